@@ -1,0 +1,108 @@
+// The one place that constructs kafkajs clients. Everything else passes Java-style properties
+// (bootstrap.servers, client.id, …) and gets kafkajs objects back.
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer, CompressionTypes } from 'kafkajs';
+import { logger } from '../observability/logger.js';
+
+export type ClientProps = Readonly<Record<string, string | undefined>>;
+
+const kafkaLog = logger('kafka.client');
+
+function logCreator() {
+  return ({ level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    // kafkajs logs every retriable broker error at ERROR; keep them at warn so operators see real failures.
+    if (level === logLevel.ERROR || level === logLevel.WARN) kafkaLog.warn(extra, message);
+    else if (level === logLevel.INFO) kafkaLog.debug(extra, message);
+  };
+}
+
+export function bootstrapList(props: ClientProps): string[] {
+  const raw = props['bootstrap.servers'];
+  if (!raw || raw.trim() === '') throw new Error('Missing required configuration "bootstrap.servers" which has no default value.');
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Builds a kafkajs client from Java-style client properties. */
+export function createKafka(props: ClientProps, defaults: { clientId?: string } = {}): Kafka {
+  const cfg: KafkaConfig = {
+    brokers: bootstrapList(props),
+    clientId: props['client.id'] ?? defaults.clientId ?? 'ferry',
+    connectionTimeout: num(props['socket.connection.setup.timeout.ms'], 10_000),
+    requestTimeout: num(props['request.timeout.ms'], 30_000),
+    logLevel: logLevel.WARN,
+    logCreator,
+    retry: { retries: num(props['retries.kafkajs'], 8), initialRetryTime: num(props['retry.backoff.ms'], 100), maxRetryTime: num(props['retry.backoff.max.ms'], 1000) },
+  };
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') cfg.ssl = true;
+  if (protocol.startsWith('SASL')) {
+    const mech = (props['sasl.mechanism'] ?? 'PLAIN').toLowerCase();
+    const jaas = props['sasl.jaas.config'] ?? '';
+    const user = /username="([^"]*)"/.exec(jaas)?.[1] ?? '';
+    const pass = /password="([^"]*)"/.exec(jaas)?.[1] ?? '';
+    if (mech === 'plain') cfg.sasl = { mechanism: 'plain', username: user, password: pass };
+    else if (mech === 'scram-sha-256') cfg.sasl = { mechanism: 'scram-sha-256', username: user, password: pass };
+    else if (mech === 'scram-sha-512') cfg.sasl = { mechanism: 'scram-sha-512', username: user, password: pass };
+    else throw new Error(`Unsupported sasl.mechanism ${props['sasl.mechanism']}`);
+  }
+  return new Kafka(cfg);
+}
+
+function num(v: string | undefined, d: number): number {
+  if (v === undefined || v.trim() === '') return d;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : d;
+}
+
+export const COMPRESSION: Record<string, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/** Producer settings from Java-style producer properties (acks, idempotence, in-flight). */
+export function producerConfig(props: ClientProps): ProducerConfig {
+  const idempotent = (props['enable.idempotence'] ?? 'true') === 'true';
+  return {
+    allowAutoTopicCreation: false,
+    idempotent,
+    maxInFlightRequests: idempotent ? 1 : num(props['max.in.flight.requests.per.connection'], 5),
+    transactionTimeout: num(props['transaction.timeout.ms'], 60_000),
+  };
+}
+
+/** acks as kafkajs expects it: all/-1 -> -1. */
+export function acksOf(props: ClientProps): number {
+  const a = (props['acks'] ?? 'all').toLowerCase();
+  return a === 'all' ? -1 : Number(a);
+}
+
+export function consumerConfig(groupId: string, props: ClientProps): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: num(props['session.timeout.ms'], 45_000),
+    heartbeatInterval: num(props['heartbeat.interval.ms'], 3_000),
+    rebalanceTimeout: num(props['max.poll.interval.ms'], 300_000),
+    maxBytesPerPartition: num(props['max.partition.fetch.bytes'], 1_048_576),
+    maxBytes: num(props['fetch.max.bytes'], 52_428_800),
+    maxWaitTimeInMs: num(props['fetch.max.wait.ms'], 500),
+    minBytes: num(props['fetch.min.bytes'], 1),
+    allowAutoTopicCreation: false,
+    retry: { retries: 10 },
+  };
+}
+
+export type { Admin, Producer, Consumer, Kafka };
+
+/** Connects an admin client, runs fn, always disconnects. */
+export async function withAdmin<T>(props: ClientProps, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = createKafka(props, { clientId: 'ferry-admin' }).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

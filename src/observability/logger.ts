@@ -1,0 +1,90 @@
+// One pino root logger; components take children named after themselves (`logger('worker')`).
+// FERRY_LOG_LEVEL sets the start level; the REST /admin/loggers endpoints change levels at runtime.
+import pino, { type Logger } from 'pino';
+
+const root: Logger = pino({
+  level: process.env.FERRY_LOG_LEVEL ?? 'info',
+  base: undefined,
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
+
+const children = new Map<string, Logger>();
+const explicitLevels = new Map<string, { level: string; lastModified: number | null }>();
+
+export type { Logger };
+
+export function rootLogger(): Logger {
+  return root;
+}
+
+/** A named component logger. Names are dotted, like Java logger names (e.g. `connect.worker`). */
+export function logger(name: string, bindings: Record<string, unknown> = {}): Logger {
+  const key = Object.keys(bindings).length === 0 ? name : undefined;
+  if (key) {
+    const existing = children.get(key);
+    if (existing) return existing;
+  }
+  const child = root.child({ logger: name, ...bindings });
+  const inherited = levelFor(name);
+  if (inherited) child.level = inherited;
+  if (key) children.set(key, child);
+  return child;
+}
+
+function levelFor(name: string): string | undefined {
+  let best: string | undefined;
+  let bestLen = -1;
+  for (const [ns, v] of explicitLevels) {
+    if ((name === ns || name.startsWith(ns + '.')) && ns.length > bestLen) { best = v.level; bestLen = ns.length; }
+  }
+  return best;
+}
+
+/** Java log4j level names as Connect's /admin/loggers expects them. */
+const TO_PINO: Record<string, string> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'fatal', OFF: 'silent' };
+const FROM_PINO: Record<string, string> = Object.fromEntries(Object.entries(TO_PINO).map(([k, v]) => [v, k]));
+
+export function isValidLevel(level: string): boolean {
+  return Object.prototype.hasOwnProperty.call(TO_PINO, level.toUpperCase());
+}
+
+/** Sets a namespace's level (and every logger below it). Returns the affected logger names. */
+export function setLevel(namespace: string, level: string): string[] {
+  const pinoLevel = TO_PINO[level.toUpperCase()];
+  if (!pinoLevel) throw new Error(`invalid log level '${level}'.`);
+  if (namespace === 'root') root.level = pinoLevel;
+  explicitLevels.set(namespace, { level: pinoLevel, lastModified: Date.now() });
+  const affected = namespace === 'root' ? ['root'] : [];
+  for (const [name, l] of children) {
+    if (namespace === 'root' || name === namespace || name.startsWith(namespace + '.')) {
+      const lv = namespace === 'root' ? levelFor(name) ?? pinoLevel : levelFor(name);
+      if (lv) l.level = lv;
+      affected.push(name);
+    }
+  }
+  if (!affected.includes(namespace) && namespace !== 'root') affected.push(namespace);
+  return affected.sort();
+}
+
+export interface LoggerLevel { level: string; last_modified: number | null }
+
+/** Loggers with an explicitly set level (plus root), sorted, as GET /admin/loggers shows them. */
+export function listLevels(): Record<string, LoggerLevel> {
+  const out: Record<string, LoggerLevel> = {};
+  out.root = { level: FROM_PINO[root.level] ?? 'INFO', last_modified: explicitLevels.get('root')?.lastModified ?? null };
+  for (const ns of [...explicitLevels.keys()].sort()) {
+    if (ns === 'root') continue;
+    const v = explicitLevels.get(ns)!;
+    out[ns] = { level: FROM_PINO[v.level] ?? v.level.toUpperCase(), last_modified: v.lastModified };
+  }
+  return out;
+}
+
+/** Level of one logger: explicit, or inherited from the nearest namespace, or null when unknown. */
+export function getLevel(name: string): LoggerLevel | null {
+  if (name === 'root') return listLevels().root!;
+  const explicit = explicitLevels.get(name);
+  if (explicit) return { level: FROM_PINO[explicit.level] ?? 'INFO', last_modified: explicit.lastModified };
+  if (children.has(name)) return { level: FROM_PINO[levelFor(name) ?? root.level] ?? 'INFO', last_modified: null };
+  return null;
+}
