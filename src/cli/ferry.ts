@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `ferry <command> …`: one entry point for every Ferry tool. Subcommands load lazily so `ferry dev status`
+// does not pay for the Connect runtime.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: { summary: 'run the demo: two local clusters, mirror records from one to the other', load: async () => (await import('../dev/demo.js')).demoCommand },
+  dev: { summary: 'local Kafka clusters from Maven jars: dev up|down|status', load: async () => (await import('../dev/cli.js')).devCommand },
+  connect: { summary: 'Connect worker: connect standalone|distributed worker.properties [connector files…]', load: async () => (await import('./connect.js')).connectCommand },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return `Usage: ferry <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ferry <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`ferry: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return (await cmd.load())(rest);
+}
+
+function isMain(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => { console.error(`ferry: ${err instanceof Error ? err.message : String(err)}`); process.exit(1); },
+  );
+}

@@ -1,0 +1,65 @@
+// Framework-level connector keys (ConnectorConfig / SinkConnectorConfig / SourceConnectorConfig in Connect).
+import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
+
+export const COMMON_GROUP = 'Common';
+export const ERROR_GROUP = 'Error Handling';
+
+function common(def: ConfigDef): ConfigDef {
+  let order = 0;
+  return def
+    .define({ name: 'name', type: 'STRING', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'Globally unique name to use for this connector.', group: COMMON_GROUP, orderInGroup: ++order, validator: Validators.nonEmptyString(), displayName: 'Connector name' })
+    .define({ name: 'connector.class', type: 'STRING', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'Name or alias of the class for this connector.', group: COMMON_GROUP, orderInGroup: ++order, displayName: 'Connector class' })
+    .define({ name: 'tasks.max', type: 'INT', defaultValue: 1, importance: 'HIGH', documentation: 'Maximum number of tasks to use for this connector.', group: COMMON_GROUP, orderInGroup: ++order, validator: Validators.atLeast(1), displayName: 'Tasks max' })
+    .define({ name: 'tasks.max.enforce', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: '(Deprecated) Whether to fail a connector that generates more task configs than tasks.max.', group: COMMON_GROUP, orderInGroup: ++order })
+    .define({ name: 'key.converter', type: 'CLASS', defaultValue: null, importance: 'LOW', documentation: 'Converter for record keys; overrides the worker default.', group: COMMON_GROUP, orderInGroup: ++order })
+    .define({ name: 'value.converter', type: 'CLASS', defaultValue: null, importance: 'LOW', documentation: 'Converter for record values; overrides the worker default.', group: COMMON_GROUP, orderInGroup: ++order })
+    .define({ name: 'header.converter', type: 'CLASS', defaultValue: null, importance: 'LOW', documentation: 'Converter for record headers; overrides the worker default.', group: COMMON_GROUP, orderInGroup: ++order })
+    .define({ name: 'transforms', type: 'LIST', defaultValue: [], importance: 'LOW', documentation: 'Aliases for the transformations to apply to records, in order.', group: 'Transforms', orderInGroup: ++order })
+    .define({ name: 'predicates', type: 'LIST', defaultValue: [], importance: 'LOW', documentation: 'Aliases for the predicates used by transformations.', group: 'Predicates', orderInGroup: ++order })
+    .define({ name: 'config.action.reload', type: 'STRING', defaultValue: 'restart', importance: 'LOW', documentation: 'What to do when external config providers change: none or restart.', group: COMMON_GROUP, orderInGroup: order + 1, validator: Validators.oneOf(['none', 'restart']) })
+    .define({ name: 'errors.retry.timeout', type: 'LONG', defaultValue: 0, importance: 'MEDIUM', documentation: 'Maximum duration in milliseconds that a failed operation is retried; 0 = no retries, -1 = forever.', group: ERROR_GROUP, orderInGroup: 1, validator: Validators.atLeast(-1) })
+    .define({ name: 'errors.retry.delay.max.ms', type: 'LONG', defaultValue: 60_000, importance: 'MEDIUM', documentation: 'Maximum delay between consecutive retries (backoff starts at 300 ms and doubles).', group: ERROR_GROUP, orderInGroup: 2, validator: Validators.atLeast(1) })
+    .define({ name: 'errors.tolerance', type: 'STRING', defaultValue: 'none', importance: 'MEDIUM', documentation: "Behaviour for errors in conversion and transformation: 'none' fails the task, 'all' skips problematic records.", group: ERROR_GROUP, orderInGroup: 3, validator: Validators.oneOf(['none', 'all']) })
+    .define({ name: 'errors.log.enable', type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Log each error (and its context) that the tolerance setting skips.', group: ERROR_GROUP, orderInGroup: 4 })
+    .define({ name: 'errors.log.include.messages', type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Include the record (topic, partition, offset, key and value metadata) in error logs.', group: ERROR_GROUP, orderInGroup: 5 });
+}
+
+export function sourceConnectorConfigDef(): ConfigDef {
+  return common(new ConfigDef())
+    .define({ name: 'topic.creation.groups', type: 'LIST', defaultValue: [], importance: 'LOW', documentation: 'Groups of topic creation settings beyond topic.creation.default.*.', group: 'Topic Creation' })
+    .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required. Ferry standalone mode does not offer exactly-once source delivery.', group: COMMON_GROUP, validator: Validators.oneOf(['requested', 'required']) })
+    .define({ name: 'transaction.boundary', type: 'STRING', defaultValue: 'poll', importance: 'MEDIUM', documentation: 'poll, interval or connector.', group: COMMON_GROUP, validator: Validators.oneOf(['poll', 'interval', 'connector']) })
+    .define({ name: 'offsets.storage.topic', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Per-connector offsets topic (distributed mode).', group: COMMON_GROUP });
+}
+
+export function sinkConnectorConfigDef(): ConfigDef {
+  return common(new ConfigDef())
+    .define({ name: 'topics', type: 'LIST', defaultValue: [], importance: 'HIGH', documentation: 'Topics to consume. Exactly one of topics or topics.regex is required.', group: COMMON_GROUP, orderInGroup: 4 })
+    .define({ name: 'topics.regex', type: 'STRING', defaultValue: '', importance: 'HIGH', documentation: 'Regular expression of topics to consume.', group: COMMON_GROUP, orderInGroup: 4, validator: Validators.regex() })
+    .define({ name: 'errors.deadletterqueue.topic.name', type: 'STRING', defaultValue: '', importance: 'MEDIUM', documentation: 'Topic that receives records that failed conversion or transformation (with errors.tolerance=all).', group: ERROR_GROUP, orderInGroup: 6 })
+    .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: 'SHORT', defaultValue: 3, importance: 'MEDIUM', documentation: 'Replication factor of the dead letter queue topic when Ferry creates it (-1 or larger than the cluster = broker default / capped).', group: ERROR_GROUP, orderInGroup: 7 })
+    .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.', group: ERROR_GROUP, orderInGroup: 8 });
+}
+
+/** Rules that span keys (Connect's SinkConnectorConfig.validate). Returns per-key errors. */
+export function sinkCrossChecks(config: Readonly<Record<string, string>>): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  const topics = (config['topics'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const regex = (config['topics.regex'] ?? '').trim();
+  if (topics.length > 0 && regex !== '') {
+    const msg = 'topics and topics.regex are mutually exclusive options, but both are set.';
+    errors['topics'] = [msg];
+    errors['topics.regex'] = [msg];
+  } else if (topics.length === 0 && regex === '') {
+    const msg = 'Must configure one of topics or topics.regex';
+    errors['topics'] = [msg];
+    errors['topics.regex'] = [msg];
+  }
+  const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
+  if (dlq !== '') {
+    if (topics.includes(dlq) || (regex !== '' && new RegExp(`^(?:${regex})$`).test(dlq))) {
+      errors['errors.deadletterqueue.topic.name'] = [`The DLQ topic '${dlq}' may not be included in the list of topics ('topics' or 'topics.regex') to be consumed.`];
+    }
+  }
+  return errors;
+}

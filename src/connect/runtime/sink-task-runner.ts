@@ -1,0 +1,224 @@
+// Sink task loop: consume (group connect-<name>) → converters → transforms → put() → periodic
+// flush() + offset commit. Records that fail conversion/transformation go through errors.tolerance and the
+// dead-letter queue; the DLQ produce is awaited before the offsets past those records are committed.
+import type { SinkTask, SinkTaskContext, TopicPartition } from '../api/connector.js';
+import { sinkRecord, type SinkRecord } from '../api/records.js';
+import { RetriableError, errorTrace } from '../api/errors.js';
+import type { GroupConsumer, InRecord } from '../../kafka/consumer.js';
+import type { Logger } from '../../observability/logger.js';
+import { metrics } from '../../observability/metrics.js';
+import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
+import { deferred, deserializeHeaders, pluginLogger, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
+
+export interface SinkTaskRunnerDeps {
+  id: TaskId;
+  task: SinkTask;
+  taskProps: Record<string, string>;
+  converters: TaskConverters;
+  transformer: RecordTransformer;
+  consumer: GroupConsumer;
+  subscription: string[] | RegExp;
+  errors: RetryWithToleranceOperator;
+  listener: TaskStatusListener;
+  log: Logger;
+  offsetFlushIntervalMs: number;
+  onTopicUsed?: (topic: string) => void;
+  startPaused?: boolean;
+}
+
+type Offsets = Map<string, { topic: string; partition: number; offset: number }>;
+
+export class SinkTaskRunner implements TaskRunner {
+  readonly id: TaskId;
+  private paused: boolean;
+  private stopping = false;
+  private failed = false;
+  private resumeWaiter = deferred();
+  private readonly finished = deferred();
+  readonly done = this.finished.promise;
+  private readonly abort = new AbortController();
+  /** Next offsets to read for everything handed to put(). */
+  private readonly current: Offsets = new Map();
+  private lastCommit = Date.now();
+  private commitRequested = false;
+  private handling: Promise<void> = Promise.resolve();
+  private readonly labels: { connector: string; task: string };
+  private readonly topicsSeen = new Set<string>();
+  private started = false;
+
+  constructor(private readonly d: SinkTaskRunnerDeps) {
+    this.id = d.id;
+    this.paused = d.startPaused ?? false;
+    this.labels = { connector: d.id.connector, task: String(d.id.task) };
+  }
+
+  start(): void {
+    void this.run().catch((err: unknown) => this.fail(err));
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.resumeWaiter = deferred();
+    if (!this.failed) this.d.listener.onPaused(this.id);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeWaiter.resolve();
+    if (!this.failed) this.d.listener.onRunning(this.id);
+  }
+
+  private context(): SinkTaskContext {
+    const c = this.d.consumer;
+    return {
+      logger: pluginLogger(this.d.log),
+      taskId: this.id.task,
+      connectorName: this.id.connector,
+      offset: (offsets: Map<TopicPartition, number>) => { for (const [tp, off] of offsets) c.seek({ ...tp, offset: off }); },
+      requestCommit: () => { this.commitRequested = true; },
+      pause: (...tps: TopicPartition[]) => c.pause(tps),
+      resume: (...tps: TopicPartition[]) => c.resume(tps),
+      assignment: () => c.assignment().map(({ topic, partition }) => ({ topic, partition })),
+    };
+  }
+
+  private async run(): Promise<void> {
+    const { task } = this.d;
+    task.initialize(this.context());
+    await task.start(this.d.taskProps);
+    this.started = true;
+    await this.d.consumer.subscribe(this.d.subscription);
+    if (this.paused) this.d.listener.onPaused(this.id);
+    else this.d.listener.onRunning(this.id);
+    await this.d.consumer.run((records, heartbeat) => {
+      const p = this.handle(records, heartbeat);
+      this.handling = p.catch(() => undefined);
+      return p;
+    });
+  }
+
+  private async handle(records: InRecord[], heartbeat: () => Promise<void>): Promise<void> {
+    if (this.stopping || this.failed) return;
+    while (this.paused && !this.stopping) {
+      await Promise.race([this.resumeWaiter.promise, sleep(3_000)]);
+      await heartbeat().catch(() => undefined);
+    }
+    if (this.stopping) return;
+    try {
+      metrics.sinkRecordRead.inc(this.labels, records.length);
+      const batch = this.convert(records);
+      await this.put(batch, heartbeat);
+      const last = records[records.length - 1]!;
+      this.current.set(`${last.topic}\u0000${last.partition}`, { topic: last.topic, partition: last.partition, offset: last.offset + 1 });
+      if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) await this.commit();
+    } catch (err) {
+      this.fail(err);
+      // Stop consuming: throwing would make kafkajs retry the batch; a FAILED task must not process more.
+    }
+  }
+
+  private convert(records: InRecord[]): SinkRecord[] {
+    const { converters: conv, errors: ops, transformer } = this.d;
+    const out: SinkRecord[] = [];
+    for (const m of records) {
+      const headers = deserializeHeaders(ops, conv, m.topic, m.headers);
+      if (headers === SKIP) continue;
+      const key = ops.run('KEY_CONVERTER', conv.keyClass, () => conv.key.toConnectData(m.topic, headers, m.key), m);
+      if (key === SKIP) continue;
+      const value = ops.run('VALUE_CONVERTER', conv.valueClass, () => conv.value.toConnectData(m.topic, headers, m.value), m);
+      if (value === SKIP) continue;
+      const rec = sinkRecord({
+        topic: m.topic, kafkaPartition: m.partition, kafkaOffset: m.offset,
+        keySchema: key.schema, key: key.value, valueSchema: value.schema, value: value.value,
+        timestamp: Number.isFinite(m.timestamp) ? m.timestamp : null, headers,
+      });
+      const t = ops.run('TRANSFORMATION', 'transforms', () => transformer.apply(rec), m);
+      if (t === SKIP || t === null) continue;
+      out.push(t as SinkRecord);
+      if (this.d.onTopicUsed && !this.topicsSeen.has(m.topic)) { this.topicsSeen.add(m.topic); this.d.onTopicUsed(m.topic); }
+    }
+    return out;
+  }
+
+  /** put() with Connect's semantics for RetriableError: back off and redeliver the same batch until stopped. */
+  private async put(batch: SinkRecord[], heartbeat: () => Promise<void>): Promise<void> {
+    metrics.batchSize.observe(this.labels, batch.length);
+    let delay = 300;
+    for (;;) {
+      try {
+        await this.d.task.put(batch);
+        metrics.sinkRecordSend.inc(this.labels, batch.length);
+        return;
+      } catch (e) {
+        if (!(e instanceof RetriableError) || this.stopping) throw e;
+        this.d.log.warn({ err: e.message, retryInMs: delay }, 'put() failed with a retriable error; redelivering the batch');
+        await sleep(delay, this.abort.signal);
+        await heartbeat().catch(() => undefined);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private async commit(): Promise<void> {
+    this.commitRequested = false;
+    this.lastCommit = Date.now();
+    if (this.current.size === 0) return;
+    const end = metrics.offsetCommitLatency.startTimer(this.labels);
+    try {
+      let offsets: Offsets = new Map(this.current);
+      await this.d.task.flush?.(offsets);
+      if (this.d.task.preCommit) offsets = await this.d.task.preCommit(offsets);
+      await this.d.errors.flushReports();
+      await this.d.consumer.commit([...offsets.values()]);
+      metrics.offsetCommitSuccess.inc(this.labels);
+      end();
+    } catch (e) {
+      metrics.offsetCommitFailure.inc(this.labels);
+      this.d.log.error({ err: (e as Error).message }, 'offset commit failed');
+      throw e;
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.d.log.error({ err: errorTrace(err) }, 'task failed');
+    this.d.listener.onFailed(this.id, err);
+    // Release the consumer so the partitions are not held by a dead task.
+    void this.shutdown(false);
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((r) => { timer = setTimeout(() => r(true), timeoutMs); });
+    const finished = await Promise.race([this.shutdown(true).then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (finished) this.d.log.warn({ timeoutMs }, 'sink task did not stop within task.shutdown.graceful.timeout.ms');
+  }
+
+  private shutdownPromise: Promise<void> | null = null;
+
+  private shutdown(graceful: boolean): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.stopping = true;
+      this.abort.abort();
+      this.resumeWaiter.resolve();
+      await this.handling;
+      if (graceful && !this.failed && this.started) {
+        try { await this.commit(); } catch { /* logged in commit */ }
+      }
+      await this.d.consumer.stop();
+      if (this.started) {
+        try { await this.d.task.close?.(this.d.consumer.assignment().map(({ topic, partition }) => ({ topic, partition }))); } catch { /* best effort */ }
+        try { await this.d.task.stop(); } catch (e) { this.d.log.warn({ err: (e as Error).message }, 'task.stop() failed'); }
+      }
+      this.d.transformer.close();
+      await this.d.errors.close().catch(() => undefined);
+      if (!this.failed) this.d.listener.onStopped(this.id);
+      this.finished.resolve();
+    })();
+    return this.shutdownPromise;
+  }
+}

@@ -1,0 +1,217 @@
+// Source task loop: poll → transforms → converters → produce → (acked) offsets → periodic commit.
+// At most `maxInFlightBatches` produce batches are outstanding (back-pressure); offsets of a batch are
+// committed only after every record of it and of all earlier batches was acknowledged, so a crash never
+// commits an offset for a record that did not reach Kafka.
+import type { SourceTask, SourceTaskContext, OffsetStorageReader } from '../api/connector.js';
+import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records.js';
+import { errorTrace } from '../api/errors.js';
+import type { OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
+import type { Logger } from '../../observability/logger.js';
+import { metrics } from '../../observability/metrics.js';
+import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
+import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
+import { deferred, pluginLogger, serializeHeaders, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
+
+export interface SourceTaskRunnerDeps {
+  id: TaskId;
+  task: SourceTask;
+  taskProps: Record<string, string>;
+  converters: TaskConverters;
+  transformer: RecordTransformer;
+  producer: RecordProducer;
+  offsetStore: OffsetStore;
+  errors: RetryWithToleranceOperator;
+  listener: TaskStatusListener;
+  log: Logger;
+  offsetFlushIntervalMs: number;
+  maxInFlightBatches?: number;
+  onTopicUsed?: (topic: string) => void;
+  startPaused?: boolean;
+}
+
+interface InFlight {
+  records: SourceRecord[];
+  /** null for records that were dropped by a transform or a tolerated error (offset still committed). */
+  sent: Promise<RecordMetadata[]>;
+  sentIndex: number[];
+}
+
+export class SourceTaskRunner implements TaskRunner {
+  readonly id: TaskId;
+  private readonly abort = new AbortController();
+  private paused: boolean;
+  private resumeWaiter = deferred();
+  private readonly finished = deferred();
+  readonly done = this.finished.promise;
+  private readonly pendingOffsets = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
+  private lastCommit = Date.now();
+  private readonly labels: { connector: string; task: string };
+  private readonly topicsSeen = new Set<string>();
+  private failed = false;
+
+  constructor(private readonly d: SourceTaskRunnerDeps) {
+    this.id = d.id;
+    this.paused = d.startPaused ?? false;
+    this.labels = { connector: d.id.connector, task: String(d.id.task) };
+  }
+
+  start(): void {
+    void this.loop().finally(() => this.finished.resolve());
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.resumeWaiter = deferred();
+    if (!this.failed) this.d.listener.onPaused(this.id);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeWaiter.resolve();
+    if (!this.failed) this.d.listener.onRunning(this.id);
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.abort.abort();
+    this.resumeWaiter.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((r) => { timer = setTimeout(() => r(true), timeoutMs); });
+    const finished = await Promise.race([this.done.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (finished) this.d.log.warn({ timeoutMs }, 'task did not stop within task.shutdown.graceful.timeout.ms; abandoning it');
+  }
+
+  private context(): SourceTaskContext {
+    const store = this.d.offsetStore;
+    const connector = this.id.connector;
+    const reader: OffsetStorageReader = {
+      offset: async (p) => store.get(connector, p),
+      offsets: async (ps) => new Map(ps.map((p) => [canonicalJson(p), store.get(connector, p)])),
+    };
+    return { offsetStorageReader: reader, logger: pluginLogger(this.d.log), taskId: this.id.task, connectorName: connector };
+  }
+
+  private async loop(): Promise<void> {
+    const { task, log } = this.d;
+    const signal = this.abort.signal;
+    const inflight: InFlight[] = [];
+    const maxInFlight = this.d.maxInFlightBatches ?? 4;
+    let started = false;
+    try {
+      task.initialize(this.context());
+      await task.start(this.d.taskProps);
+      started = true;
+      if (this.paused) this.d.listener.onPaused(this.id);
+      else this.d.listener.onRunning(this.id);
+      while (!signal.aborted) {
+        if (this.paused) {
+          await this.drain(inflight, 0);
+          await this.maybeCommit(true);
+          await this.resumeWaiter.promise;
+          continue;
+        }
+        const polled = await this.d.errors.runAsync('TASK_POLL', task.constructor.name, () => task.poll(signal), signal);
+        if (polled === SKIP) continue;
+        if (polled && polled.length > 0) {
+          metrics.sourceRecordPoll.inc(this.labels, polled.length);
+          metrics.batchSize.observe(this.labels, polled.length);
+          inflight.push(this.send(polled));
+          await this.drain(inflight, maxInFlight - 1);
+        } else {
+          await this.drain(inflight, 0);
+        }
+        await this.maybeCommit(false);
+      }
+      await this.drain(inflight, 0);
+      await this.maybeCommit(true);
+    } catch (err) {
+      this.failed = true;
+      log.error({ err: errorTrace(err) }, 'task failed');
+      // Keep whatever was acknowledged before the failure.
+      await this.drain(inflight, 0).catch(() => undefined);
+      await this.maybeCommit(true).catch(() => undefined);
+      this.d.listener.onFailed(this.id, err);
+    } finally {
+      if (started) {
+        try { await task.stop(); } catch (e) { log.warn({ err: (e as Error).message }, 'task.stop() failed'); }
+      }
+      this.d.transformer.close();
+      await this.d.errors.close().catch(() => undefined);
+      await this.d.producer.disconnect().catch(() => undefined);
+      if (!this.failed) this.d.listener.onStopped(this.id);
+    }
+  }
+
+  /** Transforms and converts a polled batch and starts producing it. */
+  private send(records: SourceRecord[]): InFlight {
+    const { converters: conv, errors: ops, transformer } = this.d;
+    const out: OutRecord[] = [];
+    const sentIndex: number[] = new Array<number>(records.length).fill(-1);
+    for (let i = 0; i < records.length; i++) {
+      const original = records[i]!;
+      const describe = () => `topic=${original.topic} partition=${String(original.sourcePartition && JSON.stringify(original.sourcePartition))} offset=${JSON.stringify(original.sourceOffset)}`;
+      const r = ops.run('TRANSFORMATION', 'transforms', () => transformer.apply(original), undefined, describe);
+      if (r === SKIP || r === null) continue;
+      const headers = serializeHeaders(ops, conv, r.topic, r.headers);
+      if (headers === SKIP) continue;
+      const key = ops.run('KEY_CONVERTER', conv.keyClass, () => conv.key.fromConnectData(r.topic, r.headers, r.keySchema, r.key), undefined, describe);
+      if (key === SKIP) continue;
+      const value = ops.run('VALUE_CONVERTER', conv.valueClass, () => conv.value.fromConnectData(r.topic, r.headers, r.valueSchema, r.value), undefined, describe);
+      if (value === SKIP) continue;
+      sentIndex[i] = out.length;
+      out.push({ topic: r.topic, partition: r.kafkaPartition, key, value, headers, timestamp: r.timestamp });
+      if (this.d.onTopicUsed && !this.topicsSeen.has(r.topic)) { this.topicsSeen.add(r.topic); this.d.onTopicUsed(r.topic); }
+    }
+    const sent = out.length === 0 ? Promise.resolve([]) : this.d.producer.send(out);
+    sent.catch(() => undefined); // observed in drain(); avoid an unhandled rejection meanwhile
+    return { records, sent, sentIndex };
+  }
+
+  /** Waits for the oldest batches until at most `keep` remain in flight; applies their offsets in order. */
+  private async drain(inflight: InFlight[], keep: number): Promise<void> {
+    while (inflight.length > keep) {
+      const b = inflight[0]!;
+      const meta = await b.sent;
+      inflight.shift();
+      const task = this.d.task;
+      let written = 0;
+      for (let i = 0; i < b.records.length; i++) {
+        const r = b.records[i]!;
+        const idx = b.sentIndex[i]!;
+        const m = idx >= 0 ? meta[idx] ?? null : null;
+        if (m) written++;
+        if (task.commitRecord) task.commitRecord(r, m);
+        if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(canonicalJson(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+      }
+      metrics.sourceRecordWrite.inc(this.labels, written);
+    }
+  }
+
+  private async maybeCommit(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+    this.lastCommit = Date.now();
+    if (this.pendingOffsets.size === 0) return;
+    const entries = [...this.pendingOffsets.values()].map((e) => ({ connector: this.id.connector, partition: e.partition, offset: e.offset }));
+    this.pendingOffsets.clear();
+    const end = metrics.offsetCommitLatency.startTimer(this.labels);
+    try {
+      await this.d.offsetStore.set(entries);
+      metrics.offsetCommitSuccess.inc(this.labels);
+      end();
+    } catch (e) {
+      metrics.offsetCommitFailure.inc(this.labels);
+      // Put them back unless newer offsets arrived meanwhile, so the next commit retries.
+      for (const en of entries) {
+        const k = canonicalJson(en.partition);
+        if (!this.pendingOffsets.has(k)) this.pendingOffsets.set(k, { partition: en.partition, offset: en.offset! });
+      }
+      this.d.log.error({ err: (e as Error).message }, 'offset commit failed');
+      return;
+    }
+    try { await this.d.task.commit?.(); } catch (e) { this.d.log.warn({ err: (e as Error).message }, 'task.commit() failed'); }
+  }
+}
+
+export { sleep };

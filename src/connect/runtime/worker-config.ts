@@ -1,0 +1,51 @@
+// Worker-level keys (WorkerConfig + StandaloneConfig in Connect). Unknown keys are kept (clients take
+// `producer.*`, `consumer.*`, `admin.*` and plain client keys) but keys that look like typos of known
+// worker keys are reported.
+import { AbstractConfig, ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
+
+export function workerConfigDef(): ConfigDef {
+  return new ConfigDef()
+    .define({ name: 'bootstrap.servers', type: 'LIST', defaultValue: 'localhost:9092', importance: 'HIGH', documentation: 'Kafka brokers the worker and its connectors use.' })
+    .define({ name: 'key.converter', type: 'CLASS', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'Default converter for record keys.' })
+    .define({ name: 'value.converter', type: 'CLASS', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'Default converter for record values.' })
+    .define({ name: 'header.converter', type: 'CLASS', defaultValue: 'org.apache.kafka.connect.storage.SimpleHeaderConverter', importance: 'LOW', documentation: 'Default converter for record headers.' })
+    .define({ name: 'offset.flush.interval.ms', type: 'LONG', defaultValue: 60_000, importance: 'LOW', documentation: 'Interval at which tasks commit offsets.', validator: Validators.atLeast(1) })
+    .define({ name: 'offset.flush.timeout.ms', type: 'LONG', defaultValue: 5_000, importance: 'LOW', documentation: 'Maximum time to wait for records to flush before an offset commit is cancelled.' })
+    .define({ name: 'task.shutdown.graceful.timeout.ms', type: 'LONG', defaultValue: 5_000, importance: 'LOW', documentation: 'Time to wait for tasks to stop gracefully.' })
+    .define({ name: 'plugin.path', type: 'LIST', defaultValue: null, importance: 'LOW', documentation: 'Directories holding extra plugin JS modules.' })
+    .define({ name: 'listeners', type: 'LIST', defaultValue: 'http://:8083', importance: 'LOW', documentation: 'REST listeners, e.g. http://localhost:8083.' })
+    .define({ name: 'admin.listeners', type: 'LIST', defaultValue: null, importance: 'LOW', documentation: 'Listeners for /admin endpoints (empty disables them).' })
+    .define({ name: 'rest.advertised.host.name', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Host name other workers use to reach this one.' })
+    .define({ name: 'rest.advertised.port', type: 'INT', defaultValue: null, importance: 'LOW', documentation: 'Port other workers use to reach this one.' })
+    .define({ name: 'rest.advertised.listener', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Protocol advertised to other workers.' })
+    .define({ name: 'topic.tracking.enable', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Track the topics each connector uses.' })
+    .define({ name: 'topic.tracking.allow.reset', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Allow resetting tracked topics through REST.' })
+    .define({ name: 'topic.creation.enable', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Allow source connectors to create topics (topic.creation.*).' })
+    .define({ name: 'connector.client.config.override.policy', type: 'STRING', defaultValue: 'All', importance: 'MEDIUM', documentation: 'All, None or Principal.', validator: Validators.oneOf(['All', 'None', 'Principal']) })
+    .define({ name: 'offset.storage.file.filename', type: 'STRING', defaultValue: null, importance: 'HIGH', documentation: 'Standalone mode: file where source offsets are stored.' });
+}
+
+export class WorkerConfig extends AbstractConfig {
+  constructor(props: Readonly<Record<string, string>>) {
+    super(workerConfigDef(), props);
+  }
+
+  /** Client properties for a connector's clients: plain keys, then the `<prefix>.` overrides. */
+  clientProps(prefix: 'producer' | 'consumer' | 'admin', overrides: Record<string, string> = {}): Record<string, string> {
+    const out: Record<string, string> = { 'bootstrap.servers': this.getList('bootstrap.servers').join(',') };
+    for (const k of ['security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'client.dns.lookup', 'request.timeout.ms', 'retry.backoff.ms']) {
+      const v = this.originals[k];
+      if (v !== undefined) out[k] = v;
+    }
+    Object.assign(out, this.originalsWithPrefix(`${prefix}.`), overrides);
+    return out;
+  }
+
+  workerId(): string {
+    const listener = this.getList('listeners')[0] ?? 'http://:8083';
+    const m = /^(\w+):\/\/([^:/]*):(\d+)/.exec(listener);
+    const host = this.getOptionalString('rest.advertised.host.name') ?? (m?.[2] || 'localhost');
+    const port = (this.values['rest.advertised.port'] as number | null) ?? Number(m?.[3] ?? 8083);
+    return `${host}:${port}`;
+  }
+}

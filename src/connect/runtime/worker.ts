@@ -1,0 +1,292 @@
+// Worker: instantiates and runs connectors and tasks on this process. It knows nothing about where
+// configs come from (herders decide that); it reports lifecycle changes through a StatusSink.
+import type { Connector, Converter, HeaderConverter, Props, SinkTask, SourceTask, SinkConnector, SourceConnector } from '../api/connector.js';
+import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
+import { logger, type Logger } from '../../observability/logger.js';
+import { setConnectorState, setTaskState } from '../../observability/metrics.js';
+import { RecordProducer } from '../../kafka/producer.js';
+import { GroupConsumer } from '../../kafka/consumer.js';
+import { withAdmin } from '../../kafka/client.js';
+import type { State } from '../herder/herder.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import { canonicalJson } from '../storage/offset-store.js';
+import type { PluginRegistry } from './plugins.js';
+import type { WorkerConfig } from './worker-config.js';
+import { DeadLetterQueueReporter, RetryWithToleranceOperator, errorHandlingConfig, type ErrorReporter } from './error-handling.js';
+import { SourceTaskRunner } from './source-task-runner.js';
+import { SinkTaskRunner } from './sink-task-runner.js';
+import { sinkConnectorConfigDef, sourceConnectorConfigDef } from './connector-config.js';
+import type { RecordTransformer, TaskConverters, TaskId, TaskRunner } from './task-common.js';
+
+export interface StatusSink {
+  connector(name: string, state: State, trace?: string): void;
+  task(id: TaskId, state: State, trace?: string): void;
+  topicUsed?(connector: string, topic: string): void;
+}
+
+export type TransformerFactory = (connectorConfig: Record<string, string>) => RecordTransformer;
+
+interface RunningConnector {
+  name: string;
+  connector: Connector;
+  kind: 'source' | 'sink';
+  props: Props;
+  state: 'STARTED' | 'PAUSED' | 'STOPPED';
+  failed: boolean;
+}
+
+export class Worker {
+  private readonly connectors = new Map<string, RunningConnector>();
+  private readonly tasks = new Map<string, TaskRunner>();
+  private readonly log: Logger = logger('connect.worker');
+
+  constructor(
+    readonly config: WorkerConfig,
+    readonly plugins: PluginRegistry,
+    readonly offsetStore: OffsetStore,
+    private readonly status: StatusSink,
+    private readonly transformerFactory: TransformerFactory,
+    readonly workerId: string,
+  ) {}
+
+  /** Instantiates a connector plugin by connector.class (ConfigError if unknown). */
+  instantiateConnector(props: Readonly<Record<string, string>>): SourceConnector | SinkConnector {
+    const cls = props['connector.class'];
+    if (!cls) throw new ConfigError('Connector config contains no connector type', { 'connector.class': ['Missing required configuration "connector.class" which has no default value.'] });
+    const d = this.plugins.resolve(cls, ['source', 'sink'], 'connector.class');
+    return d.create() as SourceConnector | SinkConnector;
+  }
+
+  connectorKind(props: Readonly<Record<string, string>>): 'source' | 'sink' {
+    return this.instantiateConnector(props).kind;
+  }
+
+  isRunning(name: string): boolean {
+    return this.connectors.has(name);
+  }
+
+  connectorNames(): string[] {
+    return [...this.connectors.keys()];
+  }
+
+  /** Starts (or starts paused/stopped) a connector. Failures are reported as FAILED status, not thrown. */
+  async startConnector(name: string, props: Props, targetState: 'STARTED' | 'PAUSED' | 'STOPPED', onReconfigure: (name: string) => void): Promise<boolean> {
+    if (this.connectors.has(name)) throw new ConnectError(`Connector ${name} already running on this worker`);
+    let connector: SourceConnector | SinkConnector;
+    try {
+      connector = this.instantiateConnector(props);
+    } catch (e) {
+      this.reportConnector(name, 'FAILED', errorTrace(e));
+      return false;
+    }
+    const rc: RunningConnector = { name, connector, kind: connector.kind, props, state: targetState, failed: false };
+    this.connectors.set(name, rc);
+    const clog = logger('connect.connector', { connector: name });
+    connector.initialize({
+      requestTaskReconfiguration: () => onReconfigure(name),
+      raiseError: (err) => { rc.failed = true; this.reportConnector(name, 'FAILED', errorTrace(err)); },
+      logger: clog,
+      offsets: async (partitions) => new Map(partitions.map((p) => [canonicalJson(p), this.offsetStore.get(name, p)])),
+    });
+    if (targetState === 'STOPPED') {
+      this.reportConnector(name, 'STOPPED');
+      return true;
+    }
+    try {
+      await connector.start(props);
+    } catch (e) {
+      rc.failed = true;
+      this.reportConnector(name, 'FAILED', errorTrace(e));
+      return false;
+    }
+    this.reportConnector(name, targetState === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+    return true;
+  }
+
+  /** Task configs from the running connector (tasks.max enforced as Connect 3.8+ does). */
+  async connectorTaskConfigs(name: string): Promise<Props[]> {
+    const rc = this.connectors.get(name);
+    if (!rc || rc.failed || rc.state === 'STOPPED') return [];
+    const maxTasks = Number(rc.props['tasks.max'] ?? '1');
+    const configs = await rc.connector.taskConfigs(maxTasks);
+    if (configs.length > maxTasks && (rc.props['tasks.max.enforce'] ?? 'true') !== 'false') {
+      const err = new ConnectError(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+      rc.failed = true;
+      this.reportConnector(name, 'FAILED', errorTrace(err));
+      return [];
+    }
+    const taskClass = rc.connector.taskClass().name;
+    return configs.map((c) => {
+      const out: Props = { ...c, 'task.class': taskClass };
+      if (rc.kind === 'sink') {
+        if (rc.props['topics'] !== undefined) out['topics'] = rc.props['topics'];
+        if (rc.props['topics.regex'] !== undefined) out['topics.regex'] = rc.props['topics.regex'];
+      }
+      return out;
+    });
+  }
+
+  async stopConnector(name: string): Promise<void> {
+    const rc = this.connectors.get(name);
+    if (!rc) return;
+    this.connectors.delete(name);
+    if (rc.state !== 'STOPPED' && !rc.failed) {
+      try { await rc.connector.stop(); } catch (e) { this.log.warn({ connector: name, err: (e as Error).message }, 'connector.stop() failed'); }
+    }
+    setConnectorState(name, null);
+  }
+
+  /** Applies a new target state to a connector and its tasks on this worker. */
+  setTargetState(name: string, state: 'STARTED' | 'PAUSED'): void {
+    const rc = this.connectors.get(name);
+    if (rc) {
+      rc.state = state;
+      if (!rc.failed) this.reportConnector(name, state === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+    }
+    for (const [key, t] of this.tasks) {
+      if (!key.startsWith(`${name}\u0000`)) continue;
+      if (state === 'PAUSED') t.pause();
+      else t.resume();
+    }
+  }
+
+  taskIds(connector?: string): TaskId[] {
+    return [...this.tasks.values()].map((t) => t.id).filter((id) => connector === undefined || id.connector === connector);
+  }
+
+  /** Builds and starts a task. Construction errors (bad converter class, …) put the task in FAILED. */
+  async startTask(id: TaskId, connectorProps: Props, taskProps: Props, targetState: 'STARTED' | 'PAUSED'): Promise<void> {
+    const key = `${id.connector}\u0000${id.task}`;
+    if (this.tasks.has(key)) throw new ConnectError(`Task ${id.connector}-${id.task} already running on this worker`);
+    const log = logger('connect.task', { connector: id.connector, task: id.task });
+    const listener = {
+      onRunning: (t: TaskId) => this.reportTask(t, 'RUNNING'),
+      onPaused: (t: TaskId) => this.reportTask(t, 'PAUSED'),
+      onFailed: (t: TaskId, e: unknown) => this.reportTask(t, 'FAILED', errorTrace(e)),
+      onStopped: (t: TaskId) => { if (this.tasks.get(key)) this.reportTask(t, 'UNASSIGNED'); },
+    };
+    let runner: TaskRunner;
+    try {
+      runner = await this.buildTask(id, connectorProps, taskProps, targetState, log, listener);
+    } catch (e) {
+      log.error({ err: errorTrace(e) }, 'task could not be created');
+      this.reportTask(id, 'FAILED', errorTrace(e));
+      return;
+    }
+    this.tasks.set(key, runner);
+    runner.start();
+  }
+
+  private async buildTask(
+    id: TaskId,
+    connectorProps: Props,
+    taskProps: Props,
+    targetState: 'STARTED' | 'PAUSED',
+    log: Logger,
+    listener: ConstructorParameters<typeof SourceTaskRunner>[0]['listener'],
+  ): Promise<TaskRunner> {
+    const connector = this.instantiateConnector(connectorProps);
+    const parsed = (connector.kind === 'sink' ? sinkConnectorConfigDef() : sourceConnectorConfigDef()).parse(connectorProps);
+    const TaskClass = connector.taskClass();
+    const task = new TaskClass();
+    const converters = this.converters(connectorProps);
+    const transformer = this.transformerFactory(connectorProps);
+    const flush = this.config.getLong('offset.flush.interval.ms');
+    const overrides = (prefix: string) => {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(connectorProps)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+      return out;
+    };
+    const onTopicUsed = (topic: string) => this.status.topicUsed?.(id.connector, topic);
+    if (connector.kind === 'source') {
+      const producerProps = this.config.clientProps('producer', { 'client.id': `connector-producer-${id.connector}-${id.task}`, ...overrides('producer.override.') });
+      const producer = new RecordProducer(producerProps, producerProps['client.id']!, { allowAutoTopicCreation: true });
+      await producer.connect();
+      const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), [], log);
+      return new SourceTaskRunner({
+        id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore: this.offsetStore, errors,
+        listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
+      });
+    }
+    const consumerProps = this.config.clientProps('consumer', { 'client.id': `connector-consumer-${id.connector}-${id.task}`, ...overrides('consumer.override.') });
+    const consumer = new GroupConsumer(consumerProps, `connect-${id.connector}`, consumerProps['client.id']!);
+    const reporters: ErrorReporter[] = [];
+    const dlqTopic = String(parsed['errors.deadletterqueue.topic.name'] ?? '').trim();
+    if (dlqTopic !== '') {
+      await this.ensureTopic(dlqTopic, Number(parsed['errors.deadletterqueue.topic.replication.factor'] ?? 3));
+      const producerProps = this.config.clientProps('producer', { 'client.id': `connector-dlq-producer-${id.connector}-${id.task}`, ...overrides('producer.override.') });
+      const dlqProducer = new RecordProducer(producerProps, producerProps['client.id']!);
+      await dlqProducer.connect();
+      reporters.push(new DeadLetterQueueReporter(dlqProducer, dlqTopic, Boolean(parsed['errors.deadletterqueue.context.headers.enable']), id.connector, id.task));
+    }
+    const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), reporters, log);
+    const regex = String(parsed['topics.regex'] ?? '').trim();
+    const subscription = regex !== '' ? new RegExp(`^(?:${regex})$`) : (parsed['topics'] as string[]);
+    return new SinkTaskRunner({
+      id, task: task as SinkTask, taskProps, converters, transformer, consumer, subscription, errors,
+      listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
+    });
+  }
+
+  /** Creates a topic if missing; the replication factor is capped at the cluster size. */
+  private async ensureTopic(topic: string, replicationFactor: number): Promise<void> {
+    await withAdmin(this.config.clientProps('admin'), async (admin) => {
+      const existing = await admin.listTopics();
+      if (existing.includes(topic)) return;
+      const brokers = (await admin.describeCluster()).brokers.length;
+      const rf = replicationFactor < 1 ? -1 : Math.min(replicationFactor, brokers);
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: rf }], waitForLeaders: true });
+    });
+  }
+
+  converters(connectorProps: Readonly<Record<string, string>>): TaskConverters {
+    const make = (key: 'key.converter' | 'value.converter' | 'header.converter') => {
+      const fromConnector = connectorProps[key];
+      const cls = fromConnector ?? this.config.getString(key);
+      const d = this.plugins.resolve(cls, [key === 'header.converter' ? 'header_converter' : 'converter'], key);
+      // Converter props: `<key>.*` from the connector when it overrides the class, else from the worker.
+      const source = fromConnector !== undefined ? connectorProps : this.config.originals;
+      const props: Record<string, string> = {};
+      for (const [k, v] of Object.entries(source)) if (k.startsWith(`${key}.`)) props[k.slice(key.length + 1)] = v;
+      return { instance: d.create(), cls: d.className, props };
+    };
+    const k = make('key.converter');
+    const v = make('value.converter');
+    const h = make('header.converter');
+    const key = k.instance as Converter;
+    const value = v.instance as Converter;
+    const header = h.instance as HeaderConverter;
+    key.configure({ ...k.props, 'converter.type': 'key' }, true);
+    value.configure({ ...v.props, 'converter.type': 'value' }, false);
+    header.configure({ ...h.props, 'converter.type': 'header' });
+    return { key, value, header, keyClass: k.cls, valueClass: v.cls, headerClass: h.cls };
+  }
+
+  async stopTask(id: TaskId): Promise<void> {
+    const key = `${id.connector}\u0000${id.task}`;
+    const t = this.tasks.get(key);
+    if (!t) return;
+    this.tasks.delete(key);
+    await t.stop(this.config.getLong('task.shutdown.graceful.timeout.ms'));
+    setTaskState(id.connector, id.task, null);
+  }
+
+  async stopTasks(connector: string): Promise<void> {
+    await Promise.all(this.taskIds(connector).map((id) => this.stopTask(id)));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.taskIds().map((id) => this.stopTask(id)));
+    await Promise.all(this.connectorNames().map((n) => this.stopConnector(n)));
+  }
+
+  private reportConnector(name: string, state: State, trace?: string): void {
+    setConnectorState(name, state);
+    this.status.connector(name, state, trace);
+  }
+
+  private reportTask(id: TaskId, state: State, trace?: string): void {
+    setTaskState(id.connector, id.task, state);
+    this.status.task(id, state, trace);
+  }
+}

@@ -1,0 +1,260 @@
+// `ferry dev up|down|stop|status|fetch`: local single-node KRaft clusters from Maven-fetched Kafka jars.
+import { parseArgs } from 'node:util';
+import { setLevel } from '../observability/logger.js';
+import { ClusterStartError, PortInUseError, type ClusterRecord } from './cluster.js';
+import { AlreadyRunningError, DEFAULT_CLUSTERS, devDown, devStatus, devStop, devUp, type ClusterStatus } from './environment.js';
+import { DEFAULT_KAFKA_VERSION, MissingToolError, ensureKafkaJars, kafkaDistribution } from './jars.js';
+import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT } from './ports.js';
+import { defaultDevDir, stateFile } from './state.js';
+
+/** Exit codes of `ferry dev`. */
+export const EXIT = {
+  ok: 0,
+  /** Kafka failed to start, Maven failed, … */
+  failure: 1,
+  usage: 2,
+  /** up: every requested cluster was already running; status: some recorded cluster is not running, or none exist. */
+  notChanged: 3,
+  /** java or mvn missing. */
+  missingTool: 4,
+  /** up: a port is taken by another process. */
+  portInUse: 5,
+} as const;
+
+export const DEV_USAGE = `Usage: ferry dev <command> [options]
+
+Local single-node KRaft Kafka clusters (combined broker + controller on 127.0.0.1), run from Kafka jars
+that Maven fetches once into \${FERRY_CACHE_DIR:-~/.cache/ferry}. The brokers keep running after the
+command returns; state lives in \${FERRY_DEV_DIR:-./.ferry/dev}.
+
+Commands:
+  up       start the clusters (new ones are created; stopped or crashed ones restart on their data)
+  status   show each cluster: running, stopped, or dead (its process is gone)
+  stop     stop the clusters, keep their data
+  down     stop the clusters and delete their data
+  fetch    only download the Kafka jars (CI, offline preparation)
+
+Options:
+  --clusters a,b       cluster names for up (default: ${DEFAULT_CLUSTERS.join(',')})
+  --base-port N        cluster i (0-based) gets broker port N+i*${CLUSTER_PORT_STRIDE} and controller port N+i*${CLUSTER_PORT_STRIDE}+1
+                       (default ${DEFAULT_BASE_PORT}: source 127.0.0.1:${DEFAULT_BASE_PORT}, target 127.0.0.1:${DEFAULT_BASE_PORT + CLUSTER_PORT_STRIDE})
+  --kafka-version V    Kafka release (default ${DEFAULT_KAFKA_VERSION}, or $FERRY_KAFKA_VERSION; 3.9.x works too)
+  --acls               install the StandardAuthorizer (super.users=User:ANONYMOUS) so ACL requests work
+  --json               machine-readable output on stdout (progress still goes to stderr)
+  -h, --help           this help
+
+Exit codes: 0 ok; 1 failure; 2 usage error; 3 up: already running / status: not all running;
+            4 java or mvn missing; 5 a port is in use.`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type DevSubcommand = 'up' | 'down' | 'stop' | 'status' | 'fetch' | 'help';
+
+export interface DevArgs {
+  command: DevSubcommand;
+  clusters?: string[];
+  basePort?: number;
+  kafkaVersion?: string;
+  acls: boolean;
+  json: boolean;
+}
+
+const SUBCOMMANDS: readonly DevSubcommand[] = ['up', 'down', 'stop', 'status', 'fetch', 'help'];
+
+/** Parses `ferry dev …` arguments; throws UsageError on anything it does not understand. */
+export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): DevArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        clusters: { type: 'string' },
+        'base-port': { type: 'string' },
+        'kafka-version': { type: 'string' },
+        acls: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', acls: false, json: false };
+  if (positionals.length === 0) throw new UsageError('missing command (up, down, stop, status or fetch)');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const command = positionals[0] as DevSubcommand;
+  if (!SUBCOMMANDS.includes(command)) throw new UsageError(`unknown command '${positionals[0]}'`);
+  const out: DevArgs = { command, acls: values.acls ?? false, json: values.json ?? false };
+
+  if (values.clusters !== undefined) {
+    if (command !== 'up') throw new UsageError(`--clusters applies to 'up' only`);
+    const names = values.clusters.split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError('--clusters needs at least one name, e.g. --clusters source,target');
+    out.clusters = names;
+  }
+  if (values['base-port'] !== undefined) {
+    if (command !== 'up') throw new UsageError(`--base-port applies to 'up' only`);
+    const raw = values['base-port'];
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1024 || n > 65534) throw new UsageError(`--base-port must be an integer between 1024 and 65534, got '${raw}'`);
+    out.basePort = n;
+  }
+  const version = values['kafka-version'] ?? (command === 'up' || command === 'fetch' ? env.FERRY_KAFKA_VERSION : undefined);
+  if (version !== undefined && version !== '') {
+    if (command !== 'up' && command !== 'fetch') throw new UsageError(`--kafka-version applies to 'up' and 'fetch' only`);
+    try {
+      kafkaDistribution(version);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    out.kafkaVersion = version;
+  }
+  if (values.acls && command !== 'up') throw new UsageError(`--acls applies to 'up' only`);
+  return out;
+}
+
+/** One line per cluster, aligned. */
+export function formatClusters(clusters: readonly (ClusterRecord & { state?: string })[]): string {
+  const w = Math.max(4, ...clusters.map((c) => c.name.length));
+  return clusters.map((c) => {
+    const bits = [`  ${c.name.padEnd(w)}  ${c.bootstrap.padEnd(21)}`];
+    if (c.state) bits.push(c.state.padEnd(8));
+    bits.push(`kafka ${c.kafkaVersion}`);
+    if (c.pid !== undefined && c.state !== 'stopped') bits.push(`pid ${c.pid}`);
+    if (c.acls) bits.push('acls');
+    return bits.join('  ');
+  }).join('\n');
+}
+
+function jsonCluster(c: ClusterStatus | (ClusterRecord & { state?: string })) {
+  return {
+    name: c.name,
+    bootstrap: c.bootstrap,
+    state: c.state ?? 'running',
+    brokerPort: c.brokerPort,
+    controllerPort: c.controllerPort,
+    kafkaVersion: c.kafkaVersion,
+    clusterId: c.clusterId,
+    pid: c.pid ?? null,
+    acls: c.acls,
+    dir: c.dir,
+    dataDir: c.dataDir,
+    logFile: c.logFile,
+  };
+}
+
+const progress = (m: string) => console.error(m);
+
+export async function devCommand(args: string[]): Promise<number> {
+  let parsed: DevArgs;
+  try {
+    parsed = parseDevArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`ferry dev: ${err.message}\n\n${DEV_USAGE}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  if (parsed.command === 'help') {
+    console.log(DEV_USAGE);
+    return EXIT.ok;
+  }
+  // kafkajs reports every connection retry as a warning; while probing a starting broker those are noise
+  // (and would interleave with --json output on stdout).
+  if (!process.env.FERRY_LOG_LEVEL) setLevel('kafka.client', 'ERROR');
+  const devDir = defaultDevDir();
+  try {
+    switch (parsed.command) {
+      case 'up': return await up(devDir, parsed);
+      case 'status': return await status(devDir, parsed);
+      case 'stop': return await stop(devDir, parsed);
+      case 'down': return await down(devDir, parsed);
+      case 'fetch': return await fetch(parsed);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (parsed.json) console.log(JSON.stringify({ error: message, ...(err instanceof Error ? { type: err.name } : {}) }));
+    console.error(`ferry dev ${parsed.command}: ${message}`);
+    if (err instanceof MissingToolError) return EXIT.missingTool;
+    if (err instanceof PortInUseError) return EXIT.portInUse;
+    if (err instanceof ClusterStartError) return EXIT.failure;
+    return EXIT.failure;
+  }
+}
+
+async function up(devDir: string, a: DevArgs): Promise<number> {
+  try {
+    const r = await devUp({
+      devDir,
+      ...(a.clusters ? { clusters: a.clusters } : {}),
+      ...(a.basePort !== undefined ? { basePort: a.basePort } : {}),
+      ...(a.kafkaVersion ? { kafkaVersion: a.kafkaVersion } : {}),
+      ...(a.acls ? { acls: true } : {}),
+      progress,
+    });
+    const all = [...r.alreadyRunning, ...r.started];
+    if (a.json) {
+      console.log(JSON.stringify({ devDir, elapsedMs: r.elapsedMs, started: r.started.map((c) => c.name), alreadyRunning: r.alreadyRunning.map((c) => c.name), clusters: all.map(jsonCluster) }));
+    } else {
+      console.log(`Started ${r.started.length} local Kafka cluster${r.started.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(1)}s:`);
+      console.log(formatClusters(r.started));
+      if (r.alreadyRunning.length > 0) console.log(`Already running:\n${formatClusters(r.alreadyRunning)}`);
+      console.log(`State: ${stateFile(devDir)}. Stop with 'ferry dev stop' (keep data) or 'ferry dev down' (delete data).`);
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof AlreadyRunningError)) throw err;
+    if (a.json) console.log(JSON.stringify({ error: 'already running', devDir, clusters: err.clusters.map(jsonCluster) }));
+    else console.log(`Already running (nothing started):\n${formatClusters(err.clusters)}\nRun 'ferry dev down' to delete them, or 'ferry dev stop' to stop them.`);
+    return EXIT.notChanged;
+  }
+}
+
+async function status(devDir: string, a: DevArgs): Promise<number> {
+  const clusters = await devStatus(devDir);
+  const allRunning = clusters.length > 0 && clusters.every((c) => c.state === 'running');
+  if (a.json) {
+    console.log(JSON.stringify({ devDir, clusters: clusters.map((c) => ({ ...jsonCluster(c), listening: c.listening })) }));
+  } else if (clusters.length === 0) {
+    console.log(`No local clusters in ${devDir}. Start them with 'ferry dev up'.`);
+  } else {
+    console.log(formatClusters(clusters));
+    for (const c of clusters) {
+      if (c.state === 'dead') console.log(`  ${c.name}: process ${c.pid} is gone; see ${c.logFile}. 'ferry dev up' restarts it on its data.`);
+      else if (c.state === 'running' && !c.listening) console.log(`  ${c.name}: process runs but ${c.bootstrap} does not accept connections; see ${c.logFile}.`);
+    }
+  }
+  return allRunning ? EXIT.ok : EXIT.notChanged;
+}
+
+async function stop(devDir: string, a: DevArgs): Promise<number> {
+  const stopped = await devStop(devDir, { progress });
+  if (a.json) console.log(JSON.stringify({ devDir, stopped: stopped.map((c) => c.name) }));
+  else console.log(stopped.length === 0 ? 'No running local clusters.' : `Stopped ${stopped.map((c) => c.name).join(', ')} (data kept; 'ferry dev up' restarts them).`);
+  return EXIT.ok;
+}
+
+async function down(devDir: string, a: DevArgs): Promise<number> {
+  const removed = await devDown(devDir, { progress });
+  if (a.json) console.log(JSON.stringify({ devDir, removed: removed.map((c) => c.name) }));
+  else console.log(removed.length === 0 ? `No local clusters in ${devDir}.` : `Stopped and deleted ${removed.map((c) => c.name).join(', ')}.`);
+  return EXIT.ok;
+}
+
+async function fetch(a: DevArgs): Promise<number> {
+  const version = a.kafkaVersion ?? DEFAULT_KAFKA_VERSION;
+  const began = Date.now();
+  const lib = await ensureKafkaJars(version, { log: progress });
+  if (a.json) console.log(JSON.stringify({ kafkaVersion: version, libDir: lib, elapsedMs: Date.now() - began }));
+  else console.log(`Kafka ${version} jars: ${lib}`);
+  return EXIT.ok;
+}

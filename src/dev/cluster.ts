@@ -1,0 +1,394 @@
+// One local single-node KRaft cluster (combined broker + controller) run from the Maven-fetched jars:
+// server.properties → `kafka.tools.StorageTool format` → `java kafka.Kafka`, detached so it outlives the
+// process that started it (`ferry dev up` returns while the broker keeps running).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withAdmin } from '../kafka/client.js';
+import { logger } from '../observability/logger.js';
+import { ensureKafkaJars, kafkaDistribution, projectFile, requireJava, type KafkaDistribution } from './jars.js';
+import { canConnect } from './net.js';
+import { LOOPBACK, firstTakenPort } from './ports.js';
+import { isAlive, lastLines, processMatches, signal, sleep, tailFile, terminate } from './process.js';
+
+const log = logger('dev.cluster');
+
+/** What a cluster is; enough to find, stop or restart it from another process (stored in the dev state file). */
+export interface ClusterRecord {
+  name: string;
+  /** host:port of the PLAINTEXT listener. */
+  bootstrap: string;
+  brokerPort: number;
+  controllerPort: number;
+  kafkaVersion: string;
+  clusterId: string;
+  /** Working directory: server.properties, data/, logs/. */
+  dir: string;
+  dataDir: string;
+  /** The broker's log4j log. */
+  logFile: string;
+  acls: boolean;
+  brokerProperties?: Record<string, string>;
+  /** pid of the running broker JVM, if started. */
+  pid?: number;
+  startedAt?: string;
+}
+
+export interface LocalClusterOptions {
+  name: string;
+  /** Working directory for this cluster (created). */
+  dir: string;
+  brokerPort: number;
+  controllerPort: number;
+  kafkaVersion: string;
+  /** Install StandardAuthorizer with User:ANONYMOUS as super user, so ACL RPCs work over PLAINTEXT. */
+  acls?: boolean;
+  /** Extra or overriding broker properties. */
+  brokerProperties?: Record<string, string>;
+  clusterId?: string;
+  /** Tests only: -XX:TieredStopAtLevel=1 starts the JVM faster but runs it slower. Never for benchmarks. */
+  fastStartup?: boolean;
+  /** Extra JVM options, appended after Ferry's. */
+  jvmOptions?: string[];
+  startTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  /** Jar cache root (default: $FERRY_CACHE_DIR or ~/.cache/ferry). */
+  cacheDir?: string;
+  /** Progress messages for humans. */
+  progress?: (message: string) => void;
+  /** Called as soon as the broker JVM has a pid (before it is ready), e.g. to record it in the state file. */
+  onSpawned?: (cluster: LocalCluster) => void;
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly cluster: string, readonly port: number, readonly role: 'broker' | 'controller') {
+    super(`Cannot start cluster '${cluster}': ${role} port ${port} on ${LOOPBACK} is already in use (another Kafka, or a running 'ferry dev' cluster?). Stop that process or choose other ports (ferry dev up --base-port N).`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export class ClusterStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterStartError';
+  }
+}
+
+/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, never starting with '-' (CLI-safe). */
+export function generateClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** Renders server.properties for a single combined-mode node tuned for a small (2-core) host. */
+export function renderServerProperties(opts: {
+  brokerPort: number;
+  controllerPort: number;
+  dataDir: string;
+  kafkaVersion: string;
+  acls?: boolean;
+  brokerProperties?: Record<string, string>;
+  host?: string;
+}): string {
+  const dist = kafkaDistribution(opts.kafkaVersion);
+  const host = opts.host ?? LOOPBACK;
+  const props = new Map<string, string>([
+    ['process.roles', 'broker,controller'],
+    ['node.id', '1'],
+    // Static voters: identical on 3.9 and 4.x, and formatting needs no --standalone.
+    ['controller.quorum.voters', `1@${host}:${opts.controllerPort}`],
+    ['listeners', `PLAINTEXT://${host}:${opts.brokerPort},CONTROLLER://${host}:${opts.controllerPort}`],
+    ['advertised.listeners', `PLAINTEXT://${host}:${opts.brokerPort}`],
+    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['log.dirs', opts.dataDir],
+    ['num.partitions', '1'],
+    ['default.replication.factor', '1'],
+    ['min.insync.replicas', '1'],
+    ['offsets.topic.replication.factor', '1'],
+    // Defaults are 50 partitions each; 5 makes the first group join and transaction much faster.
+    ['offsets.topic.num.partitions', '5'],
+    ['transaction.state.log.replication.factor', '1'],
+    ['transaction.state.log.min.isr', '1'],
+    ['transaction.state.log.num.partitions', '5'],
+    ['group.initial.rebalance.delay.ms', '0'],
+    // After a crash (kill -9) the restarted node is refused as a duplicate registration until the old
+    // session expires: 9 s by default, ~4 s with these.
+    ['broker.heartbeat.interval.ms', '1000'],
+    ['broker.session.timeout.ms', '4500'],
+    ['auto.create.topics.enable', 'true'],
+    // Small-host tuning: two brokers, a Connect runtime and tests share 2 cores.
+    ['num.network.threads', '2'],
+    ['num.io.threads', '2'],
+    ['background.threads', '2'],
+    ['num.recovery.threads.per.data.dir', '1'],
+    ['num.replica.fetchers', '1'],
+    // The default 128 MiB dedupe buffer is heap-allocated at start.
+    ['log.cleaner.dedupe.buffer.size', '16777216'],
+    ['log.cleaner.threads', '1'],
+  ]);
+  if (dist.major >= 4) {
+    props.set('share.coordinator.state.topic.replication.factor', '1');
+    props.set('share.coordinator.state.topic.min.isr', '1');
+    props.set('share.coordinator.state.topic.num.partitions', '5');
+  }
+  if (opts.acls) {
+    // StandardAuthorizer is the KRaft authorizer; over PLAINTEXT every client is User:ANONYMOUS.
+    props.set('authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    props.set('super.users', 'User:ANONYMOUS');
+  }
+  for (const [k, v] of Object.entries(opts.brokerProperties ?? {})) props.set(k, v);
+  const lines = ['# Written by ferry dev (src/dev/cluster.ts); rewritten on every start.'];
+  for (const [k, v] of props) lines.push(`${k}=${escapeProperty(v)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Escapes a value for a Java .properties file (backslashes; leading spaces; line breaks). */
+export function escapeProperty(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/^ /, '\\ ');
+}
+
+/** JVM flags for one broker on a small host. */
+export function brokerJvmOptions(opts: { fastStartup?: boolean; extra?: string[] } = {}): string[] {
+  const flags = ['-Xms256m', '-Xmx512m', '-XX:MaxDirectMemorySize=256m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true', '-XX:+ExitOnOutOfMemoryError'];
+  if (opts.fastStartup) flags.push('-XX:TieredStopAtLevel=1');
+  return [...flags, ...(opts.extra ?? [])];
+}
+
+/** System properties that point Kafka's logging at a per-cluster file (kafka/log4j2.properties or log4j.properties). */
+export function loggingOptions(dist: KafkaDistribution, logFile: string, logsDir: string): string[] {
+  const common = [`-Dferry.kafka.log.file=${logFile}`, `-Dkafka.logs.dir=${logsDir}`];
+  if (dist.logging === 'log4j2') return [`-Dlog4j2.configurationFile=${projectFile('kafka/log4j2.properties')}`, ...common];
+  return [`-Dlog4j.configuration=file:${projectFile('kafka/log4j.properties')}`, ...common];
+}
+
+export class LocalCluster {
+  readonly name: string;
+  readonly dir: string;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+  readonly kafkaVersion: string;
+  readonly clusterId: string;
+  readonly acls: boolean;
+  private readonly opts: LocalClusterOptions;
+  private currentPid: number | undefined;
+  private startedAt: string | undefined;
+  /** Set while this process is the broker's parent: lets waitReady notice an early exit at once. */
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(opts: LocalClusterOptions) {
+    kafkaDistribution(opts.kafkaVersion); // validate early
+    this.opts = opts;
+    this.name = opts.name;
+    this.dir = opts.dir;
+    this.brokerPort = opts.brokerPort;
+    this.controllerPort = opts.controllerPort;
+    this.kafkaVersion = opts.kafkaVersion;
+    this.clusterId = opts.clusterId ?? generateClusterId();
+    this.acls = opts.acls ?? false;
+  }
+
+  /** Rebuilds a cluster handle from a state-file record (possibly written by another process). */
+  static fromRecord(rec: ClusterRecord, extra: Partial<LocalClusterOptions> = {}): LocalCluster {
+    const c = new LocalCluster({
+      ...extra,
+      name: rec.name,
+      dir: rec.dir,
+      brokerPort: rec.brokerPort,
+      controllerPort: rec.controllerPort,
+      kafkaVersion: rec.kafkaVersion,
+      clusterId: rec.clusterId,
+      acls: rec.acls,
+      ...(rec.brokerProperties ? { brokerProperties: rec.brokerProperties } : {}),
+    });
+    c.currentPid = rec.pid;
+    c.startedAt = rec.startedAt;
+    return c;
+  }
+
+  get bootstrap(): string {
+    return `${LOOPBACK}:${this.brokerPort}`;
+  }
+  get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+  get logsDir(): string {
+    return join(this.dir, 'logs');
+  }
+  /** The broker's log4j log. */
+  get logFile(): string {
+    return join(this.logsDir, 'server.log');
+  }
+  /** JVM stdout/stderr (errors before logging is up, e.g. a bad classpath). */
+  get stdoutFile(): string {
+    return join(this.logsDir, 'stdout.log');
+  }
+  get propertiesFile(): string {
+    return join(this.dir, 'server.properties');
+  }
+  get pid(): number | undefined {
+    return this.currentPid;
+  }
+
+  /** Command-line fragments that identify this cluster's JVM (guards against pid reuse). */
+  private markers(): string[] {
+    return ['kafka.Kafka', this.propertiesFile];
+  }
+
+  /** True when the recorded broker process is alive and is really this cluster's JVM. */
+  isRunning(): boolean {
+    return this.currentPid !== undefined && processMatches(this.currentPid, this.markers());
+  }
+
+  record(): ClusterRecord {
+    return {
+      name: this.name,
+      bootstrap: this.bootstrap,
+      brokerPort: this.brokerPort,
+      controllerPort: this.controllerPort,
+      kafkaVersion: this.kafkaVersion,
+      clusterId: this.clusterId,
+      dir: this.dir,
+      dataDir: this.dataDir,
+      logFile: this.logFile,
+      acls: this.acls,
+      ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
+      ...(this.currentPid !== undefined ? { pid: this.currentPid } : {}),
+      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
+    };
+  }
+
+  /**
+   * Formats the data dir if new, starts the broker JVM detached and waits until it answers a metadata request.
+   * An existing data dir is kept (restart). On failure the JVM is killed and the error quotes the broker log.
+   */
+  async start(): Promise<void> {
+    if (this.isRunning()) throw new ClusterStartError(`Cluster '${this.name}' is already running (pid ${this.currentPid}, ${this.bootstrap}).`);
+    const dist = kafkaDistribution(this.kafkaVersion);
+    const java = requireJava(dist);
+    for (const [port, role] of [[this.brokerPort, 'broker'], [this.controllerPort, 'controller']] as const) {
+      if ((await firstTakenPort([port])) !== undefined) throw new PortInUseError(this.name, port, role);
+    }
+    const libDir = await ensureKafkaJars(this.kafkaVersion, { ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}), ...(this.opts.progress ? { log: this.opts.progress } : {}) });
+    mkdirSync(this.logsDir, { recursive: true });
+    writeFileSync(this.propertiesFile, renderServerProperties({
+      brokerPort: this.brokerPort, controllerPort: this.controllerPort, dataDir: this.dataDir, kafkaVersion: this.kafkaVersion,
+      acls: this.acls, ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
+    }));
+    const classpath = join(libDir, '*');
+    const logging = loggingOptions(dist, this.logFile, this.logsDir);
+    const began = Date.now();
+    if (!existsSync(join(this.dataDir, 'meta.properties'))) await this.format(java, classpath, logging);
+    const formatted = Date.now();
+
+    const out = openSync(this.stdoutFile, 'a');
+    let pid: number | undefined;
+    try {
+      const args = [...brokerJvmOptions({ fastStartup: this.opts.fastStartup ?? false, extra: this.opts.jvmOptions ?? [] }), ...logging,
+        `-Dferry.cluster=${this.name}`, '-cp', classpath, 'kafka.Kafka', this.propertiesFile];
+      // detached: own process group, so a terminal's Ctrl-C reaches only the CLI, which then stops brokers itself.
+      const child = spawn(java, args, { cwd: this.dir, detached: true, stdio: ['ignore', out, out] });
+      this.exitInfo = undefined;
+      child.once('exit', (code, sig) => { this.exitInfo = { code, signal: sig }; });
+      child.once('error', () => { this.exitInfo = { code: -1, signal: null }; });
+      child.unref();
+      pid = child.pid;
+    } finally {
+      closeSync(out);
+    }
+    if (pid === undefined) throw new ClusterStartError(`Cannot launch ${java} for cluster '${this.name}'.\n${tailFile(this.stdoutFile, 10)}`);
+    this.currentPid = pid;
+    this.startedAt = new Date().toISOString();
+    this.opts.onSpawned?.(this);
+    try {
+      await this.waitReady(this.opts.startTimeoutMs ?? 90_000);
+    } catch (err) {
+      this.kill();
+      throw err;
+    }
+    log.debug({ cluster: this.name, pid, formatMs: formatted - began, startMs: Date.now() - formatted }, 'local cluster started');
+  }
+
+  private async format(java: string, classpath: string, logging: string[]): Promise<void> {
+    // A short-lived tool: C1 only and serial GC start fastest.
+    const args = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.awt.headless=true', ...logging, '-cp', classpath,
+      'kafka.tools.StorageTool', 'format', '-t', this.clusterId, '-c', this.propertiesFile, '--ignore-formatted'];
+    const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(java, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      child.stderr.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      child.on('error', (err) => resolve({ code: -1, text: `${text}${err.message}` }));
+      child.on('close', (code) => resolve({ code, text }));
+    });
+    if (output.code !== 0) {
+      throw new ClusterStartError(`Formatting the storage of cluster '${this.name}' failed (exit ${output.code}): java … kafka.tools.StorageTool format -t ${this.clusterId} -c ${this.propertiesFile}\n${lastLines(output.text, 20)}\n${tailFile(this.logFile, 10)}`);
+    }
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (this.exitInfo || (this.currentPid !== undefined && !isAlive(this.currentPid))) {
+        const how = this.exitInfo ? (this.exitInfo.signal ?? `exit code ${this.exitInfo.code}`) : 'exited';
+        throw new ClusterStartError(`Kafka broker for cluster '${this.name}' (${this.bootstrap}) died during startup (${how}).\n${this.logExcerpt()}`);
+      }
+      if (await canConnect(this.brokerPort)) {
+        try {
+          const brokers = await describeBrokers(this.bootstrap);
+          if (brokers > 0) return;
+          lastError = 'metadata lists no brokers';
+        } catch (err) {
+          lastError = err instanceof Error ? err.message : String(err);
+        }
+      }
+      await sleep(200);
+    }
+    throw new ClusterStartError(`Kafka broker for cluster '${this.name}' (${this.bootstrap}) did not answer a metadata request within ${Math.round(timeoutMs / 1000)}s (last: ${lastError}).\n${this.logExcerpt()}`);
+  }
+
+  /** The last lines of the broker log and JVM output, for error messages. */
+  logExcerpt(lines = 30): string {
+    const parts: string[] = [];
+    const logTail = tailFile(this.logFile, lines);
+    if (logTail) parts.push(`--- last lines of ${this.logFile} ---\n${logTail}`);
+    const outTail = tailFile(this.stdoutFile, 15);
+    if (outTail) parts.push(`--- last lines of ${this.stdoutFile} ---\n${outTail}`);
+    return parts.join('\n') || `(no broker output in ${this.logsDir})`;
+  }
+
+  /** SIGTERM (controlled shutdown), then SIGKILL after the timeout. Data is kept. */
+  async stop(timeoutMs = this.opts.stopTimeoutMs ?? 30_000): Promise<void> {
+    const pid = this.currentPid;
+    if (pid !== undefined && processMatches(pid, this.markers())) {
+      const how = await terminate(pid, timeoutMs);
+      log.debug({ cluster: this.name, pid, how }, 'local cluster stopped');
+    }
+    this.currentPid = undefined;
+    this.startedAt = undefined;
+  }
+
+  /** SIGKILL now, synchronously (exit handlers, simulated crashes). Data is kept. */
+  kill(): void {
+    const pid = this.currentPid;
+    if (pid !== undefined && processMatches(pid, this.markers())) signal(pid, 'SIGKILL');
+  }
+
+  /** Stops the broker and deletes the cluster's directory (data, logs, properties). */
+  async destroy(timeoutMs?: number): Promise<void> {
+    await this.stop(timeoutMs);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Number of brokers a metadata request reports; throws when the broker does not answer. */
+async function describeBrokers(bootstrap: string): Promise<number> {
+  const props = { 'bootstrap.servers': bootstrap, 'client.id': 'ferry-dev-probe', 'retries.kafkajs': '0', 'request.timeout.ms': '5000', 'socket.connection.setup.timeout.ms': '2000' };
+  return withAdmin(props, async (admin) => (await admin.describeCluster()).brokers.length);
+}

@@ -1,0 +1,116 @@
+// GroupConsumer: a consumer-group member that hands whole fetched batches to one async handler and
+// commits only the offsets it is told to (Connect's sink tasks commit after the task flushed).
+import type { Consumer, KafkaMessage, IHeaders } from 'kafkajs';
+import { consumerConfig, createKafka, type ClientProps } from './client.js';
+
+export interface InRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<[string, Buffer | null]>;
+  timestamp: number;
+}
+
+export interface TopicPartitionOffset { topic: string; partition: number; offset: number }
+
+export function headersOf(h: IHeaders | undefined): Array<[string, Buffer | null]> {
+  const out: Array<[string, Buffer | null]> = [];
+  if (!h) return out;
+  for (const [k, v] of Object.entries(h)) {
+    if (Array.isArray(v)) for (const x of v) out.push([k, x === undefined ? null : Buffer.isBuffer(x) ? x : Buffer.from(String(x))]);
+    else out.push([k, v === undefined || v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v))]);
+  }
+  return out;
+}
+
+export function toInRecord(topic: string, partition: number, m: KafkaMessage): InRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    key: m.key ?? null,
+    value: m.value ?? null,
+    headers: headersOf(m.headers),
+    timestamp: Number(m.timestamp),
+  };
+}
+
+export class GroupConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+  private assigned = new Set<string>();
+
+  constructor(props: ClientProps, readonly groupId: string, clientId: string) {
+    const kafka = createKafka(props, { clientId });
+    this.consumer = kafka.consumer(consumerConfig(groupId, props));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      const next = new Set<string>();
+      for (const [topic, parts] of Object.entries(e.payload.memberAssignment)) for (const p of parts) next.add(`${topic}:${p}`);
+      this.assigned = next;
+    });
+    this.fromBeginning = (props['auto.offset.reset'] ?? 'earliest') === 'earliest';
+  }
+
+  private readonly fromBeginning: boolean;
+
+  async subscribe(topics: string[] | RegExp): Promise<void> {
+    await this.consumer.connect();
+    if (Array.isArray(topics)) await this.consumer.subscribe({ topics, fromBeginning: this.fromBeginning });
+    else await this.consumer.subscribe({ topics: [topics], fromBeginning: this.fromBeginning });
+  }
+
+  /** Runs the fetch loop; `handle` receives each partition batch in order and is awaited (back-pressure). */
+  async run(handle: (records: InRecord[], heartbeat: () => Promise<void>) => Promise<void>): Promise<void> {
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale()) return;
+        const recs = batch.messages.map((m) => toInRecord(batch.topic, batch.partition, m));
+        if (recs.length > 0) await handle(recs, heartbeat);
+      },
+    });
+  }
+
+  assignment(): TopicPartitionOffset[] {
+    return [...this.assigned].map((k) => {
+      const i = k.lastIndexOf(':');
+      return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)), offset: -1 };
+    });
+  }
+
+  /** Commits next-offsets-to-read. */
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
+  seek(o: TopicPartitionOffset): void {
+    this.consumer.seek({ topic: o.topic, partition: o.partition, offset: String(o.offset) });
+  }
+
+  pause(tps: { topic: string; partition: number }[]): void {
+    const byTopic = new Map<string, number[]>();
+    for (const t of tps) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), t.partition]);
+    this.consumer.pause([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
+  }
+
+  resume(tps: { topic: string; partition: number }[]): void {
+    const byTopic = new Map<string, number[]>();
+    for (const t of tps) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), t.partition]);
+    this.consumer.resume([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) {
+      await this.consumer.disconnect().catch(() => undefined);
+      return;
+    }
+    this.running = false;
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}
