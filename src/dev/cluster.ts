@@ -178,8 +178,8 @@ export class LocalCluster {
   private readonly opts: LocalClusterOptions;
   private currentPid: number | undefined;
   private startedAt: string | undefined;
-  /** Set while this process is the broker's parent: lets waitReady notice an early exit at once. */
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Exit of the JVM this process spawned last (per spawn: a previous JVM's late 'exit' event must not count). */
+  private spawned: { pid: number | undefined; exit?: { code: number | null; signal: NodeJS.Signals | null } } | undefined;
 
   constructor(opts: LocalClusterOptions) {
     kafkaDistribution(opts.kafkaVersion); // validate early
@@ -293,9 +293,10 @@ export class LocalCluster {
         `-Dferry.cluster=${this.name}`, '-cp', classpath, 'kafka.Kafka', this.propertiesFile];
       // detached: own process group, so a terminal's Ctrl-C reaches only the CLI, which then stops brokers itself.
       const child = spawn(java, args, { cwd: this.dir, detached: true, stdio: ['ignore', out, out] });
-      this.exitInfo = undefined;
-      child.once('exit', (code, sig) => { this.exitInfo = { code, signal: sig }; });
-      child.once('error', () => { this.exitInfo = { code: -1, signal: null }; });
+      const run: NonNullable<LocalCluster['spawned']> = { pid: child.pid };
+      this.spawned = run;
+      child.once('exit', (code, sig) => { run.exit = { code, signal: sig }; });
+      child.once('error', () => { run.exit = { code: -1, signal: null }; });
       child.unref();
       pid = child.pid;
     } finally {
@@ -335,8 +336,9 @@ export class LocalCluster {
     const deadline = Date.now() + timeoutMs;
     let lastError = 'no answer yet';
     while (Date.now() < deadline) {
-      if (this.exitInfo || (this.currentPid !== undefined && !isAlive(this.currentPid))) {
-        const how = this.exitInfo ? (this.exitInfo.signal ?? `exit code ${this.exitInfo.code}`) : 'exited';
+      const exit = this.spawned?.pid === this.currentPid ? this.spawned?.exit : undefined;
+      if (exit || (this.currentPid !== undefined && !isAlive(this.currentPid))) {
+        const how = exit ? (exit.signal ?? `exit code ${exit.code}`) : 'exited';
         throw new ClusterStartError(`Kafka broker for cluster '${this.name}' (${this.bootstrap}) died during startup (${how}).\n${this.logExcerpt()}`);
       }
       if (await canConnect(this.brokerPort)) {

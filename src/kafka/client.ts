@@ -6,10 +6,14 @@ import { logger } from '../observability/logger.js';
 export type ClientProps = Readonly<Record<string, string | undefined>>;
 
 const kafkaLog = logger('kafka.client');
+// Ferry partitions keyed records itself (Java-compatible murmur2), so kafkajs's v2 partitioner notice is noise.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+const IGNORED = /Limiting retries for the idempotent producer/;
 
 function logCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
+    if (IGNORED.test(message)) return;
     // kafkajs logs every retriable broker error at ERROR; keep them at warn so operators see real failures.
     if (level === logLevel.ERROR || level === logLevel.WARN) kafkaLog.warn(extra, message);
     else if (level === logLevel.INFO) kafkaLog.debug(extra, message);

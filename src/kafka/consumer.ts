@@ -1,7 +1,10 @@
 // GroupConsumer: a consumer-group member that hands whole fetched batches to one async handler and
 // commits only the offsets it is told to (Connect's sink tasks commit after the task flushed).
-import type { Consumer, KafkaMessage, IHeaders } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, IHeaders } from 'kafkajs';
+import { logger } from '../observability/logger.js';
 import { consumerConfig, createKafka, type ClientProps } from './client.js';
+
+const log = logger('kafka.consumer');
 
 export interface InRecord {
   topic: string;
@@ -39,12 +42,13 @@ export function toInRecord(topic: string, partition: number, m: KafkaMessage): I
 
 export class GroupConsumer {
   private readonly consumer: Consumer;
+  private readonly kafka: Kafka;
   private running = false;
   private assigned = new Set<string>();
 
   constructor(props: ClientProps, readonly groupId: string, clientId: string) {
-    const kafka = createKafka(props, { clientId });
-    this.consumer = kafka.consumer(consumerConfig(groupId, props));
+    this.kafka = createKafka(props, { clientId });
+    this.consumer = this.kafka.consumer(consumerConfig(groupId, props));
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       const next = new Set<string>();
       for (const [topic, parts] of Object.entries(e.payload.memberAssignment)) for (const p of parts) next.add(`${topic}:${p}`);
@@ -55,8 +59,30 @@ export class GroupConsumer {
 
   private readonly fromBeginning: boolean;
 
-  async subscribe(topics: string[] | RegExp): Promise<void> {
+  /**
+   * Subscribes once the topics exist. kafkajs fails a subscription to a missing topic ("This server does
+   * not host this topic-partition"); Java consumers simply wait for it, so we wait too (until `signal`).
+   */
+  async subscribe(topics: string[] | RegExp, signal?: AbortSignal): Promise<void> {
     await this.consumer.connect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      let warned = false;
+      for (let delay = 200; !signal?.aborted; delay = Math.min(delay * 2, 5_000)) {
+        const existing = await admin.listTopics();
+        const ready = Array.isArray(topics) ? topics.every((t) => existing.includes(t)) : existing.some((t) => topics.test(t));
+        if (ready) break;
+        if (!warned) {
+          warned = true;
+          log.warn({ group: this.groupId, topics: Array.isArray(topics) ? topics : String(topics) }, 'waiting for topics to exist before subscribing');
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (signal?.aborted) return;
     if (Array.isArray(topics)) await this.consumer.subscribe({ topics, fromBeginning: this.fromBeginning });
     else await this.consumer.subscribe({ topics: [topics], fromBeginning: this.fromBeginning });
   }

@@ -1,5 +1,6 @@
 // Partition counts per topic, cached briefly; an admin client fetches them on demand.
 import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes } from './kafkajs.js';
 import { createKafka, type ClientProps } from './client.js';
 
 export class TopicMetadataCache {
@@ -31,9 +32,13 @@ export class TopicMetadataCache {
         break;
       } catch (e) {
         if (!this.opts.allowAutoTopicCreation || attempt >= 20) throw e;
-        // Connect without topic.creation.* relies on the broker's defaults: create with -1/-1 (broker default
-        // partitions and replication factor); losing a creation race to another task is fine.
-        if (attempt === 0) await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch(() => false);
+        // Connect without topic.creation.* relies on the broker's defaults. kafkajs speaks CreateTopics v3,
+        // which cannot ask for "broker default" (-1), so read num.partitions/default.replication.factor.
+        // Losing a creation race to another task is fine.
+        if (attempt === 0) {
+          const d = await this.brokerDefaults(admin);
+          await admin.createTopics({ topics: [{ topic, numPartitions: d.partitions, replicationFactor: d.replicationFactor }], waitForLeaders: true }).catch(() => false);
+        }
         else await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -41,6 +46,19 @@ export class TopicMetadataCache {
     if (count === 0) throw new Error(`Topic ${topic} has no partitions (does it exist?)`);
     this.counts.set(topic, { count, at: Date.now() });
     return count;
+  }
+
+  private defaults: { partitions: number; replicationFactor: number } | null = null;
+
+  private async brokerDefaults(admin: Admin): Promise<{ partitions: number; replicationFactor: number }> {
+    if (this.defaults) return this.defaults;
+    const cluster = await admin.describeCluster();
+    const brokerId = cluster.brokers[0]?.nodeId ?? cluster.controller ?? 1;
+    const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokerId), configNames: ['num.partitions', 'default.replication.factor'] }] });
+    const entries = res.resources[0]?.configEntries ?? [];
+    const get = (n: string, d: number) => Number(entries.find((e) => e.configName === n)?.configValue ?? d) || d;
+    this.defaults = { partitions: get('num.partitions', 1), replicationFactor: Math.min(get('default.replication.factor', 1), cluster.brokers.length) };
+    return this.defaults;
   }
 
   invalidate(topic: string): void {

@@ -57,9 +57,22 @@ export class RecordProducer {
     return next;
   }
 
-  /** Sends records; resolves with each record's metadata, in input order, once all are acknowledged. */
-  async send(records: readonly OutRecord[]): Promise<RecordMetadata[]> {
-    if (records.length === 0) return [];
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Sends records; resolves with each record's metadata, in input order, once all are acknowledged.
+   * Calls are serialized: kafkajs does not keep concurrent sendBatch calls in call order (each awaits
+   * metadata first), and per-partition order across calls is what Connect promises. Callers overlap
+   * their next poll with the send in flight instead.
+   */
+  send(records: readonly OutRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    const run = this.tail.then(() => this.sendNow(records), () => this.sendNow(records));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendNow(records: readonly OutRecord[]): Promise<RecordMetadata[]> {
     const partitions = new Array<number>(records.length);
     const groups = new Map<string, { topic: string; partition: number; messages: Message[]; indexes: number[] }>();
     for (let i = 0; i < records.length; i++) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor } from '../helpers/connect.js';
 import { withAdmin } from '../../src/kafka/client.js';
+import type { ConnectorSpec } from '../../src/cli/connect.js';
 
 let kafka: KafkaHarness;
 let bootstrap: string;
@@ -45,10 +46,12 @@ test('100,000 lines round trip byte-identical across a worker restart; no duplic
   // Multi-byte UTF-8 on purpose: resume is by byte position.
   for (let i = 0; i < 100_000; i++) lines.push(`line ${i} ünïcødé ✓ 🚀 ${'x'.repeat(i % 17)}`);
   writeFileSync(input, lines.join('\n') + '\n');
-  const connectors = [
+  const connectors: ConnectorSpec[] = [
     { name: 'file-source', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'batch.size': '500' } },
     { name: 'file-sink', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', file: output, topics: 'lines' } },
   ];
+  // One partition: the file order is only kept within a partition.
+  await withAdmin({ 'bootstrap.servers': bootstrap }, (a) => a.createTopics({ topics: [{ topic: 'lines', numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true }));
   let worker = await startTestWorker(bootstrap, { dir: tmp.dir, connectors });
   try {
     await waitFor('part of the stream to arrive', () => lineCount(output) >= 20_000, 60_000);
@@ -60,6 +63,9 @@ test('100,000 lines round trip byte-identical across a worker restart; no duplic
     // Give a duplicate (if any) a chance to show up before comparing.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await topicCount('lines'), 100_000, 'topic holds each line exactly once');
+    const outLines = readFileSync(output, 'utf8').split('\n');
+    const firstDiff = lines.findIndex((l, i) => outLines[i] !== l);
+    assert.equal(firstDiff, -1, `first differing line ${firstDiff}: expected ${JSON.stringify(lines[firstDiff])}, got ${JSON.stringify(outLines[firstDiff])} (output has ${outLines.length - 1} lines)`);
     const a = createHash('sha256').update(readFileSync(input)).digest('hex');
     const b = createHash('sha256').update(readFileSync(output)).digest('hex');
     assert.equal(b, a, 'output file is byte-identical to the input');

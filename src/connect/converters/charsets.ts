@@ -14,15 +14,21 @@ const utf8: Charset = {
   decode: (b) => b.toString('utf8'),
 };
 
+// Code points outside the charset (a surrogate pair counts once, as Java replaces it with one '?').
+const NOT_LATIN1 = /[^\p{ASCII}\u0080-\u00ff]/u;
+const NOT_LATIN1_ALL = /[^\p{ASCII}\u0080-\u00ff]/gu;
+const NOT_ASCII = /\P{ASCII}/u;
+const NOT_ASCII_ALL = /\P{ASCII}/gu;
+
 const latin1: Charset = {
   name: 'ISO-8859-1',
-  encode: (s) => Buffer.from(/[^\u0000-\u00ff]/u.test(s) ? s.replace(/[^\u0000-\u00ff]/gu, '?') : s, 'latin1'),
+  encode: (s) => Buffer.from(NOT_LATIN1.test(s) ? s.replace(NOT_LATIN1_ALL, '?') : s, 'latin1'),
   decode: (b) => b.toString('latin1'),
 };
 
 const ascii: Charset = {
   name: 'US-ASCII',
-  encode: (s) => Buffer.from(/[^\u0000-\u007f]/u.test(s) ? s.replace(/[^\u0000-\u007f]/gu, '?') : s, 'latin1'),
+  encode: (s) => Buffer.from(NOT_ASCII.test(s) ? s.replace(NOT_ASCII_ALL, '?') : s, 'latin1'),
   decode: (b) => b.toString('latin1').replace(/[\u0080-\u00ff]/g, '\ufffd'),
 };
 

@@ -137,6 +137,12 @@ export class JsonConverter implements Converter, HeaderConverter {
   private replaceNullWithDefault = true;
   private fromConnectSchemaCache: LRUCache<Schema, string> | null = new LRUCache({ max: 1000 });
   private toConnectSchemaCache: LRUCache<string, Schema> | null = new LRUCache({ max: 1000 });
+  // The schema most recently read or written: a topic usually carries one schema, and checking it
+  // first avoids scanning and hashing the schema text (or a Map lookup) per record.
+  private lastReadSchemaText: string | null = null;
+  private lastReadSchema: Schema | null = null;
+  private lastWrittenSchema: Schema | null = null;
+  private lastWrittenJson = '';
 
   config(): ConfigDef {
     return jsonConverterConfigDef();
@@ -150,6 +156,9 @@ export class JsonConverter implements Converter, HeaderConverter {
     const size = cfg.getInt(SCHEMAS_CACHE_SIZE_CONFIG);
     this.fromConnectSchemaCache = size > 0 ? new LRUCache({ max: size }) : null;
     this.toConnectSchemaCache = size > 0 ? new LRUCache({ max: size }) : null;
+    this.lastReadSchemaText = null;
+    this.lastReadSchema = null;
+    this.lastWrittenSchema = null;
   }
 
   // ---- Converter ----
@@ -196,12 +205,16 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   /** The schema's Connect JSON form (cached per Schema object). */
   schemaToJson(schema: Schema): string {
+    if (schema === this.lastWrittenSchema) return this.lastWrittenJson;
     const cache = this.fromConnectSchemaCache;
     let json = cache?.get(schema);
     if (json === undefined) {
       json = this.schemaBody(schema) + '}';
-      cache?.set(schema, json);
+      if (!cache) return json;
+      cache.set(schema, json);
     }
+    this.lastWrittenSchema = schema;
+    this.lastWrittenJson = json;
     return json;
   }
 
@@ -316,7 +329,11 @@ export class JsonConverter implements Converter, HeaderConverter {
       }
       s += '}';
     }
-    if (schema.defaultValue !== undefined && schema.defaultValue !== null) s += ',"default":' + this.writeValue(schema, schema.defaultValue);
+    if (schema.defaultValue !== undefined && schema.defaultValue !== null) {
+      // A struct default is a Struct of the schema as it was before the default was set.
+      const target = schema.type === 'STRUCT' ? withoutDefault(schema) : schema;
+      s += ',"default":' + this.writeValue(target, schema.defaultValue);
+    }
     return s;
   }
 
@@ -495,9 +512,12 @@ export class JsonConverter implements Converter, HeaderConverter {
     i = skipWhitespace(text, i + 8);
     if (text.charCodeAt(i) !== 0x3a) return null;
     i = skipWhitespace(text, i + 1);
-    const schemaEnd = skipJsonValue(text, i);
+    const last = this.lastReadSchemaText;
+    // A schema is a JSON object, so if the text at i starts with the whole last schema, that is the schema.
+    const sameAsLast = last !== null && text.startsWith(last, i);
+    const schemaEnd = sameAsLast ? i + last.length : skipJsonValue(text, i);
     if (schemaEnd < 0) return null;
-    const schemaText = text.slice(i, schemaEnd);
+    const schemaText = sameAsLast ? last : text.slice(i, schemaEnd);
     let j = skipWhitespace(text, schemaEnd);
     if (text.charCodeAt(j) !== 0x2c) return null;
     j = skipWhitespace(text, j + 1);
@@ -517,17 +537,24 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
     const lossless = lastParseWasLossless;
     let schema: Schema | null;
-    if (schemaText === 'null') {
+    if (sameAsLast) {
+      schema = this.lastReadSchema;
+    } else if (schemaText === 'null') {
       schema = null;
     } else {
-      const cached = this.toConnectSchemaCache?.get(schemaText);
+      const cache = this.toConnectSchemaCache;
+      const cached = cache?.get(schemaText);
       if (cached !== undefined) {
         schema = cached;
       } else {
         let node: JsonNode;
         try { node = parseJson(schemaText); } catch { return null; }
         schema = this.schemaFromJson(node);
-        if (schema !== null) this.toConnectSchemaCache?.set(schemaText, schema);
+        if (schema !== null) cache?.set(schemaText, schema);
+      }
+      if (schema !== null && cache) {
+        this.lastReadSchemaText = schemaText;
+        this.lastReadSchema = schema;
       }
     }
     return { schema, value: schema === null ? inferValue(payload, lossless) : this.toConnect(schema, payload) };
@@ -658,6 +685,11 @@ function isWs(c: number): boolean {
 
 function isBlank(text: string): boolean {
   return skipWhitespace(text, 0) >= text.length;
+}
+
+function withoutDefault(schema: Schema): Schema {
+  const { defaultValue: _ignored, ...rest } = schema;
+  return rest;
 }
 
 function allStringKeys(m: Map<unknown, unknown>): boolean {

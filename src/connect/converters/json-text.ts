@@ -192,7 +192,18 @@ class LosslessParser {
       const c = s.charCodeAt(p);
       if (c === 0x22) { this.pos = p + 1; return out; }
       if (c < 0x20 || Number.isNaN(c)) { this.pos = p; this.fail(); }
-      if (c !== 0x5c) { out += s[p]; p++; continue; }
+      if (c !== 0x5c) {
+        // Copy a run of ordinary characters at once.
+        let q = p + 1;
+        for (;;) {
+          const d = s.charCodeAt(q);
+          if (d === 0x22 || d === 0x5c || d < 0x20 || Number.isNaN(d)) break;
+          q++;
+        }
+        out += s.slice(p, q);
+        p = q;
+        continue;
+      }
       const e = s[p + 1];
       switch (e) {
         case '"': out += '"'; break;
@@ -320,7 +331,7 @@ export function formatDouble(n: number): string {
 /** The shortest decimal that reads back as the same 32-bit float (as Java's Float.toString). */
 export function formatFloat(n: number): string {
   const f = Math.fround(n);
-  if (!Number.isFinite(f) || Number.isInteger(f)) return formatDouble(f);
+  if (!Number.isFinite(f) || f === 0) return formatDouble(f);
   for (let p = 1; p < 10; p++) {
     const candidate = Number(f.toPrecision(p));
     if (Math.fround(candidate) === f) return formatDouble(candidate);

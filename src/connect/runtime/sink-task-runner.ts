@@ -89,7 +89,8 @@ export class SinkTaskRunner implements TaskRunner {
     task.initialize(this.context());
     await task.start(this.d.taskProps);
     this.started = true;
-    await this.d.consumer.subscribe(this.d.subscription);
+    await this.d.consumer.subscribe(this.d.subscription, this.abort.signal);
+    if (this.stopping) return;
     if (this.paused) this.d.listener.onPaused(this.id);
     else this.d.listener.onRunning(this.id);
     await this.d.consumer.run((records, heartbeat) => {

@@ -10,7 +10,7 @@ import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import {
   BuiltinTransformation, KEY_SIDE, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, SchemaCache, VALUE_SIDE,
-  copySchemaBasics, fieldValue, isMapValue, mapCopy, mapEntries, mapSet, requireMap, requireStruct, typeName,
+  copySchemaBasics, fieldValue, isMapValue, mapCopy, mapGet, mapHas, mapSet, requireMap, requireStruct, typeName,
   type OperatingSide,
 } from './util.js';
 import { javaToString } from './values.js';
@@ -89,9 +89,8 @@ export abstract class Cast extends BuiltinTransformation {
       if (this.wholeValueType !== null) return this.side.update(record, null, castValue(null, value, this.wholeValueType));
       const map = requireMap(value, PURPOSE);
       const updated = mapCopy(map);
-      for (const [k, v] of mapEntries(map)) {
-        const t = this.casts.get(k);
-        if (t !== undefined) mapSet(updated, k, castValue(null, v, t));
+      for (const [k, t] of this.casts) {
+        if (k !== null && mapHas(map, k)) mapSet(updated, k, castValue(null, mapGet(map, k), t));
       }
       return this.side.update(record, null, updated);
     }

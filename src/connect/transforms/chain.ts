@@ -3,8 +3,10 @@
 // transformation stages, and describes the per-alias keys for REST `config/validate`.
 //
 // Plugin lookup goes through a resolver so this module does not depend on the runtime's registry.
-// The resolver may return a PluginDescriptor-like object ({ create() }), a constructor, or an instance
-// (instances are used as-is; return a factory when the same class may appear in several stages).
+// The resolver may return a PluginDescriptor-like object ({ create() }), a constructor, or a fresh
+// instance; it is called once per instance needed (Connect also makes one predicate per stage), and
+// the chain owns and closes every instance it gets. Returning null/undefined or throwing means the
+// class is unknown (a thrown message is reported as is).
 import { ConfigDef, NO_DEFAULT, parseType, type ConfigKey, type ConfigKeyInfo, type ConfigValueInfo, type RawConfig } from '../api/config-def.js';
 import { ConfigError } from '../api/errors.js';
 import type { ConnectRecord } from '../api/records.js';
@@ -189,7 +191,7 @@ function analyze<R extends ConnectRecord>(config: RawConfig, resolve: PluginReso
   const predicateSet = new Set(predicates);
 
   /** Resolves `<prefix>type`, registers the alias' keys, checks the plugin's own ConfigDef; returns the class name if usable. */
-  const examine = (alias: string, prefix: string, kind: Kind, group: string, implicit: ConfigKey[]): { className: string; resolved: unknown } | null => {
+  const examine = (alias: string, prefix: string, kind: Kind, group: string, implicit: ConfigKey[]): { className: string; make: () => unknown } | null => {
     groups.push(group);
     const typeKey = `${prefix}type`;
     const noun = kind === 'transformation' ? 'transformation' : 'predicate';
@@ -207,13 +209,12 @@ function analyze<R extends ConnectRecord>(config: RawConfig, resolve: PluginReso
         : `Invalid value  for configuration ${typeKey}: Class name must not be empty`);
       return null;
     }
-    let resolved: unknown;
+    const make = () => instantiate(resolve(className, kind));
     let probe: unknown;
     try {
-      resolved = resolve(className, kind);
-      probe = instantiate(resolved);
+      probe = make();
     } catch (e) {
-      addError(typeKey, `Invalid value ${className} for configuration ${typeKey}: could not instantiate class: ${(e as Error).message}`);
+      addError(typeKey, `Invalid value ${className} for configuration ${typeKey}: ${(e as Error).message}`);
       return null;
     }
     if (probe === null) {
@@ -222,16 +223,23 @@ function analyze<R extends ConnectRecord>(config: RawConfig, resolve: PluginReso
     }
     if (!isKind(probe, kind)) {
       addError(typeKey, `Invalid value ${className} for configuration ${typeKey}: Not a ${kind === 'transformation' ? 'Transformation' : 'Predicate'}`);
-      if (probe !== resolved) closeQuietly(probe);
+      closeQuietly(probe);
       return null;
     }
-    const pluginDef = (probe as { config(): ConfigDef }).config();
-    if (probe !== resolved) closeQuietly(probe);
+    let pluginDef: ConfigDef;
+    try {
+      pluginDef = (probe as { config(): ConfigDef }).config();
+    } catch (e) {
+      addError(typeKey, `Invalid value ${className} for configuration ${typeKey}: config() failed: ${(e as Error).message}`);
+      return null;
+    } finally {
+      closeQuietly(probe);
+    }
     const implicitNames = new Set(implicit.map((k) => k.name));
     const aliasDef = new ConfigDef();
     for (const k of pluginDef.configKeys()) {
-      // The implicit predicate/negate keys mask plugin keys of the same name.
-      if (implicitNames.has(prefix + k.name)) continue;
+      // The implicit type/predicate/negate keys mask plugin keys of the same name.
+      if (implicitNames.has(prefix + k.name) || def.has(prefix + k.name)) continue;
       const pk = prefixedKey(k, prefix, group, order++);
       aliasDef.define(pk);
       def.define(pk);
@@ -243,13 +251,14 @@ function analyze<R extends ConnectRecord>(config: RawConfig, resolve: PluginReso
       ok = false;
       for (const m of msgs) addError(k, m);
     }
-    return ok ? { className, resolved } : null;
+    return ok ? { className, make } : null;
   };
 
   /** Instantiates and configures; on failure records errors under the alias' keys and returns null. */
-  const configure = <T>(resolved: unknown, prefix: string, props: Record<string, string>): T | null => {
-    const instance = instantiate(resolved) as { configure(p: Record<string, string>): void };
+  const configure = <T>(make: () => unknown, prefix: string, props: Record<string, string>): T | null => {
+    let instance: { configure(p: Record<string, string>): void } | null = null;
     try {
+      instance = make() as { configure(p: Record<string, string>): void };
       instance.configure(props);
       return instance as T;
     } catch (e) {
@@ -259,71 +268,74 @@ function analyze<R extends ConnectRecord>(config: RawConfig, resolve: PluginReso
       } else {
         addError(`${prefix}type`, (e as Error).message);
       }
-      if (instance !== resolved) closeQuietly(instance);
+      closeQuietly(instance);
       return null;
     }
   };
 
-  const predicateInfo = new Map<string, { className: string; resolved: unknown; props: Record<string, string> }>();
-  for (const alias of new Set(predicates)) {
-    const prefix = `${PREDICATES_CONFIG}.${alias}.`;
-    const r = examine(alias, prefix, 'predicate', `Predicates: ${alias}`, []);
-    if (!r) continue;
-    const props = stripPrefix(config, prefix);
-    predicateInfo.set(alias, { ...r, props });
-    // Cross-key checks live in configure(); run them once even for predicates no stage uses.
-    const inst = configure<Predicate<R>>(r.resolved, prefix, props);
-    if (inst !== null && inst !== r.resolved) closeQuietly(inst);
-  }
-
+  // Transforms first, then predicates: the order Connect lists the enriched groups and keys in.
+  interface Pending { alias: string; prefix: string; className: string; make: () => unknown; predicateAlias: string | null; negate: boolean; ok: boolean }
+  const pending: Pending[] = [];
   for (const alias of new Set(transforms)) {
     const prefix = `${TRANSFORMS_CONFIG}.${alias}.`;
-    const group = `Transforms: ${alias}`;
     const implicit: ConfigKey[] = [
       { name: prefix + PREDICATE_CONFIG, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation: 'The alias of a predicate used to determine whether to apply this transformation.', displayName: 'Predicate' },
       { name: prefix + NEGATE_CONFIG, type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Whether the configured predicate should be negated.', displayName: 'Negate' },
     ];
-    const r = examine(alias, prefix, 'transformation', group, implicit);
+    const r = examine(alias, prefix, 'transformation', `Transforms: ${alias}`, implicit);
 
     const predicateKey = prefix + PREDICATE_CONFIG;
     const negateKey = prefix + NEGATE_CONFIG;
     const predicateAlias = config[predicateKey]?.trim() || null;
     const negateRaw = config[negateKey];
     let negate = false;
-    let stageOk = r !== null;
+    let ok = r !== null;
     if (negateRaw !== undefined && negateRaw !== null) {
-      try { negate = parseType(negateKey, negateRaw, 'BOOLEAN') as boolean; } catch (e) { addError(negateKey, (e as Error).message); stageOk = false; }
+      try { negate = parseType(negateKey, negateRaw, 'BOOLEAN') as boolean; } catch (e) { addError(negateKey, (e as Error).message); ok = false; }
       if (predicateAlias === null) {
         addError(negateKey, `Config '${negateKey}' was provided to a transform without also providing '${predicateKey}'`);
-        stageOk = false;
+        ok = false;
       }
     }
     if (predicateAlias !== null && !predicateSet.has(predicateAlias)) {
       addError(predicateKey, `Invalid value ${predicateAlias} for configuration ${predicateKey}: Transform's predicate alias '${predicateAlias}' is not defined in '${PREDICATES_CONFIG}'`);
-      stageOk = false;
+      ok = false;
     }
-    if (!r) continue;
+    if (r) pending.push({ alias, prefix, className: r.className, make: r.make, predicateAlias, negate, ok });
+  }
 
+  const predicateInfo = new Map<string, { make: () => unknown; props: Record<string, string> }>();
+  for (const alias of new Set(predicates)) {
+    const prefix = `${PREDICATES_CONFIG}.${alias}.`;
+    const r = examine(alias, prefix, 'predicate', `Predicates: ${alias}`, []);
+    if (!r) continue;
     const props = stripPrefix(config, prefix);
+    predicateInfo.set(alias, { make: r.make, props });
+    // Cross-key checks live in configure(); run them once even for predicates no stage uses.
+    closeQuietly(configure<Predicate<R>>(r.make, prefix, props));
+  }
+
+  for (const p of pending) {
+    const props = stripPrefix(config, p.prefix);
     delete props[PREDICATE_CONFIG];
     delete props[NEGATE_CONFIG];
-    const transformation = configure<Transformation<R>>(r.resolved, prefix, props);
+    const transformation = configure<Transformation<R>>(p.make, p.prefix, props);
     if (transformation === null) continue;
-    if (!build || !stageOk) {
-      if (transformation !== r.resolved) closeQuietly(transformation);
+    if (!build || !p.ok) {
+      closeQuietly(transformation);
       continue;
     }
     let predicate: Predicate<R> | null = null;
-    if (predicateAlias !== null) {
-      const info = predicateInfo.get(predicateAlias);
+    if (p.predicateAlias !== null) {
+      const info = predicateInfo.get(p.predicateAlias);
       // Each stage gets its own predicate instance, as Connect does.
-      predicate = info ? configure<Predicate<R>>(info.resolved, `${PREDICATES_CONFIG}.${predicateAlias}.`, info.props) : null;
+      predicate = info ? configure<Predicate<R>>(info.make, `${PREDICATES_CONFIG}.${p.predicateAlias}.`, info.props) : null;
       if (predicate === null) {
-        if (transformation !== r.resolved) closeQuietly(transformation);
+        closeQuietly(transformation);
         continue;
       }
     }
-    stages.push(new Stage<R>(alias, r.className, transformation, predicateAlias, predicate, negate));
+    stages.push(new Stage<R>(p.alias, p.className, transformation, p.predicateAlias, predicate, p.negate));
   }
   return { errors, def, groups, stages };
 }
@@ -370,6 +382,13 @@ export function validateTransformations(
     if (merged.length > 0) a.errors[c.value.name] = merged;
     return { definition: c.definition, value: { ...c.value, errors: merged } };
   });
+  // Errors on the connector-level `transforms`/`predicates` keys (duplicate aliases) get entries too,
+  // so a caller merging by key name can attach them to its own definitions of those keys.
+  const base = transformsConfigDef();
+  for (const entry of base.validateAll(connectorConfig)) {
+    const errs = a.errors[entry.value.name];
+    if (errs && errs.length > 0) configs.push({ definition: entry.definition, value: { ...entry.value, errors: [...errs] } });
+  }
   const errorCount = Object.values(a.errors).reduce((n, l) => n + l.length, 0);
   return { errors: a.errors, errorCount, configDef: a.def, groups: a.groups, configs };
 }

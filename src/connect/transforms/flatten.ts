@@ -7,7 +7,7 @@ import { SchemaBuilder, Struct, type Field, type Schema } from '../api/data.js';
 import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import {
-  BuiltinTransformation, KEY_SIDE, SchemaCache, VALUE_SIDE, emptyMapLike, isMapValue, mapEntries, mapSet,
+  BuiltinTransformation, KEY_SIDE, SchemaCache, VALUE_SIDE, emptyMapLike, forEachEntry, isMapValue, mapSet,
   requireMap, requireStruct, structBuilderLike, typeName, type MapValue, type OperatingSide,
 } from './util.js';
 
@@ -71,14 +71,14 @@ export abstract class Flatten extends BuiltinTransformation {
   }
 
   private flattenMap(map: MapValue, prefix: string, out: MapValue): void {
-    for (const [k, v] of mapEntries(map)) {
+    forEachEntry(map, (k, v) => {
       const name = this.name(prefix, k);
-      if (v === null || v === undefined) { mapSet(out, name, null); continue; }
-      if (isMapValue(v)) { this.flattenMap(v, name, out); continue; }
-      if (v instanceof Struct) throw new DataError(`Flatten transformation does not support ${typeName(v)} for record without schemas (for field ${name}).`);
+      if (v === null || v === undefined) mapSet(out, name, null);
+      else if (isMapValue(v)) this.flattenMap(v, name, out);
+      else if (v instanceof Struct) throw new DataError(`Flatten transformation does not support ${typeName(v)} for record without schemas (for field ${name}).`);
       // Primitives, bytes, arrays and logical values (Date, Decimal) are leaves.
-      mapSet(out, name, v);
-    }
+      else mapSet(out, name, v);
+    });
   }
 
   private plan(schema: Schema): Plan {

@@ -3,12 +3,12 @@
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { ConfigError, DataError } from '../api/errors.js';
 import { Struct, type Field, type Schema } from '../api/data.js';
-import { Headers, newRecord, type ConnectRecord } from '../api/records.js';
+import { Headers, type ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import {
   BuiltinTransformation, KEY_SIDE, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, SchemaCache, VALUE_SIDE,
   fieldValue, findField, mapCopy, mapDelete, mapGet, nonEmptyList, requireMap, requireStruct, structBuilderLike,
-  type OperatingSide,
+  withHeaders, type OperatingSide,
 } from './util.js';
 import { parseLiteral, type SchemaAndValue } from './values.js';
 
@@ -31,7 +31,7 @@ export class InsertHeader extends BuiltinTransformation {
 
   apply<R extends ConnectRecord>(record: R): R {
     const headers = record.headers.copy().add(this.header, this.literal.value, this.literal.schema);
-    return newRecord(record, { headers });
+    return withHeaders(record, headers);
   }
 }
 
@@ -54,7 +54,7 @@ export class DropHeaders extends BuiltinTransformation {
     if (!found) return record;
     const kept = new Headers();
     for (const h of record.headers) if (!this.names.has(h.key)) kept.add(h.key, h.value, h.schema);
-    return newRecord(record, { headers: kept });
+    return withHeaders(record, kept);
   }
 }
 
@@ -107,7 +107,7 @@ export abstract class HeaderFrom extends BuiltinTransformation {
         headers.add(this.headers[i]!, mapGet(map, f) ?? null, null);
         if (this.move) mapDelete(updated, f);
       }
-      return this.side.update(newRecord(record, { headers }), null, updated);
+      return this.side.update(withHeaders(record, headers), null, updated);
     }
     const struct = requireStruct(value, `header ${this.move ? 'move' : 'copy'}`);
     for (let i = 0; i < this.fields.length; i++) {
@@ -116,12 +116,12 @@ export abstract class HeaderFrom extends BuiltinTransformation {
       if (!f) throw new DataError(`Field ${name} not found in schema for header ${this.move ? 'move' : 'copy'}`);
       headers.add(this.headers[i]!, fieldValue(struct, f, this.replaceNullWithDefault), f.schema);
     }
-    if (!this.move) return newRecord(record, { headers });
+    if (!this.move) return withHeaders(record, headers);
     const plan = this.moveCache.get(struct.schema) ?? this.moveCache.set(struct.schema, this.movePlan(struct.schema));
     const updated = new Struct(plan.schema);
     const out = plan.schema.fields!;
     for (let i = 0; i < out.length; i++) updated.put(out[i]!, fieldValue(struct, plan.sources[i]!, this.replaceNullWithDefault));
-    return this.side.update(newRecord(record, { headers }), plan.schema, updated);
+    return this.side.update(withHeaders(record, headers), plan.schema, updated);
   }
 
   private movePlan(schema: Schema): MovePlan {

@@ -90,12 +90,16 @@ export abstract class InsertField extends BuiltinTransformation {
     const struct = requireStruct(value, PURPOSE);
     const updatedSchema = this.cache.get(struct.schema) ?? this.cache.set(struct.schema, this.makeUpdatedSchema(struct.schema));
     const updated = new Struct(updatedSchema);
-    for (const f of struct.schema.fields!) updated.put(updatedSchema.fields![f.index]!, fieldValue(struct, f, this.replaceNullWithDefault));
-    if (this.topic) updated.put(this.topic.name, record.topic);
-    if (this.partition) updated.put(this.partition.name, record.kafkaPartition);
-    if (this.offset) updated.put(this.offset.name, requireSinkRecord(record, PURPOSE).kafkaOffset);
-    if (this.timestamp) updated.put(this.timestamp.name, record.timestamp === null ? null : new Date(record.timestamp));
-    if (this.staticField) updated.put(this.staticField.name, this.staticValue);
+    const inFields = struct.schema.fields!;
+    const out = updatedSchema.fields!;
+    for (let i = 0; i < inFields.length; i++) updated.put(out[i]!, fieldValue(struct, inFields[i]!, this.replaceNullWithDefault));
+    // Inserted fields follow the original ones, in this fixed order.
+    let i = inFields.length;
+    if (this.topic) updated.put(out[i++]!, record.topic);
+    if (this.partition) updated.put(out[i++]!, record.kafkaPartition);
+    if (this.offset) updated.put(out[i++]!, requireSinkRecord(record, PURPOSE).kafkaOffset);
+    if (this.timestamp) updated.put(out[i++]!, record.timestamp === null ? null : new Date(record.timestamp));
+    if (this.staticField) updated.put(out[i]!, this.staticValue);
     return this.side.update(record, updatedSchema, updated);
   }
 

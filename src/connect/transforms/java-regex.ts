@@ -59,9 +59,10 @@ export function translateJavaRegex(pattern: string): { source: string; flags: st
           i += 2 + m[0].length;
           continue;
         }
+        // Other Unicode properties need the u flag; Java's one-letter form \pL becomes \p{L}.
         unicode = true;
-        out += c + d;
-        i += 2;
+        if (m) { out += c + d + m[0]; i += 2 + m[0].length; }
+        else { out += `${c}${d}{${pattern[i + 2] ?? ''}}`; i += 3; }
         continue;
       }
       if (d === 'h' || d === 'H') {

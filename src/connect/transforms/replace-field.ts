@@ -7,7 +7,7 @@ import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import {
   BuiltinTransformation, KEY_SIDE, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, SchemaCache, VALUE_SIDE,
-  emptyMapLike, fieldValue, mapEntries, mapSet, requireMap, requireStruct, structBuilderLike, type OperatingSide,
+  emptyMapLike, fieldValue, forEachEntry, mapSet, requireMap, requireStruct, structBuilderLike, type OperatingSide,
 } from './util.js';
 
 const PURPOSE = 'field replacement';
@@ -72,7 +72,7 @@ export abstract class ReplaceField extends BuiltinTransformation {
       if (value === null || value === undefined) return record;
       const map = requireMap(value, PURPOSE);
       const updated = emptyMapLike(map);
-      for (const [k, v] of mapEntries(map)) if (this.keep(k)) mapSet(updated, this.renamed(k), v);
+      forEachEntry(map, (k, v) => { if (this.keep(k)) mapSet(updated, this.renamed(k), v); });
       return this.side.update(record, null, updated);
     }
     if (schema.type !== 'STRUCT') {

@@ -2,9 +2,9 @@
 // from a format with ${topic} and ${timestamp}).
 import { ConfigDef, NO_DEFAULT, type Validator } from '../api/config-def.js';
 import { ConfigError, DataError } from '../api/errors.js';
-import { newRecord, type ConnectRecord } from '../api/records.js';
+import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
-import { BuiltinTransformation } from './util.js';
+import { BuiltinTransformation, withTopic } from './util.js';
 import { JavaReplacement, compileJavaRegex, javaRegexError, replaceFirst } from './java-regex.js';
 import { JavaDateFormat } from './date-format.js';
 
@@ -55,7 +55,7 @@ export class RegexRouter extends BuiltinTransformation {
 
   apply<R extends ConnectRecord>(record: R): R {
     const topic = this.route(record.topic);
-    return topic === record.topic ? record : newRecord(record, { topic });
+    return topic === record.topic ? record : withTopic(record, topic);
   }
 
   override close(): void { this.memo.clear(); }
@@ -111,6 +111,6 @@ export class TimestampRouter extends BuiltinTransformation {
     }
     let topic = '';
     for (const p of this.parts) topic += p === 0 ? record.topic : p === 1 ? formatted : p;
-    return newRecord(record, { topic });
+    return withTopic(record, topic);
   }
 }

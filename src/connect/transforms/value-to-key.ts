@@ -2,11 +2,11 @@
 import { ConfigDef, NO_DEFAULT } from '../api/config-def.js';
 import { DataError } from '../api/errors.js';
 import { SchemaBuilder, Struct, type Field, type Schema } from '../api/data.js';
-import { newRecord, type ConnectRecord } from '../api/records.js';
+import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import {
   BuiltinTransformation, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, SchemaCache, emptyMapLike, fieldValue,
-  findField, mapGet, mapSet, nonEmptyList, requireMap, requireStruct,
+  findField, mapGet, mapSet, nonEmptyList, requireMap, requireStruct, withKey,
 } from './util.js';
 
 const PURPOSE = 'copying fields from value to key';
@@ -36,14 +36,14 @@ export class ValueToKey extends BuiltinTransformation {
       const value = requireMap(record.value, PURPOSE);
       const key = emptyMapLike(value);
       for (const f of this.fields) mapSet(key, f, mapGet(value, f) ?? null);
-      return newRecord(record, { keySchema: null, key });
+      return withKey(record, null, key);
     }
     const value = requireStruct(record.value, PURPOSE);
     const plan = this.cache.get(value.schema) ?? this.cache.set(value.schema, this.makePlan(value.schema));
     const key = new Struct(plan.schema);
     const out = plan.schema.fields!;
     for (let i = 0; i < out.length; i++) key.put(out[i]!, fieldValue(value, plan.sources[i]!, this.replaceNullWithDefault));
-    return newRecord(record, { keySchema: plan.schema, key });
+    return withKey(record, plan.schema, key);
   }
 
   private makePlan(valueSchema: Schema): Plan {

@@ -110,7 +110,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function target(o: ConnectOptions): string {
+export function target(o: { url: JdbcUrl }): string {
   const h = o.url.hosts[0]!;
   return `${dialectFor(o.url.dialect).displayName} at ${h.host}:${h.port}${o.url.database ? '/' + o.url.database : ''}`;
 }
@@ -519,7 +519,7 @@ export class MySqlSession implements Session {
     if (this.busy) throw new ConnectError('Connection is busy reading a result set');
     try {
       return await new Promise<QueryResult>((resolve, reject) => {
-        this.conn.execute({ sql, rowsAsArray: true }, params as unknown[], (err, result) => {
+        this.conn.execute({ sql, rowsAsArray: true }, params as mysql.ExecuteValues[], (err, result) => {
           if (err) { reject(err); return; }
           if (Array.isArray(result)) resolve({ rows: result as unknown as Row[], affected: 0 });
           else resolve({ rows: [], affected: (result as mysql.ResultSetHeader).affectedRows ?? 0 });
@@ -544,7 +544,7 @@ export class MySqlSession implements Session {
   async openCursor(sql: string, params: readonly unknown[]): Promise<Cursor> {
     if (this.busy) throw new ConnectError('Connection is busy reading a result set');
     this.busy = true;
-    const q = this.conn.execute({ sql, rowsAsArray: true }, params as unknown[]);
+    const q = this.conn.execute({ sql, rowsAsArray: true }, params as mysql.ExecuteValues[]);
     const stream = q.stream({ highWaterMark: 512 });
     stream.on('error', (e: unknown) => { if (classifyError(e) === 'connection') this.usable = false; });
     const cursor = new MySqlCursor(this, stream);
@@ -562,4 +562,36 @@ export class MySqlSession implements Session {
       this.conn.end(() => { clearTimeout(t); resolve(); });
     });
   }
+}
+
+const ISOLATION_SQL: Record<string, string> = {
+  READ_UNCOMMITTED: 'READ UNCOMMITTED',
+  READ_COMMITTED: 'READ COMMITTED',
+  REPEATABLE_READ: 'REPEATABLE READ',
+  SERIALIZABLE: 'SERIALIZABLE',
+};
+
+/** Opens a session for connector settings (connection.* keys, db.timezone) and applies an isolation level. */
+export async function openSession(
+  s: { rawUrl: string; url: JdbcUrl; user: string | null; password: string | null; attempts: number; backoffMs: number; zone: Zone },
+  opts: { logger?: PluginLogger; signal?: AbortSignal; isolation?: string } = {},
+): Promise<Session> {
+  const co: ConnectOptions = {
+    url: s.url, rawUrl: s.rawUrl, user: s.user, password: s.password, zone: s.zone, attempts: s.attempts, backoffMs: s.backoffMs,
+  };
+  if (opts.logger) co.logger = opts.logger;
+  if (opts.signal) co.signal = opts.signal;
+  const session = await connect(co);
+  const level = opts.isolation ? ISOLATION_SQL[opts.isolation] : undefined;
+  if (level) {
+    try {
+      await session.query(session.dialect.name === 'postgresql'
+        ? `SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}`
+        : `SET SESSION TRANSACTION ISOLATION LEVEL ${level}`);
+    } catch (e) {
+      await session.close();
+      throw new ConnectError(`Could not set transaction isolation ${level}: ${describeError(e)}`, { cause: e });
+    }
+  }
+  return session;
 }

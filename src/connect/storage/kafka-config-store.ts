@@ -1,0 +1,257 @@
+// Connector configs, task configs, target states and restart requests in Connect's config topic
+// (KafkaConfigBackingStore): one partition, compacted, read by every worker in order. Task configs are
+// buffered until their commit record and applied all at once; a commit that names tasks the log does not
+// hold (compaction or a torn write) marks the connector inconsistent until the leader rewrites its tasks.
+// The snapshot offset is the position after the last record read: the "config offset" exchanged in the
+// group protocol.
+import { CompactedLog } from '../../kafka/compacted-log.js';
+import { logger } from '../../observability/logger.js';
+import type { TargetState } from '../herder/herder.js';
+import {
+  commitKey, connectorKey, decodeConfigRecord, encodeCommit, encodeLoggerLevel, encodeProperties, encodeRestartRequest,
+  encodeSessionKey, encodeTargetState, loggerClusterKey, restartKey, SESSION_KEY_KEY, targetStateKey, taskKey,
+  type RestartRequestRecord, type SessionKeyRecord,
+} from './internal-formats.js';
+import type { KafkaStoreOptions } from './kafka-offset-store.js';
+
+const log = logger('connect.config');
+
+export type Props = Record<string, string>;
+
+export interface ConfigListener {
+  onConnectorConfigUpdate?(connector: string): void;
+  onConnectorConfigRemove?(connector: string): void;
+  onTaskConfigUpdate?(connector: string): void;
+  onTargetStateChange?(connector: string): void;
+  onRestartRequest?(connector: string, request: RestartRequestRecord): void;
+  onSessionKeyUpdate?(key: SessionKeyRecord | null): void;
+  onLoggerLevel?(namespace: string, level: string): void;
+}
+
+/** A consistent view of the config topic up to `offset`. */
+export interface ConfigSnapshot {
+  offset: number;
+  connectors: ReadonlyMap<string, Props>;
+  targetStates: ReadonlyMap<string, TargetState>;
+  taskConfigs: ReadonlyMap<string, readonly Props[]>;
+  taskCounts: ReadonlyMap<string, number>;
+  inconsistent: ReadonlySet<string>;
+}
+
+export class KafkaConfigStore {
+  private readonly log: CompactedLog;
+  private offsetValue = -1;
+  private readonly connectors = new Map<string, Props>();
+  private readonly targetStates = new Map<string, TargetState>();
+  private readonly taskConfigs = new Map<string, Props[]>();
+  private readonly taskCounts = new Map<string, number>();
+  private readonly inconsistent = new Set<string>();
+  private readonly deferred = new Map<string, Map<number, Props>>();
+  private sessionKeyValue: SessionKeyRecord | null = null;
+  private readonly loggerLevels = new Map<string, string>();
+  private started = false;
+  private listener: ConfigListener = {};
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: KafkaStoreOptions) {
+    this.log = new CompactedLog({
+      topic: opts.topic, clientProps: opts.clientProps, producerProps: opts.producerProps, clientId: opts.clientId,
+      create: { ...opts.create, partitions: 1 }, setting: opts.setting, requireSinglePartition: true,
+      onRecord: (r) => {
+        this.offsetValue = r.offset + 1;
+        if (r.key === null) return;
+        const key = r.key.toString('utf8');
+        try {
+          this.apply(key, r.value);
+        } catch (e) {
+          log.error({ key, offset: r.offset, err: (e as Error).message }, 'ignoring malformed config record');
+        }
+      },
+    });
+  }
+
+  setListener(listener: ConfigListener): void {
+    this.listener = listener;
+  }
+
+  private apply(key: string, value: Buffer | null): void {
+    const rec = decodeConfigRecord(key, value);
+    const notify = this.started;
+    switch (rec.kind) {
+      case 'connector': {
+        if (rec.properties === null) {
+          const existed = this.connectors.delete(rec.connector);
+          this.targetStates.delete(rec.connector);
+          this.taskConfigs.delete(rec.connector);
+          this.taskCounts.delete(rec.connector);
+          this.deferred.delete(rec.connector);
+          this.inconsistent.delete(rec.connector);
+          if (existed && notify) this.listener.onConnectorConfigRemove?.(rec.connector);
+        } else {
+          this.connectors.set(rec.connector, rec.properties);
+          if (notify) this.listener.onConnectorConfigUpdate?.(rec.connector);
+        }
+        return;
+      }
+      case 'task': {
+        let m = this.deferred.get(rec.connector);
+        if (!m) { m = new Map(); this.deferred.set(rec.connector, m); }
+        if (rec.properties === null) m.delete(rec.task);
+        else m.set(rec.task, rec.properties);
+        return;
+      }
+      case 'commit': {
+        if (rec.tasks === null) return;
+        const pending = this.deferred.get(rec.connector) ?? new Map<number, Props>();
+        const configs: Props[] = [];
+        for (let i = 0; i < rec.tasks; i++) {
+          const c = pending.get(i);
+          if (!c) break;
+          configs.push(c);
+        }
+        if (configs.length === rec.tasks) {
+          this.taskConfigs.set(rec.connector, configs);
+          this.inconsistent.delete(rec.connector);
+        } else {
+          log.warn({ connector: rec.connector, committed: rec.tasks, found: configs.length }, 'task commit names task configs missing from the config topic; connector marked inconsistent');
+          this.inconsistent.add(rec.connector);
+        }
+        this.taskCounts.set(rec.connector, rec.tasks);
+        this.deferred.delete(rec.connector);
+        if (notify) this.listener.onTaskConfigUpdate?.(rec.connector);
+        return;
+      }
+      case 'target-state': {
+        if (rec.state === null) this.targetStates.delete(rec.connector);
+        else this.targetStates.set(rec.connector, rec.state);
+        if (notify) this.listener.onTargetStateChange?.(rec.connector);
+        return;
+      }
+      case 'restart':
+        if (rec.request && notify) this.listener.onRestartRequest?.(rec.connector, rec.request);
+        return;
+      case 'session-key':
+        this.sessionKeyValue = rec.sessionKey;
+        if (notify) this.listener.onSessionKeyUpdate?.(rec.sessionKey);
+        return;
+      case 'logger-level':
+        if (rec.level === null) this.loggerLevels.delete(rec.namespace);
+        else {
+          this.loggerLevels.set(rec.namespace, rec.level);
+          if (notify) this.listener.onLoggerLevel?.(rec.namespace, rec.level);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.log.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.writes.catch(() => undefined);
+    await this.log.stop();
+  }
+
+  readToEnd(timeoutMs?: number): Promise<void> {
+    return this.log.readToEnd(timeoutMs);
+  }
+
+  offset(): number { return this.offsetValue; }
+  sessionKey(): SessionKeyRecord | null { return this.sessionKeyValue; }
+  loggerLevelRecords(): ReadonlyMap<string, string> { return this.loggerLevels; }
+
+  snapshot(): ConfigSnapshot {
+    return {
+      offset: this.offsetValue,
+      connectors: new Map(this.connectors),
+      targetStates: new Map(this.targetStates),
+      taskConfigs: new Map(this.taskConfigs),
+      taskCounts: new Map(this.taskCounts),
+      inconsistent: new Set(this.inconsistent),
+    };
+  }
+
+  contains(connector: string): boolean { return this.connectors.has(connector); }
+  connectorNames(): string[] { return [...this.connectors.keys()].sort(); }
+  connectorConfig(connector: string): Props | undefined { return this.connectors.get(connector); }
+  /** The target state (STARTED when none was written). */
+  targetState(connector: string): TargetState { return this.targetStates.get(connector) ?? 'STARTED'; }
+  /** Committed task configs; none while the connector is inconsistent. */
+  tasks(connector: string): readonly Props[] {
+    if (this.inconsistent.has(connector)) return [];
+    return this.taskConfigs.get(connector) ?? [];
+  }
+  taskCount(connector: string): number { return this.inconsistent.has(connector) ? 0 : (this.taskConfigs.get(connector)?.length ?? 0); }
+  isInconsistent(connector: string): boolean { return this.inconsistent.has(connector); }
+  inconsistentConnectors(): string[] { return [...this.inconsistent]; }
+
+  /** Serializes writes so that records of one logical change are never interleaved with another's. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(fn, fn);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** target-state (optional, first) then connector-<name>; returns once read back. */
+  putConnectorConfig(connector: string, props: Props, targetState?: TargetState): Promise<void> {
+    return this.serial(async () => {
+      if (targetState) await this.log.send(targetStateKey(connector), encodeTargetState(targetState));
+      await this.log.send(connectorKey(connector), encodeProperties(props));
+      await this.log.readToEnd();
+    });
+  }
+
+  /** Tombstones connector-<name> and target-state-<name>. */
+  removeConnectorConfig(connector: string): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(connectorKey(connector), null);
+      await this.log.send(targetStateKey(connector), null);
+      await this.log.readToEnd();
+    });
+  }
+
+  /** task-<name>-<i> records, read to end, then commit-<name>, read to end. */
+  putTaskConfigs(connector: string, configs: readonly Props[]): Promise<void> {
+    return this.serial(async () => {
+      for (let i = 0; i < configs.length; i++) await this.log.send(taskKey(connector, i), encodeProperties(configs[i]!));
+      await this.log.readToEnd();
+      await this.log.send(commitKey(connector), encodeCommit(configs.length));
+      await this.log.readToEnd();
+    });
+  }
+
+  putTargetState(connector: string, state: TargetState): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(targetStateKey(connector), encodeTargetState(state));
+      await this.log.readToEnd();
+    });
+  }
+
+  putRestartRequest(connector: string, request: RestartRequestRecord): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(restartKey(connector), encodeRestartRequest(request));
+      await this.log.readToEnd();
+    });
+  }
+
+  putSessionKey(key: SessionKeyRecord): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(SESSION_KEY_KEY, encodeSessionKey(key));
+      await this.log.readToEnd();
+    });
+  }
+
+  putLoggerLevel(namespace: string, level: string): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(loggerClusterKey(namespace), encodeLoggerLevel(level));
+      await this.log.readToEnd();
+    });
+  }
+}

@@ -1,0 +1,262 @@
+// CompactedLog (Connect's KafkaBasedLog): a compacted topic used as a replicated key/value log. It creates
+// the topic when missing (compaction enforced), reads every partition from the beginning without a
+// consumer group, keeps tailing it in the background (one callback per record, in offset order per
+// partition), and writes through an idempotent acks=all producer. `readToEnd()` waits until everything
+// that was in the log when it was called has been passed to the callback — the read-your-writes barrier
+// the config, offset and status stores are built on.
+import kafkajs, { type Admin } from 'kafkajs';
+import { createKafka, type ClientProps } from './client.js';
+import type { InRecord } from './consumer.js';
+import { PartitionReader, type TopicPartition } from './partition-reader.js';
+import { RecordProducer, type RecordMetadata } from './producer.js';
+import { ensureSocketFactory } from './group-membership.js';
+import { logger } from '../observability/logger.js';
+
+// kafkajs is CommonJS: its enums are reachable from the default export only.
+const { ConfigResourceTypes } = kafkajs;
+
+const log = logger('kafka.compacted-log');
+
+export interface TopicSpec {
+  /** -1: the broker's num.partitions. */
+  partitions: number;
+  /** -1: the broker's default.replication.factor. Capped at the number of live brokers. */
+  replicationFactor: number;
+  /** Extra topic configs for creation; cleanup.policy is always compact. */
+  configs?: Record<string, string>;
+}
+
+export interface CompactedLogOptions {
+  topic: string;
+  /** Base client properties (bootstrap.servers, security, …). */
+  clientProps: ClientProps;
+  /** Producer overrides on top of clientProps. */
+  producerProps?: ClientProps;
+  clientId: string;
+  /** Create the topic with this spec when it is missing; null: it must exist. */
+  create: TopicSpec | null;
+  /** The worker setting that names the topic, for error messages (e.g. config.storage.topic). */
+  setting?: string;
+  /** Refuse a topic with more than one partition (Connect's config topic). */
+  requireSinglePartition?: boolean;
+  onRecord: (record: InRecord) => void;
+  /** Broker-side long-poll wait of the tail loop. Default 500 ms. */
+  fetchMaxWaitMs?: number;
+}
+
+export class TopicConfigError extends Error {}
+
+interface Waiter { ends: Map<string, number>; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }
+
+const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
+
+export class CompactedLog {
+  private reader: PartitionReader | null = null;
+  private producer: RecordProducer | null = null;
+  private partitions: TopicPartition[] = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private waiters: Waiter[] = [];
+  private readonly producerProps: ClientProps;
+
+  constructor(private readonly opts: CompactedLogOptions) {
+    this.producerProps = { ...opts.clientProps, ...opts.producerProps, acks: 'all', 'enable.idempotence': 'true' };
+  }
+
+  get topic(): string { return this.opts.topic; }
+  partitionCount(): number { return this.partitions.length; }
+
+  /** Ensures the topic, reads it to the end (every record through onRecord), then keeps tailing it. */
+  async start(): Promise<void> {
+    const count = await ensureCompactedTopic(this.opts.clientProps, this.opts.topic, this.opts.create, this.opts.setting ?? this.opts.topic);
+    if (this.opts.requireSinglePartition && count !== 1) {
+      throw new TopicConfigError(`Topic '${this.opts.topic}' supplied via the '${this.opts.setting ?? 'config.storage.topic'}' property is required to have a single partition in order to guarantee consistency of connector configurations, but it has ${count} partitions.`);
+    }
+    this.partitions = Array.from({ length: count }, (_, partition) => ({ topic: this.opts.topic, partition }));
+    this.reader = new PartitionReader(this.opts.clientProps, `${this.opts.clientId}-reader`, { maxWaitMs: this.opts.fetchMaxWaitMs ?? 500 });
+    ensureSocketFactory((this.reader as unknown as { cluster: unknown }).cluster);
+    await this.reader.connect();
+    const earliest = await this.reader.listOffsets(this.partitions, 'earliest');
+    for (const tp of this.partitions) this.reader.seek(tp, earliest.get(tpKey(tp.topic, tp.partition)) ?? 'earliest');
+    this.producer = new RecordProducer(this.producerProps, `${this.opts.clientId}-producer`);
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.tail();
+    await this.readToEnd();
+  }
+
+  private async tail(): Promise<void> {
+    let backoff = 100;
+    while (this.running && this.reader) {
+      try {
+        const results = await this.reader.poll();
+        for (const r of results) {
+          for (const rec of r.records) {
+            try {
+              this.opts.onRecord(rec);
+            } catch (e) {
+              log.error({ topic: rec.topic, partition: rec.partition, offset: rec.offset, err: (e as Error).message }, 'record callback failed; record skipped');
+            }
+          }
+        }
+        backoff = 100;
+        this.checkWaiters();
+      } catch (e) {
+        if (!this.running) break;
+        log.warn({ topic: this.opts.topic, err: (e as Error).message }, 'reading the log failed; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+  }
+
+  private reached(ends: Map<string, number>): boolean {
+    for (const [k, end] of ends) {
+      const [topic, p] = k.split('\u0000') as [string, string];
+      const pos = this.reader?.position({ topic, partition: Number(p) });
+      if (pos === undefined || pos < end) return false;
+    }
+    return true;
+  }
+
+  private checkWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (this.reached(w.ends)) {
+        if (w.timer) clearTimeout(w.timer);
+        w.resolve();
+      } else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** Resolves once every record written before this call has been passed to onRecord. */
+  async readToEnd(timeoutMs?: number): Promise<void> {
+    const reader = this.reader;
+    if (!reader || !this.running) throw new Error(`Log ${this.opts.topic} is not running`);
+    const ends = await reader.listOffsets(this.partitions, 'latest');
+    if (this.reached(ends)) return;
+    await new Promise<void>((resolve, reject) => {
+      const w: Waiter = { ends, resolve, reject, timer: null };
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+        w.timer = setTimeout(() => {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          reject(new Error(`Timed out after ${timeoutMs} ms reading ${this.opts.topic} to its end`));
+        }, timeoutMs);
+      }
+      this.waiters.push(w);
+    });
+  }
+
+  /** Writes one record (null value = tombstone); resolves once acknowledged by all in-sync replicas. */
+  async send(key: string | Buffer, value: string | Buffer | null, partition: number | null = null): Promise<RecordMetadata> {
+    const producer = this.producer;
+    if (!producer || !this.running) throw new Error(`Log ${this.opts.topic} is not running`);
+    const [md] = await producer.send([{
+      topic: this.opts.topic,
+      partition,
+      key: typeof key === 'string' ? Buffer.from(key, 'utf8') : key,
+      value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+      headers: [],
+      timestamp: null,
+    }]);
+    return md!;
+  }
+
+  /** Writes several records in one batch (keys and partitions as for send). */
+  async sendAll(records: ReadonlyArray<{ key: string; value: string | null }>): Promise<RecordMetadata[]> {
+    const producer = this.producer;
+    if (!producer || !this.running) throw new Error(`Log ${this.opts.topic} is not running`);
+    return producer.send(records.map((r) => ({
+      topic: this.opts.topic, partition: null, key: Buffer.from(r.key, 'utf8'),
+      value: r.value === null ? null : Buffer.from(r.value, 'utf8'), headers: [], timestamp: null,
+    })));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running && !this.reader) return;
+    this.running = false;
+    for (const w of this.waiters) {
+      if (w.timer) clearTimeout(w.timer);
+      w.reject(new Error(`Log ${this.opts.topic} stopped`));
+    }
+    this.waiters = [];
+    await this.loop?.catch(() => undefined);
+    this.loop = null;
+    await Promise.allSettled([this.reader?.disconnect(), this.producer?.disconnect()]);
+    this.reader = null;
+    this.producer = null;
+  }
+}
+
+/** Broker defaults (num.partitions, default.replication.factor) read from one broker's config. */
+async function brokerDefaults(admin: Admin): Promise<{ partitions: number; replicationFactor: number; brokers: number }> {
+  const cluster = await admin.describeCluster();
+  const brokers = cluster.brokers.length;
+  const first = cluster.brokers[0];
+  let partitions = 1, replicationFactor = 1;
+  if (first) {
+    try {
+      const res = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.BROKER, name: String(first.nodeId), configNames: ['num.partitions', 'default.replication.factor'] }],
+      });
+      for (const e of res.resources[0]?.configEntries ?? []) {
+        if (e.configName === 'num.partitions') partitions = Number(e.configValue) || 1;
+        if (e.configName === 'default.replication.factor') replicationFactor = Number(e.configValue) || 1;
+      }
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'could not read broker defaults; assuming 1 partition, replication factor 1');
+    }
+  }
+  return { partitions, replicationFactor, brokers };
+}
+
+/**
+ * Creates the topic (compacted) when missing, then checks that it is compacted. Returns its partition
+ * count. kafkajs speaks CreateTopics up to v3, which predates "-1 = broker default", so -1 is resolved
+ * from the broker's own configuration.
+ */
+export async function ensureCompactedTopic(props: ClientProps, topic: string, spec: TopicSpec | null, setting: string): Promise<number> {
+  const admin = createKafka(props, { clientId: 'ferry-internal-topics' }).admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) {
+      if (!spec) throw new TopicConfigError(`Topic '${topic}' supplied via the '${setting}' property does not exist`);
+      const defaults = await brokerDefaults(admin);
+      const partitions = spec.partitions > 0 ? spec.partitions : defaults.partitions;
+      let rf = spec.replicationFactor > 0 ? spec.replicationFactor : defaults.replicationFactor;
+      if (rf > defaults.brokers) {
+        log.warn({ topic, requested: rf, brokers: defaults.brokers }, `replication factor for ${setting} capped at the number of brokers`);
+        rf = Math.max(1, defaults.brokers);
+      }
+      const configs = { ...(spec.configs ?? {}) };
+      if (configs['cleanup.policy'] !== undefined && configs['cleanup.policy'] !== 'compact') {
+        log.warn({ topic, value: configs['cleanup.policy'] }, `ignoring cleanup.policy for ${setting}: internal topics are always compacted`);
+      }
+      configs['cleanup.policy'] = 'compact';
+      const created = await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: rf, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+      }).catch((e: Error & { type?: string }) => {
+        if (e.type === 'TOPIC_ALREADY_EXISTS' || /already exists/i.test(e.message)) return false;
+        throw e;
+      });
+      if (created) log.info({ topic, partitions, replicationFactor: rf }, `created ${setting} topic`);
+    }
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = meta.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new TopicConfigError(`Topic '${topic}' has no partitions`);
+    const cfg = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+    const policy = cfg.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? 'delete';
+    const policies = policy.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    if (policies.length !== 1 || policies[0] !== 'compact') {
+      throw new TopicConfigError(`Topic '${topic}' supplied via the '${setting}' property must have 'cleanup.policy=compact' so that compaction keeps the latest value of every key, but it has 'cleanup.policy=${policy}'. Use a compacted topic (or let the worker create it).`);
+    }
+    return count;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+// Helpers for distributed-mode integration tests: worker properties for a test group, REST calls, reading
+// a topic from the beginning.
+import { ensureSocketFactory } from '../../src/kafka/group-membership.js';
+import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { withAdmin } from '../../src/kafka/client.js';
+import { waitFor } from './connect.js';
+
+/** waitFor, typed as never returning a falsy value (it throws on timeout instead). */
+export async function waitForValue<T>(what: string, fn: () => Promise<T> | T, timeoutMs?: number, intervalMs?: number): Promise<NonNullable<T>> {
+  return (await waitFor(what, fn, timeoutMs, intervalMs)) as NonNullable<T>;
+}
+
+export function distributedProps(bootstrap: string, group: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'bootstrap.servers': bootstrap,
+    'group.id': group,
+    'config.storage.topic': `${group}-configs`,
+    'offset.storage.topic': `${group}-offsets`,
+    'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    'offset.storage.partitions': '5',
+    'status.storage.partitions': '3',
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'listeners': 'http://127.0.0.1:0',
+    'rest.advertised.host.name': '127.0.0.1',
+    'session.timeout.ms': '6000',
+    'heartbeat.interval.ms': '500',
+    'rebalance.timeout.ms': '20000',
+    'scheduled.rebalance.max.delay.ms': '4000',
+    'offset.flush.interval.ms': '300',
+    'task.shutdown.graceful.timeout.ms': '3000',
+    ...extra,
+  };
+}
+
+export async function rest(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(baseUrl.replace(/\/+$/, '') + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try { parsed = text === '' ? null : JSON.parse(text); } catch { parsed = text; }
+  return { status: res.status, body: parsed };
+}
+
+/** Every record value (as UTF-8) of a topic, read from the beginning to its current end. */
+export async function readTopic(bootstrap: string, topic: string): Promise<Array<{ key: string | null; value: string | null; partition: number; offset: number }>> {
+  const partitions = await withAdmin({ 'bootstrap.servers': bootstrap }, async (a) => (await a.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0);
+  const reader = new PartitionReader({ 'bootstrap.servers': bootstrap }, 'test-reader', { maxWaitMs: 100 });
+  ensureSocketFactory((reader as unknown as { cluster: unknown }).cluster);
+  try {
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const ends = await reader.listOffsets(tps, 'latest');
+    for (const tp of tps) reader.seek(tp, 'earliest');
+    const out: Array<{ key: string | null; value: string | null; partition: number; offset: number }> = [];
+    const done = () => tps.every((tp) => (reader.position(tp) ?? -1) >= (ends.get(`${tp.topic}\u0000${tp.partition}`) ?? 0));
+    for (let i = 0; i < 500 && !done(); i++) {
+      for (const r of await reader.poll()) for (const rec of r.records) {
+        out.push({ key: rec.key?.toString('utf8') ?? null, value: rec.value?.toString('utf8') ?? null, partition: rec.partition, offset: rec.offset });
+      }
+    }
+    return out;
+  } finally {
+    await reader.disconnect();
+  }
+}
+
+export async function describeGroup(bootstrap: string, group: string): Promise<{ protocolType: string; protocol: string; state: string; members: number }> {
+  return withAdmin({ 'bootstrap.servers': bootstrap }, async (a) => {
+    const g = (await a.describeGroups([group])).groups[0];
+    return { protocolType: g?.protocolType ?? '', protocol: g?.protocol ?? '', state: g?.state ?? '', members: g?.members.length ?? 0 };
+  });
+}
