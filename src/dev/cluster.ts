@@ -390,7 +390,7 @@ export class LocalCluster {
 }
 
 /** Number of brokers a metadata request reports; throws when the broker does not answer. */
-async function describeBrokers(bootstrap: string): Promise<number> {
+export async function describeBrokers(bootstrap: string): Promise<number> {
   const props = { 'bootstrap.servers': bootstrap, 'client.id': 'ferry-dev-probe', 'retries.kafkajs': '0', 'request.timeout.ms': '5000', 'socket.connection.setup.timeout.ms': '2000' };
   return withAdmin(props, async (admin) => (await admin.describeCluster()).brokers.length);
 }

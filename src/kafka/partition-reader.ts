@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
 const Cluster: new (opts: Record<string, unknown>) => any = require('kafkajs/src/cluster/index.js');
+const defaultSocketFactory: () => unknown = require('kafkajs/src/network/socketFactory.js');
 const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js') as { createLogger: (o: Record<string, unknown>) => any; LEVELS: Record<string, number> };
 
 const log = logger('kafka.reader');
@@ -42,6 +43,7 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
   });
   return new Cluster({
     logger: kjsLogger,
+    socketFactory: defaultSocketFactory(),
     brokers: bootstrapList(props),
     clientId,
     connectionTimeout: Number(props['socket.connection.setup.timeout.ms'] ?? 10_000),

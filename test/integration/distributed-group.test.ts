@@ -91,6 +91,15 @@ test('a connector created through a follower runs exactly once across three work
     assert.equal((tasks as unknown[]).length, 1);
   }
 
+  // sessioned protocol: the internal task-config endpoint wants a request signed with the session key
+  await waitFor('session key distributed', () => workers.every((w) => w.herder.configStore.sessionKey() !== null));
+  const unsigned = await rest(leader.url, 'POST', '/connectors/once/tasks', []);
+  assert.equal(unsigned.status, 400, JSON.stringify(unsigned.body));
+  const forged = await fetch(leader.url.replace(/\/+$/, '') + '/connectors/once/tasks', {
+    method: 'POST', body: '[]', headers: { 'content-type': 'application/json', 'X-Connect-Authorization': 'AAAA', 'X-Connect-Request-Signature-Algorithm': 'HmacSHA256' },
+  });
+  assert.equal(forged.status, 403);
+
   const g = await describeGroup(bootstrap, groupName);
   assert.equal(g.protocolType, 'connect');
   assert.equal(g.protocol, 'sessioned');

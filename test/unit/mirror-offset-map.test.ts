@@ -70,12 +70,14 @@ interface Scenario {
   resets?: boolean;
   truncations?: boolean;
   outOfOrderSkips?: boolean;
+  /** The writer is snapshotted and restored (a task restart that reloads its persisted map). */
+  snapshots?: boolean;
 }
 
 /** Drives writer, model and a streaming reader with a random history; returns all three plus every sync. */
 function run(seed: number, steps: number, sc: Scenario = {}) {
   const r = mulberry32(seed);
-  const writer = new OffsetMap();
+  let writer = new OffsetMap();
   const reader = new OffsetMap(false);
   const model = new Model();
   const syncs: SyncPoint[] = [];
@@ -117,6 +119,9 @@ function run(seed: number, steps: number, sc: Scenario = {}) {
       reader.truncateBefore(t);
       model.truncateBefore(t);
       if (u < t) u = t; // the mirror's consumer resets to the new log start
+    } else if (sc.snapshots && x < 0.985) {
+      pump();
+      writer = r() < 0.5 ? OffsetMap.fromBuffer(writer.toBuffer()) : OffsetMap.fromJSON(JSON.parse(JSON.stringify(writer)));
     } else if (sc.outOfOrderSkips && x < 0.99) {
       const ahead = u + 1 + Math.floor(r() * 3);
       writer.recordSkipped(ahead); // a skip reported before earlier records were acked
@@ -356,6 +361,10 @@ describe('OffsetMap properties (random gaps, filters, jumps)', () => {
 
   it('still agrees with source log truncation and out-of-order skip reports', () => {
     for (let seed = 2000; seed < 2150; seed++) checkAgainstModel(seed, 400, { truncations: true, outOfOrderSkips: true, rewinds: true });
+  });
+
+  it('still agrees when the writer is restored from snapshots mid-stream', () => {
+    for (let seed = 4000; seed < 4150; seed++) checkAgainstModel(seed, 400, { snapshots: true, rewinds: true, truncations: true });
   });
 
   it('never skips and never re-delivers a mirrored record for any committed offset', () => {

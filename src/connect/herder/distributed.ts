@@ -87,6 +87,9 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   private queue: Promise<unknown> = Promise.resolve();
   private readyValue = false;
+  private markJoined: () => void = () => undefined;
+  /** Resolves when the first assignment has been applied: REST calls wait for it, as Connect's queue does. */
+  private readonly joined = new Promise<void>((resolve) => { this.markJoined = resolve; });
   private stopping = false;
   private generation = -1;
   private leaderUrlValue: string | null = null;
@@ -244,6 +247,11 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** A REST-facing call: waits until the worker has joined its group and read the config topic. */
+  private serialApi<T>(fn: () => Promise<T>): Promise<T> {
+    return this.joined.then(() => this.serial(fn));
   }
 
   private enqueueBackground(what: string, fn: () => Promise<void>): void {
@@ -404,6 +412,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     for (const c of this.ownedConnectors) if (!this.running.has(c)) await this.startConnector(c);
     for (const t of this.ownedTasks.values()) if (!this.runningTasks.has(taskKeyOf(t.connector, t.task))) await this.startTask(t);
     this.readyValue = true;
+    this.markJoined();
     if (this.leader) this.ensureSessionKey();
     if (a.revokedConnectors.length + a.revokedTasks.length > 0) this.member?.requestRejoin('assignment revoked work');
     else if (a.delay > 0) {
@@ -679,10 +688,12 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async connectors(): Promise<string[]> {
+    await this.joined;
     return this.configStore.connectorNames();
   }
 
   async connectorInfo(name: string): Promise<ConnectorInfo> {
+    await this.joined;
     this.checkRebalanceNeeded();
     const config = this.requireConnector(name);
     const n = this.configStore.taskCount(name);
@@ -690,12 +701,13 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async connectorConfig(name: string): Promise<Record<string, string>> {
+    await this.joined;
     this.checkRebalanceNeeded();
     return { ...this.requireConnector(name) };
   }
 
   putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.requireLeader('create or update a connector');
       const existing = this.configStore.contains(name);
       if (existing && !opts.allowReplace) throw new AlreadyExistsError(`Connector ${name} already exists`);
@@ -709,6 +721,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    await this.joined;
     this.requireLeader('patch a connector');
     const next: Record<string, string> = { ...this.requireConnector(name) };
     for (const [k, v] of Object.entries(patch)) {
@@ -720,7 +733,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   deleteConnector(name: string): Promise<void> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.requireLeader('delete a connector');
       this.requireConnector(name);
       await this.configStore.removeConnectorConfig(name);
@@ -729,6 +742,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
+    await this.joined;
     const config = this.configStore.connectorConfig(name);
     const c = this.statusStore.getConnector(name);
     if (!config || !c) throw new NotFoundError(`No status found for connector ${name}`);
@@ -740,29 +754,33 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async taskStatus(name: string, task: number): Promise<TaskState> {
+    await this.joined;
     const s = this.statusStore.getTask(name, task);
     if (!s) throw new NotFoundError(`No status found for task ${name}-${task}`);
     return { id: task, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) };
   }
 
   async taskConfigs(name: string): Promise<TaskInfo[]> {
+    await this.joined;
     this.checkRebalanceNeeded();
     this.requireConnector(name);
     return this.configStore.tasks(name).map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
   async pauseConnector(name: string): Promise<void> {
+    await this.joined;
     this.requireConnector(name);
     await this.configStore.putTargetState(name, 'PAUSED');
   }
 
   async resumeConnector(name: string): Promise<void> {
+    await this.joined;
     this.requireConnector(name);
     await this.configStore.putTargetState(name, 'STARTED');
   }
 
   stopConnector(name: string): Promise<void> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.requireLeader('stop a connector');
       this.requireConnector(name);
       await this.writeTaskConfigs(name, []);
@@ -779,7 +797,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.checkRebalanceNeeded();
       this.requireConnector(name);
       const legacy = !opts.includeTasks && !opts.onlyFailed;
@@ -807,7 +825,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   restartTask(name: string, task: number): Promise<void> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.checkRebalanceNeeded();
       this.requireConnector(name);
       const ref = this.ownedTasks.get(taskKeyOf(name, task));
@@ -824,6 +842,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    await this.joined;
     const config = this.requireConnector(name);
     if (this.connectorType(config) === 'sink') return this.sinkOffsets(name);
     await this.offsetStore.readToEnd();
@@ -850,7 +869,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.requireLeader('alter connector offsets');
       this.checkRebalanceNeeded();
       const config = this.requireStopped(name);
@@ -873,7 +892,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   resetConnectorOffsets(name: string): Promise<string> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.requireLeader('reset connector offsets');
       this.checkRebalanceNeeded();
       const config = this.requireStopped(name);
@@ -914,12 +933,14 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async connectorActiveTopics(name: string): Promise<string[]> {
+    await this.joined;
     this.topicTracking();
     this.requireConnector(name);
     return this.statusStore.connectorTopics(name);
   }
 
   async resetConnectorActiveTopics(name: string): Promise<void> {
+    await this.joined;
     this.topicTracking();
     if (!this.workerConfig.getBoolean('topic.tracking.allow.reset')) throw new RestError(403, 'Topic tracking reset is disabled.');
     this.requireConnector(name);
@@ -951,7 +972,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   /** Internal endpoint: a follower's connector publishes its task configs through the leader. */
   putTaskConfigs(connector: string, taskConfigs: Record<string, string>[], signature: InternalRequestSignature | null): Promise<void> {
-    return this.serial(async () => {
+    return this.serialApi(async () => {
       this.verifySignature(signature);
       this.requireLeader('write task configurations');
       this.requireConnector(connector);
@@ -960,6 +981,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   async setClusterLoggerLevel(namespace: string, level: string): Promise<void> {
+    await this.joined;
     await this.configStore.putLoggerLevel(namespace, level);
   }
 }

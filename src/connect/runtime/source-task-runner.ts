@@ -59,18 +59,17 @@ export class SourceTaskRunner implements TaskRunner {
     void this.loop().finally(() => this.finished.resolve());
   }
 
+  /** PAUSED is reported by the loop once the poll in progress (if any) was sent and committed. */
   pause(): void {
     if (this.paused) return;
     this.paused = true;
     this.resumeWaiter = deferred();
-    if (!this.failed) this.d.listener.onPaused(this.id);
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.resumeWaiter.resolve();
-    if (!this.failed) this.d.listener.onRunning(this.id);
   }
 
   async stop(timeoutMs: number): Promise<void> {
@@ -103,13 +102,14 @@ export class SourceTaskRunner implements TaskRunner {
       task.initialize(this.context());
       await task.start(this.d.taskProps);
       started = true;
-      if (this.paused) this.d.listener.onPaused(this.id);
-      else this.d.listener.onRunning(this.id);
+      if (!this.paused) this.d.listener.onRunning(this.id);
       while (!signal.aborted) {
         if (this.paused) {
           await this.drain(inflight, 0);
           await this.maybeCommit(true);
+          this.d.listener.onPaused(this.id);
           await this.resumeWaiter.promise;
+          if (!signal.aborted && !this.paused) this.d.listener.onRunning(this.id);
           continue;
         }
         const polled = await this.d.errors.runAsync('TASK_POLL', task.constructor.name, () => task.poll(signal), signal);

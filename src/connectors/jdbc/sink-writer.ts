@@ -2,7 +2,7 @@
 // pk.fields, fields.whitelist), create or evolve tables (auto.create / auto.evolve), then write everything in
 // one transaction with multi-row statements, keeping record order within a table.
 import {
-  ConnectError, DataError, Decimal, LOGICAL, Struct, type PluginLogger, type Schema, type SinkRecord,
+  ConnectError, DataError, Decimal, LOGICAL, Struct, type Field, type PluginLogger, type Schema, type SinkRecord,
 } from '../../connect/api/index.js';
 import { DEFAULT_KAFKA_PK_NAMES, type SinkSettings } from './config.js';
 import { unquotedName, type ColumnDef, type Dialect, type TableId } from './dialect.js';
@@ -17,6 +17,8 @@ export interface PlanField {
   name: string;
   schema: Schema;
   source: KeySource;
+  /** The struct field values are read from (key or value schema), when there is one. */
+  field?: Field;
 }
 
 /** Which columns a record writes, derived once per (key schema, value schema) pair (Confluent's FieldsMetadata). */
@@ -37,6 +39,10 @@ function describeSchema(s: Schema): string {
 
 function recordRef(r: SinkRecord): string {
   return `(topic='${r.topic}',partition=${r.kafkaPartition},offset=${r.kafkaOffset})`;
+}
+
+function keySig(p: FieldsPlan): string {
+  return p.signature.slice(0, p.signature.indexOf('|'));
 }
 
 export function buildFieldsPlan(s: Pick<SinkSettings, 'pkMode' | 'pkFields' | 'fieldsWhitelist'>, tableName: string, keySchema: Schema | null, valueSchema: Schema | null): FieldsPlan {
@@ -63,7 +69,7 @@ export function buildFieldsPlan(s: Pick<SinkSettings, 'pkMode' | 'pkFields' | 'f
         for (const n of names) {
           const f = fields.find((x) => x.name === n);
           if (!f) throw new DataError(`PK mode for table ${tableName} is record_key with configured PK fields ${s.pkFields.join(',')}, but record key schema does not contain field: ${n}`);
-          keyFields.push({ name: n, schema: f.schema, source: 'keyField' });
+          keyFields.push({ name: n, schema: f.schema, source: 'keyField', field: f });
         }
       } else if (keySchema.type === 'ARRAY' || keySchema.type === 'MAP') {
         throw new DataError(`PK mode for table ${tableName} is record_key, but the key schema is ${keySchema.type} (needs a primitive or a Struct)`);
@@ -82,7 +88,7 @@ export function buildFieldsPlan(s: Pick<SinkSettings, 'pkMode' | 'pkFields' | 'f
       for (const n of names) {
         const f = fields.find((x) => x.name === n);
         if (!f) throw new DataError(`PK mode for table ${tableName} is record_value with configured PK fields ${s.pkFields.join(',')}, but record value schema does not contain field: ${n}`);
-        keyFields.push({ name: n, schema: f.schema, source: 'valueField' });
+        keyFields.push({ name: n, schema: f.schema, source: 'valueField', field: f });
       }
       break;
     }
@@ -92,7 +98,7 @@ export function buildFieldsPlan(s: Pick<SinkSettings, 'pkMode' | 'pkFields' | 'f
   for (const f of valueSchema?.fields ?? []) {
     if (keyNames.has(f.name)) continue;
     if (s.fieldsWhitelist && !s.fieldsWhitelist.has(f.name)) continue;
-    valueFields.push({ name: f.name, schema: f.schema, source: 'valueField' });
+    valueFields.push({ name: f.name, schema: f.schema, source: 'valueField', field: f });
   }
   if (keyFields.length === 0 && valueFields.length === 0) throw new DataError(`No fields found using key and value schemas for table: ${tableName}`);
   const sig = (fs: PlanField[]): string => fs.map((f) => `${f.name}:${describeSchema(f.schema)}`).join(',');
@@ -152,17 +158,20 @@ interface Batch {
   /** Column names as the table spells them, keys first (filled in by the DDL phase). */
   keyColumns: string[];
   valueColumns: string[];
-  /** One row of bind values per upsert/insert/update, key values first. */
-  rows: unknown[][];
-  /** Key values per delete. */
-  deletes: unknown[][];
+  /** Writes in record order: a row of bind values (key values first), or the key values of a delete. */
+  ops: Op[];
+  /** Whether any op writes a row (otherwise only key columns are needed). */
+  hasRows: boolean;
+  hasDeletes: boolean;
 }
+
+interface Op { values: unknown[]; del: boolean }
 
 const NULL_KEY = Object.freeze({ type: 'STRUCT', optional: true }) as Schema;
 
 export class SinkWriter {
   private readonly tables = new Map<string, TableState>();
-  private readonly tableIds = new Map<string, TableId>();
+  private readonly tableIds = new Map<string, { id: TableId; name: string; key: string }>();
   private readonly plans = new WeakMap<Schema, WeakMap<Schema, Map<string, FieldsPlan>>>();
   private readonly evolved = new Set<string>();
 
@@ -174,25 +183,25 @@ export class SinkWriter {
     this.evolved.clear();
   }
 
-  tableFor(topic: string): TableId {
+  tableFor(topic: string): { id: TableId; name: string; key: string } {
     let t = this.tableIds.get(topic);
     if (!t) {
       const name = this.s.tableNameFormat.split('${topic}').join(topic);
       if (name.trim() === '') throw new DataError(`table.name.format ${this.s.tableNameFormat} gives an empty table name for topic ${topic}`);
-      t = this.dialect.parseTableName(name);
+      const id = this.dialect.parseTableName(name);
+      t = { id, name: unquotedName(id), key: this.dialect.qualified(id) };
       this.tableIds.set(topic, t);
     }
     return t;
   }
 
-  private planFor(table: TableId, tableName: string, keySchema: Schema | null, valueSchema: Schema | null): FieldsPlan {
+  private planFor(tk: string, tableName: string, keySchema: Schema | null, valueSchema: Schema | null): FieldsPlan {
     const k = keySchema ?? NULL_KEY;
     const v = valueSchema ?? NULL_KEY;
     let byValue = this.plans.get(k);
     if (!byValue) { byValue = new WeakMap(); this.plans.set(k, byValue); }
     let byTable = byValue.get(v);
     if (!byTable) { byTable = new Map(); byValue.set(v, byTable); }
-    const tk = this.dialect.qualified(table);
     let plan = byTable.get(tk);
     if (!plan) {
       plan = buildFieldsPlan(this.s, tableName, keySchema, valueSchema);
@@ -204,11 +213,10 @@ export class SinkWriter {
   /** Splits records into ordered batches per table (a delete after an upsert of the same batch is fine; an upsert after a delete starts a new batch). */
   plan(records: readonly SinkRecord[]): Batch[] {
     const out: Batch[] = [];
+    const upsert = this.s.insertMode === 'upsert';
     const open = new Map<string, Batch>();
     for (const r of records) {
-      const table = this.tableFor(r.topic);
-      const tableName = unquotedName(table);
-      const tk = this.dialect.qualified(table);
+      const { id: table, name: tableName, key: tk } = this.tableFor(r.topic);
       const isDelete = r.value === null || r.value === undefined;
       if (isDelete && !this.s.deleteEnabled) {
         throw new DataError(`Sink connector is configured with 'delete.enabled=false' and 'pk.mode=${this.s.pkMode}' and therefore requires records with a non-null Struct value and non-null Struct schema, but found record at ${recordRef(r)} with a null value and ${r.valueSchema ? 'a' : 'null'} value schema.`);
@@ -224,31 +232,30 @@ export class SinkWriter {
       } else if (r.key === null || r.key === undefined) {
         throw new DataError(`Tombstone record at ${recordRef(r)} for table ${tableName} has a null key; deletes need the record key`);
       }
-      let plan: FieldsPlan;
-      if (isDelete) {
-        plan = this.planFor(table, tableName, r.keySchema, null);
-      } else {
-        plan = this.planFor(table, tableName, r.keySchema, r.valueSchema);
-      }
+      const plan = this.planFor(tk, tableName, r.keySchema, isDelete ? null : r.valueSchema);
       let batch = open.get(tk);
-      const compatible = batch !== undefined && (isDelete
-        ? batch.plan.signature.split('|')[0] === plan.signature.split('|')[0]
-        : batch.plan.signature === plan.signature && batch.deletes.length === 0);
-      const sizeOk = batch !== undefined && batch.rows.length + batch.deletes.length < this.s.batchSize;
-      if (!batch || !compatible || !sizeOk) {
-        batch = { table, tableName, plan, keyColumns: [], valueColumns: [], rows: [], deletes: [] };
+      // Upserts and deletes of one column set share a batch: execute() applies each key's net effect.
+      // In insert and update mode a write after a delete starts a new batch, so statement order follows record order.
+      let compatible = false;
+      if (batch) {
+        if (isDelete) compatible = keySig(batch.plan) === keySig(plan);
+        else if (!batch.hasRows) compatible = keySig(batch.plan) === keySig(plan) && (upsert || !batch.hasDeletes);
+        else compatible = batch.plan.signature === plan.signature && (upsert || !batch.hasDeletes);
+      }
+      if (!batch || !compatible) {
+        batch = { table, tableName, plan, keyColumns: [], valueColumns: [], ops: [], hasRows: false, hasDeletes: false };
         open.set(tk, batch);
         out.push(batch);
       }
-      const keyValues = plan.keyFields.map((f) => bindValue(this.dialect, this.s.zone, f.schema, keyValue(f, r), f.name));
+      const values = plan.keyFields.map((f) => bindValue(this.dialect, this.s.zone, f.schema, keyValue(f, r), f.name));
       if (isDelete) {
-        batch.deletes.push(keyValues);
+        batch.hasDeletes = true;
       } else {
+        if (!batch.hasRows) { batch.plan = plan; batch.hasRows = true; }
         const st = r.value as Struct;
-        const row = keyValues;
-        for (const f of batch.plan.valueFields) row.push(bindValue(this.dialect, this.s.zone, f.schema, st.get(f.name), f.name));
-        batch.rows.push(row);
+        for (const f of plan.valueFields) values.push(bindValue(this.dialect, this.s.zone, f.schema, st.get(f.field ?? f.name), f.name));
       }
+      batch.ops.push({ values, del: isDelete });
     }
     return out;
   }
@@ -279,8 +286,8 @@ export class SinkWriter {
 
   /** Resolves column names against the table, creating the table or adding columns where allowed. */
   private async prepareTable(session: Session, b: Batch): Promise<void> {
-    const fields = b.rows.length > 0 ? [...b.plan.keyFields, ...b.plan.valueFields] : b.plan.keyFields;
-    const cacheKey = `${this.dialect.qualified(b.table)}|${b.plan.signature}|${b.rows.length > 0}`;
+    const fields = b.hasRows ? [...b.plan.keyFields, ...b.plan.valueFields] : b.plan.keyFields;
+    const cacheKey = `${this.dialect.qualified(b.table)}|${b.plan.signature}|${b.hasRows}`;
     let st = await this.state(session, b.table);
     if (st.columns === null) {
       if (!this.s.autoCreate) throw new ConnectError(`Table ${b.tableName} is missing and auto-creation is disabled`);
@@ -339,35 +346,56 @@ export class SinkWriter {
   }
 
   private async execute(session: Session, b: Batch): Promise<void> {
-    const d = this.dialect;
-    if (b.rows.length > 0) {
-      const cols = b.keyColumns.length + b.valueColumns.length;
-      const mode = this.s.insertMode;
-      if (mode === 'update') {
-        if (b.valueColumns.length > 0) {
-          const sql = d.updateSql(b.table, b.keyColumns, b.valueColumns);
-          const nk = b.keyColumns.length;
-          for (const row of b.rows) await session.query(sql, [...row.slice(nk), ...row.slice(0, nk)]);
-        }
-      } else {
-        const rows = mode === 'upsert' ? lastPerKey(b.rows, b.keyColumns.length) : b.rows;
-        const perStmt = Math.max(1, Math.min(this.s.batchSize, Math.floor(d.maxParameters / Math.max(1, cols))));
-        for (let i = 0; i < rows.length; i += perStmt) {
-          const chunk = rows.slice(i, i + perStmt);
-          const sql = mode === 'upsert'
-            ? d.upsertSql({ table: b.table, keyColumns: b.keyColumns, nonKeyColumns: b.valueColumns, rows: chunk.length })
-            : d.insertSql(b.table, [...b.keyColumns, ...b.valueColumns], chunk.length);
-          await session.query(sql, chunk.flat());
-        }
+    const nk = b.keyColumns.length;
+    if (this.s.insertMode === 'upsert') {
+      // Net effect per key, in one DELETE and one upsert: a key deleted anywhere in the batch is deleted first
+      // (so a later upsert re-creates the row as the record sequence would), then each key's last row is upserted.
+      const last = new Map<string, Op>();
+      const deleted = new Map<string, unknown[]>();
+      for (const op of b.ops) {
+        const k = keyString(op.values, nk);
+        last.delete(k); // re-insert so Map order follows each key's last write
+        last.set(k, op);
+        if (op.del && !deleted.has(k)) deleted.set(k, op.values.slice(0, nk));
       }
+      await this.deleteKeys(session, b, [...deleted.values()]);
+      const rows: unknown[][] = [];
+      for (const op of last.values()) if (!op.del) rows.push(op.values);
+      await this.writeRows(session, b, rows);
+      return;
     }
-    if (b.deletes.length > 0) {
-      const keys = lastPerKey(b.deletes, b.keyColumns.length);
-      const perStmt = Math.max(1, Math.min(this.s.batchSize, Math.floor(d.maxParameters / Math.max(1, b.keyColumns.length))));
-      for (let i = 0; i < keys.length; i += perStmt) {
-        const chunk = keys.slice(i, i + perStmt);
-        await session.query(d.deleteSql(b.table, b.keyColumns, chunk.length), chunk.flat());
+    // insert / update: the batch holds writes followed by deletes.
+    const rows = b.ops.filter((o) => !o.del).map((o) => o.values);
+    if (this.s.insertMode === 'update') {
+      if (b.valueColumns.length > 0) {
+        const sql = this.dialect.updateSql(b.table, b.keyColumns, b.valueColumns);
+        for (const row of rows) await session.query(sql, [...row.slice(nk), ...row.slice(0, nk)]);
       }
+    } else {
+      await this.writeRows(session, b, rows);
+    }
+    await this.deleteKeys(session, b, lastPerKey(b.ops.filter((o) => o.del).map((o) => o.values), nk));
+  }
+
+  private async writeRows(session: Session, b: Batch, rows: unknown[][]): Promise<void> {
+    const d = this.dialect;
+    const cols = b.keyColumns.length + b.valueColumns.length;
+    const perStmt = Math.max(1, Math.min(this.s.batchSize, Math.floor(d.maxParameters / Math.max(1, cols))));
+    for (let i = 0; i < rows.length; i += perStmt) {
+      const chunk = rows.slice(i, i + perStmt);
+      const sql = this.s.insertMode === 'upsert'
+        ? d.upsertSql({ table: b.table, keyColumns: b.keyColumns, nonKeyColumns: b.valueColumns, rows: chunk.length })
+        : d.insertSql(b.table, [...b.keyColumns, ...b.valueColumns], chunk.length);
+      await session.query(sql, chunk.flat());
+    }
+  }
+
+  private async deleteKeys(session: Session, b: Batch, keys: unknown[][]): Promise<void> {
+    const d = this.dialect;
+    const perStmt = Math.max(1, Math.min(this.s.batchSize, Math.floor(d.maxParameters / Math.max(1, b.keyColumns.length))));
+    for (let i = 0; i < keys.length; i += perStmt) {
+      const chunk = keys.slice(i, i + perStmt);
+      await session.query(d.deleteSql(b.table, b.keyColumns, chunk.length), chunk.flat());
     }
   }
 }
@@ -380,11 +408,11 @@ function keyValue(f: PlanField, r: SinkRecord): unknown {
     case 'key': return r.key;
     case 'keyField': {
       if (!(r.key instanceof Struct)) throw new DataError(`Record at ${recordRef(r)} needs a Struct key for PK field ${f.name}`);
-      return r.key.get(f.name);
+      return r.key.get(f.field ?? f.name);
     }
     case 'valueField': {
       if (!(r.value instanceof Struct)) throw new DataError(`Record at ${recordRef(r)} needs a Struct value for PK field ${f.name}`);
-      return r.value.get(f.name);
+      return r.value.get(f.field ?? f.name);
     }
   }
 }

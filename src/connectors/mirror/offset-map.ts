@@ -511,10 +511,13 @@ export class OffsetMap {
     if (start !== undefined && (!Number.isSafeInteger(start) || start < 0)) bad('start must be a non-negative integer');
     if (pos !== undefined && (!Number.isSafeInteger(pos) || pos < 0)) bad('position must be a non-negative integer');
     if (runs.length > 0 && runs[0]![2] > 0 && start !== undefined && start > runs[0]![0]) bad('start lies after the first segment');
-    this.start = start;
+    this.start = start ?? (runs.length > 0 ? runs[0]![0] : undefined);
     this.pos = pos;
     if (runs.length > 0 && (this.pos === undefined || this.pos < prevEndU + 1)) this.pos = prevEndU + 1;
     this.syncShadow();
+    // A restored writer cannot know whether readers heard of skips past its last record: assume not, so the
+    // next discontinuity announces the gap again (a repeated announcement is harmless to readers).
+    if (this.shadowU >= 0) this.shadowPos = this.shadowU + 1;
   }
 
   /**
