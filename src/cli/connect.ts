@@ -127,10 +127,16 @@ export async function standaloneMain(args: string[]): Promise<number> {
 }
 
 export async function distributedMain(args: string[]): Promise<number> {
-  if (args.length !== 1) {
+  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
     console.error(usage('distributed'));
-    return 2;
+    return args.length === 1 ? 0 : 2;
   }
-  console.error('Distributed mode is not available in this build yet (see the README status section).');
-  return 1;
+  try {
+    const { startDistributed } = await import('../connect/herder/distributed-main.js');
+    const handle = await startDistributed(readPropertiesFile(args[0]!));
+    console.log(`Ferry Connect distributed worker listening on ${handle.url}`);
+    return await untilSignal(handle.stop);
+  } catch (e) {
+    return reportStartupError(e);
+  }
 }

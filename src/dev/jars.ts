@@ -189,7 +189,7 @@ async function runMaven(mvn: string, args: string[]): Promise<void> {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (err) => reject(new Error(`Cannot run Maven (${mvn}): ${err.message}`)));
+    child.on('error', (err) => reject(new Error(`Cannot run Maven (${mvn}): ${err.message}`, { cause: err })));
     child.on('close', (code, sig) => {
       if (code === 0) resolvePromise();
       else reject(new Error(`Maven failed (${sig ?? `exit code ${code}`}) running: mvn ${args.join(' ')}\n--- last lines of Maven output ---\n${lastLines(out, 25)}`));

@@ -30,7 +30,7 @@ export function readState(devDir: string): DevState {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`Cannot read dev state ${file}: ${err instanceof Error ? err.message : String(err)}. Delete it (and stop any 'java kafka.Kafka' processes it described) to start over.`);
+    throw new Error(`Cannot read dev state ${file}: ${err instanceof Error ? err.message : String(err)}. Delete it (and stop any 'java kafka.Kafka' processes it described) to start over.`, { cause: err });
   }
   if (!isState(parsed)) throw new Error(`Dev state ${file} is not a Ferry dev state file (expected {"version":1,"clusters":[…]}).`);
   return parsed;

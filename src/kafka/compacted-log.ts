@@ -4,16 +4,13 @@
 // partition), and writes through an idempotent acks=all producer. `readToEnd()` waits until everything
 // that was in the log when it was called has been passed to the callback — the read-your-writes barrier
 // the config, offset and status stores are built on.
-import kafkajs, { type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes } from './kafkajs.js';
 import { createKafka, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { PartitionReader, type TopicPartition } from './partition-reader.js';
 import { RecordProducer, type RecordMetadata } from './producer.js';
-import { ensureSocketFactory } from './group-membership.js';
 import { logger } from '../observability/logger.js';
-
-// kafkajs is CommonJS: its enums are reachable from the default export only.
-const { ConfigResourceTypes } = kafkajs;
 
 const log = logger('kafka.compacted-log');
 
@@ -74,7 +71,6 @@ export class CompactedLog {
     }
     this.partitions = Array.from({ length: count }, (_, partition) => ({ topic: this.opts.topic, partition }));
     this.reader = new PartitionReader(this.opts.clientProps, `${this.opts.clientId}-reader`, { maxWaitMs: this.opts.fetchMaxWaitMs ?? 500 });
-    ensureSocketFactory((this.reader as unknown as { cluster: unknown }).cluster);
     await this.reader.connect();
     const earliest = await this.reader.listOffsets(this.partitions, 'earliest');
     for (const tp of this.partitions) this.reader.seek(tp, earliest.get(tpKey(tp.topic, tp.partition)) ?? 'earliest');

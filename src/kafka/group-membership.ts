@@ -9,44 +9,11 @@
 // member miss its session; a heartbeat answered REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or
 // ILLEGAL_GENERATION makes the loop rejoin. Metadata and assignments are opaque bytes here: the caller
 // (the distributed herder) encodes Connect's formats.
-import { createRequire } from 'node:module';
 import { createLowLevelCluster } from './partition-reader.js';
 import type { ClientProps } from './client.js';
 import { logger } from '../observability/logger.js';
 
 const log = logger('kafka.group');
-const require = createRequire(import.meta.url);
-
-/**
- * createLowLevelCluster (partition-reader.ts) builds kafkajs's Cluster without a socketFactory, which the
- * Cluster needs to open connections (kafkajs's Kafka class normally supplies its default). This wraps it:
- * the factory is filled in on the Cluster's broker pool before it connects. Remove once
- * createLowLevelCluster passes `socketFactory: require('kafkajs/src/network/socketFactory.js')()` itself.
- */
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
-export function createConnectableCluster(props: ClientProps, clientId: string, opts: { isolationLevel?: 0 | 1 } = {}): any {
-  const cluster = createLowLevelCluster(props, clientId, opts);
-  ensureSocketFactory(cluster);
-  return cluster;
-}
-
-/** Gives a kafkajs Cluster built without a socketFactory the default one (see createConnectableCluster). */
-export function ensureSocketFactory(cluster: any): void {
-  const builder = cluster?.brokerPool?.connectionPoolBuilder;
-  if (!builder || typeof builder.build !== 'function' || builder.__ferrySocketFactory) return;
-  const socketFactory = (require('kafkajs/src/network/socketFactory.js') as () => unknown)();
-  const build = builder.build.bind(builder) as (o?: unknown) => Promise<any>;
-  builder.build = async (o?: unknown) => {
-    const pool = await build(o);
-    if (typeof pool?.socketFactory !== 'function') {
-      pool.socketFactory = socketFactory;
-      for (const connection of pool.pool ?? []) if (typeof connection.socketFactory !== 'function') connection.socketFactory = socketFactory;
-    }
-    return pool;
-  };
-  builder.__ferrySocketFactory = true;
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface GroupProtocol { name: string; metadata: Buffer }
 export interface GroupMemberMetadata { memberId: string; metadata: Buffer }
@@ -104,7 +71,7 @@ export class GroupMember {
   private lastHeartbeatOk = 0;
 
   constructor(props: ClientProps, private readonly opts: GroupMemberOptions, private readonly handler: GroupMemberHandler) {
-    this.cluster = createConnectableCluster(props, opts.clientId);
+    this.cluster = createLowLevelCluster(props, opts.clientId);
   }
 
   memberId(): string { return this.memberIdValue; }

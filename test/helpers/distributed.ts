@@ -1,6 +1,5 @@
 // Helpers for distributed-mode integration tests: worker properties for a test group, REST calls, reading
 // a topic from the beginning.
-import { ensureSocketFactory } from '../../src/kafka/group-membership.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import { waitFor } from './connect.js';
@@ -52,7 +51,6 @@ export async function rest(baseUrl: string, method: string, path: string, body?:
 export async function readTopic(bootstrap: string, topic: string): Promise<Array<{ key: string | null; value: string | null; partition: number; offset: number }>> {
   const partitions = await withAdmin({ 'bootstrap.servers': bootstrap }, async (a) => (await a.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0);
   const reader = new PartitionReader({ 'bootstrap.servers': bootstrap }, 'test-reader', { maxWaitMs: 100 });
-  ensureSocketFactory((reader as unknown as { cluster: unknown }).cluster);
   try {
     const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
     const ends = await reader.listOffsets(tps, 'latest');

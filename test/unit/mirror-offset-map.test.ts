@@ -283,16 +283,43 @@ describe('OffsetMap sync stream', () => {
     for (let g = 10; g <= 17; g++) assert.deepEqual(m.translateDetailed(g), w.translateDetailed(g), `g=${g}`);
   });
 
-  it('ignores duplicate points and resets on foreign ones', () => {
-    const m = OffsetMap.loadFromSyncs([
+  it('ignores duplicate, replayed and stale points', () => {
+    const stream = [
       { upstreamOffset: 0, downstreamOffset: 0 },
       { upstreamOffset: 5, downstreamOffset: 5 },
-      { upstreamOffset: 5, downstreamOffset: 5 },
-    ]);
-    assert.deepEqual(m.segments(), [{ upstream: 0, downstream: 0, length: 6 }]);
-    m.applySync({ upstreamOffset: 9, downstreamOffset: 2 }); // downstream went back without a reset marker
-    assert.deepEqual(m.segments(), [{ upstream: 9, downstream: 2, length: 1 }]);
+      { upstreamOffset: 8, downstreamOffset: 5 }, // G: 6, 7 not mirrored
+      { upstreamOffset: 8, downstreamOffset: 6 },
+      { upstreamOffset: 9, downstreamOffset: 7 },
+    ];
+    const m = OffsetMap.loadFromSyncs(stream);
+    const once = m.state();
+    for (const s of stream) m.applySync(s); // the whole topic read again
+    m.applySync({ upstreamOffset: 5, downstreamOffset: 5 });
+    assert.deepEqual(m.state(), once);
+    assert.deepEqual(once.segments, [{ upstream: 0, downstream: 0, length: 6 }, { upstream: 8, downstream: 6, length: 2 }]);
+    m.applySync({ upstreamOffset: 0, downstreamOffset: -1 }); // reset marker
+    m.applySync({ upstreamOffset: 20, downstreamOffset: 2 });
+    assert.deepEqual(m.segments(), [{ upstream: 20, downstream: 2, length: 1 }]);
     assert.equal(m.translate(3), undefined, 'older offsets are not guessed');
+  });
+
+  it('a writer restored from an older snapshot does not disturb readers', () => {
+    const w = new OffsetMap();
+    for (let u = 0; u < 10; u++) w.recordMirrored(u, u);
+    w.flushHead();
+    const snapshot = w.toBuffer();
+    for (let u = 10; u < 20; u++) w.recordMirrored(u, u);
+    w.flushHead();
+    const reader = OffsetMap.loadFromSyncs(w.drainSyncs());
+    const restored = OffsetMap.fromBuffer(snapshot);
+    restored.flushHead(); // re-sends its (older) head: stale for the reader
+    for (let u = 10; u < 13; u++) restored.recordMirrored(u, u + 10); // the task re-delivers from its committed offset
+    restored.flushHead();
+    for (const s of restored.drainSyncs()) reader.applySync(s);
+    assert.deepEqual(reader.state(), restored.state());
+    assert.equal(reader.translate(5), 5);
+    assert.equal(reader.translate(10), 20, 'the newest copies win');
+    assert.equal(reader.translate(13), 23);
   });
 });
 

@@ -15,9 +15,10 @@
 // Only the last run may have length 0: an anchor that remembers the last mirrored record after truncateBefore.
 //
 // TRANSLATION CASES (translateDetailed(g) → kind):
-//   before-start  g < start (the first offset the map knows about): records before it may exist downstream
-//                 from an earlier incarnation or were never mirrored; answered with the first known downstream
-//                 offset but marked inexact, and translate() returns undefined (MM2 likewise refuses, -1).
+//   before-start  g < start (the first mirrored record, or the log start given to truncateBefore): records
+//                 before it may exist downstream from an earlier incarnation or were never mirrored; answered
+//                 with the first known downstream offset but marked inexact, and translate() returns undefined
+//                 (MM2 likewise refuses, -1).
 //   exact         g inside a run: d + (g - u).
 //   gap           g in a known gap: the first downstream offset of the next run (the next mirrored record).
 //   end           last mirrored upstream < g ≤ position: everything up to g-1 was processed and nothing after
@@ -40,10 +41,13 @@
 //                       readers drop everything they know (any point with downstream -1 is a marker; upstream 0
 //                       also makes an Apache MM2 reader clear its history, which it does on upstream rewinds).
 // Readers classify a point against their last known run end L=(Lu, Ld): same delta → the run extends; more
-// downstream than upstream → new run (the old run ends at u-1); less → G. Every point is also safe for an Apache
+// downstream than upstream → new run (the old run ends at u-1); less → G; further upstream with a higher
+// downstream → rewind; downstream below Ld → a stale or replayed point, ignored. Every point is also safe for an Apache
 // MM2 reader (its "+1 rule" never overshoots on them), so the stream may share MM2's offset-syncs topic.
 // The reader needs the COMPLETE stream since its starting snapshot: a compacted offset-syncs topic loses points
 // and cannot be read exactly (use mm2-translation.ts for such topics, or persist snapshots with toBuffer()).
+// Writers: write drained syncs before persisting a snapshot (toBuffer) taken after them; a restored writer
+// assumes readers know nothing of its state and re-sends what they need on the next flush/discontinuity.
 //
 // ORDER. Calls must follow upstream offset order: recordSkipped(u)/markProcessedUpTo(p) only once every earlier
 // record was recorded. Violations are tolerated safely: a mirrored record inside a range claimed processed
@@ -98,7 +102,8 @@ export class OffsetMap {
   private start: number | undefined;
   private pos: number | undefined;
 
-  // What a reader of the emitted sync stream knows: its last run end and position (-1: nothing emitted).
+  // What a reader of the emitted sync stream knows: its last run end and position (-1: nothing emitted;
+  // shadowU -1 with shadowPos +∞: unknown, after a restore).
   private shadowU = -1;
   private shadowD = -1;
   private shadowPos = -1;
@@ -223,7 +228,7 @@ export class OffsetMap {
       return false;
     }
     // Discontinuity. Tell readers about an upstream gap they do not know of yet, then start the run.
-    const gapAnnounced = this.shadowPos > this.shadowU + 1;
+    const gapAnnounced = this.shadowU >= 0 && this.shadowPos > this.shadowU + 1;
     if (!gapAnnounced && u > lastU + 1) this.emit(u, lastD);
     this.pushRun(u, d, 1);
     this.pos = u + 1;
@@ -322,11 +327,9 @@ export class OffsetMap {
     const ld = this.ds[last]! + this.ns[last]! - 1;
     if (u === lu && d === ld) return;
     if (d < ld || (d === ld && u < lu)) {
-      // Not producible by a Ferry writer (lost or foreign points): start over rather than guess.
-      this.clearRuns();
-      this.start = u;
-      this.pushRun(u, d, 1);
-      this.pos = u + 1;
+      // Behind what we know. A writer only goes back downstream after a reset marker, so this is a replayed
+      // or stale point (re-reading the topic, a writer restored from an older snapshot): nothing new.
+      return;
     } else if (d === ld) {
       if (this.pos === undefined || u > this.pos) this.pos = u; // G: processed up to u
     } else if (u <= lu) {
@@ -514,10 +517,12 @@ export class OffsetMap {
     this.start = start ?? (runs.length > 0 ? runs[0]![0] : undefined);
     this.pos = pos;
     if (runs.length > 0 && (this.pos === undefined || this.pos < prevEndU + 1)) this.pos = prevEndU + 1;
-    this.syncShadow();
-    // A restored writer cannot know whether readers heard of skips past its last record: assume not, so the
-    // next discontinuity announces the gap again (a repeated announcement is harmless to readers).
-    if (this.shadowU >= 0) this.shadowPos = this.shadowU + 1;
+    // A restored writer cannot know what its readers heard of: the next flushHead() re-sends the head, the next
+    // record is sent even if contiguous (a reader may have been told its offset was skipped) and gaps are
+    // announced again. Repeats are harmless to readers.
+    this.shadowU = -1;
+    this.shadowD = -1;
+    this.shadowPos = Number.POSITIVE_INFINITY;
   }
 
   /**

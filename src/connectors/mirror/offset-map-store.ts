@@ -1,0 +1,44 @@
+// Persistence of Ferry's exact offset maps: one compacted record per source partition, key = the MM2
+// OffsetSync key (topic, partition), value = OffsetMap.toBuffer() (the full run list). Compaction keeps the
+// latest snapshot of each partition, so — unlike MM2's compacted offset-syncs topic, which keeps only the
+// latest sync — the complete history survives and any committed offset still in the source's retention
+// translates exactly. Stored next to the offset-syncs topic (offset-syncs.topic.location).
+import type { ClientProps } from '../../kafka/client.js';
+import { readToEnd } from '../../kafka/read-to-end.js';
+import { OffsetMap } from './offset-map.js';
+import { decodeOffsetSyncKey, encodeOffsetSyncKey } from './offset-sync.js';
+
+/** `ferry-offset-maps.<other alias>.internal`, named like MM2's offset-syncs topic for the same location. */
+export function offsetMapsTopicName(location: 'source' | 'target', sourceAlias: string, targetAlias: string): string {
+  return `ferry-offset-maps.${location === 'source' ? targetAlias : sourceAlias}.internal`;
+}
+
+export function encodeOffsetMapRecord(topic: string, partition: number, map: OffsetMap): { key: Buffer; value: Buffer } {
+  return { key: encodeOffsetSyncKey(topic, partition), value: map.toBuffer() };
+}
+
+export const OFFSET_MAPS_PARTITIONS = 1;
+
+/** Loads the latest map of every (selected) partition. A missing topic yields an empty result. */
+export async function loadOffsetMaps(
+  props: ClientProps,
+  topic: string,
+  select: (topic: string, partition: number) => boolean = () => true,
+  opts: { emitSyncs?: boolean } = {},
+): Promise<Map<string, OffsetMap>> {
+  const latest = new Map<string, Buffer | null>();
+  try {
+    await readToEnd(props, topic, [0], (r) => {
+      if (!r.key) return;
+      const k = decodeOffsetSyncKey(r.key);
+      if (!select(k.topic, k.partition)) return;
+      latest.set(`${k.topic}\u0000${k.partition}`, r.value);
+    }, { clientId: 'ferry-offset-maps-reader' });
+  } catch (e) {
+    if (/does not host this topic-partition|UNKNOWN_TOPIC|not found|no partitions/i.test((e as Error).message)) return new Map();
+    throw e;
+  }
+  const out = new Map<string, OffsetMap>();
+  for (const [k, v] of latest) if (v) out.set(k, OffsetMap.fromBuffer(v, opts.emitSyncs ?? true));
+  return out;
+}

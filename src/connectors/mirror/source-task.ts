@@ -1,0 +1,257 @@
+// MirrorSourceTask: copies assigned source partitions to the same partition of the remote topic, keeping
+// key, value, headers and timestamp bytes. Reads without a consumer group (PartitionReader), resumes from
+// MM2-compatible Connect offsets {"cluster","partition","topic"} -> {"offset"}, and keeps an exact
+// upstream->downstream OffsetMap per partition: sync points go to MM2's offset-syncs topic (so MM2 tooling
+// keeps working) and full map snapshots to Ferry's compacted offset-maps topic (exact translation).
+import { Headers, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
+import { PartitionReader, type FetchResult } from '../../kafka/partition-reader.js';
+import { RecordProducer, type OutRecord } from '../../kafka/producer.js';
+import { mirrorMetrics } from '../../observability/mirror-metrics.js';
+import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
+import { OffsetMap } from './offset-map.js';
+import { encodeOffsetSync } from './offset-sync.js';
+import { PROVENANCE_HEADER, chainIncludes, appendHop } from './provenance.js';
+import { loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
+
+/** Parses `topic-partition` entries (the topic may itself contain dashes). */
+export function parseTopicPartitions(value: string | undefined): { topic: string; partition: number }[] {
+  if (!value) return [];
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const i = s.lastIndexOf('-');
+    const partition = Number(s.slice(i + 1));
+    if (i <= 0 || !Number.isInteger(partition)) throw new Error(`Invalid topic-partition "${s}" in ${TASK_TOPIC_PARTITIONS}`);
+    return { topic: s.slice(0, i), partition };
+  });
+}
+
+/** MM2's Connect source partition, keys in the order Java's HashMap iterates them. */
+export function wrapPartition(cluster: string, topic: string, partition: number): Record<string, unknown> {
+  return { cluster, partition, topic };
+}
+
+type PendingEvent = { kind: 'record'; upstream: number } | { kind: 'skip'; upstream: number } | { kind: 'position'; position: number };
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  remoteTopic: string;
+  map: OffsetMap;
+  /** Events in poll order; applied as the records before them are acknowledged. */
+  events: PendingEvent[];
+  head: number;
+  dirty: boolean;
+  labels: { source: string; target: string; topic: string; partition: string };
+}
+
+const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
+
+export class MirrorSourceTask extends SourceTask {
+  private settings!: MirrorSourceSettings;
+  private reader!: PartitionReader;
+  private syncProducer: RecordProducer | null = null;
+  private readonly parts = new Map<string, PartitionState>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private offsetMapsTopic = '';
+  private emitSyncs = true;
+  private sourceAlias = '';
+  private targetAlias = '';
+  private readonly aliasBytes = new Map<string, Buffer>();
+
+  override async start(props: Props): Promise<void> {
+    this.settings = parseMirrorSourceConfig(props);
+    this.sourceAlias = this.settings.sourceClusterAlias;
+    this.targetAlias = this.settings.targetClusterAlias;
+    this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
+    const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
+    const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
+    this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
+      readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
+      maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
+      maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
+      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? 52_428_800),
+    });
+    await this.reader.connect();
+
+    const syncProps = offsetSyncsClientConfig(props, 'producer');
+    this.offsetMapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.sourceAlias, this.targetAlias);
+    const existing = await loadOffsetMaps(offsetSyncsClientConfig(props, 'consumer'), this.offsetMapsTopic, (t, p) => assigned.some((a) => a.topic === t && a.partition === p));
+    this.syncProducer = new RecordProducer(syncProps, syncProps['client.id'] ?? 'ferry-offset-syncs');
+    await this.syncProducer.connect();
+
+    const stored = await this.context.offsetStorageReader.offsets(assigned.map((a) => wrapPartition(this.sourceAlias, a.topic, a.partition)));
+    const earliestOrLatest = (consumerProps['auto.offset.reset'] ?? 'earliest').toLowerCase() === 'latest' ? 'latest' : 'earliest';
+    for (const a of assigned) {
+      const key = `${a.topic}\u0000${a.partition}`;
+      const map = existing.get(key) ?? new OffsetMap(true);
+      const st: PartitionState = {
+        topic: a.topic, partition: a.partition,
+        remoteTopic: this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic),
+        map, events: [], head: 0, dirty: false,
+        labels: { source: this.sourceAlias, target: this.targetAlias, topic: a.topic, partition: String(a.partition) },
+      };
+      this.parts.set(key, st);
+      const off = findStored(stored, this.sourceAlias, a.topic, a.partition);
+      // Resume at the stored offset + 1, but never beyond what the persisted map covers: records mirrored
+      // after the last map snapshot are mirrored again (duplicates) rather than left out of the map.
+      let resume: number | undefined = off !== undefined ? off + 1 : undefined;
+      const covered = map.processedUpTo ?? (map.lastMirrored ? map.lastMirrored.upstreamOffset + 1 : undefined);
+      if (covered !== undefined) resume = resume === undefined ? covered : Math.min(resume, covered);
+      this.reader.seek(a, resume ?? earliestOrLatest);
+    }
+    const interval = Number(props[FLUSH_INTERVAL_KEY] ?? 1000);
+    this.flushTimer = setInterval(() => { this.flushing = this.flushing.then(() => this.flushMaps()).catch(() => undefined); }, interval);
+    this.flushTimer.unref();
+    this.context.logger.info({ partitions: assigned.length, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
+  }
+
+  override async poll(): Promise<SourceRecord[] | null> {
+    const fetched = await this.reader.poll();
+    if (fetched.length === 0) return null;
+    const out: SourceRecord[] = [];
+    const now = Date.now();
+    for (const f of fetched) this.convert(f, out, now);
+    return out.length > 0 ? out : [];
+  }
+
+  private hopBytes(alias: string): Buffer {
+    let b = this.aliasBytes.get(alias);
+    if (!b) { b = Buffer.from(alias); this.aliasBytes.set(alias, b); }
+    return b;
+  }
+
+  private convert(f: FetchResult, out: SourceRecord[], now: number): void {
+    const st = this.parts.get(`${f.topic}\u0000${f.partition}`);
+    if (!st) return;
+    const sourcePartition = wrapPartition(this.sourceAlias, f.topic, f.partition);
+    for (const r of f.records) {
+      let provenance: Buffer | null = null;
+      const headers = new Headers();
+      for (const [k, v] of r.headers) {
+        if (k === PROVENANCE_HEADER) provenance = v;
+        else headers.add(k, v, Schemas.OPTIONAL_BYTES);
+      }
+      if (provenance && chainIncludes(provenance, this.targetAlias)) {
+        // The record has already been on the target cluster: sending it back would loop.
+        st.events.push({ kind: 'skip', upstream: r.offset });
+        continue;
+      }
+      headers.add(PROVENANCE_HEADER, provenance ? appendHop(provenance, this.sourceAlias) : this.hopBytes(this.sourceAlias), Schemas.OPTIONAL_BYTES);
+      st.events.push({ kind: 'record', upstream: r.offset });
+      out.push(sourceRecord({
+        topic: st.remoteTopic,
+        kafkaPartition: f.partition,
+        keySchema: Schemas.OPTIONAL_BYTES, key: r.key,
+        valueSchema: Schemas.OPTIONAL_BYTES, value: r.value,
+        timestamp: r.timestamp, headers,
+        sourcePartition, sourceOffset: { offset: r.offset },
+      }));
+    }
+    st.events.push({ kind: 'position', position: f.nextOffset });
+    const last = f.records[f.records.length - 1];
+    if (last) mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last.timestamp));
+    mirrorMetrics.lagRecords.set(st.labels, Math.max(0, f.highWatermark - f.nextOffset));
+    if (f.highWatermark <= f.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
+    else if (last) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last.timestamp));
+    this.applyLeadingEvents(st);
+  }
+
+  /** Applies skip/position events at the head of the queue (those not waiting for a record's ack). */
+  private applyLeadingEvents(st: PartitionState): void {
+    while (st.head < st.events.length) {
+      const e = st.events[st.head]!;
+      if (e.kind === 'record') break;
+      if (e.kind === 'skip') st.map.recordSkipped(e.upstream);
+      else st.map.markProcessedUpTo(e.position);
+      st.head++;
+      st.dirty = true;
+    }
+    if (st.head > 1024 && st.head * 2 > st.events.length) {
+      st.events = st.events.slice(st.head);
+      st.head = 0;
+    }
+  }
+
+  override commitRecord(record: SourceRecord, metadata: { topic: string; partition: number; offset: number } | null): void {
+    const sp = record.sourcePartition as { topic: string; partition: number } | null;
+    if (!sp) return;
+    const st = this.parts.get(`${sp.topic}\u0000${sp.partition}`);
+    if (!st) return;
+    const e = st.events[st.head];
+    const upstream = Number((record.sourceOffset as { offset: number }).offset);
+    if (e && e.kind === 'record' && e.upstream === upstream) st.head++;
+    if (metadata && metadata.offset >= 0) {
+      st.map.recordMirrored(upstream, metadata.offset);
+      mirrorMetrics.recordCount.inc(st.labels);
+      mirrorMetrics.byteCount.inc(st.labels, (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0));
+      if (record.timestamp !== null) mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, Date.now() - record.timestamp));
+    } else {
+      // Dropped by a transform or a tolerated error: a gap in the mapping.
+      st.map.recordSkipped(upstream);
+    }
+    st.dirty = true;
+    this.applyLeadingEvents(st);
+  }
+
+  /** Writes sync points (MM2 format) and map snapshots (Ferry format) of partitions that changed. */
+  private async flushMaps(): Promise<void> {
+    const producer = this.syncProducer;
+    if (!producer) return;
+    const records: OutRecord[] = [];
+    for (const st of this.parts.values()) {
+      if (!st.dirty) continue;
+      st.dirty = false;
+      st.map.flushHead();
+      const syncs = st.map.drainSyncs();
+      if (this.emitSyncs) {
+        for (const s of syncs) {
+          const { key, value } = encodeOffsetSync({ topic: st.topic, partition: st.partition, upstreamOffset: s.upstreamOffset, downstreamOffset: s.downstreamOffset });
+          records.push({ topic: this.settings.offsetSyncsTopic, partition: 0, key, value, headers: [], timestamp: null });
+        }
+      }
+      const snap = encodeOffsetMapRecord(st.topic, st.partition, st.map);
+      records.push({ topic: this.offsetMapsTopic, partition: null, key: snap.key, value: snap.value, headers: [], timestamp: null });
+    }
+    if (records.length === 0) return;
+    try {
+      await producer.send(records);
+    } catch (e) {
+      // Mark everything dirty again so the next flush rewrites the snapshots.
+      for (const st of this.parts.values()) st.dirty = true;
+      this.context.logger.warn({ err: (e as Error).message }, 'writing offset syncs / offset maps failed; will retry');
+    }
+  }
+
+  /** Bounds map memory to what the source still retains. */
+  async truncateMaps(): Promise<void> {
+    const tps = [...this.parts.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+    const earliest = await this.reader.listOffsets(tps, 'earliest');
+    for (const st of this.parts.values()) {
+      const lo = earliest.get(`${st.topic}\u0000${st.partition}`);
+      if (lo !== undefined && lo > 0) st.map.truncateBefore(lo);
+    }
+  }
+
+  override async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    await this.flushing;
+    await this.flushMaps().catch(() => undefined);
+    await this.syncProducer?.disconnect();
+    this.syncProducer = null;
+    await this.reader?.disconnect();
+  }
+}
+
+function findStored(stored: Map<string, Record<string, unknown> | null>, cluster: string, topic: string, partition: number): number | undefined {
+  for (const [k, v] of stored) {
+    if (!v) continue;
+    let p: { cluster?: unknown; topic?: unknown; partition?: unknown };
+    try { p = JSON.parse(k) as typeof p; } catch { continue; }
+    if (p.cluster === cluster && p.topic === topic && Number(p.partition) === partition) {
+      const o = Number(v['offset']);
+      return Number.isFinite(o) ? o : undefined;
+    }
+  }
+  return undefined;
+}
