@@ -11,9 +11,10 @@ import { predicatePlugins, transformPlugins } from './connect/transforms/index.j
 import { buildTransformationChain, validateTransformations, type PluginResolver } from './connect/transforms/chain.js';
 import { filePlugins } from './connectors/file/index.js';
 import { jdbcPlugins } from './connectors/jdbc/index.js';
+import { mirrorPlugins } from './connectors/mirror/plugins.js';
 
 export function builtinPlugins(): PluginRegistry {
-  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...filePlugins, ...jdbcPlugins);
+  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...filePlugins, ...jdbcPlugins, ...mirrorPlugins);
 }
 
 function resolverFor(registry: PluginRegistry): PluginResolver {

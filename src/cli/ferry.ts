@@ -9,6 +9,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: { summary: 'run the demo: two local clusters, mirror records from one to the other', load: async () => (await import('../dev/demo.js')).demoCommand },
   dev: { summary: 'local Kafka clusters from Maven jars: dev up|down|status', load: async () => (await import('../dev/cli.js')).devCommand },
+  mirror: { summary: 'dedicated MirrorMaker mode: mirror mm2.properties [--clusters A B …]', load: async () => (await import('./mirror.js')).mirrorMain },
   connect: { summary: 'Connect worker: connect standalone|distributed worker.properties [connector files…]', load: async () => (await import('./connect.js')).connectCommand },
 };
 

@@ -242,7 +242,16 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
       });
       if (created) log.info({ topic, partitions, replicationFactor: rf }, `created ${setting} topic`);
     }
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    // Metadata of a just-created topic reaches the broker's cache a moment after CreateTopics returns.
+    let meta: Awaited<ReturnType<typeof admin.fetchTopicMetadata>> | undefined;
+    for (let attempt = 0; !meta; attempt++) {
+      try {
+        meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      } catch (e) {
+        if (attempt >= 40) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     const count = meta.topics[0]?.partitions.length ?? 0;
     if (count === 0) throw new TopicConfigError(`Topic '${topic}' has no partitions`);
     const cfg = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });

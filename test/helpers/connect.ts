@@ -47,14 +47,14 @@ export async function startTestWorker(bootstrap: string, opts: { dir: string; ex
 }
 
 /** Polls until fn returns a truthy value or the timeout passes (then throws with the last value). */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 200): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {
       last = await fn();
-      if (last) return last;
+      if (last) return last as NonNullable<T>;
     } catch (e) {
       lastErr = e;
     }

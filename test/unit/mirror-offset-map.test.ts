@@ -392,6 +392,8 @@ describe('OffsetMap properties (random gaps, filters, jumps)', () => {
 
   it('still agrees when the writer is restored from snapshots mid-stream', () => {
     for (let seed = 4000; seed < 4150; seed++) checkAgainstModel(seed, 400, { snapshots: true, rewinds: true, truncations: true });
+    for (let seed = 4500; seed < 4600; seed++) checkAgainstModel(seed, 1200, { snapshots: true, rewinds: true, resets: true, outOfOrderSkips: true });
+    checkAgainstModel(81907, 1200, { snapshots: true, rewinds: true, resets: true }); // once found a contiguous record sent silently after a restore
   });
 
   it('never skips and never re-delivers a mirrored record for any committed offset', () => {

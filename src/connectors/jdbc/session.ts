@@ -439,15 +439,10 @@ class MySqlCursor implements Cursor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.ended && !this.stream.destroyed) {
-      // Drain what is left so the connection can take the next command.
-      this.stream.resume();
-      await new Promise<void>((resolve) => {
-        if (this.stream.readableEnded || this.stream.destroyed) { resolve(); return; }
-        this.stream.once('end', () => resolve());
-        this.stream.once('close', () => resolve());
-        this.stream.once('error', () => resolve());
-      });
+    if (!this.ended && !this.error) {
+      // Abandoning a result midway: reading the rest could take long, so drop the connection instead.
+      this.session.abandon();
+      this.stream.destroy();
     }
     this.session.cursorClosed();
   }
@@ -514,6 +509,12 @@ export class MySqlSession implements Session {
   }
 
   cursorClosed(): void { this.busy = false; }
+
+  /** Marks the connection unusable and closes its socket (the owner reconnects). */
+  abandon(): void {
+    this.usable = false;
+    this.conn.destroy();
+  }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
     if (this.busy) throw new ConnectError('Connection is busy reading a result set');

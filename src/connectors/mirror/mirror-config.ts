@@ -124,7 +124,7 @@ export function mirrorSourceConfigDef(): ConfigDef {
     .define({ name: CONFIG_PROPERTY_FILTER_CLASS, type: 'CLASS', defaultValue: 'org.apache.kafka.connect.mirror.DefaultConfigPropertyFilter', importance: 'LOW', documentation: 'ConfigPropertyFilter to use. Selects topic config properties to replicate.' })
     .define({ name: CONSUMER_POLL_TIMEOUT_MS, type: 'LONG', defaultValue: 1000, importance: 'LOW', documentation: 'Timeout when polling source cluster.', validator: Validators.atLeast(0) })
     .define({ name: REFRESH_TOPICS_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Whether to periodically check for new topics and partitions.' })
-    .define({ name: REFRESH_TOPICS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 600, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of topic refresh.' })
+    .define({ name: REFRESH_TOPICS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 30, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of topic refresh. Ferry default 30 (MM2: 600).' })
     .define({ name: SYNC_TOPIC_CONFIGS_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Whether to periodically configure remote topics to match their corresponding upstream topics.' })
     .define({ name: SYNC_TOPIC_CONFIGS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 600, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of topic config sync.' })
     .define({ name: USE_INCREMENTAL_ALTER_CONFIGS, type: 'STRING', defaultValue: 'requested', importance: 'LOW', documentation: 'Deprecated (removed in Kafka 4.0). Ferry always uses IncrementalAlterConfigs.', validator: Validators.oneOf(['requested', 'required', 'never'], false) })
@@ -148,11 +148,11 @@ export function mirrorCheckpointConfigDef(): ConfigDef {
     .define({ name: GROUPS_EXCLUDE_ALIAS_CONFIG, type: 'LIST', defaultValue: null, importance: 'HIGH', documentation: `Deprecated. Use ${GROUPS_EXCLUDE_CONFIG} instead.`, validator: javaRegexList() })
     .define({ name: GROUP_FILTER_CLASS, type: 'CLASS', defaultValue: 'org.apache.kafka.connect.mirror.DefaultGroupFilter', importance: 'LOW', documentation: 'GroupFilter to use. Selects consumer groups to replicate.' })
     .define({ name: REFRESH_GROUPS_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Whether to periodically check for new consumer groups.' })
-    .define({ name: REFRESH_GROUPS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 600, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of group refresh.' })
+    .define({ name: REFRESH_GROUPS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 30, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of group refresh. Ferry default 30 (MM2: 600).' })
     .define({ name: EMIT_CHECKPOINTS_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Whether to replicate consumer offsets to target cluster.' })
-    .define({ name: EMIT_CHECKPOINTS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 60, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of checkpoints.' })
+    .define({ name: EMIT_CHECKPOINTS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 5, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of checkpoints. Ferry default 5 (MM2: 60), so checkpoints follow group commits within seconds.' })
     .define({ name: SYNC_GROUP_OFFSETS_ENABLED, type: 'BOOLEAN', defaultValue: false, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Whether to periodically write the translated offsets to __consumer_offsets topic in target cluster, as long as no active consumers in that group are connected to the target cluster.' })
-    .define({ name: SYNC_GROUP_OFFSETS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 60, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of consumer group offset sync.' })
+    .define({ name: SYNC_GROUP_OFFSETS_INTERVAL_SECONDS, type: 'LONG', defaultValue: 5, importance: 'LOW', group: INTERVAL_GROUP, documentation: 'Frequency of consumer group offset sync. Ferry default 5 (MM2: 60).' })
     .define({ name: CHECKPOINTS_TOPIC_REPLICATION_FACTOR, type: 'SHORT', defaultValue: 3, importance: 'LOW', documentation: 'Replication factor for checkpoints topic.', validator: Validators.atLeast(-1) });
 }
 

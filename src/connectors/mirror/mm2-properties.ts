@@ -55,7 +55,8 @@ function isConnectorKey(k: string): boolean {
 export interface Mm2Flow {
   source: string;
   target: string;
-  /** `A->B.enabled`: the source and checkpoint connectors replicate. Otherwise the herder exists for heartbeats. */
+  /** The connectors' effective `enabled` (normally from `A->B.enabled`): the source and checkpoint connectors
+   * replicate. Otherwise the herder exists for heartbeats only. */
   replicationEnabled: boolean;
   heartbeatsEnabled: boolean;
   /** Worker (herder) config for this pair; its internal topics live on the target cluster. */
@@ -217,16 +218,19 @@ export function parseMm2Properties(input: Readonly<Record<string, string | null 
     for (const target of clusters) {
       if (source === target) continue;
       const prefix = `${source}->${target}.`;
-      const replicationEnabled = parseBool(raw[prefix + ENABLED]);
+      const pairEnabled = parseBool(raw[prefix + ENABLED]);
       const hbKey = prefix + EMIT_HEARTBEATS_ENABLED;
       const heartbeatsEnabled = raw[hbKey] === undefined ? globalHeartbeats : parseBool(raw[hbKey]);
-      if (!replicationEnabled && !heartbeatsEnabled) continue;
+      if (!pairEnabled && !heartbeatsEnabled) continue;
       if (only && !only.includes(target)) continue;
       used.add(source);
       used.add(target);
       const connectors = {} as Record<MirrorConnectorName, Record<string, string>>;
       for (const c of CONNECTORS) connectors[c.name] = connectorBaseConfig(raw, source, target, c);
-      flows.push({ source, target, replicationEnabled, heartbeatsEnabled, worker: workerConfig(raw, source, target), connectors });
+      // The herder exists per MM2's pair rule; whether it replicates is what its connectors end up with
+      // (a top-level `enabled = true` reaches every connector, as in MM2).
+      const effective = parseBool(connectors.MirrorSourceConnector[ENABLED]);
+      flows.push({ source, target, replicationEnabled: effective, heartbeatsEnabled, worker: workerConfig(raw, source, target), connectors });
     }
   }
 

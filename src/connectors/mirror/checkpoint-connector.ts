@@ -1,0 +1,244 @@
+// MirrorCheckpointConnector / MirrorCheckpointTask: translates source consumer-group offsets through the
+// exact offset maps and writes MM2-format checkpoints to `<source>.checkpoints.internal` on the target;
+// with sync.group.offsets.enabled it also commits the translated offsets to idle target groups, only ever
+// moving them forward. Partitions without a Ferry map (e.g. taking over from Apache MM2) are translated
+// from MM2's offset syncs the way MM2 does.
+import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
+import { readToEnd } from '../../kafka/read-to-end.js';
+import { mirrorMetrics } from '../../observability/mirror-metrics.js';
+import {
+  mirrorCheckpointConfigDef, offsetSyncsClientConfig, parseMirrorCheckpointConfig, sourceAdminConfig, targetAdminConfig, targetConsumerConfig,
+  validateMirrorCheckpointProps, TASK_CONSUMER_GROUPS, type MirrorCheckpointSettings,
+} from './mirror-config.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { CheckpointTracker, computeCheckpoints, planGroupOffsetSync, type GroupOffset, type OffsetTranslator } from './checkpoints.js';
+import { Mm2OffsetSyncStore } from './mm2-translation.js';
+import { OffsetMap, topicPartitionKey } from './offset-map.js';
+import { decodeOffsetSync, decodeOffsetSyncKey } from './offset-sync.js';
+import { offsetMapsTopicName } from './offset-map-store.js';
+import { pause } from './heartbeat-connector.js';
+
+export class MirrorCheckpointTask extends SourceTask {
+  private settings!: MirrorCheckpointSettings;
+  private groups: string[] = [];
+  private source!: ClusterAdmin;
+  private target!: ClusterAdmin;
+  private readonly maps = new Map<string, OffsetMap>();
+  private readonly mm2 = new Mm2OffsetSyncStore({ keepHistoryDuringLoad: true });
+  private mapsReader!: PartitionReader;
+  private syncsReader: PartitionReader | null = null;
+  private mapsTopic = '';
+  private readonly tracker = new CheckpointTracker();
+  private nextCheckpoint = 0;
+  private nextGroupSync = 0;
+  private translate!: OffsetTranslator;
+
+  override async start(props: Props): Promise<void> {
+    this.settings = parseMirrorCheckpointConfig(props);
+    this.groups = (props[TASK_CONSUMER_GROUPS] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-source-admin'), 'ferry-checkpoint-source-admin');
+    this.target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-target-admin'), 'ferry-checkpoint-target-admin');
+    const syncSideConsumer = offsetSyncsClientConfig(props, 'consumer');
+    this.mapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.settings.sourceClusterAlias, this.settings.targetClusterAlias);
+    this.mapsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-maps', { maxWaitMs: 50 });
+    this.mapsReader.seek({ topic: this.mapsTopic, partition: 0 }, 'earliest');
+    if (this.settings.emitOffsetSyncsEnabled) {
+      this.syncsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-syncs', { maxWaitMs: 50 });
+      this.syncsReader.seek({ topic: this.settings.offsetSyncsTopic, partition: 0 }, 'earliest');
+    }
+    // Previous checkpoints keep emitted checkpoints monotonic across restarts (MM2's KAFKA-15905 fix).
+    await readToEnd(targetConsumerConfig(props, 'checkpoint-reader'), this.settings.checkpointsTopic, [0], (r) => {
+      try { this.tracker.record(decodeCheckpoint(r.key, r.value)); } catch { /* not a checkpoint: skip, as MM2 does */ }
+    }).catch(() => undefined);
+    const ferry = (t: string, p: number, o: number) => {
+      const m = this.maps.get(topicPartitionKey(t, p));
+      if (!m) return undefined;
+      const tr = m.translateDetailed(o);
+      if (!tr) return undefined;
+      // A group ahead of the mirror gets "last mirrored + 1": re-delivers what the mirror has not copied yet, never skips.
+      return tr.exact || tr.kind === 'ahead' ? tr.downstreamOffset : undefined;
+    };
+    this.translate = (t, p, o) => (this.maps.has(topicPartitionKey(t, p)) ? ferry(t, p, o) : this.mm2.translateDownstream(t, p, o));
+    this.nextCheckpoint = Date.now();
+    this.nextGroupSync = Date.now();
+  }
+
+  /** Reads new offset-map snapshots (and MM2 syncs) up to the current end of their topics. */
+  private async catchUp(): Promise<void> {
+    await catchUpReader(this.mapsReader, this.mapsTopic, (key, value) => {
+      if (!key || !value) return;
+      const k = decodeOffsetSyncKey(key);
+      this.maps.set(topicPartitionKey(k.topic, k.partition), OffsetMap.fromBuffer(value, false));
+    });
+    if (this.syncsReader) {
+      await catchUpReader(this.syncsReader, this.settings.offsetSyncsTopic, (key, value) => {
+        if (!key || !value) return;
+        try { this.mm2.handleSync(decodeOffsetSync(key, value)); } catch { /* skip undecodable */ }
+      });
+      this.mm2.markReadToEnd();
+    }
+  }
+
+  override async poll(signal: AbortSignal): Promise<SourceRecord[] | null> {
+    const interval = this.settings.emitCheckpointsIntervalMs;
+    if (interval === null || this.groups.length === 0) { await pause(1000, signal); return null; }
+    await pause(Math.min(this.nextCheckpoint, this.settings.syncGroupOffsetsIntervalMs === null ? Infinity : this.nextGroupSync) - Date.now(), signal);
+    if (signal.aborted) return null;
+    await this.catchUp();
+    const out: SourceRecord[] = [];
+    const now = Date.now();
+    if (now >= this.nextCheckpoint) {
+      this.nextCheckpoint = now + interval;
+      for (const group of this.groups) {
+        const started = Date.now();
+        let offsets: GroupOffset[];
+        try {
+          offsets = await this.source.groupOffsets(group);
+        } catch (e) {
+          this.context.logger.warn({ group, err: (e as Error).message }, 'could not read source group offsets');
+          continue;
+        }
+        const computed = computeCheckpoints(group, offsets, {
+          sourceAlias: this.settings.sourceClusterAlias, targetAlias: this.settings.targetClusterAlias,
+          policy: this.settings.replicationPolicy, translate: this.translate, topicFilter: this.settings.topicFilter,
+        });
+        this.reportPrecision(group, offsets);
+        for (const c of this.tracker.select(computed)) out.push(this.toRecord(c));
+        mirrorMetrics.checkpointLatencyMs.set({ source: this.settings.sourceClusterAlias, target: this.settings.targetClusterAlias, group }, Date.now() - started);
+      }
+      if (out.length > 0) mirrorMetrics.checkpointCount.inc({ source: this.settings.sourceClusterAlias, target: this.settings.targetClusterAlias }, out.length);
+    }
+    if (this.settings.syncGroupOffsetsIntervalMs !== null && now >= this.nextGroupSync) {
+      this.nextGroupSync = now + this.settings.syncGroupOffsetsIntervalMs;
+      await this.syncGroupOffsets().catch((e: Error) => this.context.logger.warn({ err: e.message }, 'group offset sync failed'));
+    }
+    return out;
+  }
+
+  /** Records a group would re-read on the target if it failed over now (0 when every partition translates exactly). */
+  private reportPrecision(group: string, offsets: GroupOffset[]): void {
+    let redelivered = 0;
+    for (const o of offsets) {
+      const m = this.maps.get(topicPartitionKey(o.topic, o.partition));
+      const t = m?.translateDetailed(o.offset);
+      if (t && t.kind === 'ahead' && m?.processedUpTo !== undefined) redelivered += Math.max(0, o.offset - m.processedUpTo);
+    }
+    mirrorMetrics.translationRedelivery.set({ source: this.settings.sourceClusterAlias, target: this.settings.targetClusterAlias, group }, redelivered);
+  }
+
+  private toRecord(c: Checkpoint): SourceRecord {
+    this.tracker.record(c);
+    const { key, value } = encodeCheckpoint(c);
+    return sourceRecord({
+      topic: this.settings.checkpointsTopic, kafkaPartition: 0,
+      keySchema: Schemas.BYTES, key, valueSchema: Schemas.BYTES, value, timestamp: Date.now(),
+      sourcePartition: { group: c.group, partition: c.partition, topic: c.topic },
+      sourceOffset: { offset: 0 },
+    });
+  }
+
+  /** Commits translated offsets to target groups without active members, never moving them backwards. */
+  private async syncGroupOffsets(): Promise<void> {
+    const groups = this.tracker.groups().filter((g) => this.groups.includes(g));
+    if (groups.length === 0) return;
+    const states = await this.target.groupStates(groups);
+    for (const group of groups) {
+      const st = states.get(group);
+      const active = !!st && st.members > 0;
+      const targetCommitted = active ? [] : await this.target.groupOffsets(group);
+      const translated = this.tracker.forGroup(group).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.downstreamOffset }));
+      const plan = planGroupOffsetSync({ group, translated, targetCommitted, hasActiveMembers: active });
+      if (plan.commit.length === 0) continue;
+      try {
+        await this.target.setGroupOffsets(group, plan.commit);
+      } catch (e) {
+        // Consumers joined between the check and the commit: the broker refuses, which is what we want.
+        this.context.logger.info({ group, err: (e as Error).message }, 'target group became active; offsets left alone');
+      }
+    }
+  }
+
+  override async stop(): Promise<void> {
+    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect()]);
+  }
+}
+
+async function catchUpReader(reader: PartitionReader, topic: string, apply: (key: Buffer | null, value: Buffer | null) => void): Promise<void> {
+  let end: number;
+  try {
+    end = (await reader.listOffsets([{ topic, partition: 0 }], 'latest')).get(`${topic}\u0000${0}`) ?? 0;
+  } catch {
+    return; // topic not there yet
+  }
+  const deadline = Date.now() + 30_000;
+  while ((reader.position({ topic, partition: 0 }) ?? 0) < end && Date.now() < deadline) {
+    for (const f of await reader.poll()) for (const r of f.records) apply(r.key, r.value);
+  }
+}
+
+export class MirrorCheckpointConnector extends SourceConnector {
+  private props: Props = {};
+  private settings!: MirrorCheckpointSettings;
+  private source!: ClusterAdmin;
+  private groups: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private job: Promise<void> = Promise.resolve();
+
+  override config(): ConfigDef { return mirrorCheckpointConfigDef(); }
+  override validate(props: Props): Record<string, string[]> { return validateMirrorCheckpointProps(props); }
+  override taskClass(): TaskFactory { return MirrorCheckpointTask; }
+
+  override async start(props: Props): Promise<void> {
+    this.props = props;
+    this.settings = parseMirrorCheckpointConfig(props);
+    if (!this.settings.enabled || this.settings.emitCheckpointsIntervalMs === null) return;
+    this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-connector-admin'), 'ferry-checkpoint-connector-admin');
+    const target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-connector-target'), 'ferry-checkpoint-connector-target');
+    try {
+      await target.createTopics([{ topic: this.settings.checkpointsTopic, partitions: 1, replicationFactor: this.settings.checkpointsTopicReplicationFactor, configs: { 'cleanup.policy': 'compact' } }]);
+    } finally {
+      await target.close();
+    }
+    this.groups = await this.findGroups();
+    if (this.settings.refreshGroupsIntervalMs !== null) {
+      this.timer = setInterval(() => {
+        this.job = this.job.then(async () => {
+          const next = await this.findGroups();
+          if (next.join(',') !== this.groups.join(',')) {
+            this.groups = next;
+            this.context.requestTaskReconfiguration();
+          }
+        }).catch((e: Error) => this.context.logger.warn({ err: e.message }, 'group refresh failed'));
+      }, this.settings.refreshGroupsIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Groups passing groups/groups.exclude that committed offsets for at least one replicated topic. */
+  private async findGroups(): Promise<string[]> {
+    const all = (await this.source.consumerGroups()).filter((g) => this.settings.groupFilter.shouldReplicateGroup(g)).sort();
+    const out: string[] = [];
+    for (const g of all) {
+      const offsets = await this.source.groupOffsets(g).catch(() => []);
+      if (offsets.some((o) => this.settings.topicFilter.shouldReplicateTopic(o.topic))) out.push(g);
+    }
+    return out;
+  }
+
+  override taskConfigs(maxTasks: number): Props[] {
+    if (!this.settings.enabled || this.settings.emitCheckpointsIntervalMs === null || this.groups.length === 0) return [];
+    const n = Math.min(maxTasks, this.groups.length);
+    const per = Math.ceil(this.groups.length / n);
+    const out: Props[] = [];
+    for (let i = 0; i < this.groups.length; i += per) out.push({ ...this.props, [TASK_CONSUMER_GROUPS]: this.groups.slice(i, i + per).join(','), 'task.index': String(out.length) });
+    return out;
+  }
+
+  override async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.job.catch(() => undefined);
+    await this.source?.close();
+  }
+}

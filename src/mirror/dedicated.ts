@@ -1,0 +1,100 @@
+// Dedicated MirrorMaker mode: `connect-mirror-maker mm2.properties [--clusters A B …]`. Like MM2, one Connect
+// herder per ordered cluster pair (replication or heartbeats), each a distributed worker whose group and
+// internal topics are MM2's (group `<source>-mm2`, mm2-configs|offsets|status.<source>.internal on the
+// target). A Ferry deployment can therefore take over from Apache MM2 with the same mm2.properties and
+// continue from the offsets MM2 stored; several Ferry nodes with the same file share the work.
+import { readFileSync } from 'node:fs';
+import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
+import { parseProperties } from '../config/properties.js';
+import { startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
+import { logger } from '../observability/logger.js';
+
+const log = logger('mirror.dedicated');
+
+/** Ferry's defaults for each flow's worker where MM2's would be slow or heavy on a small machine. */
+const FLOW_WORKER_DEFAULTS: Record<string, string> = {
+  // MM2 inherits Connect's 60 s; a shorter flush bounds re-sent records after a crash.
+  'offset.flush.interval.ms': '5000',
+  'listeners': 'http://127.0.0.1:0',
+  'rest.advertised.host.name': '127.0.0.1',
+  'session.timeout.ms': '10000',
+  'heartbeat.interval.ms': '3000',
+  'scheduled.rebalance.max.delay.ms': '10000',
+};
+
+export interface FlowHandle { flow: Mm2Flow; worker: DistributedHandle }
+
+export interface MirrorMakerHandle {
+  config: Mm2Config;
+  flows: FlowHandle[];
+  stop(): Promise<void>;
+}
+
+export function readMm2Config(file: string, clusters?: string[]): Mm2Config {
+  const props = parseProperties(readFileSync(file, 'utf8'), file);
+  return parseMm2Properties(props, clusters && clusters.length > 0 ? { clusters } : {});
+}
+
+/** The worker properties Ferry runs a flow's herder with. */
+export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string> = {}): Record<string, string> {
+  return { ...FLOW_WORKER_DEFAULTS, ...flow.worker, ...overrides };
+}
+
+/** Writes the flow's connector configs when this node leads the flow's group (MM2 does the same). */
+async function configureConnectors(flow: Mm2Flow, worker: DistributedHandle): Promise<boolean> {
+  const herder = worker.herder;
+  if (!herder.isLeader()) return false;
+  for (const [name, config] of Object.entries(flow.connectors)) {
+    const existing = await herder.connectorConfig(name).catch(() => null);
+    if (existing && JSON.stringify(existing) === JSON.stringify({ ...config, name })) continue;
+    await herder.putConnectorConfig(name, config, { allowReplace: true });
+    log.info({ flow: `${flow.source}->${flow.target}`, connector: name }, existing ? 'connector reconfigured' : 'connector configured');
+  }
+  return true;
+}
+
+export async function startMirrorMaker(config: Mm2Config, opts: { workerOverrides?: Record<string, string> } = {}): Promise<MirrorMakerHandle> {
+  const flows: FlowHandle[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const stopAll = async () => {
+    for (const t of timers) clearInterval(t);
+    await Promise.all(flows.map((f) => f.worker.stop().catch((e: Error) => log.warn({ err: e.message }, 'flow stop failed'))));
+  };
+  try {
+    // Sequential start keeps two JVM-free but CPU-hungry joins from contending on a small machine.
+    for (const flow of config.flows) {
+      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides));
+      const handle = { flow, worker };
+      flows.push(handle);
+      let configured = await configureConnectors(flow, worker);
+      // Leadership can move (another node joins or leaves); whoever leads keeps the configs current.
+      const t = setInterval(() => {
+        void configureConnectors(flow, worker).then((ok) => { configured ||= ok; }).catch((e: Error) => log.debug({ err: e.message }, 'configure connectors deferred'));
+      }, 10_000);
+      t.unref();
+      timers.push(t);
+      log.info({ flow: `${flow.source}->${flow.target}`, replication: flow.replicationEnabled, heartbeats: flow.heartbeatsEnabled, leader: worker.herder.isLeader(), configured }, 'flow started');
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  return { config, flows, stop: stopAll };
+}
+
+export function usage(): string {
+  return 'Usage: connect-mirror-maker mm2.properties [--clusters A B …]';
+}
+
+/** Parses `mm2.properties [--clusters A B …]`. */
+export function parseArgs(args: string[]): { file: string; clusters: string[] } | null {
+  const file = args[0];
+  if (!file || file.startsWith('-')) return null;
+  const clusters: string[] = [];
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === '--clusters') {
+      while (i + 1 < args.length && !args[i + 1]!.startsWith('--')) clusters.push(...args[++i]!.split(',').filter(Boolean));
+    } else return null;
+  }
+  return { file, clusters };
+}
