@@ -1,16 +1,16 @@
 // `ferry dev up|down|stop|status|fetch`: local single-node KRaft clusters from Maven-fetched Kafka jars.
 import { parseArgs } from 'node:util';
 import { setLevel } from '../observability/logger.js';
-import { ClusterStartError, PortInUseError, type ClusterRecord } from './cluster.js';
+import { LocalCluster, PortInUseError, type ClusterRecord } from './cluster.js';
 import { AlreadyRunningError, DEFAULT_CLUSTERS, devDown, devStatus, devStop, devUp, type ClusterStatus } from './environment.js';
 import { DEFAULT_KAFKA_VERSION, MissingToolError, ensureKafkaJars, kafkaDistribution } from './jars.js';
 import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT } from './ports.js';
-import { defaultDevDir, stateFile } from './state.js';
+import { defaultDevDir, readState, stateFile } from './state.js';
 
 /** Exit codes of `ferry dev`. */
 export const EXIT = {
   ok: 0,
-  /** Kafka failed to start, Maven failed, … */
+  /** A broker failed to start (ClusterStartError), Maven failed, … */
   failure: 1,
   usage: 2,
   /** up: every requested cluster was already running; status: some recorded cluster is not running, or none exist. */
@@ -186,12 +186,36 @@ export async function devCommand(args: string[]): Promise<number> {
     console.error(`ferry dev ${parsed.command}: ${message}`);
     if (err instanceof MissingToolError) return EXIT.missingTool;
     if (err instanceof PortInUseError) return EXIT.portInUse;
-    if (err instanceof ClusterStartError) return EXIT.failure;
     return EXIT.failure;
   }
 }
 
+/**
+ * While `up` waits for brokers, Ctrl-C (or SIGTERM) kills the JVMs this invocation spawned, so an
+ * interrupted `up` leaves nothing half-started; their records stay, and the next `up` starts them again.
+ */
+function killSpawnedOnInterrupt(devDir: string, since: number): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    try {
+      for (const c of readState(devDir).clusters) {
+        if (c.pid !== undefined && c.startedAt && Date.parse(c.startedAt) >= since) LocalCluster.fromRecord(c).kill();
+      }
+    } catch {
+      // state unreadable: nothing we can safely kill
+    }
+    console.error(`ferry dev up: interrupted (${sig}); stopped the brokers it had started.`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+}
+
 async function up(devDir: string, a: DevArgs): Promise<number> {
+  const removeHandlers = killSpawnedOnInterrupt(devDir, Date.now());
   try {
     const r = await devUp({
       devDir,
@@ -216,6 +240,8 @@ async function up(devDir: string, a: DevArgs): Promise<number> {
     if (a.json) console.log(JSON.stringify({ error: 'already running', devDir, clusters: err.clusters.map(jsonCluster) }));
     else console.log(`Already running (nothing started):\n${formatClusters(err.clusters)}\nRun 'ferry dev down' to delete them, or 'ferry dev stop' to stop them.`);
     return EXIT.notChanged;
+  } finally {
+    removeHandlers();
   }
 }
 

@@ -50,7 +50,7 @@ export async function firstTakenPort(ports: readonly number[], host = LOOPBACK):
 }
 
 // Below Linux's ephemeral range (32768+), so a port we pick is not handed to some outgoing connection
-// between our probe and the broker's bind; above the fixed `ferry dev` layouts' usual bases.
+// between our probe and the broker's bind. Ports in use (e.g. by a running `ferry dev`) fail the probe.
 const FREE_MIN = 21000;
 const FREE_MAX = 32000;
 const claimed = new Set<number>();

@@ -120,6 +120,38 @@ for (const db of ['postgresql', 'mysql'] as const) {
       }
     });
 
+    test('primitive record keys: delete then re-insert within one put() behaves as the record sequence', async () => {
+      const name = table('sink_prim');
+      await t.exec(`CREATE TABLE ${t.q(name)} (id BIGINT PRIMARY KEY, v VARCHAR(10), note VARCHAR(10) DEFAULT 'dflt')`);
+      await t.exec(`INSERT INTO ${t.q(name)} (id, v, note) VALUES (1, 'old', 'custom'), (2, 'old', 'custom'), (3, 'old', 'custom')`);
+      const schema = SchemaBuilder.struct().field('v', SchemaBuilder.string().build()).build();
+      const keySchema: Schema = { type: 'INT64', optional: false };
+      const task = await startTask(db, { 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'pk.fields': 'id', 'delete.enabled': 'true' });
+      const up = (off: number, id: number, v: string): SinkRecord => sinkRecord({ topic: name, kafkaPartition: 0, kafkaOffset: off, key: id, keySchema, value: new Struct(schema).put('v', v), valueSchema: schema });
+      const del = (off: number, id: number): SinkRecord => sinkRecord({ topic: name, kafkaPartition: 0, kafkaOffset: off, key: id, keySchema, value: null, valueSchema: null });
+      await task.put([up(0, 1, 'a'), del(1, 1), up(2, 1, 'b'), up(3, 2, 'x'), del(4, 3), up(5, 4, 'n')]);
+      await task.stop();
+      const rows = await t.exec(`SELECT id, v, note FROM ${t.q(name)} ORDER BY id`);
+      assert.deepEqual(rows.map((r) => [Number(r.id), r.v, r.note]), [[1, 'b', 'dflt'], [2, 'x', 'custom'], [4, 'n', 'dflt']]);
+    });
+
+    test('db.timezone: Timestamp values are written as wall-clock time in that zone', async () => {
+      const name = table('sink_tz');
+      await t.exec(`CREATE TABLE ${t.q(name)} (id INT PRIMARY KEY, ts ${db === 'postgresql' ? 'TIMESTAMP(3)' : 'DATETIME(3)'}, d DATE, tm TIME(3))`);
+      const schema = SchemaBuilder.struct().field('id', SchemaBuilder.int32().build())
+        .field('ts', LogicalSchemas.timestamp().build()).field('d', LogicalSchemas.date().build()).field('tm', LogicalSchemas.time().build()).build();
+      const task = await startTask(db, { 'db.timezone': 'Europe/Berlin' });
+      await task.put([rec(name, 0, null, null, new Struct(schema).put('id', 1).put('ts', new Date(Date.UTC(2024, 6, 1, 10, 0, 0, 250)))
+        .put('d', new Date(Date.UTC(2024, 1, 29))).put('tm', new Date(45_296_789)), schema)]);
+      await task.stop();
+      const rows = db === 'postgresql'
+        ? await t.exec(`SELECT to_char(ts, 'YYYY-MM-DD HH24:MI:SS.MS') AS ts, d::text AS d, tm::text AS tm FROM ${t.q(name)}`)
+        : await t.exec(`SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') AS ts, CAST(d AS CHAR) AS d, CAST(tm AS CHAR) AS tm FROM ${t.q(name)}`);
+      assert.equal(String(rows[0]!.ts).slice(0, 23), '2024-07-01 12:00:00.250');
+      assert.equal(rows[0]!.d, '2024-02-29');
+      assert.equal(String(rows[0]!.tm), '12:34:56.789');
+    });
+
     test('auto.create and auto.evolve: a schema that gains a field adds a nullable column', async () => {
       const topic = table('sink_evolve');
       const task = await startTask(db, { 'insert.mode': 'insert', 'pk.mode': 'record_value', 'pk.fields': 'id', 'auto.create': 'true', 'auto.evolve': 'true' });

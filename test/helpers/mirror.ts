@@ -1,0 +1,313 @@
+// Helpers shared by the mirror integration tests: deterministic mixed records (keys, headers, timestamps),
+// fast batched producing, mm2.properties files for dedicated mode, per-partition digests and fingerprint
+// lists, and the loss/duplicate analysis used after crashes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
+import { createKafka, type ClientProps } from '../../src/kafka/client.js';
+import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
+import { waitFor } from './connect.js';
+
+export interface GeneratedRecord {
+  partition: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+  timestamp: number;
+}
+
+const BASE_TS = Date.UTC(2026, 0, 1);
+
+/**
+ * Record `i` of a run on a topic: deterministic in (run, topic, i). Null keys every 7th record, a tombstone-like
+ * null value every 97th, 0–2 headers (one of them repeated), values of 20–220 bytes, timestamps that are not
+ * monotonic across partitions.
+ */
+export function mixedRecord(run: string, topic: string, i: number, partitions: number): GeneratedRecord {
+  const partition = i % partitions;
+  const key = i % 7 === 0 ? null : Buffer.from(`k-${i % 1000}`);
+  const len = 20 + ((i * 7919) % 200);
+  const seed = `${run}/${topic}/${i}/`;
+  const value = i % 97 === 0 ? null : Buffer.from((seed + 'x'.repeat(len)).slice(0, Math.max(len, seed.length)));
+  const headers: Record<string, Buffer | Buffer[]> = {};
+  if (i % 3 >= 1) headers['trace-id'] = Buffer.from(`t${i}`);
+  if (i % 3 === 2) headers['hop'] = [Buffer.from('a'), Buffer.from(String(i % 5))];
+  const timestamp = BASE_TS + i * 3 + (partition % 2 === 0 ? 0 : 17);
+  return { partition, key, value, headers, timestamp };
+}
+
+export interface ProduceOptions {
+  run: string;
+  partitions: number;
+  /** Record indexes [from, from + count). */
+  from?: number;
+  count: number;
+  batchSize?: number;
+  /** Concurrent sendBatch calls (order within a partition is then what the broker saw, which is what we compare). */
+  concurrency?: number;
+  make?: (run: string, topic: string, i: number, partitions: number) => GeneratedRecord;
+}
+
+/** Produces mixed records to one or more topics with kafkajs batches; returns the number sent. */
+export async function produceMixed(props: ClientProps, topics: string[], opts: ProduceOptions): Promise<number> {
+  const kafka = createKafka(props, { clientId: 'mirror-test-producer' });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 8 });
+  await producer.connect();
+  const from = opts.from ?? 0;
+  const batch = opts.batchSize ?? 4000;
+  const make = opts.make ?? mixedRecord;
+  let next = from;
+  const end = from + opts.count;
+  let sent = 0;
+  const worker = async () => {
+    while (next < end) {
+      const start = next;
+      const stop = Math.min(end, start + batch);
+      next = stop;
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: topics.map((topic) => {
+          const messages = [];
+          for (let i = start; i < stop; i++) {
+            const r = make(opts.run, topic, i, opts.partitions);
+            messages.push({ partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: String(r.timestamp) });
+          }
+          return { topic, messages };
+        }),
+      });
+      sent += (stop - start) * topics.length;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.concurrency ?? 3 }, worker));
+  } finally {
+    await producer.disconnect();
+  }
+  return sent;
+}
+
+export async function createTopics(props: ClientProps, topics: { topic: string; partitions: number; configs?: Record<string, string> }[]): Promise<void> {
+  const admin = new ClusterAdmin(props, 'mirror-test-admin');
+  try {
+    await admin.createTopics(topics.map((t) => ({ ...t, replicationFactor: 1 })));
+  } finally {
+    await admin.close();
+  }
+}
+
+/** High watermarks per partition (index = partition). */
+export async function endOffsets(props: ClientProps, topic: string): Promise<number[]> {
+  const admin = new ClusterAdmin(props, 'mirror-test-admin');
+  try {
+    return (await admin.watermarks(topic)).map((w) => w.high);
+  } catch {
+    return [];
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Waits until every partition of `topic` has at least the given end offset. */
+export async function waitForEndOffsets(props: ClientProps, topic: string, expected: readonly number[], timeoutMs: number, label = topic): Promise<number[]> {
+  return waitFor(`${label} to reach end offsets ${JSON.stringify(expected)}`, async () => {
+    const ends = await endOffsets(props, topic);
+    return ends.length >= expected.length && expected.every((e, p) => (ends[p] ?? 0) >= e) ? ends : null;
+  }, timeoutMs, 500);
+}
+
+/** digestPartition for every partition, in parallel (bounded). */
+export async function digestTopic(props: ClientProps, topic: string, partitions: number, parallel = 4): Promise<PartitionDigest[]> {
+  const out: PartitionDigest[] = new Array<PartitionDigest>(partitions);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(parallel, partitions) }, async () => {
+    while (next < partitions) {
+      const p = next++;
+      out[p] = await digestPartition(props, topic, p, {}, { clientId: `digest-${p}` });
+    }
+  }));
+  return out;
+}
+
+export interface FingerprintedRecord { offset: number; fp: string }
+
+/** Fingerprints (recordFingerprint, provenance header ignored) of a partition's records in [from, to). */
+export async function partitionFingerprints(props: ClientProps, topic: string, partition: number, range: { from?: number; to?: number } = {}): Promise<FingerprintedRecord[]> {
+  const reader = new PartitionReader(props, 'mirror-test-fp', { maxWaitMs: 100, maxBytesPerPartition: 4 * 1_048_576 });
+  const out: FingerprintedRecord[] = [];
+  try {
+    await reader.connect();
+    const tp = { topic, partition };
+    const k = `${topic}\u0000${partition}`;
+    const from = range.from ?? (await reader.listOffsets([tp], 'earliest')).get(k) ?? 0;
+    const to = range.to ?? (await reader.listOffsets([tp], 'latest')).get(k) ?? 0;
+    if (from >= to) return out;
+    reader.seek(tp, from);
+    while ((reader.position(tp) ?? to) < to) {
+      for (const f of await reader.poll()) for (const r of f.records) if (r.offset < to) out.push({ offset: r.offset, fp: recordFingerprint(r) });
+    }
+    return out;
+  } finally {
+    await reader.disconnect();
+  }
+}
+
+/** Reads the single record at `offset` (or the first one after it, if compaction/markers removed it). */
+export async function recordAtOrAfter(props: ClientProps, topic: string, partition: number, offset: number): Promise<FingerprintedRecord | null> {
+  const end = (await endOffsets(props, topic))[partition] ?? 0;
+  if (offset >= end) return null;
+  const reader = new PartitionReader(props, 'mirror-test-at', { maxWaitMs: 100, maxBytesPerPartition: 65_536 });
+  try {
+    await reader.connect();
+    const tp = { topic, partition };
+    reader.seek(tp, offset);
+    while ((reader.position(tp) ?? end) < end) {
+      for (const f of await reader.poll()) for (const r of f.records) if (r.offset >= offset) return { offset: r.offset, fp: recordFingerprint(r) };
+    }
+    return null;
+  } finally {
+    await reader.disconnect();
+  }
+}
+
+export interface LossReport {
+  sourceCount: number;
+  targetCount: number;
+  /** Source records not found on the target in order (must be 0). */
+  lost: number;
+  /** Target records that repeat an earlier stretch of the source. */
+  duplicates: number;
+  /** Re-sent stretches (each a contiguous range of the source re-delivered after a restart). */
+  resends: { at: number; length: number }[];
+  /** Target records that are no source record at all (must be 0). */
+  foreign: number;
+}
+
+/**
+ * Aligns a target partition with its source: the target must be the source in order, except that after a
+ * crash the mirror may re-send a contiguous range it had already written (the target then jumps back to an
+ * earlier source position and continues from there). Anything else (a record missing, out of order, or
+ * unknown) counts as lost or foreign.
+ */
+export function analyseCopy(source: readonly string[], target: readonly string[]): LossReport {
+  const positions = new Map<string, number[]>();
+  source.forEach((fp, i) => { const l = positions.get(fp); if (l) l.push(i); else positions.set(fp, [i]); });
+  let expected = 0; // next source index we expect
+  let highest = 0; // source records [0, highest) have been seen in order
+  let duplicates = 0;
+  let foreign = 0;
+  let lost = 0;
+  const resends: { at: number; length: number }[] = [];
+  for (let t = 0; t < target.length; t++) {
+    const fp = target[t]!;
+    if (expected < source.length && source[expected] === fp) {
+      if (expected < highest) { duplicates++; resends[resends.length - 1]!.length++; }
+      expected++;
+      highest = Math.max(highest, expected);
+      continue;
+    }
+    const cands = positions.get(fp);
+    if (!cands) { foreign++; continue; }
+    // Jump back (a re-sent range starts) to the latest earlier occurrence; forward jumps are losses.
+    const back = [...cands].reverse().find((i) => i < highest);
+    if (back !== undefined && back < expected) {
+      resends.push({ at: t, length: 1 });
+      duplicates++;
+      expected = back + 1;
+      continue;
+    }
+    const fwd = cands.find((i) => i >= expected);
+    if (fwd === undefined) { foreign++; continue; }
+    if (fwd > highest) lost += fwd - highest;
+    else if (expected < highest) { duplicates++; resends[resends.length - 1]!.length++; }
+    expected = fwd + 1;
+    highest = Math.max(highest, expected);
+  }
+  lost += source.length - highest;
+  return { sourceCount: source.length, targetCount: target.length, lost, duplicates, resends, foreign };
+}
+
+export interface Mm2File {
+  path: string;
+  props: Record<string, string>;
+}
+
+/**
+ * Writes an mm2.properties for dedicated mode on single-broker test clusters: replication factors of 1,
+ * short intervals, and the given flows/overrides.
+ */
+export function writeMm2Properties(dir: string, clusters: Record<string, string>, extra: Record<string, string>, name = 'mm2.properties'): Mm2File {
+  const props: Record<string, string> = {
+    clusters: Object.keys(clusters).join(', '),
+    ...Object.fromEntries(Object.entries(clusters).map(([alias, bs]) => [`${alias}.bootstrap.servers`, bs])),
+    'replication.factor': '1',
+    'offset-syncs.topic.replication.factor': '1',
+    'checkpoints.topic.replication.factor': '1',
+    'heartbeats.topic.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'config.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    'offset.storage.partitions': '1',
+    'status.storage.partitions': '1',
+    'sync.topic.acls.enabled': 'false',
+    'emit.heartbeats.interval.seconds': '1',
+    'emit.checkpoints.interval.seconds': '1',
+    'sync.group.offsets.interval.seconds': '1',
+    'refresh.topics.interval.seconds': '2',
+    'refresh.groups.interval.seconds': '2',
+    'sync.topic.configs.interval.seconds': '2',
+    ...extra,
+  };
+  const path = join(dir, name);
+  writeFileSync(path, Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+  return { path, props };
+}
+
+export interface MirrorProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  kill9(): void;
+  /** SIGTERM and wait (SIGKILL after the timeout). */
+  stop(timeoutMs?: number): Promise<number | string>;
+}
+
+/** Spawns `node --import tsx src/cli/connect-mirror-maker.ts <file> [args]` with output captured. */
+export function spawnMirrorMaker(file: string, args: string[] = [], env: Record<string, string> = {}): MirrorProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/connect-mirror-maker.ts', file, ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_MIRROR_LOG_LEVEL ?? 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (b: Buffer) => { out += b.toString(); if (out.length > 200_000) out = out.slice(-100_000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill9: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
+    stop: async (timeoutMs = 20_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try { return await exited; } finally { clearTimeout(t); }
+    },
+  };
+}
+
+/** sha256 over a list of fingerprints (a compact "checksum" for messages). */
+export function listDigest(fps: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const f of fps) h.update(f);
+  return h.digest('hex').slice(0, 16);
+}
+
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
