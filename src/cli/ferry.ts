@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   dev: { summary: 'local Kafka clusters from Maven jars: dev up|down|status', load: async () => (await import('../dev/cli.js')).devCommand },
   mirror: { summary: 'dedicated MirrorMaker mode: mirror mm2.properties [--clusters A B …]', load: async () => (await import('./mirror.js')).mirrorMain },
   connect: { summary: 'Connect worker: connect standalone|distributed worker.properties [connector files…]', load: async () => (await import('./connect.js')).connectCommand },
+  verify: { summary: 'prove a mirror matches its source: verify --from A --to B [--topics R] [--groups R]', load: async () => (await import('./ops.js')).verifyCommand },
+  failover: { summary: 'move consumer groups to the DR cluster: failover --from A --to B --planned|--unplanned', load: async () => (await import('./ops.js')).failoverCommand },
+  failback: { summary: 'return to the original cluster after a failover: failback --from B --to A', load: async () => (await import('./ops.js')).failbackCommand },
+  migrate: { summary: 'migrate topics and groups: migrate plan|start|status|verify|cutover --from A --to B', load: async () => (await import('./ops.js')).migrateCommand },
 };
 
 export function usage(): string {

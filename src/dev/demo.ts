@@ -2,16 +2,20 @@
 // compared. Local clusters (free ports, temp dir) unless --source/--target point at running ones
 // (docker-compose). No Java process outlives the demo, even on error or Ctrl-C (see ephemeral.ts).
 //
-// The copy in the middle is mirrorStep(): for now a plain consumer→producer loop; it is the one function to
-// swap for the real mirror connector.
+// The copy in the middle is mirrorStep(): Ferry's MirrorMaker-2-compatible connectors in dedicated mode,
+// run in this process, with live progress and a consumer-group checkpoint translated exactly.
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { acksOf, consumerConfig, createKafka, producerConfig, withAdmin, type ClientProps } from '../kafka/client.js';
+import { acksOf, consumerConfig, createKafka, createTopicsAndWait, producerConfig, withAdmin, type ClientProps } from '../kafka/client.js';
 import { setLevel } from '../observability/logger.js';
 import { describeBrokers } from './cluster.js';
 import { startEphemeralClusters, type EphemeralKafka } from './ephemeral.js';
 import { DEFAULT_KAFKA_VERSION, kafkaDistribution } from './jars.js';
 import { sleep } from './process.js';
+import { startMirrorMaker } from '../mirror/dedicated.js';
+import { parseMm2Properties } from '../connectors/mirror/mm2-properties.js';
+import { decodeCheckpoint } from '../connectors/mirror/checkpoint.js';
+import { readToEnd } from '../kafka/read-to-end.js';
 
 export const DEMO_USAGE = `Usage: ferry demo [options]
 
@@ -126,7 +130,7 @@ async function waitForCluster(e: DemoEndpoint, timeoutMs: number): Promise<void>
 async function ensureTopic(e: DemoEndpoint, topic: string, partitions: number): Promise<number> {
   return withAdmin(props(e), async (admin) => {
     if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
     }
     const md = await admin.fetchTopicMetadata({ topics: [topic] });
     return md.topics[0]?.partitions.length ?? partitions;
@@ -190,64 +194,113 @@ async function readRun(e: DemoEndpoint, topic: string, run: string, expected: nu
   return got;
 }
 
-/**
- * Copies `topic` from source to target until the target holds everything the source had when the step
- * began. TEMPORARY: a plain consumer→producer loop keeping key, value, headers, timestamp and partition;
- * to be replaced by the mirror connector.
- */
-export async function mirrorStep(source: DemoEndpoint, target: DemoEndpoint, topic: string): Promise<MirrorStepResult> {
-  const began = Date.now();
-  const groupId = `ferry-demo-mirror-${topic}`;
-  const [ends, committed] = await withAdmin(props(source), async (admin) => [
-    await admin.fetchTopicOffsets(topic),
-    await admin.fetchOffsets({ groupId, topics: [topic] }),
-  ] as const);
-  const remaining = new Map<number, bigint>(); // partition → end offset still to reach
-  const startAt = new Map<number, bigint>();
-  for (const c of committed[0]?.partitions ?? []) startAt.set(c.partition, BigInt(c.offset));
-  for (const p of ends) {
-    const from = startAt.get(p.partition) ?? -1n;
-    const end = BigInt(p.high);
-    if (end > 0n && (from < 0n ? BigInt(p.low) : from) < end) remaining.set(p.partition, end);
-  }
-  if (remaining.size === 0) return { copied: 0, elapsedMs: Date.now() - began, how: 'consumer→producer copy (nothing new)' };
+/** The mm2.properties the demo runs Ferry's dedicated MirrorMaker mode with (identity names, fast intervals). */
+export function demoMm2Properties(source: DemoEndpoint, target: DemoEndpoint, topic: string): Record<string, string> {
+  return {
+    'clusters': 'source, target',
+    'source.bootstrap.servers': source.bootstrap,
+    'target.bootstrap.servers': target.bootstrap,
+    'source->target.enabled': 'true',
+    'source->target.topics': topic.replace(/[.]/g, '\\.'),
+    'target->source.enabled': 'false',
+    'target->source.emit.heartbeats.enabled': 'false',
+    'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+    'replication.factor': '1',
+    'checkpoints.topic.replication.factor': '1',
+    'heartbeats.topic.replication.factor': '1',
+    'offset-syncs.topic.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    'config.storage.replication.factor': '1',
+    'sync.topic.acls.enabled': 'false',
+    'emit.checkpoints.interval.seconds': '1',
+    'refresh.groups.interval.seconds': '2',
+    'sync.group.offsets.enabled': 'true',
+    'sync.group.offsets.interval.seconds': '1',
+    'tasks.max': '2',
+  };
+}
 
-  const producer = createKafka(props(target)).producer(producerConfig({}));
-  const consumer = createKafka(props(source)).consumer(consumerConfig(groupId, {}));
-  let copied = 0;
-  await producer.connect();
+/** Sum of end offsets of a topic (records present, as nothing is deleted in the demo). */
+async function endOffsets(e: DemoEndpoint, topic: string): Promise<number> {
+  return withAdmin(props(e), async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0)).catch(() => 0);
+}
+
+/** Latest checkpoint of a group on the target (from `source.checkpoints.internal`), summed over partitions. */
+async function latestCheckpoint(target: DemoEndpoint, group: string): Promise<{ upstream: number; downstream: number } | null> {
+  const last = new Map<string, { upstream: number; downstream: number }>();
+  await readToEnd(props(target), 'source.checkpoints.internal', [0], (r) => {
+    try {
+      const c = decodeCheckpoint(r.key, r.value);
+      if (c.group === group) last.set(`${c.topic}-${c.partition}`, { upstream: c.upstreamOffset, downstream: c.downstreamOffset });
+    } catch { /* not a checkpoint */ }
+  }, { timeoutMs: 5_000 }).catch(() => undefined);
+  if (last.size === 0) return null;
+  let upstream = 0, downstream = 0;
+  for (const v of last.values()) { upstream += v.upstream; downstream += v.downstream; }
+  return { upstream, downstream };
+}
+
+/** Consumes `count` records of the topic on the source with group `group`, committing as it goes. */
+async function consumeSome(e: DemoEndpoint, topic: string, group: string, count: number): Promise<number> {
+  const consumer = createKafka(props(e)).consumer(consumerConfig(group, {}));
+  let seen = 0;
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`mirrorStep: still ${[...remaining.keys()].length} partition(s) behind after 120s`)), 120_000);
-      consumer.run({
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          if (batch.messages.length > 0) {
-            await producer.send({
-              topic,
-              acks: -1,
-              messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {}, timestamp: m.timestamp, partition: batch.partition })),
-            });
-            copied += batch.messages.length;
-          }
-          const end = remaining.get(batch.partition);
-          if (end !== undefined && BigInt(batch.highWatermark) > 0n && batch.messages.length > 0 && BigInt(batch.lastOffset()) + 1n >= end) {
-            remaining.delete(batch.partition);
-          }
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      void consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: 1,
+        eachMessage: async () => {
+          seen++;
+          if (seen >= count) { clearTimeout(timer); resolve(); }
         },
-      }).catch(reject);
+      });
     });
   } finally {
-    await consumer.disconnect(); // commits the offsets of what was copied
-    await producer.disconnect();
+    await consumer.disconnect();
   }
-  return { copied, elapsedMs: Date.now() - began, how: 'consumer→producer copy (temporary stand-in for the mirror connector)' };
+  return seen;
+}
+
+/**
+ * Mirrors with Ferry's MirrorMaker-2-compatible connectors (dedicated mode, in this process) while orders are
+ * produced, printing progress (records mirrored, lag, latest checkpoint) until the target holds them all.
+ */
+export async function mirrorStep(source: DemoEndpoint, target: DemoEndpoint, topic: string, produce: () => Promise<unknown>, expected: number): Promise<MirrorStepResult & { checkpoint: { upstream: number; downstream: number } | null; consumed: number }> {
+  const began = Date.now();
+  const mm = await startMirrorMaker(parseMm2Properties(demoMm2Properties(source, target, topic)), {
+    workerOverrides: { 'offset.flush.interval.ms': '1000', 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '1000' },
+  });
+  try {
+    const before = await endOffsets(target, topic);
+    const producing = produce();
+    let last = '';
+    for (;;) {
+      const [src, dst] = await Promise.all([endOffsets(source, topic), endOffsets(target, topic)]);
+      const line = `  mirrored ${dst - before}/${expected}  lag ${Math.max(0, src - dst)}`;
+      if (line !== last) progress(line);
+      last = line;
+      if (dst - before >= expected) break;
+      if (Date.now() - began > 120_000) throw new Error(`mirror did not deliver ${expected} records within 120 s (got ${dst - before})`);
+      await sleep(500);
+    }
+    await producing;
+    // A consumer on the source reads half the orders; its checkpoint on the target points at the exact next record.
+    const group = 'demo-app';
+    const consumed = await consumeSome(source, topic, group, Math.floor(expected / 2));
+    let checkpoint: { upstream: number; downstream: number } | null = null;
+    for (let i = 0; i < 30 && (!checkpoint || checkpoint.upstream < consumed); i++) {
+      await sleep(1000);
+      checkpoint = await latestCheckpoint(target, group);
+      if (checkpoint) progress(`  checkpoint for group ${group}: source offsets ${checkpoint.upstream} → target offsets ${checkpoint.downstream}`);
+    }
+    return { copied: expected, elapsedMs: Date.now() - began, how: 'Ferry MirrorSourceConnector (dedicated mode, IdentityReplicationPolicy)', checkpoint, consumed };
+  } finally {
+    await mm.stop();
+  }
 }
 
 export async function demoCommand(args: string[]): Promise<number> {
@@ -284,11 +337,10 @@ export async function demoCommand(args: string[]): Promise<number> {
     const run = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
     const [sourcePartitions] = await Promise.all([ensureTopic(source, opts.topic, opts.partitions), ensureTopic(target, opts.topic, opts.partitions)]);
-    progress(`Producing ${opts.records} orders to ${opts.topic} on source…`);
-    const sent = await produceOrders(source, opts.topic, run, opts.records);
+    progress(`Starting Ferry MirrorMaker (source → target) and producing ${opts.records} orders to ${opts.topic} on source…`);
+    let sent = new Map<number, { key: string; value: string }>();
+    const mirrored = await mirrorStep(source, target, opts.topic, async () => { sent = await produceOrders(source, opts.topic, run, opts.records); }, opts.records);
     const fromSource = await readRun(source, opts.topic, run, opts.records);
-    progress('Copying source → target…');
-    const mirrored = await mirrorStep(source, target, opts.topic);
     const fromTarget = await readRun(target, opts.topic, run, opts.records);
 
     const sums = { sent: checksum(sent), source: checksum(fromSource), target: checksum(fromTarget) };
@@ -305,6 +357,8 @@ export async function demoCommand(args: string[]): Promise<number> {
       readFromSource: fromSource.size,
       mirrored: mirrored.copied,
       mirror: mirrored.how,
+      consumedBySourceGroup: mirrored.consumed,
+      checkpoint: mirrored.checkpoint,
       readFromTarget: fromTarget.size,
       checksum: sums.sent,
       checksumsMatch: sums.source === sums.sent && sums.target === sums.sent,
@@ -323,6 +377,7 @@ export async function demoCommand(args: string[]): Promise<number> {
         `  read from source  ${fromSource.size}   sha256 ${sums.source.slice(0, 16)}`,
         `  mirrored          ${mirrored.copied}   in ${(mirrored.elapsedMs / 1000).toFixed(1)}s (${mirrored.how})`,
         `  read from target  ${fromTarget.size}   sha256 ${sums.target.slice(0, 16)}`,
+        `  group demo-app    consumed ${mirrored.consumed} on source; checkpoint → target offset ${mirrored.checkpoint ? mirrored.checkpoint.downstream : 'n/a'} (exact: ${mirrored.checkpoint && mirrored.checkpoint.downstream === mirrored.consumed && mirrored.checkpoint.upstream === mirrored.consumed ? "yes" : "no"})`,
         `  checksums match   ${summary.checksumsMatch ? 'yes' : 'NO'}`,
         `  time              ${(summary.totalMs / 1000).toFixed(1)}s (clusters ready after ${(startedMs / 1000).toFixed(1)}s)`,
       ].join('\n'));
@@ -330,6 +385,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     return ok ? 0 : 1;
   } catch (err) {
     console.error(`ferry demo: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.FERRY_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
   } finally {
     if (local) {

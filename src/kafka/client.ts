@@ -110,3 +110,35 @@ export async function withAdmin<T>(props: ClientProps, fn: (admin: Admin) => Pro
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+type CreateTopicsArgs = Parameters<Admin['createTopics']>[0];
+
+/**
+ * createTopics that returns only once every new topic has a leader in the broker's metadata. kafkajs's own
+ * `waitForLeaders` retries LEADER_NOT_AVAILABLE but fails on the UNKNOWN_TOPIC_OR_PARTITION that a KRaft
+ * broker answers for a moment after creation, so this polls metadata itself. Returns true if it created
+ * anything; an existing topic is not an error.
+ */
+export async function createTopicsAndWait(admin: Admin, args: Omit<CreateTopicsArgs, 'waitForLeaders'>, timeoutMs = 30_000): Promise<boolean> {
+  let created: boolean;
+  try {
+    created = await admin.createTopics({ ...args, waitForLeaders: false });
+  } catch (e) {
+    const err = e as Error & { type?: string; errors?: { type?: string }[] };
+    const all = [err.type, ...(err.errors ?? []).map((x) => x.type)];
+    if (!all.includes('TOPIC_ALREADY_EXISTS') && !/already exists/i.test(err.message)) throw e;
+    created = false;
+  }
+  const topics = args.topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return created;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`Topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -2,7 +2,7 @@
 // kafkajs admin client, with plain types so callers never see kafkajs.
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
-import { createKafka, type ClientProps } from './client.js';
+import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
 
 export type ConfigSourceName = 'dynamic-topic' | 'dynamic-broker' | 'dynamic-default-broker' | 'static-broker' | 'default' | 'unknown';
 
@@ -75,8 +75,7 @@ export class ClusterAdmin {
     const todo = topics.filter((t) => !existing.has(t.topic));
     if (todo.length === 0) return [];
     const { brokers } = await this.clusterInfo();
-    await admin.createTopics({
-      waitForLeaders: true,
+    await createTopicsAndWait(admin, {
       topics: todo.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,

@@ -6,7 +6,7 @@
 // the config, offset and status stores are built on.
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes } from './kafkajs.js';
-import { createKafka, type ClientProps } from './client.js';
+import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { PartitionReader, type TopicPartition } from './partition-reader.js';
 import { RecordProducer, type RecordMetadata } from './producer.js';
@@ -233,8 +233,7 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
         log.warn({ topic, value: configs['cleanup.policy'] }, `ignoring cleanup.policy for ${setting}: internal topics are always compacted`);
       }
       configs['cleanup.policy'] = 'compact';
-      const created = await admin.createTopics({
-        waitForLeaders: true,
+      const created = await createTopicsAndWait(admin, {
         topics: [{ topic, numPartitions: partitions, replicationFactor: rf, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
       }).catch((e: Error & { type?: string }) => {
         if (e.type === 'TOPIC_ALREADY_EXISTS' || /already exists/i.test(e.message)) return false;

@@ -1,7 +1,7 @@
 // Partition counts per topic, cached briefly; an admin client fetches them on demand.
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes } from './kafkajs.js';
-import { createKafka, type ClientProps } from './client.js';
+import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
 
 export class TopicMetadataCache {
   private admin: Admin | null = null;
@@ -37,7 +37,7 @@ export class TopicMetadataCache {
         // Losing a creation race to another task is fine.
         if (attempt === 0) {
           const d = await this.brokerDefaults(admin);
-          await admin.createTopics({ topics: [{ topic, numPartitions: d.partitions, replicationFactor: d.replicationFactor }], waitForLeaders: true }).catch(() => false);
+          await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: d.partitions, replicationFactor: d.replicationFactor }] }).catch(() => false);
         }
         else await new Promise((r) => setTimeout(r, 250));
       }

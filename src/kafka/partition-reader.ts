@@ -113,18 +113,28 @@ export class PartitionReader {
     await this.cluster.refreshMetadataIfNecessary();
   }
 
-  /** Earliest or latest offsets of partitions. */
+  /** Earliest or latest offsets of partitions. Retries the transient errors of leadership changes and new topics. */
   async listOffsets(tps: TopicPartition[], spec: 'earliest' | 'latest'): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (tps.length === 0) return out;
     const byTopic = new Map<string, number[]>();
     for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    await this.refresh([...byTopic.keys()]);
-    const res = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, partitions]) => ({
-      topic, partitions: partitions.map((partition) => ({ partition })), fromBeginning: spec === 'earliest',
-    }))) as Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
-    for (const t of res) for (const p of t.partitions) out.set(key(t.topic, p.partition), Number(p.offset));
-    return out;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.refresh([...byTopic.keys()]);
+        const res = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, partitions]) => ({
+          topic, partitions: partitions.map((partition) => ({ partition })), fromBeginning: spec === 'earliest',
+        }))) as Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+        for (const t of res) for (const p of t.partitions) out.set(key(t.topic, p.partition), Number(p.offset));
+        return out;
+      } catch (e) {
+        const err = e as Error & { retriable?: boolean; type?: string };
+        const transient = err.retriable === true || /NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION|does not host/i.test(`${err.type ?? ''} ${err.message}`);
+        if (!transient || attempt >= 20) throw e;
+        await this.cluster.refreshMetadata().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+      }
+    }
   }
 
   private async resolvePending(): Promise<void> {

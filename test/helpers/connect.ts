@@ -39,7 +39,7 @@ export async function startTestWorker(bootstrap: string, opts: { dir: string; ex
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await res.text();
-      let parsed: unknown = null;
+      let parsed: unknown;
       try { parsed = text === '' ? null : JSON.parse(text); } catch { parsed = text; }
       return { status: res.status, body: parsed, headers: res.headers };
     },

@@ -393,6 +393,18 @@ for (const db of ['postgresql', 'mysql'] as const) {
       await task.stop();
     });
 
+    test('a table dropped under a running task is retried quietly until the connector reassigns tasks', async () => {
+      const name = await table('src_dropped', `id ${serial}`);
+      await t.exec(`INSERT INTO ${t.q(name)} (id) VALUES (1)`);
+      const offsets = new MemoryOffsets();
+      const [cfg] = await taskConfigs(base(db, name, { mode: 'incrementing', 'incrementing.column.name': 'id' }));
+      const task = await startTask(cfg!, offsets);
+      assert.deepEqual(ids(await drain(task, offsets, 200)), [1]);
+      await t.exec(`DROP TABLE ${t.q(name)}`);
+      assert.deepEqual(await drain(task, offsets, 200), []);
+      await task.stop();
+    });
+
     test('an unreachable database gives a RetriableError naming the cause', async () => {
       const props: Props = { ...connectionProps(db), ...FAST, mode: 'bulk', 'connection.attempts': '2', 'connection.backoff.ms': '10' };
       props['connection.url'] = props['connection.url']!.replace(/:\d+\//, ':1/');

@@ -111,7 +111,7 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
   let seen = 0;
   await waitFor('first mirror process to be busy copying', async () => {
     const now = sum(await endOffsets(b.props, 'S.crash'));
-    const busy = now >= 6000 && now > seen;
+    const busy = now >= 20_000 && now > seen;
     seen = now;
     return busy;
   }, 90_000, 150)

@@ -169,6 +169,14 @@ export class SourceTaskRunner implements TaskRunner {
     return { records, sent, sentIndex };
   }
 
+  /** Canonical key of a source partition; connectors usually reuse one partition object per batch, so cache it. */
+  private readonly keyCache = new WeakMap<SourcePartition, string>();
+  private partitionKey(p: SourcePartition): string {
+    let k = this.keyCache.get(p);
+    if (k === undefined) { k = canonicalJson(p); this.keyCache.set(p, k); }
+    return k;
+  }
+
   /** Waits for the oldest batches until at most `keep` remain in flight; applies their offsets in order. */
   private async drain(inflight: InFlight[], keep: number): Promise<void> {
     while (inflight.length > keep) {
@@ -183,7 +191,7 @@ export class SourceTaskRunner implements TaskRunner {
         const m = idx >= 0 ? meta[idx] ?? null : null;
         if (m) written++;
         if (task.commitRecord) task.commitRecord(r, m);
-        if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(canonicalJson(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+        if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(this.partitionKey(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
       }
       metrics.sourceRecordWrite.inc(this.labels, written);
     }

@@ -6,7 +6,7 @@ import { logger, type Logger } from '../../observability/logger.js';
 import { setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
-import { withAdmin } from '../../kafka/client.js';
+import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
 import type { State } from '../herder/herder.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../storage/offset-store.js';
@@ -235,7 +235,7 @@ export class Worker {
       if (existing.includes(topic)) return;
       const brokers = (await admin.describeCluster()).brokers.length;
       const rf = replicationFactor < 1 ? -1 : Math.min(replicationFactor, brokers);
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: rf }], waitForLeaders: true });
+      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 1, replicationFactor: rf }] });
     });
   }
 

@@ -30,6 +30,12 @@ function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
   });
 }
 
+/** The table went away (PostgreSQL 42P01, MySQL 1146); the connector's table monitor will reassign tasks. */
+function isMissingTable(e: unknown): boolean {
+  const x = e as { code?: unknown; errno?: unknown } | null;
+  return x !== null && typeof x === 'object' && (x.code === '42P01' || x.errno === 1146);
+}
+
 export class JdbcSourceTask extends SourceTask {
   private settings!: SourceSettings;
   private session: Session | null = null;
@@ -56,6 +62,17 @@ export class JdbcSourceTask extends SourceTask {
     if (s.query !== '' && tableNames.length > 0) {
       throw new ConfigError('Invalid configuration: a JdbcSourceTask cannot have both a table and a query assigned to it');
     }
+    try {
+      await this.createQueriers(tableNames);
+    } catch (e) {
+      // A task that fails to start keeps no connection open.
+      await this.dropSession();
+      throw e;
+    }
+  }
+
+  private async createQueriers(tableNames: string[]): Promise<void> {
+    const s = this.settings;
     const session = await this.ensureSession();
     const dialect = session.dialect;
     const tables: (TableId | null)[] = s.query !== '' ? [null] : tableNames.map((n) => dialect.parseTableName(n));
@@ -174,7 +191,9 @@ export class JdbcSourceTask extends SourceTask {
         if (records.length > 0) return records;
       } catch (e) {
         await querier.reset(Date.now());
-        throw await this.failure(querier, e);
+        const err = await this.failure(querier, e);
+        if (err) throw err;
+        return null;
       } finally {
         if (!querier.querying && this.session?.usable === false) await this.dropSession();
       }
@@ -182,8 +201,12 @@ export class JdbcSourceTask extends SourceTask {
     return null;
   }
 
-  /** Maps a failure to what the runtime should do: retry (RetriableError), or fail the task. Transient query errors are retried here. */
-  private async failure(querier: TableQuerier, e: unknown): Promise<Error> {
+  /**
+   * Maps a failure to what the runtime should see: a RetriableError (connection lost), an error that fails the
+   * task, or null — a transient query error (deadlock, a table dropped before the connector noticed) that is
+   * retried here after poll.interval.ms, up to query.retry.attempts times, as the Java connector does.
+   */
+  private async failure(querier: TableQuerier, e: unknown): Promise<Error | null> {
     if (e instanceof RetriableError || e instanceof ConfigError || e instanceof DataError) {
       if (e instanceof RetriableError) await this.dropSession();
       return e;
@@ -194,14 +217,14 @@ export class JdbcSourceTask extends SourceTask {
       await this.dropSession();
       return new RetriableError(`Lost connection to ${target(this.settings)} while querying ${what}: ${describeError(e)}`, { cause: e });
     }
-    if (cls === 'transient') {
+    if (cls === 'transient' || isMissingTable(e)) {
       querier.retries++;
       const max = this.settings.queryRetryAttempts;
       if (max >= 0 && querier.retries > max) {
         return new ConnectError(`Failed to query ${what} after ${max} retries: ${describeError(e)}`, { cause: e });
       }
-      this.context.logger.warn({ err: describeError(e), attempt: querier.retries }, `Transient error querying ${what}; retrying`);
-      return new RetriableError(`Transient error querying ${what}: ${describeError(e)}`, { cause: e });
+      this.context.logger.warn({ err: describeError(e), attempt: querier.retries }, `Error querying ${what}; retrying after poll.interval.ms`);
+      return null;
     }
     if (e instanceof ConnectError) return e;
     const sql = this.settings.queryMasked && this.settings.query !== '' ? '(query masked)' : querier.sql;

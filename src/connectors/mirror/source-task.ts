@@ -40,10 +40,21 @@ interface PartitionState {
   events: PendingEvent[];
   head: number;
   dirty: boolean;
+  /** Counters batched into the metrics registry on each flush (per-record label lookups are costly). */
+  mirrored: number;
+  bytes: number;
   labels: { source: string; target: string; topic: string; partition: string };
 }
 
 const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
+
+// kafkajs writes all records for one partition in a send as ONE record batch, which the broker rejects when it
+// exceeds max.message.bytes (1 MiB by default). A fetch returns up to max.partition.fetch.bytes per partition
+// (and more once decompressed), so each poll hands over at most this many estimated bytes per partition; the
+// rest of the fetch goes out with the next polls.
+const MAX_BATCH_BYTES_PER_PARTITION = 512 * 1024;
+const RECORD_OVERHEAD_BYTES = 24;
+const HEADER_OVERHEAD_BYTES = 8;
 
 export class MirrorSourceTask extends SourceTask {
   private settings!: MirrorSourceSettings;
@@ -57,6 +68,8 @@ export class MirrorSourceTask extends SourceTask {
   private sourceAlias = '';
   private targetAlias = '';
   private readonly aliasBytes = new Map<string, Buffer>();
+  /** Fetched partitions whose records were not all handed over yet (see MAX_BATCH_BYTES_PER_PARTITION). */
+  private remainder: { f: FetchResult; next: number }[] = [];
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
@@ -87,7 +100,7 @@ export class MirrorSourceTask extends SourceTask {
       const st: PartitionState = {
         topic: a.topic, partition: a.partition,
         remoteTopic: this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic),
-        map, events: [], head: 0, dirty: false,
+        map, events: [], head: 0, dirty: false, mirrored: 0, bytes: 0,
         labels: { source: this.sourceAlias, target: this.targetAlias, topic: a.topic, partition: String(a.partition) },
       };
       this.parts.set(key, st);
@@ -106,11 +119,20 @@ export class MirrorSourceTask extends SourceTask {
   }
 
   override async poll(): Promise<SourceRecord[] | null> {
-    const fetched = await this.reader.poll();
-    if (fetched.length === 0) return null;
+    // Finish the previous fetch before fetching again: records of one partition stay in order.
+    if (this.remainder.length === 0) {
+      const fetched = await this.reader.poll();
+      if (fetched.length === 0) return null;
+      this.remainder = fetched.map((f) => ({ f, next: 0 }));
+    }
     const out: SourceRecord[] = [];
     const now = Date.now();
-    for (const f of fetched) this.convert(f, out, now);
+    const left: { f: FetchResult; next: number }[] = [];
+    for (const part of this.remainder) {
+      part.next = this.convert(part.f, part.next, out, now);
+      if (part.next < part.f.records.length) left.push(part);
+    }
+    this.remainder = left;
     return out.length > 0 ? out : [];
   }
 
@@ -120,14 +142,25 @@ export class MirrorSourceTask extends SourceTask {
     return b;
   }
 
-  private convert(f: FetchResult, out: SourceRecord[], now: number): void {
+  /**
+   * Converts the records of one fetched partition from index `from`, up to MAX_BATCH_BYTES_PER_PARTITION
+   * (at least one record); returns the index to continue from. The fetch's position event is queued only
+   * once all of its records are converted.
+   */
+  private convert(f: FetchResult, from: number, out: SourceRecord[], now: number): number {
     const st = this.parts.get(`${f.topic}\u0000${f.partition}`);
-    if (!st) return;
+    if (!st) return f.records.length;
     const sourcePartition = wrapPartition(this.sourceAlias, f.topic, f.partition);
-    for (const r of f.records) {
+    let bytes = 0;
+    let i = from;
+    for (; i < f.records.length; i++) {
+      if (bytes >= MAX_BATCH_BYTES_PER_PARTITION) return i;
+      const r = f.records[i]!;
       let provenance: Buffer | null = null;
       const headers = new Headers();
+      bytes += RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
       for (const [k, v] of r.headers) {
+        bytes += HEADER_OVERHEAD_BYTES + k.length + (v?.length ?? 0);
         if (k === PROVENANCE_HEADER) provenance = v;
         else headers.add(k, v, Schemas.OPTIONAL_BYTES);
       }
@@ -154,6 +187,7 @@ export class MirrorSourceTask extends SourceTask {
     if (f.highWatermark <= f.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
     else if (last) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last.timestamp));
     this.applyLeadingEvents(st);
+    return i;
   }
 
   /** Applies skip/position events at the head of the queue (those not waiting for a record's ack). */
@@ -182,9 +216,10 @@ export class MirrorSourceTask extends SourceTask {
     if (e && e.kind === 'record' && e.upstream === upstream) st.head++;
     if (metadata && metadata.offset >= 0) {
       st.map.recordMirrored(upstream, metadata.offset);
-      mirrorMetrics.recordCount.inc(st.labels);
-      mirrorMetrics.byteCount.inc(st.labels, (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0));
-      if (record.timestamp !== null) mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, Date.now() - record.timestamp));
+      st.mirrored++;
+      st.bytes += (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0);
+      // Latency is sampled (1 in 64) to keep histogram updates off the per-record path.
+      if ((st.mirrored & 63) === 0 && record.timestamp !== null) mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, Date.now() - record.timestamp));
     } else {
       // Dropped by a transform or a tolerated error: a gap in the mapping.
       st.map.recordSkipped(upstream);
@@ -199,6 +234,12 @@ export class MirrorSourceTask extends SourceTask {
     if (!producer) return;
     const records: OutRecord[] = [];
     for (const st of this.parts.values()) {
+      if (st.mirrored > 0) {
+        mirrorMetrics.recordCount.inc(st.labels, st.mirrored);
+        mirrorMetrics.byteCount.inc(st.labels, st.bytes);
+        st.mirrored = 0;
+        st.bytes = 0;
+      }
       if (!st.dirty) continue;
       st.dirty = false;
       st.map.flushHead();

@@ -1,0 +1,297 @@
+// `ferry failback --from B --to A`: after a failover A→B, return producers and consumers to A once it is back.
+//
+//  1. reverse flow B→A (run here, or one run elsewhere): copies what was produced on B during the outage to A.
+//     Records that came from A are not sent back: remote topics (`A.orders`) are a cycle by name, and with
+//     identity naming the provenance header stops them.
+//  2. drain: the reverse flow has mirrored everything and the groups have stopped on B.
+//  3. translate the groups' offsets on B for A:
+//       `A.orders` on B  → `orders` on A, through the A→B flow's exact maps backwards (MM2 never emits these);
+//       `orders` on B    → `B.orders` on A, through the reverse flow's maps (as a failover would).
+//  4. commit them on A (forward only; a group's old commit on A is never moved back), verify, stop the reverse
+//     flow, and resume A→B so B is the DR copy again.
+import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import type { PatternList } from '../connectors/mirror/filters.js';
+import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
+import type { MirrorMakerHandle } from './dedicated.js';
+import {
+  OpsError, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, setFlowTargetState,
+  type ClusterSource, type FlowContext,
+} from './ops-context.js';
+import { startFlowInProcess, singleFlowProperties } from './ops-flow.js';
+import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain } from './ops-steps.js';
+import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './ops-translate.js';
+import { verifyFlow } from './verify.js';
+import { fmtCount, fmtDuration, plural } from './ops-format.js';
+
+export interface FailbackOptions {
+  /** The cluster being left (B). */
+  from: string;
+  /** The cluster returned to (A). */
+  to: string;
+  topics?: PatternList | null;
+  groups?: PatternList | null;
+  /** Run the reverse flow B→A in this process (default); false: wait for one run elsewhere. */
+  runFlow?: boolean;
+  timeoutMs?: number;
+  verifyTail?: number;
+  /** Resume the A→B flow at the end if a failover paused it (default true). */
+  resumeForward?: boolean;
+}
+
+interface Selection {
+  /** Topics local to B, replicated back to A by the reverse flow. */
+  localTopics: string[];
+  /** Topics on A that A→B mirrored to B (upstream names). */
+  forwardTopics: string[];
+  groups: string[];
+}
+
+interface TranslateDetails {
+  groups: Record<string, MovedOffset[]>;
+  untranslatable: Untranslatable[];
+}
+
+function upstreamOf(forward: FlowContext, topicOnB: string): string | null {
+  if (forward.remoteTopic(topicOnB) === topicOnB) return topicOnB;
+  return forward.policy.topicSource(topicOnB) === forward.source ? forward.policy.upstreamTopic(topicOnB) : null;
+}
+
+function exactNames(topics: string[]): string {
+  return topics.map((t) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join(',');
+}
+
+/**
+ * Offsets on B → A for one group. Remote topics of A go back through the inverse of the A→B map; B-local
+ * topics go to their remote name on A through the reverse map. With identity naming a topic is both: the
+ * earlier of the two positions is taken (re-delivers rather than skips) and marked inexact.
+ */
+export function translateBack(
+  group: string, commits: { topic: string; partition: number; offset: number }[], forward: FlowContext, reverse: FlowContext,
+  forwardMaps: ReadonlyMap<string, OffsetMap>, reverseMaps: ReadonlyMap<string, OffsetMap>, local: ReadonlySet<string>, fwd: ReadonlySet<string>,
+): { moved: MovedOffset[]; untranslatable: Untranslatable[] } {
+  const moved: MovedOffset[] = [];
+  const untranslatable: Untranslatable[] = [];
+  for (const c of commits) {
+    const up = upstreamOf(forward, c.topic);
+    const candidates: MovedOffset[] = [];
+    const reasons: string[] = [];
+    if (up !== null && fwd.has(up)) {
+      const r = translateInverse(forwardMaps.get(topicPartitionKey(up, c.partition)), c.offset);
+      if ('reason' in r) reasons.push(`${forward.source}->${forward.target} map: ${r.reason}`);
+      else candidates.push({
+        group, fromTopic: c.topic, fromOffset: c.offset, toTopic: up, partition: c.partition, toOffset: r.toOffset, via: 'offset-map-inverse',
+        exact: r.exact, redelivered: 0, notMirrored: r.notMirrored,
+        ...(r.notMirrored > 0 ? { note: `${r.notMirrored} record(s) on ${forward.source} never reached ${forward.target} (mirror lag at the failover, or filtered): the group receives them now` } : {}),
+      });
+    }
+    if (local.has(c.topic)) {
+      const r = translateForward(reverseMaps.get(topicPartitionKey(c.topic, c.partition)), c.offset);
+      if ('reason' in r) reasons.push(`${reverse.source}->${reverse.target} map: ${r.reason}`);
+      else candidates.push({
+        group, fromTopic: c.topic, fromOffset: c.offset, toTopic: reverse.remoteTopic(c.topic), partition: c.partition, toOffset: r.toOffset, via: 'offset-map',
+        exact: r.exact, redelivered: r.redelivered, notMirrored: r.notMirrored, ...(r.note ? { note: r.note } : {}),
+      });
+    }
+    if (candidates.length === 0) {
+      if (up !== null && fwd.has(up) || local.has(c.topic)) untranslatable.push({ group, topic: c.topic, partition: c.partition, offset: c.offset, reason: reasons.join('; ') || 'no map' });
+      continue;
+    }
+    const byTopic = new Map<string, MovedOffset>();
+    for (const m of candidates) {
+      const prev = byTopic.get(m.toTopic);
+      if (!prev) byTopic.set(m.toTopic, m);
+      else byTopic.set(m.toTopic, { ...(m.toOffset < prev.toOffset ? m : prev), exact: false, note: 'identity naming: earlier of the two translations (records may be re-delivered)' });
+    }
+    moved.push(...byTopic.values());
+  }
+  return { moved, untranslatable };
+}
+
+let runningReverse: MirrorMakerHandle | null = null;
+
+async function stopRunningReverse(): Promise<void> {
+  const h = runningReverse;
+  runningReverse = null;
+  await h?.stop();
+}
+
+export async function planFailback(src: ClusterSource, o: FailbackOptions): Promise<OperationPlan> {
+  const raw = resolveRawProperties(src, o.from, o.to);
+  const reverse = flowContext(raw, o.from, o.to); // B → A
+  const forward = flowContext(raw, o.to, o.from); // A → B
+  await requireReachable(reverse.sourceProps, o.from);
+  await requireReachable(reverse.targetProps, o.to);
+  const b = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-b');
+  const a = new ClusterAdmin(reverse.targetProps, 'ferry-failback-a');
+  try {
+    const onB = await b.topics();
+    const localTopics = selectTopics(reverse, onB, o.topics ?? null);
+    const forwardTopics = [...new Set(onB.map((t) => (forward.remoteTopic('x') === 'x' ? null : upstreamOf(forward, t))).filter((t): t is string => t !== null && !forward.policy.isInternalTopic(forward.remoteTopic(t)) && !forward.policy.isHeartbeatsTopic(t)))]
+      .filter((t) => (o.topics ? o.topics.matches(t) : true)).sort();
+    if (forward.remoteTopic('x') === 'x') forwardTopics.push(...localTopics);
+    if (localTopics.length === 0 && forwardTopics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics on ${o.from} to fail back`);
+    const relevant = new Set([...localTopics, ...forwardTopics.map((t) => forward.remoteTopic(t))]);
+    const candidates = selectGroups(reverse, await b.consumerGroups(), o.groups ?? null);
+    const commits = await groupCommits(b, candidates, relevant);
+    const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+    if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on ${o.from}`);
+    const fstatus = await readFlowStatus(forward);
+    const rstatus = await readFlowStatus(reverse);
+    const lag = await flowLag(reverse, localTopics, b);
+    const bStates = await b.groupStates(groups);
+    const aStates = await a.groupStates(groups);
+    const runFlow = o.runFlow !== false;
+    const lines = [
+      `clusters: ${o.from} and ${o.to} reachable`,
+      `reverse flow ${o.from}->${o.to}: ${runFlow ? 'runs in this process during the failback' : `external (${rstatus.found ? (rstatus.paused ? 'PAUSED' : rstatus.connectors[reverse.connectorNames.source] ?? 'configured') : 'not found on ' + o.to})`}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
+      `topics to copy back (${localTopics.length}): ${localTopics.map((t) => `${t} -> ${reverse.remoteTopic(t)}`).join(', ') || '(none)'}`,
+      `topics mirrored from ${o.to} (${forwardTopics.length}): ${forwardTopics.map((t) => `${forward.remoteTopic(t)} -> ${t}`).join(', ') || '(none)'}`,
+      `groups (${groups.length}): ${groups.map((g) => `${g}${(bStates.get(g)?.members ?? 0) > 0 ? ` [${bStates.get(g)!.members} active on ${o.from}: wait]` : ''}${(aStates.get(g)?.members ?? 0) > 0 ? ` [${aStates.get(g)!.members} ACTIVE on ${o.to}: skipped]` : ''}`).join(', ') || '(none)'}`,
+      `forward flow ${o.to}->${o.from}: ${fstatus.found ? (fstatus.paused ? 'PAUSED' : 'running') : 'not found'}${o.resumeForward !== false && fstatus.paused ? ' — resumed at the end' : ''}`,
+    ];
+    const sel: Selection = { localTopics, forwardTopics, groups };
+    const steps: OpStep[] = [
+      { name: 'preflight', title: `record the selection (${plural(localTopics.length + forwardTopics.length, 'topic')}, ${plural(groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${localTopics.length} topic(s) to copy back, ${plural(groups.length, 'group')}` }) },
+      {
+        name: 'reverse-flow', always: true, title: runFlow ? `run the reverse flow ${o.from}->${o.to} in this process` : `check the reverse flow ${o.from}->${o.to} runs`,
+        run: async (ctx) => {
+          const st = await readFlowStatus(reverse);
+          if (st.paused) await setFlowTargetState(reverse, 'STARTED');
+          if (!runFlow) {
+            if (!st.found) ctx.out(`no dedicated-mode worker topics for ${o.from}->${o.to} on ${o.to}: make sure the reverse flow runs (ferry mirror with ${o.from}->${o.to}.enabled = true)`);
+            return { summary: st.found ? `external flow ${st.paused ? 'resumed' : 'running'}` : 'external flow not found: waiting for it in the drain step' };
+          }
+          const s = ctx.details<Selection>('preflight') ?? sel;
+          if (!runningReverse) {
+            const props = singleFlowProperties(raw, o.from, o.to, o.topics && s.localTopics.length > 0 ? { [`${o.from}->${o.to}.topics`]: exactNames(s.localTopics) } : {});
+            runningReverse = await startFlowInProcess(props, o.from, o.to);
+          }
+          return { summary: `running in this process${st.paused ? ' (resumed its paused connectors)' : ''}` };
+        },
+      },
+      {
+        name: 'drain', title: `wait until ${o.from}->${o.to} has copied everything and the groups stopped on ${o.from}`,
+        run: async (ctx) => {
+          const s = ctx.details<Selection>('preflight')!;
+          const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
+        },
+      },
+      {
+        name: 'translate', title: `translate the groups' offsets on ${o.from} to ${o.to} (exact maps, both directions)`,
+        run: async (ctx) => {
+          const s = ctx.details<Selection>('preflight')!;
+          const fmaps = (await loadFlowMaps(forward, new Set(s.forwardTopics))) ?? new Map();
+          const rmaps = (await loadFlowMaps(reverse, new Set(s.localTopics))) ?? new Map();
+          const bAdmin = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-translate');
+          try {
+            const rel = new Set([...s.localTopics, ...s.forwardTopics.map((t) => forward.remoteTopic(t))]);
+            const commits = await groupCommits(bAdmin, s.groups, rel);
+            const details: TranslateDetails = { groups: {}, untranslatable: [] };
+            for (const g of s.groups) {
+              const r = translateBack(g, commits[g] ?? [], forward, reverse, fmaps, rmaps, new Set(s.localTopics), new Set(s.forwardTopics));
+              details.groups[g] = r.moved;
+              details.untranslatable.push(...r.untranslatable);
+              describeMoves(r.moved, ctx.out, 12);
+            }
+            for (const u of details.untranslatable) ctx.out(`${u.group}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
+            const sum = summarizeMoves(Object.values(details.groups).flat());
+            return { details, summary: `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${sum.notMirrored > 0 ? `, ${sum.notMirrored} record(s) that never reached ${o.from} will be delivered on ${o.to}` : ''}${details.untranslatable.length > 0 ? `, ${details.untranslatable.length} untranslatable` : ''}` };
+          } finally {
+            await bAdmin.close();
+          }
+        },
+      },
+      {
+        name: 'commit', title: `commit them on ${o.to} (forward only; groups active on ${o.to} are skipped)`,
+        run: async (ctx) => {
+          const t = ctx.details<TranslateDetails>('translate')!;
+          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-commit');
+          let r: Awaited<ReturnType<typeof commitMoves>>;
+          try {
+            r = await commitMoves(aAdmin, t.groups, o.to, ctx.out);
+          } finally {
+            await aAdmin.close();
+          }
+          return { details: r.results, incomplete: r.incomplete, summary: `${r.results.filter((x) => x.status === 'committed').length} group(s) committed, ${r.results.filter((x) => x.status === 'unchanged').length} unchanged${r.incomplete ? ', SOME SKIPPED' : ''}` };
+        },
+      },
+    ];
+    if ((o.verifyTail ?? 1000) > 0) {
+      steps.push({
+        name: 'verify', title: `verify the copied records (last ${fmtCount(o.verifyTail ?? 1000)} per partition) and the committed offsets`,
+        run: async (ctx) => {
+          const s = ctx.details<Selection>('preflight')!;
+          const t = ctx.details<TranslateDetails>('translate')!;
+          const problems: string[] = [];
+          let matched = 0;
+          if (s.localTopics.length > 0) {
+            const report = await verifyFlow(reverse, { selectedTopics: s.localTopics, tailRecords: o.verifyTail ?? 1000, checkAcls: false, checkConfigs: false });
+            problems.push(...report.problems);
+            matched = report.summary.matched;
+          }
+          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-verify');
+          try {
+            for (const [g, moves] of Object.entries(t.groups)) {
+              const now = new Map((await aAdmin.groupOffsets(g)).map((x) => [topicPartitionKey(x.topic, x.partition), x.offset]));
+              for (const m of moves) {
+                const have = now.get(topicPartitionKey(m.toTopic, m.partition));
+                if (have === undefined || have < m.toOffset) problems.push(`group ${g} on ${m.toTopic}-${m.partition}: ${have ?? 'no commit'} on ${o.to}, expected ${m.toOffset}`);
+              }
+            }
+          } finally {
+            await aAdmin.close();
+          }
+          for (const p of problems.slice(0, 20)) ctx.out(`problem: ${p}`);
+          return { details: { ok: problems.length === 0, problems: problems.slice(0, 100), matched }, failed: problems.length > 0, summary: problems.length === 0 ? `ok: ${fmtCount(matched)} copied records identical, group offsets in place` : `MISMATCH: ${plural(problems.length, 'problem')}` };
+        },
+      });
+    }
+    steps.push({
+      name: 'stop-reverse-flow', title: `stop the reverse flow ${o.from}->${o.to}`,
+      run: async () => {
+        let paused = 'not a dedicated-mode flow on the target';
+        try {
+          await setFlowTargetState(reverse, 'PAUSED');
+          paused = 'paused';
+        } catch (e) {
+          if (!(e instanceof OpsError)) throw e;
+        }
+        const wasRunning = runningReverse !== null;
+        await stopRunningReverse();
+        return { summary: `${paused}${wasRunning ? '; in-process flow stopped' : ''}` };
+      },
+    });
+    if (o.resumeForward !== false) {
+      steps.push({
+        name: 'resume-forward', title: `resume the flow ${o.to}->${o.from} if a failover paused it (${o.from} becomes the DR copy again)`,
+        run: async () => {
+          const st = await readFlowStatus(forward);
+          if (!st.found) return { summary: `flow ${o.to}->${o.from} not found on ${o.from}: start it where it runs` };
+          if (!st.paused) return { summary: 'already running' };
+          await setFlowTargetState(forward, 'STARTED');
+          return { summary: 'resumed' };
+        },
+      });
+    }
+    return {
+      kind: 'failback', opKey: `failback:${o.from}->${o.to}`, from: o.from, to: o.to, title: `Failback ${o.from} -> ${o.to}`,
+      lines, steps, blockers: [], journalProps: reverse.targetProps,
+      data: { localTopics, forwardTopics, groups, reverseLag: lag.total, runFlow }, args: { runFlow },
+    };
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+export async function runFailback(src: ClusterSource, o: FailbackOptions, exec: ExecuteOptions = {}): Promise<OperationResult> {
+  const plan = await planFailback(src, o);
+  try {
+    return await executePlan(plan, exec);
+  } finally {
+    // Whatever happened, the in-process reverse flow does not outlive the command (a re-run starts it again).
+    await stopRunningReverse();
+  }
+}
+

@@ -1,0 +1,651 @@
+// `ferry migrate plan|start|status|verify|cutover --from A --to B`: move topics and their consumers to a new
+// cluster. The migration is a flow A→B with group offset sync, set up and finished by journaled operations on B:
+//
+//   plan     what would move: topics, partitions, configs, ACLs, groups, estimated bytes and time
+//   start    create the topics on B (same partition counts, source configs minus excluded properties) and the
+//            topic ACLs (all of them, WRITE included: producers move too), then mirror — in this process
+//            (--run) or with the printed mm2.properties — with sync.group.offsets so idle groups follow
+//   status   per-topic progress, rate and ETA from the offset maps; group sync; safety findings
+//   verify   `ferry verify` over the migration's topics and groups
+//   cutover  producers stopped on A (end offsets quiet), drain, final exact group commit, full verification,
+//            pause the flow
+// Topic names stay the same (IdentityReplicationPolicy) unless the configuration sets a policy.
+import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import { PartitionReader } from '../kafka/partition-reader.js';
+import type { PatternList } from '../connectors/mirror/filters.js';
+import { IDENTITY_REPLICATION_POLICY_CLASS, REPLICATION_POLICY_CLASS_CONFIG } from '../connectors/mirror/replication-policy.js';
+import { newTopicConfigs, type AclBinding } from '../connectors/mirror/topic-config-sync.js';
+import { toPolicyEntries } from '../connectors/mirror/source-connector.js';
+import { topicPartitionKey } from '../connectors/mirror/offset-map.js';
+import {
+  OPS_EXIT, OpsError, ensureTopics, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, selectionPattern, sleep,
+  topicWatermarks, type ClusterSource, type FlowContext,
+} from './ops-context.js';
+import { OpsJournal, type OpRecord } from './ops-journal.js';
+import { renderProperties, singleFlowProperties, startFlowInProcess } from './ops-flow.js';
+import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag } from './ops-steps.js';
+import { summarizeMoves, translateForward, translateGroupForward, type MovedOffset } from './ops-translate.js';
+import { pauseStep } from './failover.js';
+import { verifyFlow, type VerifyReport } from './verify.js';
+import { fmtBytes, fmtCount, fmtDuration, plural, progressBar, table } from './ops-format.js';
+
+export interface MigrateSelectionOptions {
+  from: string;
+  to: string;
+  topics?: PatternList | null;
+  groups?: PatternList | null;
+  /** The raw --topics/--groups text (stored in the job so status/verify/cutover use the same selection). */
+  topicsText?: string | undefined;
+  groupsText?: string | undefined;
+}
+
+/** What `migrate start` stores in the journal (op args): everything later commands need to rebuild the flow. */
+export interface MigrationJob {
+  topics: string[];
+  groupsPattern: string | null;
+  policyClass: string;
+  flowOverrides: Record<string, string>;
+}
+
+const jobKey = (from: string, to: string) => `migrate:${from}->${to}`;
+const cutoverKey = (from: string, to: string) => `migrate-cutover:${from}->${to}`;
+
+function exactNames(topics: string[]): string {
+  return topics.map((t) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join(',');
+}
+
+/** The mm2 properties of a migration: identity naming unless configured, and only the selected topics. */
+function migrationRaw(src: ClusterSource, from: string, to: string): Record<string, string> {
+  const raw = resolveRawProperties(src, from, to);
+  if (!raw[REPLICATION_POLICY_CLASS_CONFIG]) raw[REPLICATION_POLICY_CLASS_CONFIG] = IDENTITY_REPLICATION_POLICY_CLASS;
+  return raw;
+}
+
+function jobOverrides(from: string, to: string, topics: string[], groupsPattern: string | null): Record<string, string> {
+  const f = `${from}->${to}.`;
+  return {
+    [`${f}topics`]: exactNames(topics),
+    [`${f}groups`]: groupsPattern ?? '.*',
+    [`${f}sync.group.offsets.enabled`]: 'true',
+    [`${f}sync.group.offsets.interval.seconds`]: '5',
+    [`${f}emit.checkpoints.interval.seconds`]: '5',
+    [`${f}refresh.groups.interval.seconds`]: '10',
+    // The migration created the ACLs itself (WRITE included); MM2-style ACL sync would only add read-only copies.
+    [`${f}sync.topic.acls.enabled`]: 'false',
+  };
+}
+
+/** The single-flow mm2 properties the migration's mirror runs with. */
+export function migrationFlowProperties(src: ClusterSource, from: string, to: string, job: MigrationJob): Record<string, string> {
+  const raw = migrationRaw(src, from, to);
+  raw[REPLICATION_POLICY_CLASS_CONFIG] = job.policyClass;
+  return singleFlowProperties(raw, from, to, job.flowOverrides);
+}
+
+function jobFlow(src: ClusterSource, from: string, to: string, job: MigrationJob): FlowContext {
+  return flowContext(migrationFlowProperties(src, from, to, job), from, to);
+}
+
+async function loadJob(src: ClusterSource, from: string, to: string): Promise<{ job: MigrationJob; op: OpRecord; cutover: OpRecord | undefined; flow: FlowContext; journal: OpsJournal }> {
+  const raw = migrationRaw(src, from, to);
+  const probe = flowContext(raw, from, to);
+  await requireReachable(probe.targetProps, to);
+  const journal = await OpsJournal.open(probe.targetProps);
+  const op = journal.op(jobKey(from, to));
+  if (!op || !op.args) {
+    await journal.close();
+    throw new OpsError(`no migration ${from}->${to} in the journal on ${to}: run 'ferry migrate start --from ${from} --to ${to} …' first`);
+  }
+  const job = op.args as MigrationJob;
+  return { job, op, cutover: journal.op(cutoverKey(from, to)), flow: jobFlow(src, from, to, job), journal };
+}
+
+// ---------------------------------------------------------------------------------------------------- plan
+
+export interface MigrationPlanTopic {
+  topic: string;
+  remoteTopic: string;
+  partitions: number;
+  records: number;
+  avgRecordBytes: number;
+  estBytes: number;
+  compacted: boolean;
+  configs: Record<string, string>;
+  target: 'missing' | 'exists' | 'exists-fewer-partitions';
+}
+
+export interface MigrationPlan {
+  from: string;
+  to: string;
+  policy: string;
+  topics: MigrationPlanTopic[];
+  acls: { checked: boolean; reason?: string; bindings: AclBinding[] };
+  groups: { group: string; state: string; members: number; partitions: number; lag: number }[];
+  totals: { topics: number; partitions: number; records: number; estBytes: number; estSeconds: number };
+  assumeRateMiBps: number;
+  warnings: string[];
+}
+
+async function sampleRecordSize(props: FlowContext['sourceProps'], topic: string, partition: number, high: number, low: number): Promise<number> {
+  if (high <= low) return 0;
+  const reader = new PartitionReader(props, 'ferry-migrate-sample', { maxWaitMs: 100, maxBytesPerPartition: 512 * 1024 });
+  try {
+    await reader.connect();
+    reader.seek({ topic, partition }, Math.max(low, high - 200));
+    let n = 0;
+    let bytes = 0;
+    for (let i = 0; i < 5 && n === 0; i++) {
+      for (const f of await reader.poll()) {
+        for (const r of f.records) {
+          n++;
+          bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + r.headers.reduce((a, [k, v]) => a + k.length + (v?.length ?? 0), 0) + 70; // + record overhead
+        }
+      }
+    }
+    return n > 0 ? bytes / n : 0;
+  } finally {
+    await reader.disconnect();
+  }
+}
+
+/** Source ACLs to create on the target for a migration: every LITERAL topic ACL of a selected topic, renamed. */
+function migrationAcls(sourceAcls: Awaited<ReturnType<ClusterAdmin['topicAcls']>>, selected: ReadonlySet<string>, rename: (t: string) => string): AclBinding[] {
+  const out: AclBinding[] = [];
+  for (const a of sourceAcls) {
+    if (a.patternType !== 'LITERAL' || !selected.has(a.resourceName)) continue;
+    out.push({ resourceType: 'TOPIC', resourceName: rename(a.resourceName), patternType: 'LITERAL', principal: a.principal, host: a.host, operation: a.operation as AclBinding['operation'], permissionType: a.permission === 'DENY' ? 'DENY' : 'ALLOW' });
+  }
+  return out;
+}
+
+export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions & { assumeRateMiBps?: number }): Promise<MigrationPlan> {
+  const raw = migrationRaw(src, o.from, o.to);
+  const flow = flowContext(raw, o.from, o.to);
+  await requireReachable(flow.sourceProps, o.from);
+  await requireReachable(flow.targetProps, o.to);
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-plan-a');
+  const b = new ClusterAdmin(flow.targetProps, 'ferry-migrate-plan-b');
+  try {
+    const topics = selectTopics(flow, await a.topics(), o.topics ?? null);
+    if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics to migrate on ${o.from}`);
+    const warnings: string[] = [];
+    const counts = await a.partitionCounts(topics);
+    const targetCounts = await b.partitionCounts(topics.map((t) => flow.remoteTopic(t)));
+    const configs = await a.topicConfigs(topics);
+    const marks = await topicWatermarks(a, topics);
+    const planTopics: MigrationPlanTopic[] = [];
+    for (const t of topics) {
+      const ps = marks.get(t) ?? [];
+      const records = ps.reduce((s, p) => s + (p ? p.high - p.low : 0), 0);
+      let biggest = 0;
+      ps.forEach((p, i) => { if (p && p.high - p.low > (ps[biggest]?.high ?? 0) - (ps[biggest]?.low ?? 0)) biggest = i; });
+      const avg = await sampleRecordSize(flow.sourceProps, t, biggest, ps[biggest]?.high ?? 0, ps[biggest]?.low ?? 0);
+      const entries = configs.get(t) ?? [];
+      const cfg = newTopicConfigs(toPolicyEntries(entries), flow.sourceSettings.configPropertyFilter);
+      const r = flow.remoteTopic(t);
+      const tc = targetCounts.get(r);
+      const n = counts.get(t) ?? 0;
+      planTopics.push({
+        topic: t, remoteTopic: r, partitions: n, records, avgRecordBytes: Math.round(avg), estBytes: Math.round(records * avg),
+        compacted: (entries.find((e) => e.name === 'cleanup.policy')?.value ?? '').includes('compact'), configs: cfg,
+        target: tc === undefined ? 'missing' : tc < n ? 'exists-fewer-partitions' : 'exists',
+      });
+      if (tc !== undefined) warnings.push(`${r} already exists on ${o.to}${tc < n ? ` with ${tc} < ${n} partitions (partitions will be added)` : ''}: records already in it stay and verify reports them as extra`);
+    }
+    let acls: MigrationPlan['acls'];
+    try {
+      acls = { checked: true, bindings: migrationAcls(await a.topicAcls(), new Set(topics), flow.remoteTopic) };
+    } catch (e) {
+      acls = { checked: false, reason: (e as { securityDisabled?: boolean }).securityDisabled ? `no authorizer on ${o.from}` : (e as Error).message, bindings: [] };
+    }
+    const candidates = selectGroups(flow, await a.consumerGroups(), o.groups ?? null);
+    const commits = await groupCommits(a, candidates, new Set(topics));
+    const groupNames = candidates.filter((g) => (commits[g] ?? []).length > 0);
+    if (o.groups && groupNames.length === 0) throw new OpsError(`--groups matches no consumer group with commits on the selected topics of ${o.from}`);
+    const states = await a.groupStates(groupNames);
+    const groups = groupNames.map((g) => {
+      const cs = commits[g] ?? [];
+      const lag = cs.reduce((s, c) => s + Math.max(0, (marks.get(c.topic)?.[c.partition]?.high ?? c.offset) - c.offset), 0);
+      return { group: g, state: states.get(g)?.state ?? 'Unknown', members: states.get(g)?.members ?? 0, partitions: cs.length, lag };
+    });
+    if (flow.remoteTopic('x') !== 'x') warnings.push(`replication.policy.class renames topics (${topics[0]} -> ${flow.remoteTopic(topics[0]!)}): producers and consumers must switch to the new names at cutover`);
+    const rate = o.assumeRateMiBps ?? 20;
+    const estBytes = planTopics.reduce((s, t) => s + t.estBytes, 0);
+    return {
+      from: o.from, to: o.to, policy: raw[REPLICATION_POLICY_CLASS_CONFIG]!, topics: planTopics, acls, groups,
+      totals: {
+        topics: planTopics.length, partitions: planTopics.reduce((s, t) => s + t.partitions, 0), records: planTopics.reduce((s, t) => s + t.records, 0),
+        estBytes, estSeconds: estBytes / (rate * 1_048_576),
+      },
+      assumeRateMiBps: rate, warnings,
+    };
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+export function renderMigrationPlan(p: MigrationPlan): string {
+  const lines = [`Migration plan ${p.from} -> ${p.to} (${p.policy.split('.').pop()})`];
+  lines.push(`  ${plural(p.totals.topics, 'topic')}, ${plural(p.totals.partitions, 'partition')}, ${fmtCount(p.totals.records)} records, ~${fmtBytes(p.totals.estBytes)}; at ${p.assumeRateMiBps} MiB/s the copy takes ~${fmtDuration(p.totals.estSeconds * 1000)}`);
+  lines.push('Topics:');
+  const rows = [['topic', 'on ' + p.to, 'partitions', 'records', 'est. size', 'configs', 'target']];
+  for (const t of p.topics) rows.push([t.topic, t.remoteTopic, String(t.partitions), fmtCount(t.records), fmtBytes(t.estBytes), Object.entries(t.configs).map(([k, v]) => `${k}=${v}`).join(' ') || '-', t.target]);
+  for (const l of table(rows, { rightAlign: [2, 3, 4] })) lines.push(`  ${l}`);
+  lines.push(`ACLs: ${p.acls.checked ? (p.acls.bindings.length === 0 ? 'none on these topics' : `${p.acls.bindings.length} to create`) : `not checked (${p.acls.reason ?? '?'})`}`);
+  for (const a of p.acls.bindings.slice(0, 20)) lines.push(`  ${a.permissionType} ${a.operation} ${a.principal}@${a.host} on ${a.resourceName}`);
+  lines.push(`Groups (${p.groups.length}):`);
+  if (p.groups.length > 0) {
+    const gr = [['group', 'state', 'members', 'partitions', 'lag']];
+    for (const g of p.groups) gr.push([g.group, g.state, String(g.members), String(g.partitions), fmtCount(g.lag)]);
+    for (const l of table(gr, { rightAlign: [2, 3, 4] })) lines.push(`  ${l}`);
+  }
+  for (const w of p.warnings) lines.push(`note: ${w}`);
+  lines.push(`Next: ferry migrate start --from ${p.from} --to ${p.to} … [--run]`);
+  return lines.join('\n');
+}
+
+// --------------------------------------------------------------------------------------------------- start
+
+export async function migrateStart(
+  src: ClusterSource, o: MigrateSelectionOptions & { run?: boolean }, exec: ExecuteOptions & { onProperties?: (text: string) => void; signal?: AbortSignal } = {},
+): Promise<OperationResult> {
+  const raw = migrationRaw(src, o.from, o.to);
+  const flow = flowContext(raw, o.from, o.to);
+  await requireReachable(flow.sourceProps, o.from);
+  await requireReachable(flow.targetProps, o.to);
+  const journal = await OpsJournal.open(flow.targetProps);
+  const existing = journal.op(jobKey(o.from, o.to));
+  await journal.close();
+  let job: MigrationJob;
+  if (existing?.args && !exec.restart) {
+    job = existing.args as MigrationJob;
+  } else {
+    const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-start');
+    try {
+      const topics = selectTopics(flow, await a.topics(), o.topics ?? null);
+      if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics to migrate on ${o.from}`);
+      if (o.groups) {
+        const gs = selectGroups(flow, await a.consumerGroups(), o.groups);
+        if (gs.length === 0) throw new OpsError(`--groups matches no consumer group on ${o.from}`);
+      }
+      job = { topics, groupsPattern: o.groupsText ?? null, policyClass: raw[REPLICATION_POLICY_CLASS_CONFIG]!, flowOverrides: jobOverrides(o.from, o.to, topics, o.groupsText ?? null) };
+    } finally {
+      await a.close();
+    }
+  }
+  const jf = jobFlow(src, o.from, o.to, job);
+  const props = migrationFlowProperties(src, o.from, o.to, job);
+  const propsText = renderProperties(props, [`Ferry migration ${o.from} -> ${o.to} (generated by ferry migrate start)`, 'Run with: ferry mirror <this file>']);
+  const steps: OpStep[] = [
+    { name: 'preflight', title: `record the migration (${plural(job.topics.length, 'topic')}, groups ${job.groupsPattern ?? '.*'})`, run: async () => ({ summary: `${plural(job.topics.length, 'topic')}` }) },
+    {
+      name: 'create-topics', title: `create the topics on ${o.to} with the source's partition counts and configs`,
+      run: async (ctx) => {
+        const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-topics-a');
+        const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-topics-b');
+        try {
+          const counts = await a.partitionCounts(job.topics);
+          const configs = await a.topicConfigs(job.topics);
+          const remote = job.topics.map((t) => jf.remoteTopic(t));
+          const have = await b.partitionCounts(remote);
+          const rf = Number(props['replication.factor'] ?? jf.sourceSettings.replicationFactor);
+          const todo = job.topics.filter((t) => !have.has(jf.remoteTopic(t))).map((t) => ({
+            topic: jf.remoteTopic(t), partitions: counts.get(t) ?? 1, replicationFactor: rf,
+            configs: newTopicConfigs(toPolicyEntries(configs.get(t) ?? []), jf.sourceSettings.configPropertyFilter),
+          }));
+          const created = await ensureTopics(b, todo);
+          let extended = 0;
+          for (const t of job.topics) {
+            const h = have.get(jf.remoteTopic(t));
+            const n = counts.get(t) ?? 0;
+            if (h !== undefined && h < n) { await b.createPartitions(jf.remoteTopic(t), n); extended++; }
+          }
+          for (const t of todo) ctx.out(`created ${t.topic} (${t.partitions} partitions${Object.keys(t.configs ?? {}).length > 0 ? `, ${Object.entries(t.configs ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
+          return { details: { created, extended }, summary: `${created.length} created, ${job.topics.length - todo.length} existed${extended > 0 ? `, ${extended} extended` : ''}` };
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      },
+    },
+    {
+      name: 'create-acls', title: `copy the topics' ACLs to ${o.to} (WRITE included: producers move too)`,
+      run: async () => {
+        const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-acls-a');
+        const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-acls-b');
+        try {
+          let acls: Awaited<ReturnType<ClusterAdmin['topicAcls']>>;
+          try {
+            acls = await a.topicAcls();
+          } catch (e) {
+            if ((e as { securityDisabled?: boolean }).securityDisabled) return { summary: `skipped: no authorizer on ${o.from}` };
+            throw e;
+          }
+          const want = migrationAcls(acls, new Set(job.topics), jf.remoteTopic);
+          if (want.length === 0) return { summary: 'no topic ACLs to copy' };
+          await b.createTopicAcls(want.map((x) => ({ resourceType: 'TOPIC', resourceName: x.resourceName, patternType: 'LITERAL', principal: x.principal, host: x.host, operation: x.operation, permission: x.permissionType === 'DENY' ? 'DENY' : 'ALLOW' })));
+          return { details: { created: want.length }, summary: `${want.length} ACL(s) created` };
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      },
+    },
+    {
+      name: 'mirror-config', title: `prepare the flow ${o.from}->${o.to} (only these topics; group offsets synced every 5 s)`,
+      run: async () => ({ summary: o.run ? 'the flow runs in this process after this step' : 'mm2.properties printed below' }),
+    },
+  ];
+  const plan: OperationPlan = {
+    kind: 'migrate start', opKey: jobKey(o.from, o.to), from: o.from, to: o.to, title: `Migration ${o.from} -> ${o.to}: start`,
+    lines: [
+      `topics (${job.topics.length}): ${job.topics.map((t) => (jf.remoteTopic(t) === t ? t : `${t} -> ${jf.remoteTopic(t)}`)).join(', ')}`,
+      `groups: ${job.groupsPattern ?? '.* (all with commits on these topics)'}; offsets synced to ${o.to} while they are idle there, finally at cutover`,
+      `naming: ${job.policyClass.split('.').pop()}`,
+    ],
+    steps, blockers: [], journalProps: flow.targetProps, data: { job }, args: job,
+  };
+  const result = await executePlan(plan, exec);
+  if (result.status === 'dry-run' || result.status === 'failed') return result;
+  exec.onProperties?.(propsText);
+  if (o.run) {
+    const out = exec.out ?? ((l: string) => console.log(l));
+    const mm = await startFlowInProcess(props, o.from, o.to);
+    out(`Mirroring ${o.from} -> ${o.to} in this process. Watch it with 'ferry migrate status'; finish with 'ferry migrate cutover'. Ctrl-C stops the mirror (it resumes where it stopped).`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      if (exec.signal) exec.signal.addEventListener('abort', stop, { once: true });
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await mm.stop();
+  }
+  return result;
+}
+
+// -------------------------------------------------------------------------------------------------- status
+
+export interface TopicProgress {
+  topic: string;
+  remoteTopic: string;
+  partitions: number;
+  total: number;
+  mirrored: number;
+  fraction: number;
+  ratePerSec: number;
+  etaMs: number | null;
+  expired: number;
+  recreated: number;
+}
+
+export interface MigrationStatus {
+  from: string;
+  to: string;
+  phase: 'setting-up' | 'mirroring' | 'cutting-over' | 'completed';
+  flow: string;
+  topics: TopicProgress[];
+  totals: { total: number; mirrored: number; fraction: number; ratePerSec: number; etaMs: number | null; lag: number };
+  groups: { group: string; partitions: number; synced: number; behindRecords: number; notSynced: number }[];
+  safety: string[];
+  at: string;
+}
+
+function progressOf(a: FlowLag, b: FlowLag, topics: string[], remote: (t: string) => string, dtMs: number): TopicProgress[] {
+  const out: TopicProgress[] = [];
+  for (const t of topics) {
+    const p1 = a.partitions.filter((p) => p.topic === t);
+    const p2 = b.partitions.filter((p) => p.topic === t);
+    let total = 0, mirrored = 0, before = 0, expired = 0, recreated = 0;
+    for (const p of p2) {
+      total += Math.max(0, p.end - p.low);
+      mirrored += Math.max(0, Math.min(p.end, p.processed ?? p.low) - p.low);
+      expired += p.expired;
+      if (p.recreated) recreated++;
+    }
+    for (const p of p1) before += Math.max(0, Math.min(p.end, p.processed ?? p.low) - p.low);
+    const rate = dtMs > 0 ? Math.max(0, ((mirrored - before) * 1000) / dtMs) : 0;
+    const remaining = total - mirrored;
+    out.push({ topic: t, remoteTopic: remote(t), partitions: p2.length, total, mirrored, fraction: total === 0 ? 1 : mirrored / total, ratePerSec: rate, etaMs: remaining === 0 ? 0 : rate > 0 ? (remaining / rate) * 1000 : null, expired, recreated });
+  }
+  return out;
+}
+
+export async function migrateStatus(src: ClusterSource, o: { from: string; to: string; sampleMs?: number }): Promise<MigrationStatus> {
+  const { job, op, cutover, flow, journal } = await loadJob(src, o.from, o.to);
+  await journal.close();
+  await requireReachable(flow.sourceProps, o.from);
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-status');
+  const b = new ClusterAdmin(flow.targetProps, 'ferry-migrate-status-b');
+  try {
+    const l1 = await flowLag(flow, job.topics, a);
+    const t1 = Date.now();
+    await sleep(o.sampleMs ?? 2000);
+    const maps = await loadFlowMaps(flow, new Set(job.topics));
+    const l2 = await flowLag(flow, job.topics, a, maps);
+    const topics = progressOf(l1, l2, job.topics, flow.remoteTopic, Date.now() - t1);
+    const total = topics.reduce((s, t) => s + t.total, 0);
+    const mirrored = topics.reduce((s, t) => s + t.mirrored, 0);
+    const rate = topics.reduce((s, t) => s + t.ratePerSec, 0);
+    const safety: string[] = [];
+    for (const p of l2.partitions) {
+      if (p.expired > 0) safety.push(`${p.topic}-${p.partition}: ${p.expired} record(s) expired on ${o.from} before they were mirrored (retention overtook the mirror)`);
+      if (p.recreated) safety.push(`${p.topic}-${p.partition}: shorter on ${o.from} (ends at ${p.end}) than what was mirrored (${p.processed}): deleted and re-created on the source`);
+    }
+    const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
+    const commits = await groupCommits(a, candidates, new Set(job.topics));
+    const groups: MigrationStatus['groups'] = [];
+    for (const g of candidates) {
+      const cs = commits[g] ?? [];
+      if (cs.length === 0) continue;
+      const tgt = new Map((await b.groupOffsets(g)).map((x) => [topicPartitionKey(x.topic, x.partition), x.offset]));
+      let synced = 0, behind = 0, notSynced = 0;
+      for (const c of cs) {
+        const tr = translateForward(maps?.get(topicPartitionKey(c.topic, c.partition)), c.offset);
+        const have = tgt.get(topicPartitionKey(flow.remoteTopic(c.topic), c.partition));
+        if ('reason' in tr || have === undefined) { notSynced++; continue; }
+        if (have >= tr.toOffset) synced++;
+        else behind += tr.toOffset - have;
+      }
+      groups.push({ group: g, partitions: cs.length, synced, behindRecords: behind, notSynced });
+    }
+    const st = await readFlowStatus(flow);
+    const phase: MigrationStatus['phase'] = cutover?.status === 'done' ? 'completed' : cutover ? 'cutting-over' : op.status === 'done' ? 'mirroring' : 'setting-up';
+    return {
+      from: o.from, to: o.to, phase,
+      flow: st.found ? (st.paused ? 'PAUSED' : st.failed.length > 0 ? `FAILED (${st.failed.join(', ')})` : st.connectors[flow.connectorNames.source] ?? 'configured') : 'not running in dedicated mode (no worker topics on the target)',
+      topics, totals: { total, mirrored, fraction: total === 0 ? 1 : mirrored / total, ratePerSec: rate, etaMs: total - mirrored === 0 ? 0 : rate > 0 ? ((total - mirrored) / rate) * 1000 : null, lag: l2.total },
+      groups, safety, at: new Date().toISOString(),
+    };
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+export function renderMigrationStatus(s: MigrationStatus): string {
+  const lines = [`Migration ${s.from} -> ${s.to}: ${s.phase} (flow ${s.flow})`];
+  lines.push(`  ${progressBar(s.totals.fraction)}  ${fmtCount(s.totals.mirrored)}/${fmtCount(s.totals.total)} records  ${fmtCount(s.totals.ratePerSec)} records/s  ETA ${s.totals.etaMs === null ? '—' : fmtDuration(s.totals.etaMs)}`);
+  const width = Math.min(40, Math.max(...s.topics.map((t) => t.topic.length), 5));
+  for (const t of s.topics) {
+    lines.push(`  ${t.topic.padEnd(width)} ${progressBar(t.fraction, 20)} ${`${fmtCount(t.mirrored)}/${fmtCount(t.total)}`.padStart(19)}  ${fmtCount(t.ratePerSec).padStart(7)}/s  ETA ${t.etaMs === null ? '—' : fmtDuration(t.etaMs)}`);
+  }
+  if (s.groups.length > 0) {
+    lines.push('Groups:');
+    for (const g of s.groups) lines.push(`  ${g.group}: ${g.synced}/${g.partitions} partitions synced${g.behindRecords > 0 ? `, ${fmtCount(g.behindRecords)} record(s) behind` : ''}${g.notSynced > 0 ? `, ${g.notSynced} not synced yet` : ''}`);
+  }
+  for (const x of s.safety) lines.push(`SAFETY: ${x}`);
+  return lines.join('\n');
+}
+
+// -------------------------------------------------------------------------------------------------- verify
+
+function groupsOf(flow: FlowContext, all: string[], pattern: string | null): string[] {
+  return selectGroups(flow, all, pattern === null ? null : selectionPattern(pattern, '--groups'));
+}
+
+export async function migrateVerify(src: ClusterSource, o: { from: string; to: string; tailRecords?: number; allowDuplicates?: boolean }): Promise<VerifyReport> {
+  const { job, flow, journal } = await loadJob(src, o.from, o.to);
+  await journal.close();
+  await requireReachable(flow.sourceProps, o.from);
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-verify');
+  let groups: string[];
+  try {
+    const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
+    const commits = await groupCommits(a, candidates, new Set(job.topics));
+    groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+  } finally {
+    await a.close();
+  }
+  return verifyFlow(flow, { selectedTopics: job.topics, selectedGroups: groups, strict: true, tailRecords: o.tailRecords ?? 0, allowDuplicates: o.allowDuplicates ?? false });
+}
+
+// ------------------------------------------------------------------------------------------------- cutover
+
+export interface CutoverOptions {
+  from: string;
+  to: string;
+  quietPeriodMs?: number;
+  timeoutMs?: number;
+  /** 0: verify everything (default); N: the last N records per partition. */
+  verifyTail?: number;
+}
+
+interface CutoverSelection { topics: string[]; groups: string[] }
+
+export async function planCutover(src: ClusterSource, o: CutoverOptions): Promise<OperationPlan> {
+  const { job, op, flow, journal } = await loadJob(src, o.from, o.to);
+  await journal.close();
+  if (op.status !== 'done') throw new OpsError(`migration ${o.from}->${o.to} is not fully set up (start is ${op.status}): re-run 'ferry migrate start' first`, OPS_EXIT.precondition);
+  await requireReachable(flow.sourceProps, o.from);
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-plan');
+  try {
+    const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
+    const commits = await groupCommits(a, candidates, new Set(job.topics));
+    const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+    const st = await readFlowStatus(flow);
+    const lag = await flowLag(flow, job.topics, a);
+    const blockers: string[] = [];
+    if (st.paused) blockers.push(`the migration flow ${o.from}->${o.to} is paused: it cannot drain. Resume it first.`);
+    for (const f of st.failed) blockers.push(`${f} of the migration flow has FAILED: restart it first`);
+    if (!lag.mapsReadable) blockers.push(`offset maps ${flow.mapsTopic} are unreadable`);
+    const quiet = o.quietPeriodMs ?? 10_000;
+    const sel: CutoverSelection = { topics: job.topics, groups };
+    const steps: OpStep[] = [
+      { name: 'preflight', title: `record the selection (${plural(job.topics.length, 'topic')}, ${plural(groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${plural(groups.length, 'group')}` }) },
+      {
+        name: 'quiesce', title: `confirm producers stopped on ${o.from}: end offsets unchanged for ${fmtDuration(quiet)}`,
+        run: async (ctx) => {
+          const s = ctx.details<CutoverSelection>('preflight')!;
+          const waited = await waitQuiet(flow, s.topics, quiet, o.timeoutMs ?? 300_000, ctx.progress);
+          return { details: { waitedMs: waited }, summary: `no writes for ${fmtDuration(quiet)} (waited ${fmtDuration(waited)})` };
+        },
+      },
+      {
+        name: 'drain', title: `wait until everything is mirrored and the groups stopped on ${o.from}`,
+        run: async (ctx) => {
+          const s = ctx.details<CutoverSelection>('preflight')!;
+          const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress });
+          return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
+        },
+      },
+      {
+        name: 'translate', title: 'translate the groups\' final commits exactly',
+        run: async (ctx) => {
+          const s = ctx.details<CutoverSelection>('preflight')!;
+          const admin = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-translate');
+          try {
+            const maps = (await loadFlowMaps(flow, new Set(s.topics))) ?? new Map();
+            const cm = await groupCommits(admin, s.groups, new Set(s.topics));
+            const groupsMoved: Record<string, MovedOffset[]> = {};
+            let untranslatable = 0;
+            for (const g of s.groups) {
+              const r = translateGroupForward(g, cm[g] ?? [], maps, flow.remoteTopic);
+              groupsMoved[g] = r.moved;
+              untranslatable += r.untranslatable.length;
+              for (const u of r.untranslatable) ctx.out(`${g}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
+              describeMoves(r.moved, ctx.out, 12);
+            }
+            const sum = summarizeMoves(Object.values(groupsMoved).flat());
+            return { details: { groups: groupsMoved }, summary: `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${untranslatable > 0 ? `, ${untranslatable} untranslatable` : ''}` };
+          } finally {
+            await admin.close();
+          }
+        },
+      },
+      {
+        name: 'commit', title: `final commit of the groups on ${o.to} (forward only)`,
+        run: async (ctx) => {
+          const t = ctx.details<{ groups: Record<string, MovedOffset[]> }>('translate')!;
+          const b = new ClusterAdmin(flow.targetProps, 'ferry-cutover-commit');
+          try {
+            const r = await commitMoves(b, t.groups, o.to, ctx.out);
+            return { details: r.results, incomplete: r.incomplete, summary: `${r.results.filter((x) => x.status === 'committed').length} committed, ${r.results.filter((x) => x.status === 'unchanged').length} already in place${r.incomplete ? ', SOME SKIPPED (active on the target)' : ''}` };
+          } finally {
+            await b.close();
+          }
+        },
+      },
+      {
+        name: 'verify', title: o.verifyTail ? `verify the last ${fmtCount(o.verifyTail)} records of every partition, configs and groups` : 'verify every record, the configs and the group offsets',
+        run: async (ctx) => {
+          const s = ctx.details<CutoverSelection>('preflight')!;
+          const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
+          for (const p of report.problems.slice(0, 20)) ctx.out(`problem: ${p}`);
+          if (!report.ok) {
+            throw new OpsError(`verification found ${plural(report.problems.length, 'problem')} (first: ${report.problems[0] ?? '?'}); the flow keeps running. Fix or accept them (ferry migrate verify --json), then re-run the cutover.`, OPS_EXIT.mismatch);
+          }
+          return { details: { summary: report.summary }, summary: `ok: ${fmtCount(report.summary.matched)} records identical in ${fmtDuration(report.elapsedMs)}` };
+        },
+      },
+      pauseStep(flow, `pause the migration flow ${o.from}->${o.to}`),
+      { name: 'complete', title: 'mark the migration complete', run: async () => ({ summary: `consumers and producers can now use ${o.to}` }) },
+    ];
+    return {
+      kind: 'migrate cutover', opKey: cutoverKey(o.from, o.to), from: o.from, to: o.to, title: `Migration ${o.from} -> ${o.to}: cutover`,
+      lines: [
+        `topics (${job.topics.length}): ${job.topics.join(', ')}`,
+        `groups (${groups.length}): ${groups.join(', ') || '(none)'}`,
+        `flow: ${st.found ? (st.paused ? 'PAUSED' : st.connectors[flow.connectorNames.source] ?? 'configured') : 'not found'}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
+      ],
+      steps, blockers, blockersCheckedBy: 'verify', journalProps: flow.targetProps, data: { topics: job.topics, groups, lag: lag.total }, args: {},
+    };
+  } finally {
+    await a.close();
+  }
+}
+
+/** Waits until the end offsets of the topics stay unchanged for `quietMs`; returns how long it waited. */
+async function waitQuiet(flow: FlowContext, topics: string[], quietMs: number, timeoutMs: number, progress: (l: string) => void): Promise<number> {
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-quiet');
+  const started = Date.now();
+  try {
+    const snap = async () => {
+      const m = await topicWatermarks(a, topics);
+      const out = new Map<string, number>();
+      for (const [t, ps] of m) ps.forEach((p, i) => { if (p) out.set(`${t}-${i}`, p.high); });
+      return out;
+    };
+    let last = await snap();
+    let quietSince = Date.now();
+    let lastReport = 0;
+    for (;;) {
+      if (Date.now() - quietSince >= quietMs) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) {
+        throw new OpsError(`producers are still writing to ${flow.source} after ${fmtDuration(timeoutMs)}; stop them and re-run the cutover`, OPS_EXIT.precondition);
+      }
+      await sleep(Math.min(1000, quietMs));
+      const now = await snap();
+      const moved: string[] = [];
+      for (const [k, v] of now) if ((last.get(k) ?? 0) !== v) moved.push(`${k} (+${v - (last.get(k) ?? 0)})`);
+      if (moved.length > 0) {
+        quietSince = Date.now();
+        if (Date.now() - lastReport > 2000) { progress(`still being written on ${flow.source}: ${moved.slice(0, 5).join(', ')}${moved.length > 5 ? ', …' : ''}`); lastReport = Date.now(); }
+      }
+      last = now;
+    }
+  } finally {
+    await a.close();
+  }
+}
+
+export async function migrateCutover(src: ClusterSource, o: CutoverOptions, exec: ExecuteOptions = {}): Promise<OperationResult> {
+  return executePlan(await planCutover(src, o), exec);
+}
