@@ -63,7 +63,7 @@ for (const db of ['postgresql', 'mysql'] as const) {
 
     before(async () => { t = await openTestDb(db); });
     after(async () => {
-      for (const name of tables) await t.exec(`DROP TABLE IF EXISTS ${t.q(name)}`);
+      for (const name of tables) await t.exec(`DROP TABLE IF EXISTS ${t.q(name)}`).catch((e: Error) => console.error(`# could not drop ${name}: ${e.message}`));
       await t.close();
     });
     const table = async (prefix: string, columns: string): Promise<string> => {

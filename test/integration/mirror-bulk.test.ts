@@ -61,7 +61,14 @@ test(`${TOTAL.toLocaleString('en')} records over ${TOPICS} topics × ${PARTITION
   const started = Date.now();
   const mm = await startMirrorMaker(readMm2Config(mm2.path));
   try {
-    for (let i = 0; i < TOPICS; i++) await waitForEndOffsets(b.props, `A.${topics[i]}`, sourceEnds[i]!, 200_000);
+    const progress = setInterval(() => {
+      void Promise.all(topics.map((t) => endOffsets(b.props, `A.${t}`))).then((e) => log(`progress: ${e.map((x) => sum(x)).join(' / ')} after ${Date.now() - started} ms`));
+    }, 10_000);
+    try {
+      for (let i = 0; i < TOPICS; i++) await waitForEndOffsets(b.props, `A.${topics[i]}`, sourceEnds[i]!, 200_000);
+    } finally {
+      clearInterval(progress);
+    }
     const mirrorMs = Date.now() - started;
     log(`mirrored ${TOTAL} records in ${mirrorMs} ms including startup: ${Math.round(TOTAL / (mirrorMs / 1000))} records/s`);
   } finally {
