@@ -118,14 +118,26 @@ export async function waitForEndOffsets(props: ClientProps, topic: string, expec
   }, timeoutMs, 500);
 }
 
-/** digestPartition for every partition, in parallel (bounded). */
+/**
+ * digestPartition for every partition, in parallel (bounded), over [low, high) watermarks taken from the admin
+ * API first (so a partition whose offsets could not be listed fails loudly instead of digesting as empty).
+ */
 export async function digestTopic(props: ClientProps, topic: string, partitions: number, parallel = 4): Promise<PartitionDigest[]> {
+  const admin = new ClusterAdmin(props, 'mirror-test-admin');
+  let marks: { partition: number; low: number; high: number }[];
+  try {
+    marks = await admin.watermarks(topic);
+  } finally {
+    await admin.close();
+  }
+  if (marks.length !== partitions) throw new Error(`${topic} has ${marks.length} partitions, expected ${partitions}`);
   const out: PartitionDigest[] = new Array<PartitionDigest>(partitions);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(parallel, partitions) }, async () => {
     while (next < partitions) {
       const p = next++;
-      out[p] = await digestPartition(props, topic, p, {}, { clientId: `digest-${p}` });
+      const m = marks[p]!;
+      out[p] = await digestPartition(props, topic, p, { from: m.low, to: m.high }, { clientId: `digest-${p}` });
     }
   }));
   return out;

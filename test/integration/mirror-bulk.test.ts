@@ -78,6 +78,7 @@ test(`${TOTAL.toLocaleString('en')} records over ${TOPICS} topics × ${PARTITION
   for (let i = 0; i < TOPICS; i++) {
     const [src, dst] = await Promise.all([digestTopic(a.props, topics[i]!, PARTITIONS, 2), digestTopic(b.props, `A.${topics[i]}`, PARTITIONS, 2)]);
     for (let p = 0; p < PARTITIONS; p++) {
+      if (dst[p]!.count !== src[p]!.count) log(`mismatch ${topics[i]}-${p}: source ${JSON.stringify(src[p])} target ${JSON.stringify(dst[p])}`);
       assert.equal(dst[p]!.count, src[p]!.count, `${topics[i]}-${p}: count`);
       assert.equal(dst[p]!.sha256, src[p]!.sha256, `${topics[i]}-${p}: digest of key, value, headers, timestamp in order`);
     }

@@ -24,7 +24,6 @@ import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/g
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
-import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../runtime/connector-config.js';
 import { canonicalJson } from '../storage/offset-store.js';
 import { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import { KafkaStatusStore } from '../storage/kafka-status-store.js';
@@ -38,7 +37,9 @@ import {
   CONFIG_MISMATCH, NO_ERROR, PROTOCOL_VERSIONS, decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, offeredProtocols,
   type ConnectAssignment, type ConnectProtocolMode, type ConnectProtocolName, type TaskRef,
 } from './distributed-protocol.js';
-import { FERRY_VERSION } from './standalone.js';
+import {
+  FERRY_VERSION, alterSinkConnectorOffsets, alterSourceConnectorOffsets, pluginConfigInfos, pluginInfos, requireStoppedMessage, resetSourceConnectorOffsets, sinkConnectorOffsets,
+} from './offsets-and-plugins.js';
 import type {
   ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, ConnectorType, Herder, PluginInfo, ServerInfo, State, TargetState, TaskInfo, TaskState,
 } from './herder.js';
@@ -844,26 +845,15 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
     await this.joined;
     const config = this.requireConnector(name);
-    if (this.connectorType(config) === 'sink') return this.sinkOffsets(name);
+    if (this.connectorType(config) === 'sink') return sinkConnectorOffsets(this.workerConfig.clientProps('admin'), name);
     await this.offsetStore.readToEnd();
     return this.offsetStore.connectorOffsets(name).map(({ partition, offset }) => ({ partition, offset }));
-  }
-
-  private async sinkOffsets(name: string): Promise<ConnectorOffset[]> {
-    return withAdmin(this.workerConfig.clientProps('admin'), async (admin) => {
-      const groups = await admin.fetchOffsets({ groupId: `connect-${name}` });
-      const out: ConnectorOffset[] = [];
-      for (const t of groups) for (const p of t.partitions) {
-        if (Number(p.offset) >= 0) out.push({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } });
-      }
-      return out;
-    });
   }
 
   private requireStopped(name: string): Props {
     const config = this.requireConnector(name);
     if (this.configStore.targetState(name) !== 'STOPPED') {
-      throw new BadRequestError(`Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+      throw new BadRequestError(requireStoppedMessage(name));
     }
     return config;
   }
@@ -875,19 +865,8 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       const config = this.requireStopped(name);
       if (offsets.length === 0) throw new BadRequestError('Partitions / offsets need to be provided for an alter offsets request');
       const connector = this.instantiate(config);
-      if (connector.kind === 'sink') return this.alterSinkOffsets(name, offsets, false);
-      let handled = false;
-      if (connector.alterOffsets) {
-        try {
-          handled = await connector.alterOffsets(config, new Map(offsets.map((o) => [canonicalJson(o.partition), o.offset])));
-        } catch (err) {
-          throw new BadRequestError(`Failed to alter offsets for connector ${name}: ${(err as Error).message}`, { cause: err });
-        }
-      }
-      await this.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition, offset: o.offset })));
-      return handled
-        ? 'The offsets for this connector have been altered successfully'
-        : 'The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses.';
+      if (connector.kind === 'sink') return alterSinkConnectorOffsets(this.workerConfig.clientProps('admin'), name, offsets, false);
+      return alterSourceConnectorOffsets(this.offsetStore, connector, config, name, offsets);
     });
   }
 
@@ -897,39 +876,10 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.checkRebalanceNeeded();
       const config = this.requireStopped(name);
       const connector = this.instantiate(config);
-      if (connector.kind === 'sink') return this.alterSinkOffsets(name, [], true);
+      if (connector.kind === 'sink') return alterSinkConnectorOffsets(this.workerConfig.clientProps('admin'), name, [], true);
       await this.offsetStore.readToEnd();
-      const current = this.offsetStore.connectorOffsets(name);
-      const handled = connector.alterOffsets ? await connector.alterOffsets(config, new Map(current.map((o) => [canonicalJson(o.partition), null]))) : false;
-      await this.offsetStore.set(current.map((o) => ({ connector: name, partition: o.partition, offset: null })));
-      return handled
-        ? 'The offsets for this connector have been reset successfully'
-        : 'The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses.';
+      return resetSourceConnectorOffsets(this.offsetStore, connector, config, name);
     });
-  }
-
-  private async alterSinkOffsets(name: string, offsets: ConnectorOffset[], reset: boolean): Promise<string> {
-    const groupId = `connect-${name}`;
-    await withAdmin(this.workerConfig.clientProps('admin'), async (admin) => {
-      if (reset) {
-        await admin.deleteGroups([groupId]).catch((err: Error) => {
-          if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
-        });
-        return;
-      }
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of offsets) {
-        const topic = o.partition['kafka_topic'];
-        const partition = o.partition['kafka_partition'];
-        if (typeof topic !== 'string' || typeof partition !== 'number') throw new BadRequestError('Sink connector offsets need "kafka_topic" (string) and "kafka_partition" (integer) in each partition');
-        const off = o.offset === null ? null : o.offset['kafka_offset'];
-        if (off !== null && (typeof off !== 'number' || off < 0)) throw new BadRequestError('Sink connector offsets need a non-negative integer "kafka_offset"');
-        if (off === null) continue;
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(off) }]);
-      }
-      for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
-    });
-    return reset ? 'The offsets for this connector have been reset successfully' : 'The offsets for this connector have been altered successfully';
   }
 
   async connectorActiveTopics(name: string): Promise<string[]> {
@@ -952,18 +902,11 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
-    const kinds = connectorsOnly ? (['source', 'sink'] as const) : undefined;
-    return this.opts.registry.list(kinds ? [...kinds] : undefined).map((d) => ({ class: d.className, type: d.kind, version: d.version ?? FERRY_VERSION }));
+    return pluginInfos(this.opts.registry, connectorsOnly);
   }
 
   pluginConfig(pluginName: string): ConfigKeyInfo[] {
-    const d = this.opts.registry.find(pluginName);
-    if (!d) throw new NotFoundError(`Unknown plugin ${pluginName}.`);
-    const instance = d.create() as { config?: () => { infos(): ConfigKeyInfo[] } };
-    const own = instance.config?.().infos() ?? [];
-    if (d.kind === 'source') return [...own, ...sourceConnectorConfigDef().infos()];
-    if (d.kind === 'sink') return [...own, ...sinkConnectorConfigDef().infos()];
-    return own;
+    return pluginConfigInfos(this.opts.registry, pluginName);
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {

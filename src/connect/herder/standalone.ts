@@ -2,16 +2,20 @@
 // source offsets in offset.storage.file.filename. Requests are serialized through one queue so
 // concurrent REST calls never interleave a connector's start/stop.
 import type { ConfigKeyInfo } from '../api/config-def.js';
-import type { Props, SourceConnector, SinkConnector } from '../api/connector.js';
+import type { Props } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
 import { logger } from '../../observability/logger.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import type { WorkerConfig } from '../runtime/worker-config.js';
-import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../runtime/connector-config.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { MemoryStatusStore } from '../storage/status-store.js';
 import { throwIfInvalid, validateConnectorConfig, type TransformValidator } from './validation.js';
+import {
+  FERRY_VERSION, alterSinkConnectorOffsets, alterSourceConnectorOffsets, pluginConfigInfos, pluginInfos, requireStoppedMessage, resetSourceConnectorOffsets, sinkConnectorOffsets,
+} from './offsets-and-plugins.js';
+
+export { FERRY_VERSION };
 import type {
   ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, ConnectorType, Herder, PluginInfo, ServerInfo, State, TargetState, TaskInfo, TaskState,
 } from './herder.js';
@@ -24,7 +28,6 @@ interface ConnectorEntry {
   topics: Set<string>;
 }
 
-export const FERRY_VERSION = '0.1.0';
 
 export class StandaloneHerder implements Herder {
   private readonly entries = new Map<string, ConnectorEntry>();
@@ -283,26 +286,14 @@ export class StandaloneHerder implements Herder {
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
     const e = this.entry(name);
-    if (e.type === 'sink') return this.sinkOffsets(name);
+    if (e.type === 'sink') return sinkConnectorOffsets(this.config.clientProps('admin'), name);
     return this.offsetStore.connectorOffsets(name).map(({ partition, offset }) => ({ partition, offset }));
-  }
-
-  private async sinkOffsets(name: string): Promise<ConnectorOffset[]> {
-    const { withAdmin } = await import('../../kafka/client.js');
-    return withAdmin(this.config.clientProps('admin'), async (admin) => {
-      const groups = await admin.fetchOffsets({ groupId: `connect-${name}` });
-      const out: ConnectorOffset[] = [];
-      for (const t of groups) for (const p of t.partitions) {
-        if (Number(p.offset) >= 0) out.push({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } });
-      }
-      return out;
-    });
   }
 
   private requireStopped(name: string): ConnectorEntry {
     const e = this.entry(name);
     if (e.target !== 'STOPPED') {
-      throw new BadRequestError(`Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+      throw new BadRequestError(requireStoppedMessage(name));
     }
     return e;
   }
@@ -311,62 +302,17 @@ export class StandaloneHerder implements Herder {
     return this.serial(async () => {
       const e = this.requireStopped(name);
       if (offsets.length === 0) throw new BadRequestError('Partitions / offsets need to be provided for an alter offsets request');
-      if (e.type === 'sink') return this.alterSinkOffsets(name, offsets, false);
-      const connector = this.worker.instantiateConnector(e.config) as SourceConnector;
-      const { canonicalJson } = await import('../storage/offset-store.js');
-      let handled = false;
-      if (connector.alterOffsets) {
-        try {
-          handled = await connector.alterOffsets(e.config, new Map(offsets.map((o) => [canonicalJson(o.partition), o.offset])));
-        } catch (err) {
-          throw new BadRequestError(`Failed to alter offsets for connector ${name}: ${(err as Error).message}`, { cause: err });
-        }
-      }
-      await this.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition, offset: o.offset })));
-      return handled
-        ? 'The offsets for this connector have been altered successfully'
-        : 'The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses.';
+      if (e.type === 'sink') return alterSinkConnectorOffsets(this.config.clientProps('admin'), name, offsets, false);
+      return alterSourceConnectorOffsets(this.offsetStore, this.worker.instantiateConnector(e.config), e.config, name, offsets);
     });
   }
 
   resetConnectorOffsets(name: string): Promise<string> {
     return this.serial(async () => {
       const e = this.requireStopped(name);
-      if (e.type === 'sink') return this.alterSinkOffsets(name, [], true);
-      const current = this.offsetStore.connectorOffsets(name);
-      const connector = this.worker.instantiateConnector(e.config) as SourceConnector | SinkConnector;
-      const { canonicalJson } = await import('../storage/offset-store.js');
-      const handled = connector.alterOffsets ? await connector.alterOffsets(e.config, new Map(current.map((o) => [canonicalJson(o.partition), null]))) : false;
-      await this.offsetStore.set(current.map((o) => ({ connector: name, partition: o.partition, offset: null })));
-      return handled
-        ? 'The offsets for this connector have been reset successfully'
-        : 'The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses.';
+      if (e.type === 'sink') return alterSinkConnectorOffsets(this.config.clientProps('admin'), name, [], true);
+      return resetSourceConnectorOffsets(this.offsetStore, this.worker.instantiateConnector(e.config), e.config, name);
     });
-  }
-
-  private async alterSinkOffsets(name: string, offsets: ConnectorOffset[], reset: boolean): Promise<string> {
-    const { withAdmin } = await import('../../kafka/client.js');
-    const groupId = `connect-${name}`;
-    await withAdmin(this.config.clientProps('admin'), async (admin) => {
-      if (reset) {
-        await admin.deleteGroups([groupId]).catch((err: Error) => {
-          if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
-        });
-        return;
-      }
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of offsets) {
-        const topic = o.partition['kafka_topic'];
-        const partition = o.partition['kafka_partition'];
-        if (typeof topic !== 'string' || typeof partition !== 'number') throw new BadRequestError('Sink connector offsets need "kafka_topic" (string) and "kafka_partition" (integer) in each partition');
-        const off = o.offset === null ? null : o.offset['kafka_offset'];
-        if (off !== null && (typeof off !== 'number' || off < 0)) throw new BadRequestError('Sink connector offsets need a non-negative integer "kafka_offset"');
-        if (off === null) continue; // KIP-875: null removes the partition's committed offset; kafkajs lacks OffsetDelete, so it is left as is.
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(off) }]);
-      }
-      for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
-    });
-    return reset ? 'The offsets for this connector have been reset successfully' : 'The offsets for this connector have been altered successfully';
   }
 
   async connectorActiveTopics(name: string): Promise<string[]> {
@@ -385,18 +331,11 @@ export class StandaloneHerder implements Herder {
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
-    const kinds = connectorsOnly ? (['source', 'sink'] as const) : undefined;
-    return this.registry.list(kinds ? [...kinds] : undefined).map((d) => ({ class: d.className, type: d.kind, version: d.version ?? FERRY_VERSION }));
+    return pluginInfos(this.registry, connectorsOnly);
   }
 
   pluginConfig(pluginName: string): ConfigKeyInfo[] {
-    const d = this.registry.find(pluginName);
-    if (!d) throw new NotFoundError(`Unknown plugin ${pluginName}.`);
-    const instance = d.create() as { config?: () => { infos(): ConfigKeyInfo[] } };
-    const own = instance.config?.().infos() ?? [];
-    if (d.kind === 'source') return [...own, ...sourceConnectorConfigDef().infos()];
-    if (d.kind === 'sink') return [...own, ...sinkConnectorConfigDef().infos()];
-    return own;
+    return pluginConfigInfos(this.registry, pluginName);
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {

@@ -4,7 +4,7 @@
 // commits an offset for a record that did not reach Kafka.
 import type { SourceTask, SourceTaskContext, OffsetStorageReader } from '../api/connector.js';
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records.js';
-import { errorTrace } from '../api/errors.js';
+import { RetriableError, errorTrace } from '../api/errors.js';
 import type { OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { metrics } from '../../observability/metrics.js';
@@ -112,7 +112,7 @@ export class SourceTaskRunner implements TaskRunner {
           if (!signal.aborted && !this.paused) this.d.listener.onRunning(this.id);
           continue;
         }
-        const polled = await this.d.errors.runAsync('TASK_POLL', task.constructor.name, () => task.poll(signal), signal);
+        const polled = await this.pollOnce(signal);
         if (polled === SKIP) continue;
         if (polled && polled.length > 0) {
           metrics.sourceRecordPoll.inc(this.labels, polled.length);
@@ -141,6 +141,31 @@ export class SourceTaskRunner implements TaskRunner {
       await this.d.errors.close().catch(() => undefined);
       await this.d.producer.disconnect().catch(() => undefined);
       if (!this.failed) this.d.listener.onStopped(this.id);
+    }
+  }
+
+  private retryDelay = 0;
+
+  /**
+   * poll() with Connect's rule for RetriableError: always retried (with backoff here), whatever
+   * errors.retry.timeout says; the task stays RUNNING and its status carries the cause until a poll works.
+   */
+  private async pollOnce(signal: AbortSignal): Promise<SourceRecord[] | null | typeof SKIP> {
+    try {
+      const r = await this.d.task.poll(signal);
+      if (this.retryDelay > 0) {
+        this.retryDelay = 0;
+        this.d.listener.onRunning(this.id);
+        this.d.log.info({}, 'task recovered');
+      }
+      return r;
+    } catch (e) {
+      if (!(e instanceof RetriableError) || signal.aborted) throw e;
+      this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 300), 10_000);
+      this.d.log.warn({ err: e.message, retryInMs: this.retryDelay }, 'poll() failed with a retriable error; retrying');
+      this.d.listener.onRetrying?.(this.id, e);
+      await sleep(this.retryDelay, signal);
+      return SKIP;
     }
   }
 

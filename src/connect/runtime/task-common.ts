@@ -31,6 +31,8 @@ export interface TaskStatusListener {
   onRunning(id: TaskId): void;
   onPaused(id: TaskId): void;
   onFailed(id: TaskId, error: unknown): void;
+  /** Still RUNNING, but the last attempt failed with a retriable error (shown as the status trace). */
+  onRetrying?(id: TaskId, error: unknown): void;
   onStopped(id: TaskId): void;
 }
 

@@ -163,6 +163,7 @@ export class Worker {
       onRunning: (t: TaskId) => this.reportTask(t, 'RUNNING'),
       onPaused: (t: TaskId) => this.reportTask(t, 'PAUSED'),
       onFailed: (t: TaskId, e: unknown) => this.reportTask(t, 'FAILED', errorTrace(e)),
+      onRetrying: (t: TaskId, e: unknown) => this.reportTask(t, 'RUNNING', `Retrying after a retriable error: ${errorTrace(e)}`),
       onStopped: (t: TaskId) => { if (this.tasks.get(key)) this.reportTask(t, 'UNASSIGNED'); },
     };
     let runner: TaskRunner;
