@@ -27,7 +27,7 @@ describe('mirror connector ConfigDefs', () => {
       {
         topics: '.*', 'topics.exclude': '.*[\\-\\.]internal, .*\\.replica, __.*',
         'config.properties.exclude': 'follower\\.replication\\.throttled\\.replicas, leader\\.replication\\.throttled\\.replicas, message\\.timestamp\\.difference\\.max\\.ms, message\\.timestamp\\.type, unclean\\.leader\\.election\\.enable, min\\.insync\\.replicas',
-        'replication.factor': '2', 'refresh.topics.enabled': 'true', 'refresh.topics.interval.seconds': '600',
+        'replication.factor': '2', 'refresh.topics.enabled': 'true', 'refresh.topics.interval.seconds': '30', // Ferry default (MM2: 600)
         'sync.topic.configs.enabled': 'true', 'sync.topic.configs.interval.seconds': '600',
         'sync.topic.acls.enabled': 'true', 'sync.topic.acls.interval.seconds': '600',
         'offset-syncs.topic.location': 'source', 'offset-syncs.topic.replication.factor': '3',
@@ -44,11 +44,11 @@ describe('mirror connector ConfigDefs', () => {
     assert.equal(d['groups'], '.*');
     assert.equal(d['groups.exclude'], 'console-consumer-.*, connect-.*, __.*');
     assert.equal(d['emit.checkpoints.enabled'], 'true');
-    assert.equal(d['emit.checkpoints.interval.seconds'], '60');
+    assert.equal(d['emit.checkpoints.interval.seconds'], '5'); // Ferry default (MM2: 60)
     assert.equal(d['sync.group.offsets.enabled'], 'false');
-    assert.equal(d['sync.group.offsets.interval.seconds'], '60');
+    assert.equal(d['sync.group.offsets.interval.seconds'], '5'); // Ferry default (MM2: 60)
     assert.equal(d['refresh.groups.enabled'], 'true');
-    assert.equal(d['refresh.groups.interval.seconds'], '600');
+    assert.equal(d['refresh.groups.interval.seconds'], '30'); // Ferry default (MM2: 600)
     assert.equal(d['checkpoints.topic.replication.factor'], '3');
   });
 
@@ -65,7 +65,7 @@ describe('typed connector settings', () => {
     const s = parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'target.cluster.alias': 'B', topics: 'orders.*', 'sync.topic.acls.enabled': 'false' });
     assert.equal(s.offsetSyncsTopic, 'mm2-offset-syncs.B.internal', 'named after the other cluster');
     assert.equal(s.syncTopicAclsIntervalMs, null);
-    assert.equal(s.refreshTopicsIntervalMs, 600_000);
+    assert.equal(s.refreshTopicsIntervalMs, 30_000);
     assert.ok(s.topicFilter.shouldReplicateTopic('orders1'));
     assert.ok(!s.topicFilter.shouldReplicateTopic('payments'));
     assert.equal(s.replicationPolicy.formatRemoteTopic('A', 'orders'), 'A.orders');
@@ -98,8 +98,8 @@ describe('typed connector settings', () => {
     const c = parseMirrorCheckpointConfig({ 'source.cluster.alias': 'A', 'target.cluster.alias': 'B', 'sync.group.offsets.enabled': 'true', 'replication.policy.separator': '_' });
     assert.equal(c.checkpointsTopic, 'A_checkpoints_internal');
     assert.equal(c.offsetSyncsTopic, 'mm2-offset-syncs_B_internal');
-    assert.equal(c.emitCheckpointsIntervalMs, 60_000);
-    assert.equal(c.syncGroupOffsetsIntervalMs, 60_000);
+    assert.equal(c.emitCheckpointsIntervalMs, 5_000);
+    assert.equal(c.syncGroupOffsetsIntervalMs, 5_000);
     assert.ok(!c.groupFilter.shouldReplicateGroup('console-consumer-1'));
     assert.deepEqual(validateMirrorCheckpointProps({ 'emit.checkpoints.enabled': 'false', 'sync.group.offsets.enabled': 'false' }), {
       'emit.checkpoints.enabled': ["MirrorCheckpointConnector can't run with both emit.checkpoints.enabled and sync.group.offsets.enabled set to false"],
