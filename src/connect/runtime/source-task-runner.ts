@@ -96,7 +96,7 @@ export class SourceTaskRunner implements TaskRunner {
     const { task, log } = this.d;
     const signal = this.abort.signal;
     const inflight: InFlight[] = [];
-    const maxInFlight = this.d.maxInFlightBatches ?? 4;
+    const maxInFlight = this.d.maxInFlightBatches ?? 2;
     let started = false;
     try {
       task.initialize(this.context());

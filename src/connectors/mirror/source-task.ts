@@ -82,7 +82,8 @@ export class MirrorSourceTask extends SourceTask {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
       maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
-      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? 52_428_800),
+      // Decoded records weigh several times their bytes in JS; 8 MiB per fetch keeps memory flat (Java's default is 50 MiB).
+      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? 8_388_608),
     });
     await this.reader.connect();
 
