@@ -60,8 +60,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2));
   }
   if (!announced) process.stdout.write('MEASURE\n');
-  await Promise.allSettled(pending);
   process.stdout.write('END\n');
+  await Promise.allSettled(pending);
   const s = summarizeLatencies(acks);
   const elapsed = (end - start) / 1000;
   process.stdout.write(`RESULT ${JSON.stringify({ measured, warm, failed, achievedRate: Math.round(created / Math.max(elapsed, (now() - start) / 1000)), ackP50Ms: s.p50, ackP99Ms: s.p99, maxInflight })}\n`);
