@@ -19,7 +19,8 @@ export interface GeneratedRecord {
   timestamp: number;
 }
 
-const BASE_TS = Date.UTC(2026, 0, 1);
+// Recent enough that time-based retention (7 days by default) never deletes test data on either cluster.
+const BASE_TS = Date.now() - 3_600_000;
 
 /**
  * Record `i` of a run on a topic: deterministic in (run, topic, i). Null keys every 7th record, a tombstone-like

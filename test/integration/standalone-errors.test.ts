@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
-import { createKafka } from '../../src/kafka/client.js';
+import { createKafka, createTopicsAndWait } from '../../src/kafka/client.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 
 let kafka: KafkaHarness;
@@ -103,4 +103,29 @@ test('errors.tolerance=all with a DLQ: poison records land in the DLQ with conte
   }
   const st = (await worker.rest('GET', '/connectors/tolerant-sink/status')).body as { tasks: { state: string }[] };
   assert.equal(st.tasks[0]!.state, 'RUNNING');
+});
+
+test('topics.regex picks up topics created after the sink started', async () => {
+  const out = join(tmp.dir, 'regex.txt');
+  const r = await worker.rest('POST', '/connectors', {
+    name: 'regex-sink',
+    config: { 'connector.class': 'FileStreamSink', file: out, 'topics.regex': 'rx-.*', 'consumer.override.metadata.max.age.ms': '1000' },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const k = createKafka(kafka.clusters[0]!.props);
+  const admin = k.admin();
+  await admin.connect();
+  const producer = k.producer();
+  await producer.connect();
+  try {
+    for (const [i, topic] of ['rx-one', 'rx-two'].entries()) {
+      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+      await producer.send({ topic, messages: [{ value: `from ${topic}` }] });
+      await waitFor(`record of ${topic} in the sink`, () => existsSync(out) && readFileSync(out, 'utf8').split('\n').filter(Boolean).length === i + 1, 30_000);
+    }
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n').filter(Boolean).sort(), ['from rx-one', 'from rx-two']);
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+  }
 });

@@ -16,7 +16,12 @@ export interface SinkTaskRunnerDeps {
   taskProps: Record<string, string>;
   converters: TaskConverters;
   transformer: RecordTransformer;
-  consumer: GroupConsumer;
+  /** Creates the task's consumer; called again when a topics.regex subscription must pick up new topics. */
+  consumerFactory: () => GroupConsumer;
+  /** How often a topics.regex subscription looks for new matching topics (Java: metadata.max.age.ms). */
+  regexRefreshMs?: number;
+  /** Lists the cluster's topics (for the topics.regex refresh). */
+  listTopics?: () => Promise<string[]>;
   subscription: string[] | RegExp;
   errors: RetryWithToleranceOperator;
   listener: TaskStatusListener;
@@ -45,15 +50,66 @@ export class SinkTaskRunner implements TaskRunner {
   private readonly labels: { connector: string; task: string };
   private readonly topicsSeen = new Set<string>();
   private started = false;
+  private consumer: GroupConsumer;
+  private regexTimer: NodeJS.Timeout | null = null;
+  private matchedTopics = new Set<string>();
 
   constructor(private readonly d: SinkTaskRunnerDeps) {
     this.id = d.id;
     this.paused = d.startPaused ?? false;
     this.labels = { connector: d.id.connector, task: String(d.id.task) };
+    this.consumer = d.consumerFactory();
   }
 
   start(): void {
     void this.run().catch((err: unknown) => this.fail(err));
+  }
+
+  /**
+   * kafkajs resolves a regex subscription once; Java consumers re-match on every metadata refresh. When new
+   * matching topics appear, commit, close the consumer and subscribe again with a fresh one.
+   */
+  private watchRegex(): void {
+    const regex = this.d.subscription;
+    if (!(regex instanceof RegExp) || !this.d.listTopics) return;
+    const listTopics = this.d.listTopics;
+    this.regexTimer = setInterval(() => {
+      void (async () => {
+        if (this.stopping || this.failed) return;
+        const matching = (await listTopics()).filter((t) => regex.test(t));
+        if (matching.every((t) => this.matchedTopics.has(t))) return;
+        this.d.log.info({ topics: matching.filter((t) => !this.matchedTopics.has(t)) }, 'new topics match topics.regex; resubscribing');
+        await this.resubscribe();
+      })().catch((e: Error) => this.d.log.warn({ err: e.message }, 'topics.regex refresh failed'));
+    }, this.d.regexRefreshMs ?? 300_000);
+    this.regexTimer.unref();
+  }
+
+  private async resubscribe(): Promise<void> {
+    const old = this.consumer;
+    const pausedBefore = this.paused;
+    this.paused = true; // hold deliveries while switching consumers
+    await this.handling;
+    try { await this.commit(); } catch { /* logged in commit */ }
+    await old.stop();
+    this.current.clear();
+    this.consumer = this.d.consumerFactory();
+    this.paused = pausedBefore;
+    await this.subscribeAndRun();
+  }
+
+  private async subscribeAndRun(): Promise<void> {
+    await this.consumer.subscribe(this.d.subscription, this.abort.signal);
+    if (this.stopping) return;
+    if (this.d.subscription instanceof RegExp && this.d.listTopics) {
+      const regex = this.d.subscription;
+      this.matchedTopics = new Set((await this.d.listTopics()).filter((t) => regex.test(t)));
+    }
+    await this.consumer.run((records, heartbeat) => {
+      const p = this.handle(records, heartbeat);
+      this.handling = p.catch(() => undefined);
+      return p;
+    });
   }
 
   pause(): void {
@@ -71,16 +127,16 @@ export class SinkTaskRunner implements TaskRunner {
   }
 
   private context(): SinkTaskContext {
-    const c = this.d.consumer;
+    const c = () => this.consumer;
     return {
       logger: pluginLogger(this.d.log),
       taskId: this.id.task,
       connectorName: this.id.connector,
-      offset: (offsets: Map<TopicPartition, number>) => { for (const [tp, off] of offsets) c.seek({ ...tp, offset: off }); },
+      offset: (offsets: Map<TopicPartition, number>) => { for (const [tp, off] of offsets) c().seek({ ...tp, offset: off }); },
       requestCommit: () => { this.commitRequested = true; },
-      pause: (...tps: TopicPartition[]) => c.pause(tps),
-      resume: (...tps: TopicPartition[]) => c.resume(tps),
-      assignment: () => c.assignment().map(({ topic, partition }) => ({ topic, partition })),
+      pause: (...tps: TopicPartition[]) => c().pause(tps),
+      resume: (...tps: TopicPartition[]) => c().resume(tps),
+      assignment: () => c().assignment().map(({ topic, partition }) => ({ topic, partition })),
     };
   }
 
@@ -89,15 +145,10 @@ export class SinkTaskRunner implements TaskRunner {
     task.initialize(this.context());
     await task.start(this.d.taskProps);
     this.started = true;
-    await this.d.consumer.subscribe(this.d.subscription, this.abort.signal);
-    if (this.stopping) return;
     if (this.paused) this.d.listener.onPaused(this.id);
     else this.d.listener.onRunning(this.id);
-    await this.d.consumer.run((records, heartbeat) => {
-      const p = this.handle(records, heartbeat);
-      this.handling = p.catch(() => undefined);
-      return p;
-    });
+    this.watchRegex();
+    await this.subscribeAndRun();
   }
 
   private async handle(records: InRecord[], heartbeat: () => Promise<void>): Promise<void> {
@@ -172,7 +223,7 @@ export class SinkTaskRunner implements TaskRunner {
       await this.d.task.flush?.(offsets);
       if (this.d.task.preCommit) offsets = await this.d.task.preCommit(offsets);
       await this.d.errors.flushReports();
-      await this.d.consumer.commit([...offsets.values()]);
+      await this.consumer.commit([...offsets.values()]);
       metrics.offsetCommitSuccess.inc(this.labels);
       end();
     } catch (e) {
@@ -210,9 +261,10 @@ export class SinkTaskRunner implements TaskRunner {
       if (graceful && !this.failed && this.started) {
         try { await this.commit(); } catch { /* logged in commit */ }
       }
-      await this.d.consumer.stop();
+      if (this.regexTimer) clearInterval(this.regexTimer);
+      await this.consumer.stop();
       if (this.started) {
-        try { await this.d.task.close?.(this.d.consumer.assignment().map(({ topic, partition }) => ({ topic, partition }))); } catch { /* best effort */ }
+        try { await this.d.task.close?.(this.consumer.assignment().map(({ topic, partition }) => ({ topic, partition }))); } catch { /* best effort */ }
         try { await this.d.task.stop(); } catch (e) { this.d.log.warn({ err: (e as Error).message }, 'task.stop() failed'); }
       }
       this.d.transformer.close();

@@ -210,7 +210,7 @@ export class Worker {
       });
     }
     const consumerProps = this.config.clientProps('consumer', { 'client.id': `connector-consumer-${id.connector}-${id.task}`, ...overrides('consumer.override.') });
-    const consumer = new GroupConsumer(consumerProps, `connect-${id.connector}`, consumerProps['client.id']!);
+    const consumerFactory = () => new GroupConsumer(consumerProps, `connect-${id.connector}`, consumerProps['client.id']!);
     const reporters: ErrorReporter[] = [];
     const dlqTopic = String(parsed['errors.deadletterqueue.topic.name'] ?? '').trim();
     if (dlqTopic !== '') {
@@ -224,8 +224,10 @@ export class Worker {
     const regex = String(parsed['topics.regex'] ?? '').trim();
     const subscription = regex !== '' ? new RegExp(`^(?:${regex})$`) : (parsed['topics'] as string[]);
     return new SinkTaskRunner({
-      id, task: task as SinkTask, taskProps, converters, transformer, consumer, subscription, errors,
+      id, task: task as SinkTask, taskProps, converters, transformer, consumerFactory, subscription, errors,
       listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
+      regexRefreshMs: Number(consumerProps['metadata.max.age.ms'] ?? 300_000),
+      listTopics: () => withAdmin(this.config.clientProps('admin'), (a) => a.listTopics()),
     });
   }
 

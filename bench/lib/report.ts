@@ -1,0 +1,275 @@
+// Turns results files into bench/RESULTS.md (side-by-side tables, ratios against the issue's targets) and
+// bench/chart.svg. Each section uses the newest results file that measured it, preferring full runs over
+// --quick ones (smoke runs are never reported), so a partial re-run updates only what it measured.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import type { CeilingRun, LatencyRun, ResultsFile, RunRecord, StartupRun, ThroughputRun } from './context.js';
+import { renderChart, type ChartData } from './chart.js';
+import { ratio, spread, type Spread } from './stats.js';
+import { TOOL_LABEL, TOOLS, type Tool } from './tools.js';
+
+export function loadResults(dir: string): ResultsFile[] {
+  if (!existsSync(dir)) return [];
+  const out: ResultsFile[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    try {
+      const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ResultsFile;
+      if (r.schema === 1 && Array.isArray(r.runs)) out.push(r);
+    } catch {
+      // not ours
+    }
+  }
+  return out;
+}
+
+type SuiteKey = 'throughput' | 'ceiling' | 'latency' | 'startup' | 'translation';
+
+function hasSuite(r: ResultsFile, s: SuiteKey): boolean {
+  if (s === 'translation') return r.runs.some((x) => x.suite === 'throughput' && x.translation !== undefined);
+  return r.runs.some((x) => x.suite === s);
+}
+
+/** Newest file with the suite: full runs first, then --quick; smoke runs never. */
+export function pickSource(files: readonly ResultsFile[], s: SuiteKey): ResultsFile | undefined {
+  const eligible = files.filter((f) => !f.options.smoke && hasSuite(f, s)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return eligible.find((f) => !f.options.quick) ?? eligible[0];
+}
+
+const fmtInt = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
+const fmt = (x: number | undefined, d = 1) => (x === undefined ? '–' : x.toFixed(d));
+function cell(s: Spread | undefined, f: (x: number) => string): string {
+  if (!s) return '–';
+  if (s.n === 1 || s.min === s.max) return f(s.median);
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+const intf = (x: number) => fmtInt(x);
+const d1 = (x: number) => x.toFixed(1);
+const d2 = (x: number) => x.toFixed(2);
+
+function ok<T extends RunRecord>(runs: readonly RunRecord[], pred: (r: RunRecord) => r is T): T[] {
+  return runs.filter(pred);
+}
+const isThroughput = (r: RunRecord): r is ThroughputRun => r.suite === 'throughput';
+const isCeiling = (r: RunRecord): r is CeilingRun => r.suite === 'ceiling';
+const isLatency = (r: RunRecord): r is LatencyRun => r.suite === 'latency';
+const isStartup = (r: RunRecord): r is StartupRun => r.suite === 'startup';
+
+export interface Aggregates {
+  throughput: Map<string, Map<Tool, { rps?: Spread; mbps?: Spread; cpu?: Spread; rss?: Spread; first?: Spread; runs: number; failed: number; correct: boolean }>>;
+  ceiling: Map<number, Spread | undefined>;
+  latency: Map<string, { rate: number; perTool: Map<Tool, { p50?: Spread; p99?: Spread; max?: Spread; achieved?: Spread; cpuPct?: Spread; ackP99?: Spread; runs: number; failed: number }> }>;
+  startup: Map<Tool, { first?: Spread; cpu?: Spread; runs: number; failed: number }>;
+  translation: Map<Tool, { offsets: number; exact?: Spread; reReads?: Spread; reReadsMax: number; missing?: Spread; skipped?: Spread; caughtUpExact?: Spread; runs: number }>;
+}
+
+export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sources: Partial<Record<SuiteKey, ResultsFile>> } {
+  const sources: Partial<Record<SuiteKey, ResultsFile>> = {};
+  for (const s of ['throughput', 'ceiling', 'latency', 'startup', 'translation'] as const) {
+    const f = pickSource(files, s);
+    if (f) sources[s] = f;
+  }
+  const agg: Aggregates = { throughput: new Map(), ceiling: new Map(), latency: new Map(), startup: new Map(), translation: new Map() };
+  const tRuns = ok(sources.throughput?.runs ?? [], isThroughput);
+  for (const c of [...new Set(tRuns.map((r) => r.case))].sort()) {
+    const m = new Map<Tool, NonNullable<ReturnType<Aggregates['throughput']['get']>> extends Map<Tool, infer V> ? V : never>();
+    for (const tool of TOOLS) {
+      const rs = tRuns.filter((r) => r.case === c && r.tool === tool);
+      const good = rs.filter((r) => r.ok);
+      m.set(tool, {
+        rps: spread(good.map((r) => r.recordsPerSec)), mbps: spread(good.map((r) => r.mbPerSec)), cpu: spread(good.map((r) => r.cpuSecondsPerGb)),
+        rss: spread(good.map((r) => r.peakRssMb)), first: spread(good.map((r) => r.startToFirstRecordMs)), runs: rs.length, failed: rs.length - good.length,
+        correct: good.every((r) => !r.correctness || (r.correctness.countsMatch && r.correctness.digests.every((d) => d.match))),
+      });
+    }
+    agg.throughput.set(c, m);
+  }
+  const cRuns = ok(sources.ceiling?.runs ?? [], isCeiling);
+  for (const size of [...new Set(cRuns.map((r) => r.recordSize))].sort((a, b) => a - b)) agg.ceiling.set(size, spread(cRuns.filter((r) => r.recordSize === size).map((r) => r.recordsPerSec)));
+  const lRuns = ok(sources.latency?.runs ?? [], isLatency);
+  for (const label of [...new Set(lRuns.map((r) => r.rateLabel))]) {
+    const rs = lRuns.filter((r) => r.rateLabel === label);
+    const perTool = new Map();
+    for (const tool of TOOLS) {
+      const t = rs.filter((r) => r.tool === tool);
+      const good = t.filter((r) => r.ok);
+      perTool.set(tool, {
+        p50: spread(good.map((r) => r.p50Ms)), p99: spread(good.map((r) => r.p99Ms)), max: spread(good.map((r) => r.maxMs)), achieved: spread(good.map((r) => r.achievedRate)),
+        cpuPct: spread(good.map((r) => r.cpuPercent)), ackP99: spread(good.map((r) => r.producerAckP99Ms)), runs: t.length, failed: t.length - good.length,
+      });
+    }
+    agg.latency.set(label, { rate: rs[0]!.targetRate, perTool });
+  }
+  const sRuns = ok(sources.startup?.runs ?? [], isStartup);
+  for (const tool of TOOLS) {
+    const t = sRuns.filter((r) => r.tool === tool);
+    const good = t.filter((r) => r.ok);
+    if (t.length > 0) agg.startup.set(tool, { first: spread(good.map((r) => r.startToFirstRecordMs)), cpu: spread(good.map((r) => r.cpuSecondsToFirstRecord)), runs: t.length, failed: t.length - good.length });
+  }
+  const trRuns = ok(sources.translation?.runs ?? [], isThroughput).filter((r) => r.translation);
+  for (const tool of TOOLS) {
+    const t = trRuns.filter((r) => r.tool === tool).map((r) => r.translation!);
+    if (t.length === 0) continue;
+    agg.translation.set(tool, {
+      offsets: t[0]!.offsets, exact: spread(t.map((x) => x.exact)), reReads: spread(t.map((x) => x.reReadsTotal)), reReadsMax: Math.max(...t.map((x) => x.reReadsMax)),
+      missing: spread(t.map((x) => x.missing)), skipped: spread(t.map((x) => x.skipped)), caughtUpExact: spread(t.map((x) => x.caughtUp.exact)), runs: t.length,
+    });
+  }
+  return { agg, sources };
+}
+
+interface TargetRow { metric: string; ferry: string; mm2: string; ratio: number | undefined; target: string; met: boolean | undefined }
+
+export function targetRows(agg: Aggregates): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const tp = (c: string, tool: Tool) => agg.throughput.get(c)?.get(tool);
+  const add = (metric: string, f: number | undefined, m: number | undefined, target: string, test: (r: number) => boolean, show: (x: number) => string) => {
+    const r = ratio(f, m);
+    rows.push({ metric, ferry: f === undefined ? '–' : show(f), mm2: m === undefined ? '–' : show(m), ratio: r, target, met: r === undefined ? undefined : test(r) });
+  };
+  add('records/s, 1 KiB (case b)', tp('b', 'ferry')?.rps?.median, tp('b', 'mm2')?.rps?.median, '≥ 1.5×', (r) => r >= 1.5, intf);
+  add('records/s, 100 B (case a)', tp('a', 'ferry')?.rps?.median, tp('a', 'mm2')?.rps?.median, '≥ 1.0×', (r) => r >= 1.0, intf);
+  add('records/s, 100 topics (case c)', tp('c', 'ferry')?.rps?.median, tp('c', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
+  for (const [label, l] of agg.latency) add(`p99 latency, ${label}`, l.perTool.get('ferry')?.p99?.median, l.perTool.get('mm2')?.p99?.median, '≤ 1.0×', (r) => r <= 1.0, (x) => `${d1(x)} ms`);
+  for (const c of agg.throughput.keys()) add(`CPU s/GB, case ${c}`, tp(c, 'ferry')?.cpu?.median, tp(c, 'mm2')?.cpu?.median, '≤ 1.0×', (r) => r <= 1.0, d1);
+  const rssMax = (tool: Tool) => { const xs = [...agg.throughput.values()].map((m) => m.get(tool)?.rss?.max).filter((x): x is number => x !== undefined); return xs.length ? Math.max(...xs) : undefined; };
+  add('peak RSS (max over cases)', rssMax('ferry'), rssMax('mm2'), '≤ 0.5×', (r) => r <= 0.5, (x) => `${x.toFixed(0)} MB`);
+  add('start-up to first record', agg.startup.get('ferry')?.first?.median, agg.startup.get('mm2')?.first?.median, '≤ 0.25×', (r) => r <= 0.25, (x) => `${(x / 1000).toFixed(2)} s`);
+  const tf = agg.translation.get('ferry');
+  const tm = agg.translation.get('mm2');
+  if (tf || tm) {
+    const f = tf?.reReads?.median;
+    rows.push({ metric: `translation re-reads (${tf?.offsets ?? tm?.offsets} offsets)`, ferry: f === undefined ? '–' : fmtInt(f), mm2: tm?.reReads ? fmtInt(tm.reReads.median) : '–', ratio: undefined, target: 'Ferry 0', met: f === undefined ? undefined : f === 0 && (tf?.missing?.median ?? 0) === 0 });
+  }
+  return rows;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function describeSource(f: ResultsFile | undefined, resultsDir: string): string {
+  if (!f) return '';
+  const loads = f.runs.map((r) => r.loadAvgEnd?.[0]).filter((x): x is number => x !== undefined);
+  const l = spread(loads);
+  return `_Source: \`${relative(dirname(resultsDir), join(resultsDir, `${f.id}.json`))}\` (${f.options.quick ? '--quick, ' : ''}${f.options.reps} run(s) per tool, ${f.startedAt.slice(0, 16).replace('T', ' ')} UTC; 1-min load average during runs ${l ? `${d2(l.min)}–${d2(l.max)}` : 'n/a'} on ${f.machine.cores} cores)._`;
+}
+
+export const CASE_LABELS: Record<string, string> = {
+  a: 'a: 100 B, 1 topic × 8 partitions',
+  b: 'b: 1 KiB, 1 topic × 8 partitions',
+  c: 'c: 100 B, 100 topics × 4 partitions',
+};
+const CASE_SIZE: Record<string, number> = { a: 100, b: 1024, c: 100 };
+
+export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string, notes: string | undefined): string {
+  const { agg, sources } = aggregate(files);
+  const latest = [...files].filter((f) => !f.options.smoke).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  const out: string[] = [];
+  out.push('# Ferry vs Apache MirrorMaker 2 — benchmark results', '');
+  out.push('<!-- Generated by bench/run.ts (bench/lib/report.ts) from bench/results/*.json; hand-written findings live in bench/NOTES.md. -->', '');
+  if (!latest) { out.push('No results yet: run `npm run bench -- --quick`.'); return out.join('\n') + '\n'; }
+  const m = latest.machine;
+  out.push(`Both tools run side by side on the same local single-broker KRaft clusters (Kafka ${latest.kafkaVersion}), from the same \`mm2.properties\`, alternating runs (Ferry, MM2, Ferry, MM2, …).`, '');
+  out.push(`- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memGiB} GiB RAM, ${m.os}; shared with other work, so every run records the load average.`);
+  out.push(`- Versions: Node ${m.node}; ${m.java}; Kafka ${latest.kafkaVersion} jars from Maven Central; Ferry ${m.ferryCommit}${m.ferryDirtyFiles ? ` (+${m.ferryDirtyFiles} uncommitted files)` : ''}, compiled JavaScript (${latest.ferryBuild}).`);
+  out.push(`- MM2: \`java ${String((latest.settings['mm2Jvm'] as string[] | undefined)?.join(' ') ?? '-Xms256m -Xmx512m')} … org.apache.kafka.connect.mirror.MirrorMaker mm2.properties\`; Ferry: \`node dist/src/cli/connect-mirror-maker.js mm2.properties\`.`);
+  out.push(`- Command: \`${latest.command}\``, '');
+  out.push('![Throughput and latency](chart.svg)', '');
+
+  out.push('## Against the targets', '');
+  out.push(table(['metric', 'Ferry', 'MM2', 'Ferry / MM2', 'target', 'met'], targetRows(agg).map((r) => [r.metric, r.ferry, r.mm2, r.ratio === undefined ? '–' : `${d2(r.ratio)}×`, r.target, r.met === undefined ? '–' : r.met ? 'yes' : '**no**'])));
+  out.push('', 'Medians over the runs of each tool; ranges in the tables below.', '');
+
+  if (agg.throughput.size > 0) {
+    out.push('## Throughput', '', describeSource(sources.throughput, resultsDir), '');
+    const rows: string[][] = [];
+    for (const [c, per] of agg.throughput) {
+      const ceil = agg.ceiling.get(CASE_SIZE[c] ?? 100)?.median;
+      for (const tool of TOOLS) {
+        const t = per.get(tool)!;
+        rows.push([CASE_LABELS[c] ?? c, TOOL_LABEL[tool], cell(t.rps, intf), cell(t.mbps, d1), ceil && t.rps ? `${((t.rps.median / ceil) * 100).toFixed(0)} %` : '–', cell(t.cpu, d1), cell(t.rss, (x) => x.toFixed(0)), cell(t.first, (x) => (x / 1000).toFixed(1)), t.failed ? `**${t.failed}/${t.runs} failed**` : t.correct ? 'counts + digests match' : '**MISMATCH**']);
+      }
+      const f = per.get('ferry')?.rps?.median;
+      const mm = per.get('mm2')?.rps?.median;
+      const r = ratio(f, mm);
+      if (r !== undefined) rows.push(['', '_Ferry / MM2_', `_${d2(r)}×_`, '', '', `_${fmt(ratio(per.get('ferry')?.cpu?.median, per.get('mm2')?.cpu?.median), 2)}×_`, `_${fmt(ratio(per.get('ferry')?.rss?.median, per.get('mm2')?.rss?.median), 2)}×_`, '', '']);
+    }
+    out.push(table(['case', 'tool', 'records/s', 'MB/s', 'of ceiling', 'CPU s/GB', 'peak RSS MB', 'first record s', 'correctness'], rows), '');
+    out.push('records/s and MB/s over the window from the first record on the target to the last (start-up excluded); CPU s/GB = mirror process user+system CPU in that window per GB (10⁹ bytes) of record values; peak RSS = VmHWM of the mirror process (sampled tree RSS if larger); correctness = end offsets of every partition equal the source\'s and sha256 digests (key, value, headers, timestamp) of sampled partitions equal.', '');
+  }
+  if (agg.ceiling.size > 0) {
+    out.push('## Ceiling: the target broker\'s ingest rate', '', describeSource(sources.ceiling, resultsDir), '');
+    out.push(table(['record size', 'ProducerPerformance records/s', 'MB/s'], [...agg.ceiling].map(([size, s]) => [`${size} B`, cell(s, intf), s ? d1((s.median * size) / 1e6) : '–'])), '');
+    out.push('Kafka\'s `org.apache.kafka.tools.ProducerPerformance` (kafka-tools jar) into a fresh 8-partition topic on a fresh target cluster, with the mirrors\' producer settings, on the same machine.', '');
+  }
+  if (agg.latency.size > 0) {
+    out.push('## End-to-end latency at a fixed rate', '', describeSource(sources.latency, resultsDir), '');
+    const rows: string[][] = [];
+    for (const [label, l] of agg.latency) {
+      for (const tool of TOOLS) {
+        const t = l.perTool.get(tool)!;
+        rows.push([`${label} (${fmtInt(l.rate)}/s)`, TOOL_LABEL[tool], cell(t.p50, d1), cell(t.p99, d1), cell(t.max, d1), cell(t.achieved, intf), cell(t.cpuPct, (x) => x.toFixed(0)), cell(t.ackP99, d1), t.failed ? `**${t.failed}/${t.runs} incomplete**` : 'all received']);
+      }
+    }
+    out.push(table(['rate', 'tool', 'p50 ms', 'p99 ms', 'max ms', 'achieved rec/s', 'mirror CPU %', 'producer ack p99 ms', 'delivery'], rows), '');
+    out.push('Latency = arrival on the target (consumer in the benchmark process) − intended send time (a header set by a separate fixed-rate producer process); 100 B records over 8 partitions, after a warm-up. Both tools run with `linger.ms=0` here (Ferry never lingers). The producer\'s own ack p99 shows how much of the total is the source-side produce.', '');
+  }
+  if (agg.startup.size > 0) {
+    out.push('## Start-up', '', describeSource(sources.startup, resultsDir), '');
+    out.push(table(['tool', 'process start → first record on target (s)', 'CPU s until then'], [...agg.startup].map(([tool, s]) => [TOOL_LABEL[tool], cell(s.first, (x) => (x / 1000).toFixed(2)), cell(s.cpu, d1)])), '');
+    out.push('A topic of 8 partitions × 125 records waits on the source; the target\'s end offsets are polled every 50 ms. Includes JVM/Node start, Connect group join and internal-topic creation on the target.', '');
+  }
+  if (agg.translation.size > 0) {
+    out.push('## Offset translation precision', '', describeSource(sources.translation, resultsDir), '');
+    out.push(table(['tool', 'offsets', 'checkpointed', 'exact', 're-reads (total)', 're-reads (max per offset)', 'skipped', 'caught-up groups exact'], [...agg.translation].map(([tool, t]) => [
+      TOOL_LABEL[tool], String(t.offsets), cell(t.missing ? { ...t.missing, median: t.offsets - t.missing.median, min: t.offsets - t.missing.max, max: t.offsets - t.missing.min } : undefined, intf),
+      cell(t.exact, intf), cell(t.reReads, intf), fmtInt(t.reReadsMax), cell(t.skipped, intf), cell(t.caughtUpExact, intf),
+    ])), '');
+    out.push('After throughput case a, with the tool still running: consumer groups committed at random source offsets (one per partition per group) and one group at the end offsets; each tool checkpoints every second; the checkpoint\'s downstream offset is compared with the exact one (the target offset holding the same record, confirmed by fingerprint). Re-reads = records a consumer restarting from the checkpoint on the target would read twice.', '');
+  }
+  const profSrc = [...files].filter((f) => f.profiles?.length).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  if (profSrc) {
+    out.push('## Where Ferry\'s CPU goes (node --cpu-prof)', '', `_From \`${profSrc.id}.json\`: one extra, unmeasured Ferry run per case with \`--cpu-prof\`._`, '');
+    for (const p of profSrc.profiles) {
+      out.push(`### Case ${CASE_LABELS[p.case] ?? p.case} — ${fmtInt(p.totalMs)} ms sampled`, '');
+      out.push(table(['module', 'self %'], p.byModule.slice(0, 12).map((x) => [`\`${x.module}\``, d1(x.pct)])), '');
+      out.push(table(['function', 'where', 'self %'], p.topFunctions.slice(0, 15).map((x) => [`\`${x.name}\``, `\`${x.url}\``, d1(x.pct)])), '');
+    }
+  }
+  if (latest.settings) {
+    out.push('## Settings', '', '```json', JSON.stringify(latest.settings, null, 2), '```', '');
+  }
+  if (notes) out.push(notes.trim(), '');
+  out.push('## Raw results', '', ...[...files].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, 20).map((f) => `- \`results/${f.id}.json\`${f.options.quick ? ' (--quick)' : ''}${f.options.smoke ? ' (smoke)' : ''}${f.complete ? '' : ' (incomplete)'}: ${[...new Set(f.runs.map((r) => r.suite))].join(', ')}`), '');
+  return out.join('\n') + '\n';
+}
+
+export function chartData(files: readonly ResultsFile[]): ChartData {
+  const { agg } = aggregate(files);
+  return {
+    throughput: [...agg.throughput].map(([c, per]) => ({
+      label: CASE_LABELS[c] ?? c,
+      ceiling: agg.ceiling.get(CASE_SIZE[c] ?? 100)?.median,
+      values: TOOLS.map((tool) => ({ tool: TOOL_LABEL[tool], s: per.get(tool)?.rps })),
+    })),
+    latency: [...agg.latency].flatMap(([label, l]) => (['p50', 'p99'] as const).map((q) => ({
+      label: `${label} ${q}`,
+      values: TOOLS.map((tool) => ({ tool: TOOL_LABEL[tool], s: q === 'p50' ? l.perTool.get(tool)?.p50 : l.perTool.get(tool)?.p99 })),
+    }))),
+  };
+}
+
+/** Regenerates RESULTS.md and chart.svg next to the results directory. */
+export function writeReport(resultsDir: string): { markdown: string; chart: string } {
+  const files = loadResults(resultsDir);
+  const base = dirname(resultsDir);
+  const notesPath = join(base, 'NOTES.md');
+  const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : undefined;
+  const markdown = join(base, 'RESULTS.md');
+  const chart = join(base, 'chart.svg');
+  writeFileSync(markdown, renderMarkdown(files, resultsDir, notes));
+  writeFileSync(chart, renderChart(chartData(files)));
+  return { markdown, chart };
+}
+
+export { basename };
