@@ -6,7 +6,7 @@ import { reapOrphans, startEphemeralClusters, type EphemeralKafka } from '../../
 import { findJava } from '../../src/dev/jars.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { ClientProps } from '../../src/kafka/client.js';
-import { PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
+import { createLowLevelCluster, PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../src/kafka/producer.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
 import { runToCompletion, sleep } from './proc.js';
@@ -74,9 +74,9 @@ function valueFor(topic: string, partition: number, i: number, size: number): Bu
   return b;
 }
 
-/** Produces `perPartition` records of `size` bytes to every partition of the topics (Node, acks=1). */
+/** Produces `perPartition` records of `size` bytes to every partition of the topics (Node, idempotent: retries after NOT_LEADER right after topic creation must not duplicate). */
 export async function nodePreload(bootstrap: string, topics: { topic: string; partitions: number }[], perPartition: number, size: number): Promise<number> {
-  const producer = new RecordProducer({ ...clientProps(bootstrap, 'ferry-bench-preload'), acks: '1', 'enable.idempotence': 'false' }, 'ferry-bench-preload');
+  const producer = new RecordProducer({ ...clientProps(bootstrap, 'ferry-bench-preload'), acks: 'all' }, 'ferry-bench-preload');
   await producer.connect();
   let sent = 0;
   try {
@@ -194,6 +194,34 @@ export class RecordLookup {
 
   async close(): Promise<void> {
     await this.reader.disconnect();
+  }
+}
+
+/**
+ * Commits offsets for groups without members the way Java's Admin.alterConsumerGroupOffsets does: a plain
+ * OffsetCommit (generation -1, no member id) to each group's coordinator. (kafkajs's admin.setOffsets joins
+ * the group with a consumer first: seconds per group.)
+ */
+export async function commitGroupOffsets(bootstrap: string, commits: Map<string, { topic: string; partition: number; offset: number }[]>): Promise<void> {
+  const cluster = createLowLevelCluster(clientProps(bootstrap, 'ferry-bench-commit'), 'ferry-bench-commit');
+  await cluster.connect();
+  try {
+    for (const [groupId, offsets] of commits) {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const coordinator = await cluster.findGroupCoordinator({ groupId });
+          await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+          break;
+        } catch (e) {
+          if (attempt >= 20) throw e;
+          await sleep(250);
+        }
+      }
+    }
+  } finally {
+    await cluster.disconnect();
   }
 }
 

@@ -47,7 +47,7 @@ function readStatus(pid: number): string | undefined {
 /** Every live process whose ancestry leads to root (root included). */
 export function processTree(root: number): ProcStat[] {
   const all: ProcStat[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try { entries = readdirSync('/proc'); } catch { return []; }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
@@ -156,7 +156,7 @@ function installHooks(): void {
 /** Kills processes recorded by benchmark runs whose owner died (e.g. SIGKILLed) and removes their pid files. */
 export function reapOrphanProcesses(): number {
   let n = 0;
-  let entries: string[] = [];
+  let entries: string[];
   try { entries = readdirSync(tmpdir()); } catch { return 0; }
   for (const e of entries) {
     if (!e.startsWith(PIDFILE_PREFIX)) continue;

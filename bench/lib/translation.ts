@@ -7,28 +7,30 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { decodeCheckpoint } from '../../src/connectors/mirror/checkpoint.js';
 import type { TranslationResult } from './context.js';
-import { clientProps, RecordLookup } from './kafka.js';
+import { clientProps, commitGroupOffsets, RecordLookup } from './kafka.js';
 import { sleep } from './proc.js';
 import { seededRandom, spread } from './stats.js';
 
 export interface CommittedOffset { group: string; topic: string; partition: number; offset: number; caughtUp: boolean }
 
 /**
- * Plans the commits: `count` random offsets spread over groups of one offset per partition (so count /
- * partitions groups), plus one caught-up group at the end offsets. Deterministic in seed.
+ * Plans the commits: `count` random offsets spread over groups of one offset per non-empty partition (so
+ * count / partitions groups), plus one caught-up group at the end offsets. Deterministic in seed.
  */
 export function planCommits(prefix: string, topic: string, ends: readonly number[], count: number, seed: number): CommittedOffset[] {
   const rnd = seededRandom(seed);
   const parts = ends.length;
-  const groups = Math.max(1, Math.ceil(count / parts));
+  const nonEmpty = ends.filter((e) => e > 0).length;
+  const groups = nonEmpty === 0 ? 0 : Math.ceil(count / nonEmpty);
   const out: CommittedOffset[] = [];
   for (let g = 0; g < groups; g++) {
     for (let p = 0; p < parts && out.length < count; p++) {
       const end = ends[p]!;
+      if (end === 0) continue; // nothing to translate in an empty partition
       out.push({ group: `${prefix}g${String(g).padStart(4, '0')}`, topic, partition: p, offset: end > 0 ? Math.floor(rnd() * end) : 0, caughtUp: false });
     }
   }
-  for (let p = 0; p < parts; p++) out.push({ group: `${prefix}caughtup`, topic, partition: p, offset: ends[p]!, caughtUp: true });
+  for (let p = 0; p < parts; p++) if (ends[p]! > 0) out.push({ group: `${prefix}caughtup`, topic, partition: p, offset: ends[p]!, caughtUp: true });
   return out;
 }
 
@@ -79,15 +81,11 @@ export async function measureTranslation(o: {
   count: number; seed: number; groupPrefix: string; timeoutMs: number; settleMs: number; log: (m: string) => void;
 }): Promise<TranslationResult> {
   const commits = planCommits(o.groupPrefix, o.topic, o.ends, o.count, o.seed);
-  const admin = new ClusterAdmin(clientProps(o.sourceBootstrap), 'ferry-bench-groups');
-  try {
-    const byGroup = new Map<string, CommittedOffset[]>();
-    for (const c of commits) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), c]);
-    for (const [group, list] of byGroup) await admin.setGroupOffsets(group, list.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })));
-  } finally {
-    await admin.close();
-  }
-  o.log(`committed ${commits.length} offsets in ${new Set(commits.map((c) => c.group)).size} groups; waiting for checkpoints`);
+  const byGroup = new Map<string, { topic: string; partition: number; offset: number }[]>();
+  for (const c of commits) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), { topic: c.topic, partition: c.partition, offset: c.offset }]);
+  const committing = Date.now();
+  await commitGroupOffsets(o.sourceBootstrap, byGroup);
+  o.log(`committed ${commits.length} offsets in ${byGroup.size} groups in ${((Date.now() - committing) / 1000).toFixed(1)} s; waiting for checkpoints`);
   const wanted = new Map(commits.map((c) => [key(c.group, c.topic, c.partition), c]));
   const translated = new Map<string, number>();
   const targetAdmin = new ClusterAdmin(clientProps(o.targetBootstrap), 'ferry-bench-ckpt-admin');

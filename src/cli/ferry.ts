@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   demo: { summary: 'run the demo: two local clusters, mirror records from one to the other', load: async () => (await import('../dev/demo.js')).demoCommand },
   dev: { summary: 'local Kafka clusters from Maven jars: dev up|down|status', load: async () => (await import('../dev/cli.js')).devCommand },
   mirror: { summary: 'dedicated MirrorMaker mode: mirror mm2.properties [--clusters A B …]', load: async () => (await import('./mirror.js')).mirrorMain },
+  offsets: { summary: 'translate a consumer group\'s offsets across clusters: offsets translate --group G --from A --to B [--config mm2.properties]', load: async () => (await import('./offsets.js')).offsetsCommand },
   connect: { summary: 'Connect worker: connect standalone|distributed worker.properties [connector files…]', load: async () => (await import('./connect.js')).connectCommand },
   verify: { summary: 'prove a mirror matches its source: verify --from A --to B [--topics R] [--groups R]', load: async () => (await import('./ops.js')).verifyCommand },
   failover: { summary: 'move consumer groups to the DR cluster: failover --from A --to B --planned|--unplanned', load: async () => (await import('./ops.js')).failoverCommand },

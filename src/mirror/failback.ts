@@ -120,6 +120,18 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
   const raw = resolveRawProperties(src, o.from, o.to);
   const reverse = flowContext(raw, o.from, o.to); // B → A
   const forward = flowContext(raw, o.to, o.from); // A → B
+  const runFlow = o.runFlow !== false;
+  // The in-process reverse flow is its own Connect cluster: a DR deployment usually already runs a B→A herder
+  // (for heartbeats) in group `B-mm2` with replication disabled, and joining it with a different config would
+  // leave its leader's config in force. Where the flow resumed is in the offset maps, which it shares.
+  const reverseRunProps = (localTopics: string[]) => singleFlowProperties(raw, o.from, o.to, {
+    ...(o.topics && localTopics.length > 0 ? { [`${o.from}->${o.to}.topics`]: exactNames(localTopics) } : {}),
+    [`${o.to}.group.id`]: `ferry-failback-${o.from}-mm2`,
+    [`${o.to}.config.storage.topic`]: `ferry-failback-mm2-configs.${o.from}.internal`,
+    [`${o.to}.offset.storage.topic`]: `ferry-failback-mm2-offsets.${o.from}.internal`,
+    [`${o.to}.status.storage.topic`]: `ferry-failback-mm2-status.${o.from}.internal`,
+  });
+  const reverseRun = runFlow ? flowContext(reverseRunProps([]), o.from, o.to) : reverse;
   await requireReachable(reverse.sourceProps, o.from);
   await requireReachable(reverse.targetProps, o.to);
   const b = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-b');
@@ -137,11 +149,10 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
     const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
     if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on ${o.from}`);
     const fstatus = await readFlowStatus(forward);
-    const rstatus = await readFlowStatus(reverse);
+    const rstatus = await readFlowStatus(reverseRun);
     const lag = await flowLag(reverse, localTopics, b);
     const bStates = await b.groupStates(groups);
     const aStates = await a.groupStates(groups);
-    const runFlow = o.runFlow !== false;
     const lines = [
       `clusters: ${o.from} and ${o.to} reachable`,
       `reverse flow ${o.from}->${o.to}: ${runFlow ? 'runs in this process during the failback' : `external (${rstatus.found ? (rstatus.paused ? 'PAUSED' : rstatus.connectors[reverse.connectorNames.source] ?? 'configured') : 'not found on ' + o.to})`}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
@@ -156,17 +167,14 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
       {
         name: 'reverse-flow', always: true, title: runFlow ? `run the reverse flow ${o.from}->${o.to} in this process` : `check the reverse flow ${o.from}->${o.to} runs`,
         run: async (ctx) => {
-          const st = await readFlowStatus(reverse);
-          if (st.paused) await setFlowTargetState(reverse, 'STARTED');
+          const st = await readFlowStatus(reverseRun);
+          if (st.paused) await setFlowTargetState(reverseRun, 'STARTED');
           if (!runFlow) {
             if (!st.found) ctx.out(`no dedicated-mode worker topics for ${o.from}->${o.to} on ${o.to}: make sure the reverse flow runs (ferry mirror with ${o.from}->${o.to}.enabled = true)`);
             return { summary: st.found ? `external flow ${st.paused ? 'resumed' : 'running'}` : 'external flow not found: waiting for it in the drain step' };
           }
           const s = ctx.details<Selection>('preflight') ?? sel;
-          if (!runningReverse) {
-            const props = singleFlowProperties(raw, o.from, o.to, o.topics && s.localTopics.length > 0 ? { [`${o.from}->${o.to}.topics`]: exactNames(s.localTopics) } : {});
-            runningReverse = await startFlowInProcess(props, o.from, o.to);
-          }
+          if (!runningReverse) runningReverse = await startFlowInProcess(reverseRunProps(s.localTopics), o.from, o.to);
           return { summary: `running in this process${st.paused ? ' (resumed its paused connectors)' : ''}` };
         },
       },
@@ -210,7 +218,7 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
           const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-commit');
           let r: Awaited<ReturnType<typeof commitMoves>>;
           try {
-            r = await commitMoves(aAdmin, t.groups, o.to, ctx.out);
+            r = await commitMoves(aAdmin, t.groups, o.to, ctx.out, reverse.targetProps);
           } finally {
             await aAdmin.close();
           }
@@ -251,16 +259,18 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
     steps.push({
       name: 'stop-reverse-flow', title: `stop the reverse flow ${o.from}->${o.to}`,
       run: async () => {
-        let paused = 'not a dedicated-mode flow on the target';
+        if (runFlow) {
+          const wasRunning = runningReverse !== null;
+          await stopRunningReverse();
+          return { summary: wasRunning ? 'in-process flow stopped' : 'not running' };
+        }
         try {
           await setFlowTargetState(reverse, 'PAUSED');
-          paused = 'paused';
+          return { summary: 'paused' };
         } catch (e) {
           if (!(e instanceof OpsError)) throw e;
+          return { summary: `not paused: ${e.message}` };
         }
-        const wasRunning = runningReverse !== null;
-        await stopRunningReverse();
-        return { summary: `${paused}${wasRunning ? '; in-process flow stopped' : ''}` };
       },
     });
     if (o.resumeForward !== false) {

@@ -179,7 +179,7 @@ function commitStep(flow: FlowContext): OpStep {
       const t = ctx.details<TranslateDetails>('translate')!;
       const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-commit');
       try {
-        const r = await commitMoves(target, t.groups, flow.target, ctx.out);
+        const r = await commitMoves(target, t.groups, flow.target, ctx.out, flow.targetProps);
         const committed = r.results.filter((x) => x.status === 'committed').length;
         const skipped = r.results.filter((x) => x.status === 'skipped-active' || x.status === 'failed').length;
         return { details: r.results, incomplete: r.incomplete, summary: `${committed} group(s) committed, ${r.results.filter((x) => x.status === 'unchanged').length} unchanged${skipped > 0 ? `, ${skipped} SKIPPED (active on ${flow.target})` : ''}` };

@@ -576,7 +576,7 @@ export async function planCutover(src: ClusterSource, o: CutoverOptions): Promis
           const t = ctx.details<{ groups: Record<string, MovedOffset[]> }>('translate')!;
           const b = new ClusterAdmin(flow.targetProps, 'ferry-cutover-commit');
           try {
-            const r = await commitMoves(b, t.groups, o.to, ctx.out);
+            const r = await commitMoves(b, t.groups, o.to, ctx.out, flow.targetProps);
             return { details: r.results, incomplete: r.incomplete, summary: `${r.results.filter((x) => x.status === 'committed').length} committed, ${r.results.filter((x) => x.status === 'unchanged').length} already in place${r.incomplete ? ', SOME SKIPPED (active on the target)' : ''}` };
           } finally {
             await b.close();

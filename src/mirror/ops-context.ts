@@ -268,9 +268,20 @@ export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string;
   return created;
 }
 
+/** Partition count of a topic, or 0 when it does not exist (without kafkajs's long retries on a missing topic). */
+export async function partitionsOf(props: ClientProps, topic: string): Promise<number> {
+  const admin = new ClusterAdmin(props, 'ferry-ops-probe');
+  try {
+    return (await admin.partitionCounts([topic])).get(topic) ?? 0;
+  } finally {
+    await admin.close();
+  }
+}
+
 /** Offset maps of the flow (from wherever offset-syncs.topic.location puts them); null when unreachable. */
 export async function loadFlowMaps(flow: FlowContext, topics?: ReadonlySet<string>): Promise<Map<string, OffsetMap> | null> {
   try {
+    if ((await partitionsOf(flow.mapsProps, flow.mapsTopic)) === 0) return new Map();
     const raw = await loadOffsetMaps({ ...flow.mapsProps, 'request.timeout.ms': '15000' }, flow.mapsTopic, topics ? (t) => topics.has(t) : undefined, { emitSyncs: false });
     // loadOffsetMaps keys by topic\0partition; re-key with topicPartitionKey for the translators.
     const out = new Map<string, OffsetMap>();
@@ -289,6 +300,7 @@ export interface StoredCheckpoint extends Checkpoint { timestamp: number }
 /** Latest checkpoint per (group, downstream topic, partition), with the record timestamp (when it was emitted). */
 export async function readCheckpoints(flow: FlowContext): Promise<Map<string, Map<string, StoredCheckpoint>>> {
   const byGroup = new Map<string, Map<string, StoredCheckpoint>>();
+  if ((await partitionsOf(flow.targetProps, flow.checkpointsTopic)) === 0) return byGroup;
   try {
     await readToEnd(flow.targetProps, flow.checkpointsTopic, [0], (r) => {
       let c: Checkpoint;
@@ -348,6 +360,7 @@ export interface FlowStatus {
 /** Reads the dedicated-mode flow's config and status topics on the target (as a Connect worker would). */
 export async function readFlowStatus(flow: FlowContext): Promise<FlowStatus> {
   const status: FlowStatus = { found: false, targetStates: {}, connectors: {}, tasks: {}, paused: false, failed: [] };
+  if ((await partitionsOf(flow.targetProps, flow.workerTopics.config)) === 0) return status;
   try {
     await readToEnd(flow.targetProps, flow.workerTopics.config, [0], (r) => {
       if (!r.key) return;

@@ -1,6 +1,8 @@
 // Building blocks the operations share: replication lag of a flow from its offset maps, waiting for a flow to
 // drain, reading a group's commits, and committing moved offsets forward-only on the cluster a group moves to.
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import type { ClientProps } from '../kafka/client.js';
+import { commitGroupOffsets } from './ops-offsets.js';
 import { planGroupOffsetSync } from '../connectors/mirror/checkpoints.js';
 import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
 import { OPS_EXIT, OpsError, loadFlowMaps, sleep, topicWatermarks, type FlowContext } from './ops-context.js';
@@ -120,7 +122,7 @@ export interface GroupCommitResult {
  * Commits translated offsets on the cluster the groups move to: only forward, and never for a group with active
  * members there (it is reported, and the step is incomplete so a re-run retries it).
  */
-export async function commitMoves(admin: ClusterAdmin, byGroup: Record<string, MovedOffset[]>, alias: string, out: (l: string) => void): Promise<{ results: GroupCommitResult[]; incomplete: boolean }> {
+export async function commitMoves(admin: ClusterAdmin, byGroup: Record<string, MovedOffset[]>, alias: string, out: (l: string) => void, props?: ClientProps): Promise<{ results: GroupCommitResult[]; incomplete: boolean }> {
   const groups = Object.keys(byGroup).sort();
   const states = await admin.groupStates(groups);
   const results: GroupCommitResult[] = [];
@@ -145,7 +147,8 @@ export async function commitMoves(admin: ClusterAdmin, byGroup: Record<string, M
       continue;
     }
     try {
-      await admin.setGroupOffsets(g, plan.commit);
+      if (props) await commitGroupOffsets(props, g, plan.commit);
+      else await admin.setGroupOffsets(g, plan.commit);
       results.push({ group: g, status: 'committed', committed: plan.commit.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })), keptAhead });
       const exact = moves.filter((m) => m.exact).length;
       out(`group ${g}: committed ${plural(plan.commit.length, 'partition')} on ${alias} (${exact}/${moves.length} exact)${keptAhead.length > 0 ? `; ${keptAhead.length} partition(s) already ahead, left as is` : ''}`);

@@ -23,16 +23,18 @@ export interface GeneratedRecord {
 const BASE_TS = Date.now() - 3_600_000;
 
 /**
- * Record `i` of a run on a topic: deterministic in (run, topic, i). Null keys every 7th record, a tombstone-like
- * null value every 97th, 0–2 headers (one of them repeated), values of 20–220 bytes, timestamps that are not
+ * Record `i` of a run on a topic: deterministic in (run, topic, i) and unique across runs. Null keys every 7th
+ * record, a null value every 97th, 0–2 headers (one of them repeated), values of 20–220 bytes, timestamps that are not
  * monotonic across partitions.
  */
 export function mixedRecord(run: string, topic: string, i: number, partitions: number): GeneratedRecord {
   const partition = i % partitions;
-  const key = i % 7 === 0 ? null : Buffer.from(`k-${i % 1000}`);
-  const len = 20 + ((i * 7919) % 200);
   const seed = `${run}/${topic}/${i}/`;
-  const value = i % 97 === 0 ? null : Buffer.from((seed + 'x'.repeat(len)).slice(0, Math.max(len, seed.length)));
+  const tombstone = i % 97 === 0;
+  // A null value gets a unique key, so records of different runs never look alike.
+  const key = tombstone ? Buffer.from(`gone-${seed}`) : i % 7 === 0 ? null : Buffer.from(`k-${i % 1000}`);
+  const len = 20 + ((i * 7919) % 200);
+  const value = tombstone ? null : Buffer.from((seed + 'x'.repeat(len)).slice(0, Math.max(len, seed.length)));
   const headers: Record<string, Buffer | Buffer[]> = {};
   if (i % 3 >= 1) headers['trace-id'] = Buffer.from(`t${i}`);
   if (i % 3 === 2) headers['hop'] = [Buffer.from('a'), Buffer.from(String(i % 5))];

@@ -3,7 +3,7 @@
 // MM2-compatible Connect offsets {"cluster","partition","topic"} -> {"offset"}, and keeps an exact
 // upstream->downstream OffsetMap per partition: sync points go to MM2's offset-syncs topic (so MM2 tooling
 // keeps working) and full map snapshots to Ferry's compacted offset-maps topic (exact translation).
-import { Headers, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
+import { Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
 import { PartitionReader, type FetchResult } from '../../kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../kafka/producer.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
@@ -66,6 +66,7 @@ export class MirrorSourceTask extends SourceTask {
   private offsetMapsTopic = '';
   private emitSyncs = true;
   private sourceAlias = '';
+  private sourceBootstrap = '';
   private targetAlias = '';
   private readonly aliasBytes = new Map<string, Buffer>();
   /** Fetched partitions whose records were not all handed over yet (see MAX_BATCH_BYTES_PER_PARTITION). */
@@ -78,6 +79,7 @@ export class MirrorSourceTask extends SourceTask {
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
+    this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
@@ -85,7 +87,11 @@ export class MirrorSourceTask extends SourceTask {
       // Decoded records weigh several times their bytes in JS; 8 MiB per fetch keeps memory flat (Java's default is 50 MiB).
       maxBytes: Number(consumerProps['fetch.max.bytes'] ?? 8_388_608),
     });
-    await this.reader.connect();
+    try {
+      await this.reader.connect();
+    } catch (e) {
+      throw this.sourceUnavailable(e);
+    }
 
     const syncProps = offsetSyncsClientConfig(props, 'producer');
     this.offsetMapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.sourceAlias, this.targetAlias);
@@ -122,7 +128,12 @@ export class MirrorSourceTask extends SourceTask {
   override async poll(): Promise<SourceRecord[] | null> {
     // Finish the previous fetch before fetching again: records of one partition stay in order.
     if (this.remainder.length === 0) {
-      const fetched = await this.reader.poll();
+      let fetched: FetchResult[];
+      try {
+        fetched = await this.reader.poll();
+      } catch (e) {
+        throw this.sourceUnavailable(e);
+      }
       if (fetched.length === 0) return null;
       this.remainder = fetched.map((f) => ({ f, next: 0 }));
     }
@@ -135,6 +146,19 @@ export class MirrorSourceTask extends SourceTask {
     }
     this.remainder = left;
     return out.length > 0 ? out : [];
+  }
+
+  /**
+   * Failures of the source reader (broker down, metadata unavailable) are transient: a RetriableError naming
+   * the source cluster makes the runtime retry poll() with the task RUNNING and the cause in its status,
+   * until the source is back (positions are kept, so nothing is skipped).
+   */
+  private sourceUnavailable(e: unknown): RetriableError {
+    let cause: unknown = e;
+    while (cause instanceof Error && cause.cause instanceof Error && cause.message.trim() === cause.name) cause = cause.cause;
+    const detail = cause instanceof Error ? cause.message || cause.name : String(cause);
+    const bootstrap = this.sourceBootstrap || 'unknown bootstrap servers';
+    return new RetriableError(`Cannot read from source cluster ${this.sourceAlias} (${bootstrap}): ${detail}`, { cause: e });
   }
 
   private hopBytes(alias: string): Buffer {
