@@ -2,11 +2,12 @@
 // FERRY_LOG_LEVEL sets the start level; the REST /admin/loggers endpoints change levels at runtime.
 import pino, { type Logger } from 'pino';
 
+// Logs go to stderr: stdout belongs to the commands' own output (`--json` results, summaries).
 const root: Logger = pino({
   level: process.env.FERRY_LOG_LEVEL ?? 'info',
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
-});
+}, pino.destination({ fd: 2, sync: true }));
 
 const children = new Map<string, Logger>();
 const explicitLevels = new Map<string, { level: string; lastModified: number | null }>();

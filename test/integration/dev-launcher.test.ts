@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withAdmin, createKafka } from '../../src/kafka/client.js';
+import { withAdmin, createKafka, createTopicsAndWait } from '../../src/kafka/client.js';
 import { devDown } from '../../src/dev/environment.js';
 import { isAlive, waitForExit } from '../../src/dev/process.js';
 import { isPortFree } from '../../src/dev/ports.js';
@@ -104,8 +104,9 @@ test('ferry dev up --json starts source and target and prints their bootstrap ad
     assert.equal(`${brokers[0]!.host}:${brokers[0]!.port}`, b);
   }
   // Something to find again after restarts.
-  await withAdmin({ 'bootstrap.servers': src }, (admin) => admin.createTopics({ topics: [{ topic, numPartitions: 2 }] }));
-  const producer = createKafka({ 'bootstrap.servers': src }).producer();
+  await withAdmin({ 'bootstrap.servers': src }, (admin) => createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 2 }] }));
+  // Idempotent: a retried send right after topic creation must not write duplicates.
+  const producer = createKafka({ 'bootstrap.servers': src }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages: [1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
   await producer.disconnect();
