@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { acksOf, COMPRESSION, producerConfig, type ClientProps } from './client.js';
 import { createLowLevelCluster } from './partition-reader.js';
+import { encodeProduceRequestV3, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -28,12 +29,14 @@ const require = createRequire(import.meta.url);
 const createEosManager: (opts: Record<string, unknown>) => any = require('kafkajs/src/producer/eosManager/index.js');
 const log = logger('kafka.producer');
 
-interface Message { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> | undefined; timestamp: string }
+const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
+const produceV3Response: any = require('kafkajs/src/protocol/requests/produce/v3/response.js');
 
 interface PartitionBatch {
   topic: string;
   partition: number;
-  messages: Message[];
+  messages: BatchRecord[];
   indexes: number[];
   bytes: number;
   firstSequence?: number;
@@ -119,16 +122,7 @@ export class RecordProducer {
       const p = r.partition ?? await this.partitionFor(r.topic, r.key);
       const gk = `${r.topic}\u0000${p}`;
       let size = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      let headers: Record<string, Buffer | Buffer[]> | undefined;
-      if (r.headers.length > 0) {
-        headers = {};
-        for (const [hk, hv] of r.headers) {
-          const v = hv ?? EMPTY;
-          size += hk.length + v.length + 4;
-          const prev = headers[hk];
-          headers[hk] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-        }
-      }
+      for (const [hk, hv] of r.headers) size += hk.length + (hv?.length ?? 0) + 4;
       let g = chunk.get(gk);
       if (g && g.bytes + size > this.maxPartitionBytes) {
         await this.produceChunk(chunk, out);
@@ -136,7 +130,7 @@ export class RecordProducer {
         g = undefined;
       }
       if (!g) { g = { topic: r.topic, partition: p, messages: [], indexes: [], bytes: 0 }; chunk.set(gk, g); }
-      g.messages.push({ key: r.key, value: r.value, headers, timestamp: r.timestamp === null ? String(Date.now()) : String(r.timestamp) });
+      g.messages.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp ?? Date.now() });
       g.indexes.push(i);
       g.bytes += size;
     }
@@ -187,7 +181,6 @@ export class RecordProducer {
 
   private async produceToBroker(nodeId: number, batches: PartitionBatch[], out: RecordMetadata[]): Promise<void> {
     const broker = await this.cluster.findBroker({ nodeId });
-    const byTopic = new Map<string, { partition: number; firstSequence?: number; messages: Message[] }[]>();
     await this.eos.acquireBrokerLock(broker);
     try {
       for (const g of batches) {
@@ -196,18 +189,9 @@ export class RecordProducer {
           g.firstSequence = this.eos.getSequence(g.topic, g.partition) as number;
           this.eos.updateSequence(g.topic, g.partition, g.messages.length);
         }
-        const list = byTopic.get(g.topic) ?? [];
-        list.push({ partition: g.partition, ...(g.firstSequence !== undefined ? { firstSequence: g.firstSequence } : {}), messages: g.messages });
-        byTopic.set(g.topic, list);
       }
-      const response = await broker.produce({
-        producerId: this.eos.getProducerId(),
-        producerEpoch: this.eos.getProducerEpoch(),
-        acks: this.acks,
-        timeout: this.timeoutMs,
-        compression: this.compression,
-        topicData: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      }) as { topics: { topicName: string; partitions: { partition: number; baseOffset: string }[] }[] };
+      const response = (this.compression === 0 ? await this.produceRaw(broker, batches) : await this.produceWithKafkajs(broker, batches)) as
+        { topics: { topicName: string; partitions: { partition: number; baseOffset: string }[] }[] };
       const base = new Map<string, number>();
       for (const t of response.topics ?? []) for (const p of t.partitions) base.set(`${t.topicName}\u0000${p.partition}`, Number(p.baseOffset));
       for (const g of batches) {
@@ -217,6 +201,54 @@ export class RecordProducer {
     } finally {
       await this.eos.releaseBrokerLock(broker);
     }
+  }
+
+  /** Uncompressed batches: Ferry's own RecordBatch/Produce v3 encoding, sent on kafkajs's connection. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
+  private async produceRaw(broker: any, batches: PartitionBatch[]): Promise<unknown> {
+    const producerId = this.idempotent ? Number(this.eos.getProducerId()) : -1;
+    const producerEpoch = this.idempotent ? Number(this.eos.getProducerEpoch()) : -1;
+    const topics = new Map<string, { partition: number; batch: Buffer }[]>();
+    for (const g of batches) {
+      const batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1 });
+      const list = topics.get(g.topic) ?? [];
+      list.push({ partition: g.partition, batch });
+      topics.set(g.topic, list);
+    }
+    const body = encodeProduceRequestV3(this.acks, this.timeoutMs, topics);
+    const acks = this.acks;
+    return broker.connectionPool.send({
+      request: { apiKey: 0, apiVersion: 3, apiName: 'Produce', expectResponse: () => acks !== 0, encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
+      response: produceV3Response,
+    });
+  }
+
+  /** Compressed batches go through kafkajs's produce request (it implements the codecs). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
+  private async produceWithKafkajs(broker: any, batches: PartitionBatch[]): Promise<unknown> {
+    const byTopic = new Map<string, { partition: number; firstSequence?: number; messages: unknown[] }[]>();
+    for (const g of batches) {
+      const messages = g.messages.map((m) => {
+        const headers: Record<string, Buffer | Buffer[]> = {};
+        for (const [hk, hv] of m.headers) {
+          const v = hv ?? EMPTY;
+          const prev = headers[hk];
+          headers[hk] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+        }
+        return { key: m.key, value: m.value, headers, timestamp: String(m.timestamp) };
+      });
+      const list = byTopic.get(g.topic) ?? [];
+      list.push({ partition: g.partition, ...(g.firstSequence !== undefined ? { firstSequence: g.firstSequence } : {}), messages });
+      byTopic.set(g.topic, list);
+    }
+    return broker.produce({
+      producerId: this.eos.getProducerId(),
+      producerEpoch: this.eos.getProducerEpoch(),
+      acks: this.acks,
+      timeout: this.timeoutMs,
+      compression: this.compression,
+      topicData: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    });
   }
 
   invalidate(topic: string): void {
