@@ -25,6 +25,10 @@ export interface BenchOptions {
   freshTarget: boolean;
   profile: boolean;
   translationOffsets: number;
+  /** How long to wait for a tool's checkpoints after committing (s). */
+  translationTimeoutSeconds: number;
+  /** sync.group.offsets.enabled for both tools. */
+  syncGroupOffsets: boolean;
   resultsDir: string;
   keepLogs: boolean;
 }
@@ -32,11 +36,12 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench -- [--suite ceiling|throughput|translation|startup|latency|all[,…]] [--quick]
   [--reps N] [--cases a,b,c] [--tasks N] [--ferry build|dist|tsx] [--kafka-version V]
   [--latency-seconds S] [--rates 5000,half-mm2] [--fresh-target|--shared-target] [--profile] [--smoke] [--keep-logs]
+  [--translation-timeout S] [--no-sync-group-offsets] [--results-dir DIR]
 Suites: ceiling (ProducerPerformance into the target), throughput (cases a: 2,000,000 x 100 B on 8 partitions,
 b: 500,000 x 1 KiB on 8 partitions, c: 100 topics x 4 partitions x 2,000 x 100 B), translation (after throughput
 case a: 1,000 committed source offsets, checkpoints compared with the exact downstream offsets), startup
 (process start to first record on the target), latency (fixed-rate end-to-end). 'all' runs every suite.
---quick divides record counts by 10, runs each measurement once and latency for 15 s.`;
+--quick divides record counts (and translation offsets) by 10, runs each measurement once and latency for 15 s.`;
 
 export class UsageError extends Error {}
 
@@ -44,11 +49,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     suites: [...SUITES], quick: false, smoke: false, scale: 1, reps: 3, cases: [...CASES], tasksMax: 1, ferry: 'build',
     kafkaVersion: DEFAULT_KAFKA_VERSION, latencySeconds: 60, latencyWarmupSeconds: 5, rates: [5000, 'half-mm2'], freshTarget: true,
-    profile: false, translationOffsets: 1000, resultsDir: 'bench/results', keepLogs: false,
+    profile: false, translationOffsets: 1000, translationTimeoutSeconds: 0, syncGroupOffsets: true, resultsDir: 'bench/results', keepLogs: false,
   };
   let reps: number | undefined;
   let seconds: number | undefined;
   let fresh: boolean | undefined;
+  let trTimeout: number | undefined;
   const next = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -97,6 +103,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--fresh-target': fresh = true; break;
       case '--shared-target': fresh = false; break;
       case '--profile': o.profile = true; break;
+      case '--translation-timeout': trTimeout = positive(value(), flag); break;
+      case '--no-sync-group-offsets': o.syncGroupOffsets = false; break;
       case '--keep-logs': o.keepLogs = true; break;
       case '--results-dir': o.resultsDir = value(); break;
       case '-h': case '--help': throw new UsageError(USAGE);
@@ -112,16 +120,21 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (o.rates.length === 0) o.rates = [1000];
     o.translationOffsets = 40;
     o.freshTarget = fresh ?? false;
+    o.translationTimeoutSeconds = trTimeout ?? 60;
   } else if (o.quick) {
     o.scale = 0.1;
     o.reps = reps ?? 1;
     o.latencySeconds = seconds ?? 15;
     o.latencyWarmupSeconds = 3;
     o.freshTarget = fresh ?? false;
+    // Scaled like the record counts: Ferry's group-offset sync joins each target group (~2.5 s per group).
+    o.translationOffsets = 100;
+    o.translationTimeoutSeconds = trTimeout ?? 120;
   } else {
     o.reps = reps ?? 3;
     o.latencySeconds = seconds ?? 60;
     o.freshTarget = fresh ?? true;
+    o.translationTimeoutSeconds = trTimeout ?? 600;
   }
   return o;
 }

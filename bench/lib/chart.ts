@@ -19,22 +19,42 @@ export function niceScale(max: number, ticks = 5): { top: number; step: number }
 }
 
 function short(x: number): string {
+  if (x > 0 && x < 1) return x.toFixed(x < 0.1 ? 3 : 2);
   if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 0 : 1)}M`;
   if (x >= 1e3) return `${(x / 1e3).toFixed(x >= 1e4 ? 0 : 1)}k`;
   if (x >= 10) return x.toFixed(0);
   return x.toFixed(1);
 }
 
-function panel(title: string, unit: string, groups: readonly BarGroup[], x0: number, y0: number, w: number, h: number): string {
+/** Decades covering [min, max] for a log axis (at least one). */
+export function logScale(min: number, max: number): { lo: number; hi: number } {
+  const lo = 10 ** Math.floor(Math.log10(Math.max(min, 1e-3)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(max, lo * 10)));
+  return { lo, hi: hi <= lo ? lo * 10 : hi };
+}
+
+function panel(title: string, unit: string, groups: readonly BarGroup[], x0: number, y0: number, w: number, h: number, log = false): string {
   const parts: string[] = [];
   const left = 56, bottom = 58, top = 30;
   const pw = w - left - 10, ph = h - top - bottom;
   const ox = x0 + left, oy = y0 + top + ph;
   parts.push(`<text x="${x0 + w / 2}" y="${y0 + 16}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
   const all = groups.flatMap((g) => [...g.values.map((v) => v.s?.max ?? 0), g.ceiling ?? 0]);
-  const { top: ymax, step } = niceScale(Math.max(0, ...all));
-  const y = (v: number) => oy - (v / ymax) * ph;
-  for (let v = 0; v <= ymax + 1e-9; v += step) {
+  let y: (v: number) => number;
+  let ticks: number[];
+  if (log) {
+    const positive = groups.flatMap((g) => g.values.map((v) => v.s?.min ?? 0)).filter((x) => x > 0);
+    const { lo, hi } = logScale(positive.length ? Math.min(...positive) : 1, Math.max(1, ...all));
+    y = (v: number) => oy - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * ph;
+    ticks = [];
+    for (let v = lo; v <= hi * 1.0001; v *= 10) ticks.push(v);
+  } else {
+    const { top: ymax, step } = niceScale(Math.max(0, ...all));
+    y = (v: number) => oy - (v / ymax) * ph;
+    ticks = [];
+    for (let v = 0; v <= ymax + 1e-9; v += step) ticks.push(v);
+  }
+  for (const v of ticks) {
     parts.push(`<line x1="${ox}" x2="${ox + pw}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
     parts.push(`<text x="${ox - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${short(v)}</text>`);
   }
@@ -82,7 +102,7 @@ export function renderChart(d: ChartData): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     panel('Throughput (records/s, higher is better)', 'records/s', d.throughput, 0, 0, W * 0.55, H - 24),
-    panel('End-to-end latency (ms, lower is better)', 'ms', d.latency, W * 0.55, 0, W * 0.45, H - 24),
+    panel('End-to-end latency (ms, log scale, lower is better)', 'ms', d.latency, W * 0.55, 0, W * 0.45, H - 24, true),
     legend, ceilingLegend,
     '</svg>',
   ].join('\n') + '\n';

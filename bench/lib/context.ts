@@ -57,7 +57,10 @@ export interface TranslationResult {
   /** Offsets whose exact downstream position could not be confirmed by fingerprint. */
   unverified: number;
   caughtUp: { offsets: number; exact: number; reReadsTotal: number; missing: number };
+  /** From the commits until every checkpoint was there (or the timeout). */
   waitedMs: number;
+  /** Every committed offset got a checkpoint within the timeout. */
+  complete?: boolean;
 }
 
 export interface CeilingRun {
@@ -117,6 +120,7 @@ export interface ProfileSummary {
   case: CaseId;
   file: string;
   totalMs: number;
+  busyMs?: number;
   topFunctions: { name: string; url: string; selfMs: number; pct: number }[];
   byModule: { module: string; selfMs: number; pct: number }[];
 }

@@ -7,6 +7,8 @@ interface CpuProfile { nodes: CpuNode[]; startTime: number; endTime: number; sam
 
 export interface ProfileBreakdown {
   totalMs: number;
+  /** Sampled time minus (idle): what the percentages below are relative to. */
+  busyMs: number;
   topFunctions: { name: string; url: string; selfMs: number; pct: number }[];
   byModule: { module: string; selfMs: number; pct: number }[];
 }
@@ -55,9 +57,14 @@ export function summarizeProfile(profile: CpuProfile, top = 25): ProfileBreakdow
     const m = moduleOf(url, functionName);
     mod.set(m, (mod.get(m) ?? 0) + us);
   }
-  const pct = (us: number) => Math.round((us / Math.max(1, total)) * 1000) / 10;
+  const idle = mod.get('(idle)') ?? 0;
+  const busy = total - idle;
+  mod.delete('(idle)');
+  for (const [k, e] of fn) if (e.name === '(idle)') fn.delete(k);
+  const pct = (us: number) => Math.round((us / Math.max(1, busy)) * 1000) / 10;
   return {
     totalMs: Math.round(total / 1000),
+    busyMs: Math.round(busy / 1000),
     topFunctions: [...fn.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({ name: e.name, url: e.url, selfMs: Math.round(e.us / 1000), pct: pct(e.us) })),
     byModule: [...mod].sort((a, b) => b[1] - a[1]).slice(0, top).map(([module, us]) => ({ module, selfMs: Math.round(us / 1000), pct: pct(us) })),
   };

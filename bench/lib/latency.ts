@@ -1,32 +1,27 @@
-// Latency suite: with the tool already mirroring a fresh topic, a separate process produces at a fixed rate
-// (records stamped with their intended send time); this process consumes the target topic and records
+// Latency suite: with the tool already mirroring a fresh topic, bench/LatencyProbe.java produces to the source
+// at a fixed rate (records stamped with their intended send time) and consumes the target, recording
 // arrival - send for every measured record. Reports p50/p90/p99/p99.9/max and the tool's CPU at that rate.
 import { join } from 'node:path';
 import type { EphemeralKafka } from '../../src/dev/ephemeral.js';
-import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { findJava } from '../../src/dev/jars.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 import type { BenchContext, LatencyRun } from './context.js';
 import { launchMirror, loadAvg, sampleUntil } from './context.js';
 import { clientProps, createTopics, EndOffsetWatcher } from './kafka.js';
 import { exactTopicsRegex } from './mm2-config.js';
 import { sleep, startProcess } from './proc.js';
-import { summarizeLatencies } from './stats.js';
 import { baseRunConfig, round } from './throughput.js';
 import { PROJECT_ROOT, TOOL_LABEL, type Tool } from './tools.js';
 
 const PARTITIONS = 8;
 const RECORD_SIZE = 100;
-const now = () => performance.timeOrigin + performance.now();
-
-class LatencyBuffer {
-  private buf = new Float64Array(1 << 16);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.buf.length) { const n = new Float64Array(this.buf.length * 2); n.set(this.buf); this.buf = n; }
-    this.buf[this.length++] = v;
-  }
-  values(): Float64Array { return this.buf.subarray(0, this.length); }
+interface ProbeResult {
+  sent: number; failed: number; received: number; achievedRate: number;
+  latP50: number | null; latP90: number | null; latP99: number | null; latP999: number | null; latMax: number | null; latMean: number | null;
+  ackP50: number | null; ackP99: number | null;
 }
+
+const num = (x: number | null | undefined): number | undefined => (typeof x === 'number' ? round(x, 2) : undefined);
 
 export async function latencyRun(ctx: BenchContext, target: EphemeralKafka, tool: Tool, rep: number, rate: number, rateLabel: string): Promise<LatencyRun> {
   const runId = ctx.nextRunId();
@@ -57,78 +52,51 @@ export async function latencyRun(ctx: BenchContext, target: EphemeralKafka, tool
       }
       await sleep(1000);
 
-      // Consumer first (from the beginning; probes are skipped), then the producer process.
-      const reader = new PartitionReader(clientProps(targetBootstrap, 'ferry-bench-latency'), 'ferry-bench-latency', { maxWaitMs: 100, maxBytesPerPartition: 1_048_576 });
-      for (let p = 0; p < PARTITIONS; p++) reader.seek({ topic, partition: p }, 0);
-      await reader.connect();
-      const lat = new LatencyBuffer();
-      let received = 0;
-      let stopConsumer = false;
-      const consumer = (async () => {
-        while (!stopConsumer) {
-          const res = await reader.poll();
-          const arrived = now();
-          for (const f of res) {
-            for (const r of f.records) {
-              let t: Buffer | null = null;
-              let phase: Buffer | null = null;
-              for (const [k, v] of r.headers) { if (k === 'bench.t') t = v; else if (k === 'bench.p') phase = v; }
-              if (!t || !phase || phase[0] !== 0x6d /* m */) continue;
-              received++;
-              lat.push(arrived - t.readDoubleBE(0));
-            }
-          }
-        }
-      })();
-
-      const args = JSON.stringify({ bootstrap: sourceBootstrap, topic, partitions: PARTITIONS, rate, warmupSeconds: ctx.opts.latencyWarmupSeconds, seconds: ctx.opts.latencySeconds, recordSize: RECORD_SIZE });
-      const producer = startProcess(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench/lib/rate-producer.ts'), args], { cwd: PROJECT_ROOT, logFile: 'pipe', marker: 'rate-producer.ts' });
+      // Produce at the fixed rate and consume the target in one JVM (same clock for send and arrival).
+      const args = ['-Xms128m', '-Xmx256m', '-cp', join(ctx.libDir, '*'), join(PROJECT_ROOT, 'bench/LatencyProbe.java'),
+        sourceBootstrap, targetBootstrap, topic, String(PARTITIONS), String(rate), String(ctx.opts.latencyWarmupSeconds), String(ctx.opts.latencySeconds), String(RECORD_SIZE), '30'];
+      const probeProc = startProcess(findJava(), args, { cwd: PROJECT_ROOT, logFile: 'pipe', marker: 'LatencyProbe.java' });
       let out = '';
       let measureStart: { t: number; cpu: number } | undefined;
       let measureEnd: { t: number; cpu: number } | undefined;
-      producer.child.stdout?.on('data', (b: Buffer) => {
+      probeProc.child.stdout?.on('data', (b: Buffer) => {
         out += b.toString();
         if (!measureStart && out.includes('MEASURE\n')) measureStart = { t: performance.now(), cpu: session.sampler.sample().cpuSeconds };
         if (!measureEnd && out.includes('END\n')) measureEnd = { t: performance.now(), cpu: session.sampler.sample().cpuSeconds };
       });
-      producer.child.stderr?.on('data', (b: Buffer) => { out += b.toString(); });
+      probeProc.child.stderr?.on('data', (b: Buffer) => { out += b.toString(); if (out.length > 200_000) out = out.slice(-100_000); });
       const sampling = setInterval(() => session.sampler.sample(), 500);
-      let result: { measured: number; failed: number; achievedRate: number; ackP50Ms: number; ackP99Ms: number } | undefined;
+      const limit = setTimeout(() => probeProc.child.kill('SIGKILL'), (ctx.opts.latencyWarmupSeconds + ctx.opts.latencySeconds + 120) * 1000);
       try {
-        const code = await producer.exited;
-        const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-        if (code !== 0 || !line) throw new Error(`rate producer failed (exit ${code}): ${out.slice(-1500)}`);
-        result = JSON.parse(line.slice(7)) as typeof result;
-        const deadline = Date.now() + 30_000;
-        while (received < result!.measured && Date.now() < deadline && session.proc.isRunning()) await sleep(100);
+        await probeProc.exited;
       } finally {
         clearInterval(sampling);
-        stopConsumer = true;
-        await consumer.catch(() => undefined);
-        await reader.disconnect();
+        clearTimeout(limit);
       }
-      const s = summarizeLatencies(lat.values());
-      run.sent = result!.measured;
-      run.received = received;
-      run.achievedRate = result!.achievedRate;
-      run.producerAckP50Ms = round(result!.ackP50Ms, 2);
-      run.producerAckP99Ms = round(result!.ackP99Ms, 2);
-      run.p50Ms = round(s.p50, 2);
-      run.p90Ms = round(s.p90, 2);
-      run.p99Ms = round(s.p99, 2);
-      run.p999Ms = round(s.p999, 2);
-      run.maxMs = round(s.max, 2);
-      run.meanMs = round(s.mean, 2);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (!line) throw new Error(`latency probe failed: ${out.slice(-2000)}`);
+      const r = JSON.parse(line.slice(7)) as ProbeResult;
+      run.sent = r.sent;
+      run.received = r.received;
+      run.achievedRate = r.achievedRate;
+      run.producerAckP50Ms = num(r.ackP50);
+      run.producerAckP99Ms = num(r.ackP99);
+      run.p50Ms = num(r.latP50);
+      run.p90Ms = num(r.latP90);
+      run.p99Ms = num(r.latP99);
+      run.p999Ms = num(r.latP999);
+      run.maxMs = num(r.latMax);
+      run.meanMs = num(r.latMean);
       if (measureStart && measureEnd && measureEnd.t > measureStart.t) {
         const cpu = measureEnd.cpu - measureStart.cpu;
         run.cpuPercent = round((cpu / ((measureEnd.t - measureStart.t) / 1000)) * 100, 1);
-        run.cpuSecondsPerGb = round(cpu / ((result!.measured * RECORD_SIZE) / 1e9), 0);
+        run.cpuSecondsPerGb = round(cpu / ((r.sent * RECORD_SIZE) / 1e9), 0);
       }
+      run.ok = r.received >= r.sent - r.failed && r.failed === 0;
+      if (!run.ok) run.error = `received ${r.received} of ${r.sent} measured records (${r.failed} failed to send)`;
+      ctx.log(`  ${TOOL_LABEL[tool]}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, max ${run.maxMs} ms; ${r.received}/${r.sent} received at ${r.achievedRate} rec/s; producer ack p99 ${run.producerAckP99Ms} ms; CPU ${run.cpuPercent}% (load ${loadAvg().join(' ')})`);
       session.sampler.sample();
       run.peakRssMb = round(session.sampler.peakRssMb(), 1);
-      run.ok = received >= result!.measured;
-      if (!run.ok) run.error = `received ${received} of ${result!.measured} measured records`;
-      ctx.log(`  ${TOOL_LABEL[tool]}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, max ${run.maxMs} ms; ${received}/${run.sent} received at ${run.achievedRate} rec/s; producer ack p99 ${run.producerAckP99Ms} ms; CPU ${run.cpuPercent}% (load ${loadAvg().join(' ')})`);
     } finally {
       await session.stop();
     }

@@ -70,7 +70,7 @@ async function main(opts: BenchOptions): Promise<number> {
         ferryProducerEquivalent: 'Ferry honours acks, compression.type and max.request.size; it has no linger.ms/batch.size: each poll (up to 512 KiB per partition) is sent at once as one batch per partition, at most 4 polls in flight per task, idempotent with one request in flight per broker. buffer.memory does not apply (memory is bounded by the in-flight polls).',
         consumer: 'defaults for both (fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB; MM2 max.poll.records 500)',
         replicationPolicy: 'IdentityReplicationPolicy',
-        mirrorIntervals: { 'emit.checkpoints.interval.seconds': 1, 'sync.group.offsets.enabled': true, 'refresh.groups.interval.seconds': 2, 'refresh.topics.interval.seconds': 5 },
+        mirrorIntervals: { 'emit.checkpoints.interval.seconds': 1, 'sync.group.offsets.enabled': opts.syncGroupOffsets, 'sync.group.offsets.interval.seconds': 1, 'refresh.groups.interval.seconds': 2, 'refresh.topics.interval.seconds': 5 },
         mm2Jvm: [...MM2_HEAP, ...MM2_JVM_OPTS],
         ferryNode: 'node (default heap), FERRY_LOG_LEVEL=info',
         logging: 'both at INFO to a file',
@@ -124,7 +124,7 @@ async function main(opts: BenchOptions): Promise<number> {
             const file = join(dir, files[0]!);
             const p = summarizeProfileFile(file);
             results.profiles.push({ case: c, file, ...p });
-            log(`profile case ${c}: ${p.totalMs} ms sampled; top modules: ${p.byModule.slice(0, 6).map((m) => `${m.module} ${m.pct}%`).join(', ')}`);
+            log(`profile case ${c}: ${p.totalMs} ms sampled, ${p.busyMs} ms busy; top modules: ${p.byModule.slice(0, 6).map((m) => `${m.module} ${m.pct}%`).join(', ')}`);
             log(`  top functions: ${p.topFunctions.slice(0, 8).map((f) => `${f.name} (${f.url}) ${f.pct}%`).join('; ')}`);
             ctx.save();
           }

@@ -59,7 +59,7 @@ export interface Aggregates {
   ceiling: Map<number, Spread | undefined>;
   latency: Map<string, { rate: number; perTool: Map<Tool, { p50?: Spread; p99?: Spread; max?: Spread; achieved?: Spread; cpuPct?: Spread; ackP99?: Spread; runs: number; failed: number }> }>;
   startup: Map<Tool, { first?: Spread; cpu?: Spread; runs: number; failed: number }>;
-  translation: Map<Tool, { offsets: number; exact?: Spread; reReads?: Spread; reReadsMax: number; missing?: Spread; skipped?: Spread; caughtUpExact?: Spread; runs: number }>;
+  translation: Map<Tool, { offsets: number; exact?: Spread; reReads?: Spread; reReadsMax: number; missing?: Spread; skipped?: Spread; caughtUpExact?: Spread; caughtUpOffsets: number; waited?: Spread; runs: number }>;
 }
 
 export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sources: Partial<Record<SuiteKey, ResultsFile>> } {
@@ -111,7 +111,8 @@ export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sou
     if (t.length === 0) continue;
     agg.translation.set(tool, {
       offsets: t[0]!.offsets, exact: spread(t.map((x) => x.exact)), reReads: spread(t.map((x) => x.reReadsTotal)), reReadsMax: Math.max(...t.map((x) => x.reReadsMax)),
-      missing: spread(t.map((x) => x.missing)), skipped: spread(t.map((x) => x.skipped)), caughtUpExact: spread(t.map((x) => x.caughtUp.exact)), runs: t.length,
+      missing: spread(t.map((x) => x.missing)), skipped: spread(t.map((x) => x.skipped)), caughtUpExact: spread(t.map((x) => x.caughtUp.exact)),
+      caughtUpOffsets: t[0]!.caughtUp.offsets, waited: spread(t.map((x) => x.waitedMs)), runs: t.length,
     });
   }
   return { agg, sources };
@@ -138,7 +139,12 @@ export function targetRows(agg: Aggregates): TargetRow[] {
   const tm = agg.translation.get('mm2');
   if (tf || tm) {
     const f = tf?.reReads?.median;
-    rows.push({ metric: `translation re-reads (${tf?.offsets ?? tm?.offsets} offsets)`, ferry: f === undefined ? '–' : fmtInt(f), mm2: tm?.reReads ? fmtInt(tm.reReads.median) : '–', ratio: undefined, target: 'Ferry 0', met: f === undefined ? undefined : f === 0 && (tf?.missing?.median ?? 0) === 0 });
+    const show = (t: typeof tf) => {
+      if (!t?.reReads) return '–';
+      const missing = t.missing?.median ?? 0;
+      return `${fmtInt(t.reReads.median)}${missing > 0 ? ` (${fmtInt(t.offsets - missing)}/${fmtInt(t.offsets)} checkpointed)` : ''}`;
+    };
+    rows.push({ metric: `translation re-reads (${tf?.offsets ?? tm?.offsets} offsets)`, ferry: show(tf), mm2: show(tm), ratio: undefined, target: 'Ferry 0', met: f === undefined ? undefined : f === 0 && (tf?.missing?.median ?? 0) === 0 });
   }
   return rows;
 }
@@ -208,11 +214,11 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
     for (const [label, l] of agg.latency) {
       for (const tool of TOOLS) {
         const t = l.perTool.get(tool)!;
-        rows.push([`${label} (${fmtInt(l.rate)}/s)`, TOOL_LABEL[tool], cell(t.p50, d1), cell(t.p99, d1), cell(t.max, d1), cell(t.achieved, intf), cell(t.cpuPct, (x) => x.toFixed(0)), cell(t.ackP99, d1), t.failed ? `**${t.failed}/${t.runs} incomplete**` : 'all received']);
+        rows.push([label.includes('MM2') ? `${label} (${fmtInt(l.rate)}/s)` : label, TOOL_LABEL[tool], cell(t.p50, d1), cell(t.p99, d1), cell(t.max, d1), cell(t.achieved, intf), cell(t.cpuPct, (x) => x.toFixed(0)), cell(t.ackP99, d1), t.failed ? `**${t.failed}/${t.runs} incomplete**` : 'all received']);
       }
     }
     out.push(table(['rate', 'tool', 'p50 ms', 'p99 ms', 'max ms', 'achieved rec/s', 'mirror CPU %', 'producer ack p99 ms', 'delivery'], rows), '');
-    out.push('Latency = arrival on the target (consumer in the benchmark process) − intended send time (a header set by a separate fixed-rate producer process); 100 B records over 8 partitions, after a warm-up. Both tools run with `linger.ms=0` here (Ferry never lingers). The producer\'s own ack p99 shows how much of the total is the source-side produce.', '');
+    out.push('`bench/LatencyProbe.java` (one JVM, Kafka\'s own clients) produces 100 B records over 8 partitions to the source at the fixed rate, each with its intended send time in a header, and consumes the mirrored topic on the target: latency = arrival − intended send time on the same clock, measured records only (after a warm-up). Both tools run with `linger.ms=0` here (Ferry never lingers). The producer\'s own ack p99 shows how much of the total is the source-side produce.', '');
   }
   if (agg.startup.size > 0) {
     out.push('## Start-up', '', describeSource(sources.startup, resultsDir), '');
@@ -221,9 +227,9 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
   }
   if (agg.translation.size > 0) {
     out.push('## Offset translation precision', '', describeSource(sources.translation, resultsDir), '');
-    out.push(table(['tool', 'offsets', 'checkpointed', 'exact', 're-reads (total)', 're-reads (max per offset)', 'skipped', 'caught-up groups exact'], [...agg.translation].map(([tool, t]) => [
+    out.push(table(['tool', 'offsets', 'checkpointed', 'exact', 're-reads (total)', 're-reads (max per offset)', 'skipped', 'caught-up partitions exact', 'checkpoints complete after s'], [...agg.translation].map(([tool, t]) => [
       TOOL_LABEL[tool], String(t.offsets), cell(t.missing ? { ...t.missing, median: t.offsets - t.missing.median, min: t.offsets - t.missing.max, max: t.offsets - t.missing.min } : undefined, intf),
-      cell(t.exact, intf), cell(t.reReads, intf), fmtInt(t.reReadsMax), cell(t.skipped, intf), cell(t.caughtUpExact, intf),
+      cell(t.exact, intf), cell(t.reReads, intf), fmtInt(t.reReadsMax), cell(t.skipped, intf), `${cell(t.caughtUpExact, intf)} / ${t.caughtUpOffsets}`, cell(t.waited, (x) => (x / 1000).toFixed(1)),
     ])), '');
     out.push('After throughput case a, with the tool still running: consumer groups committed at random source offsets (one per partition per group) and one group at the end offsets; each tool checkpoints every second; the checkpoint\'s downstream offset is compared with the exact one (the target offset holding the same record, confirmed by fingerprint). Re-reads = records a consumer restarting from the checkpoint on the target would read twice.', '');
   }
@@ -231,7 +237,7 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
   if (profSrc) {
     out.push('## Where Ferry\'s CPU goes (node --cpu-prof)', '', `_From \`${profSrc.id}.json\`: one extra, unmeasured Ferry run per case with \`--cpu-prof\`._`, '');
     for (const p of profSrc.profiles) {
-      out.push(`### Case ${CASE_LABELS[p.case] ?? p.case} — ${fmtInt(p.totalMs)} ms sampled`, '');
+      out.push(`### Case ${CASE_LABELS[p.case] ?? p.case} — ${fmtInt(p.totalMs)} ms sampled${p.busyMs !== undefined ? `, ${fmtInt(p.busyMs)} ms not idle (${((p.busyMs / Math.max(1, p.totalMs)) * 100).toFixed(0)} %); shares below are of the non-idle time` : ''}`, '');
       out.push(table(['module', 'self %'], p.byModule.slice(0, 12).map((x) => [`\`${x.module}\``, d1(x.pct)])), '');
       out.push(table(['function', 'where', 'self %'], p.topFunctions.slice(0, 15).map((x) => [`\`${x.name}\``, `\`${x.url}\``, d1(x.pct)])), '');
     }

@@ -62,7 +62,7 @@ export function baseRunConfig(ctx: BenchContext, runId: number, targetBootstrap:
     tasksMax: ctx.opts.tasksMax,
     producer: ctx.producer,
     emitCheckpointsIntervalSeconds: 1,
-    syncGroupOffsets: true,
+    syncGroupOffsets: ctx.opts.syncGroupOffsets,
     refreshGroupsIntervalSeconds: 2,
     refreshTopicsIntervalSeconds: 5,
   };
@@ -167,7 +167,7 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
         const targetEnds = (await endOffsets(targetBootstrap, [topic])).get(topic) ?? [];
         run.translation = await measureTranslation({
           sourceBootstrap: config.sourceBootstrap, targetBootstrap, sourceAlias: config.sourceAlias, topic, ends: prep.ends.get(topic)!, targetEnds,
-          count: ctx.opts.translationOffsets, seed: 1000 + rep, groupPrefix: `bench-tr-r${runId}-`, timeoutMs: ctx.opts.quick || ctx.opts.smoke ? 90_000 : 150_000, settleMs: 4000,
+          count: ctx.opts.translationOffsets, seed: 1000 + rep, groupPrefix: `bench-tr-r${runId}-`, timeoutMs: ctx.opts.translationTimeoutSeconds * 1000, settleMs: 4000, quietMs: 20_000,
           log: (m) => ctx.log(`  translation: ${m}`),
         });
         const t = run.translation;

@@ -11,6 +11,8 @@ import { ensureTopics } from '../../src/mirror/ops-context.js';
 export interface SeqRecord {
   app: string;
   seq: number;
+  /** When the producer created it (ms). */
+  at?: number;
 }
 
 export function seqKey(app: string, seq: number): string {
@@ -29,7 +31,7 @@ export function decodeSeq(r: Pick<InRecord, 'value'>): SeqRecord | null {
   if (!r.value) return null;
   try {
     const v = JSON.parse(r.value.toString('utf8')) as Partial<SeqRecord>;
-    return typeof v.app === 'string' && typeof v.seq === 'number' ? { app: v.app, seq: v.seq } : null;
+    return typeof v.app === 'string' && typeof v.seq === 'number' ? { app: v.app, seq: v.seq, ...(typeof v.at === 'number' ? { at: v.at } : {}) } : null;
   } catch {
     return null;
   }
@@ -101,7 +103,7 @@ export class SeqProducer {
   }
 }
 
-export interface Consumed { topic: string; partition: number; offset: number; key: string; seq: number | null; app: string | null; fingerprint: string }
+export interface Consumed { topic: string; partition: number; offset: number; key: string; seq: number | null; app: string | null; fingerprint: string; sentAt: number | null; receivedAt: number }
 
 /** A consumer-group member that processes records one by one and commits exactly what it processed. */
 export class SeqConsumer {
@@ -130,7 +132,7 @@ export class SeqConsumer {
         const s = decodeSeq(r);
         this.records.push({
           topic: r.topic, partition: r.partition, offset: r.offset, key: r.key?.toString('utf8') ?? '', seq: s?.seq ?? null, app: s?.app ?? null,
-          fingerprint: fingerprint(r),
+          fingerprint: fingerprint(r), sentAt: s?.at ?? null, receivedAt: Date.now(),
         });
         last = r.offset;
       }

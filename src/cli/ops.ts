@@ -77,7 +77,7 @@ export const MIGRATE_USAGE = `Usage: ferry migrate <plan|start|status|verify|cut
   start     create the topics (configs, partitions) and ACLs on B, then mirror with group offset sync:
             --run mirrors in this process until Ctrl-C; otherwise prints the mm2.properties to run
   status    per-topic progress with rate and ETA (--watch to refresh)
-  verify    as ferry verify, for the migration's topics and groups (--strict by default)
+  verify    as ferry verify, for the migration's topics and groups (--strict: lag is a mismatch)
   cutover   confirm producers stopped on A (end offsets unchanged for --quiet-period), drain, final group
             offset commit, verification, pause the flow
 
@@ -95,6 +95,8 @@ Options:
   --quiet-period SECONDS   cutover: end offsets must stay unchanged this long (default 10)
   --timeout SECONDS        cutover: how long to wait for quiet and drain (default 300)
   --verify-tail N          cutover: verify only the last N records per partition (default: everything)
+  --allow-duplicates       verify/cutover: copies re-sent after a mirror crash are reported, not a failure
+  --tail N, --strict       verify: as for ferry verify
   --restart                start/cutover: start over`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -248,7 +250,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
     const { values: v, positionals } = parse(args, {
       'dry-run': { type: 'boolean' }, run: { type: 'boolean' }, 'properties-out': { type: 'string' }, 'assume-rate': { type: 'string' },
       watch: { type: 'string' }, 'sample-ms': { type: 'string' }, 'quiet-period': { type: 'string' }, timeout: { type: 'string' },
-      'verify-tail': { type: 'string' }, restart: { type: 'boolean' }, tail: { type: 'string' }, 'allow-duplicates': { type: 'boolean' },
+      'verify-tail': { type: 'string' }, restart: { type: 'boolean' }, tail: { type: 'string' }, 'allow-duplicates': { type: 'boolean' }, strict: { type: 'boolean' },
     }, true);
     if (v['help'] || positionals.length === 0) { console.log(MIGRATE_USAGE); return v['help'] ? 0 : OPS_EXIT.usage; }
     const sub = positionals[0]!;
@@ -286,7 +288,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
         }
       }
       case 'verify': {
-        const report = await migrateVerify(src, { from, to, tailRecords: int(v, 'tail', 0), allowDuplicates: v['allow-duplicates'] === true });
+        const report = await migrateVerify(src, { from, to, tailRecords: int(v, 'tail', 0), allowDuplicates: v['allow-duplicates'] === true, strict: v['strict'] === true });
         if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else process.stdout.write(`${renderVerifyReport(report)}\n`);
         return verifyExitCode(report);
@@ -294,6 +296,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
       case 'cutover': {
         const r = await migrateCutover(src, {
           from, to, quietPeriodMs: int(v, 'quiet-period', 10) * 1000, timeoutMs: int(v, 'timeout', 300) * 1000, verifyTail: int(v, 'verify-tail', 0),
+          allowDuplicates: v['allow-duplicates'] === true,
         }, { dryRun: v['dry-run'] === true, restart: v['restart'] === true, ...p });
         return emitResult(json, r);
       }

@@ -67,6 +67,8 @@ export interface RecoveryPoint {
   /** Newest heartbeat the flow's own process wrote on B (is the mirror itself alive?). */
   flowHeartbeat: { topic: string; at: number | null; ageMs: number | null };
   lastCheckpoint: { at: number | null; ageMs: number | null };
+  /** Producer timestamp of the newest record mirrored to B (the recovery point when no heartbeat came through). */
+  newestRecordAt: number | null;
   partitions: RecoveryPartition[];
   mapsOnTarget: boolean;
 }
@@ -260,8 +262,9 @@ async function planUnplanned(flow: FlowContext, o: FailoverOptions): Promise<Ope
           const s = ctx.details<Selection>('preflight')!;
           const rp = await recoveryPoint(flow, s);
           for (const l of renderRecoveryPoint(rp, flow)) ctx.out(l);
-          const risky = rp.partitions.filter((p) => p.risk === 'missing' || p.risk === 'possible');
-          return { details: rp, summary: `data up to ${rp.lastHeartbeat.at ? new Date(rp.lastHeartbeat.at).toISOString() : 'unknown'} (heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records` };
+          const risky = rp.partitions.filter((p) => p.risk !== 'idle');
+          const upTo = rp.lastHeartbeat.at ?? rp.newestRecordAt;
+          return { details: rp, summary: `data up to ${upTo ? new Date(upTo).toISOString() : 'unknown'} (${rp.lastHeartbeat.at ? `heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}` : `newest mirrored record ${fmtAge(upTo ? Date.now() - upTo : null)}`}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records${rp.partitions.some((p) => p.knownMissing > 0) ? ` (at least ${rp.partitions.reduce((a, p) => a + p.knownMissing, 0)} known missing)` : ''}` };
         },
       },
       {
@@ -324,22 +327,27 @@ export async function recoveryPoint(flow: FlowContext, sel: Selection): Promise<
           const c = cps.get(g)?.get(topicPartitionKey(r, p));
           if (c && processed !== null && c.upstreamOffset > processed) knownMissing = Math.max(knownMissing, c.upstreamOffset - processed);
         }
-        let risk: RecoveryPartition['risk'];
-        if (knownMissing > 0) risk = 'missing';
-        else if (hb.lastHeartbeat === null) risk = lastAt === null ? 'idle' : 'unknown';
-        else if (lastAt !== null && lastAt >= hb.lastHeartbeat - 30_000) risk = 'possible';
-        else risk = 'idle';
-        partitions.push({ topic: t, remoteTopic: r, partition: p, targetEnd: w.high, lastMirroredUpstream: last?.upstreamOffset ?? null, processedUpTo: processed, lastRecordAt: lastAt, knownMissing, risk });
+        partitions.push({ topic: t, remoteTopic: r, partition: p, targetEnd: w.high, lastMirroredUpstream: last?.upstreamOffset ?? null, processedUpTo: processed, lastRecordAt: lastAt, knownMissing, risk: 'unknown' });
       }
     }
   } finally {
     await target.close();
+  }
+  // The last sign of life of A: the newest heartbeat that came through the mirror, else the newest mirrored record.
+  const newestRecord = Math.max(0, ...partitions.map((p) => p.lastRecordAt ?? 0));
+  const lastSign = hb.lastHeartbeat ?? (newestRecord > 0 ? newestRecord : null);
+  for (const p of partitions) {
+    if (p.knownMissing > 0) p.risk = 'missing';
+    else if (p.lastRecordAt === null) p.risk = 'idle';
+    else if (lastSign !== null && p.lastRecordAt >= lastSign - 30_000) p.risk = 'possible'; // written to until A went silent
+    else p.risk = 'idle';
   }
   return {
     at: now, sourceReachable,
     lastHeartbeat: { topic: hb.topic, at: hb.lastHeartbeat, ageMs: hb.ageMs },
     flowHeartbeat: { topic: own.topic, at: own.lastHeartbeat, ageMs: own.ageMs },
     lastCheckpoint: { at: newestCp > 0 ? newestCp : null, ageMs: newestCp > 0 ? now - newestCp : null },
+    newestRecordAt: newestRecord > 0 ? newestRecord : null,
     partitions, mapsOnTarget: maps !== null,
   };
 }
@@ -347,7 +355,8 @@ export async function recoveryPoint(flow: FlowContext, sel: Selection): Promise<
 export function renderRecoveryPoint(rp: RecoveryPoint, flow: FlowContext): string[] {
   const lines: string[] = [];
   lines.push(`Recovery point for ${flow.source} -> ${flow.target}:`);
-  lines.push(`  last heartbeat mirrored from ${flow.source} (${rp.lastHeartbeat.topic}): ${rp.lastHeartbeat.at ? `${new Date(rp.lastHeartbeat.at).toISOString()} (${fmtAge(rp.lastHeartbeat.ageMs)})` : 'none (is the reverse heartbeats herder enabled?)'}`);
+  lines.push(`  last heartbeat mirrored from ${flow.source} (${rp.lastHeartbeat.topic}): ${rp.lastHeartbeat.at ? `${new Date(rp.lastHeartbeat.at).toISOString()} (${fmtAge(rp.lastHeartbeat.ageMs)})` : `none (heartbeats of ${flow.target}->${flow.source} into ${flow.source} are not mirrored back)`}`);
+  lines.push(`  newest record mirrored to ${flow.target}: ${rp.newestRecordAt ? `${new Date(rp.newestRecordAt).toISOString()} (${fmtAge(Date.now() - rp.newestRecordAt)})` : 'none'}`);
   lines.push(`  last heartbeat of the mirror process itself (${rp.flowHeartbeat.topic} on ${flow.target}): ${fmtAge(rp.flowHeartbeat.ageMs)}`);
   lines.push(`  last checkpoint (${flow.checkpointsTopic}): ${rp.lastCheckpoint.at ? `${new Date(rp.lastCheckpoint.at).toISOString()} (${fmtAge(rp.lastCheckpoint.ageMs)})` : 'none'}`);
   const risky = rp.partitions.filter((p) => p.risk !== 'idle');
@@ -355,7 +364,7 @@ export function renderRecoveryPoint(rp: RecoveryPoint, flow: FlowContext): strin
   else {
     lines.push(`  partitions whose data may be incomplete (${risky.length} of ${rp.partitions.length}):`);
     for (const p of risky.slice(0, 50)) {
-      lines.push(`    ${p.remoteTopic}-${p.partition}: mirrored up to ${flow.source} offset ${p.processedUpTo ?? '?'} (last record ${p.lastRecordAt ? new Date(p.lastRecordAt).toISOString() : '-'})${p.risk === 'missing' ? `; AT LEAST ${p.knownMissing} record(s) consumed on ${flow.source} never reached ${flow.target}` : p.risk === 'possible' ? '; written to until the outage: records after it may exist only on ' + flow.source : '; unknown'}`);
+      lines.push(`    ${p.remoteTopic}-${p.partition}: mirrored up to ${flow.source} offset ${p.processedUpTo ?? '?'} (last record ${p.lastRecordAt ? new Date(p.lastRecordAt).toISOString() : '-'})${p.risk === 'missing' ? `; AT LEAST ${p.knownMissing} record(s) consumed on ${flow.source} never reached ${flow.target}` : p.risk === 'possible' ? '; written to until the outage: records after it may exist only on ' + flow.source : ''}`);
     }
   }
   return lines;

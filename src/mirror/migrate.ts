@@ -206,7 +206,15 @@ export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions
     const states = await a.groupStates(groupNames);
     const groups = groupNames.map((g) => {
       const cs = commits[g] ?? [];
-      const lag = cs.reduce((s, c) => s + Math.max(0, (marks.get(c.topic)?.[c.partition]?.high ?? c.offset) - c.offset), 0);
+      // Records the group has still to read: from its commit, or the whole partition where it has none yet.
+      let lag = 0;
+      for (const t of new Set(cs.map((c) => c.topic))) {
+        for (const [p, w] of (marks.get(t) ?? []).entries()) {
+          if (!w) continue;
+          const c = cs.find((x) => x.topic === t && x.partition === p);
+          lag += Math.max(0, w.high - (c ? c.offset : w.low));
+        }
+      }
       return { group: g, state: states.get(g)?.state ?? 'Unknown', members: states.get(g)?.members ?? 0, partitions: cs.length, lag };
     });
     if (flow.remoteTopic('x') !== 'x') warnings.push(`replication.policy.class renames topics (${topics[0]} -> ${flow.remoteTopic(topics[0]!)}): producers and consumers must switch to the new names at cutover`);
@@ -460,12 +468,16 @@ export async function migrateStatus(src: ClusterSource, o: { from: string; to: s
   }
 }
 
+function eta(ms: number | null): string {
+  return ms === null ? '—' : ms === 0 ? 'done' : fmtDuration(ms);
+}
+
 export function renderMigrationStatus(s: MigrationStatus): string {
   const lines = [`Migration ${s.from} -> ${s.to}: ${s.phase} (flow ${s.flow})`];
-  lines.push(`  ${progressBar(s.totals.fraction)}  ${fmtCount(s.totals.mirrored)}/${fmtCount(s.totals.total)} records  ${fmtCount(s.totals.ratePerSec)} records/s  ETA ${s.totals.etaMs === null ? '—' : fmtDuration(s.totals.etaMs)}`);
+  lines.push(`  ${progressBar(s.totals.fraction)}  ${fmtCount(s.totals.mirrored)}/${fmtCount(s.totals.total)} records  ${fmtCount(s.totals.ratePerSec)} records/s  ETA ${eta(s.totals.etaMs)}`);
   const width = Math.min(40, Math.max(...s.topics.map((t) => t.topic.length), 5));
   for (const t of s.topics) {
-    lines.push(`  ${t.topic.padEnd(width)} ${progressBar(t.fraction, 20)} ${`${fmtCount(t.mirrored)}/${fmtCount(t.total)}`.padStart(19)}  ${fmtCount(t.ratePerSec).padStart(7)}/s  ETA ${t.etaMs === null ? '—' : fmtDuration(t.etaMs)}`);
+    lines.push(`  ${t.topic.padEnd(width)} ${progressBar(t.fraction, 20)} ${`${fmtCount(t.mirrored)}/${fmtCount(t.total)}`.padStart(19)}  ${fmtCount(t.ratePerSec).padStart(7)}/s  ETA ${eta(t.etaMs)}`);
   }
   if (s.groups.length > 0) {
     lines.push('Groups:');
@@ -481,7 +493,7 @@ function groupsOf(flow: FlowContext, all: string[], pattern: string | null): str
   return selectGroups(flow, all, pattern === null ? null : selectionPattern(pattern, '--groups'));
 }
 
-export async function migrateVerify(src: ClusterSource, o: { from: string; to: string; tailRecords?: number; allowDuplicates?: boolean }): Promise<VerifyReport> {
+export async function migrateVerify(src: ClusterSource, o: { from: string; to: string; tailRecords?: number; allowDuplicates?: boolean; strict?: boolean }): Promise<VerifyReport> {
   const { job, flow, journal } = await loadJob(src, o.from, o.to);
   await journal.close();
   await requireReachable(flow.sourceProps, o.from);
@@ -494,7 +506,7 @@ export async function migrateVerify(src: ClusterSource, o: { from: string; to: s
   } finally {
     await a.close();
   }
-  return verifyFlow(flow, { selectedTopics: job.topics, selectedGroups: groups, strict: true, tailRecords: o.tailRecords ?? 0, allowDuplicates: o.allowDuplicates ?? false });
+  return verifyFlow(flow, { selectedTopics: job.topics, selectedGroups: groups, strict: o.strict ?? false, tailRecords: o.tailRecords ?? 0, allowDuplicates: o.allowDuplicates ?? false });
 }
 
 // ------------------------------------------------------------------------------------------------- cutover
@@ -506,6 +518,8 @@ export interface CutoverOptions {
   timeoutMs?: number;
   /** 0: verify everything (default); N: the last N records per partition. */
   verifyTail?: number;
+  /** Copies the mirror re-sent after a crash do not fail the verification (they are still reported). */
+  allowDuplicates?: boolean;
 }
 
 interface CutoverSelection { topics: string[]; groups: string[] }
@@ -587,12 +601,12 @@ export async function planCutover(src: ClusterSource, o: CutoverOptions): Promis
         name: 'verify', title: o.verifyTail ? `verify the last ${fmtCount(o.verifyTail)} records of every partition, configs and groups` : 'verify every record, the configs and the group offsets',
         run: async (ctx) => {
           const s = ctx.details<CutoverSelection>('preflight')!;
-          const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
+          const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, allowDuplicates: o.allowDuplicates ?? false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
           for (const p of report.problems.slice(0, 20)) ctx.out(`problem: ${p}`);
           if (!report.ok) {
             throw new OpsError(`verification found ${plural(report.problems.length, 'problem')} (first: ${report.problems[0] ?? '?'}); the flow keeps running. Fix or accept them (ferry migrate verify --json), then re-run the cutover.`, OPS_EXIT.mismatch);
           }
-          return { details: { summary: report.summary }, summary: `ok: ${fmtCount(report.summary.matched)} records identical in ${fmtDuration(report.elapsedMs)}` };
+          return { details: { summary: report.summary }, summary: `ok: ${fmtCount(report.summary.matched)} records identical in ${fmtDuration(report.elapsedMs)}${report.summary.duplicates > 0 ? `; ${report.summary.duplicates} duplicate(s) re-sent after a mirror crash (allowed)` : ''}` };
         },
       },
       pauseStep(flow, `pause the migration flow ${o.from}->${o.to}`),

@@ -26,8 +26,18 @@ const IGNORE = new Set([PROVENANCE_HEADER_NAME]);
 const DETAIL_LIMIT = 20;
 const PENDING_EXTRA_LIMIT = 10_000;
 
+/** What the comparison reads from: records in offset order, one buffered batch at a time. */
+export interface RecordStream {
+  /** The current record, or undefined when the buffer needs a fill() (or the stream is done). */
+  readonly cur: InRecord | undefined;
+  advance(): void;
+  /** Buffers the next records; returns the current one, or undefined at the end. */
+  fill(): Promise<InRecord | undefined>;
+  readonly bytes: number;
+}
+
 /** Streams [from, to) of one partition, one fetch at a time. */
-export class RecordCursor {
+export class RecordCursor implements RecordStream {
   private readonly reader: PartitionReader;
   private buf: InRecord[] = [];
   private i = 0;
@@ -183,17 +193,32 @@ export async function comparePartition(input: CompareInput): Promise<CompareResu
   const S = new RecordCursor(input.sourceProps, input.sourceTopic, input.partition, input.from, input.to, { readCommitted: input.readCommitted ?? false, clientId: 'ferry-verify-source' });
   const T = new RecordCursor(input.targetProps, input.targetTopic, input.partition, input.targetFrom, input.targetTo, { clientId: 'ferry-verify-target' });
   try {
-    return input.runs === null ? await zipCompare(S, T, input) : await mergeCompare(S, T, input, input.runs);
+    return await compareStreams(S, T, input);
   } finally {
     await Promise.all([S.close(), T.close()]);
   }
+}
+
+/** The comparison over any two record streams (the source range and the target range). */
+export function compareStreams(S: RecordStream, T: RecordStream, input: Pick<CompareInput, 'from' | 'to' | 'targetLow' | 'runs' | 'targetAlias' | 'compacted' | 'onRecords'>): Promise<CompareResult> {
+  return input.runs === null ? zipCompare(S, T, input) : mergeCompare(S, T, input, input.runs);
+}
+
+/** An in-memory stream (tests). */
+export class ArrayStream implements RecordStream {
+  private i = 0;
+  bytes = 0;
+  constructor(private readonly records: readonly InRecord[]) {}
+  get cur(): InRecord | undefined { return this.records[this.i]; }
+  advance(): void { this.i++; }
+  fill(): Promise<InRecord | undefined> { return Promise.resolve(this.records[this.i]); }
 }
 
 function emptyCounts(): CompareCounts {
   return { sourceRecords: 0, targetRecords: 0, matched: 0, altered: 0, missing: 0, extra: 0, duplicates: 0, notMirrored: 0, loopPrevented: 0, compactedOnSource: 0, compactedOnTarget: 0 };
 }
 
-function finish(c: CompareCounts, sh: Hash, th: Hash, d: Details, S: RecordCursor, T: RecordCursor): CompareResult {
+function finish(c: CompareCounts, sh: Hash, th: Hash, d: Details, S: RecordStream, T: RecordStream): CompareResult {
   return {
     ...c, sourceSha256: sh.digest('hex'), targetSha256: th.digest('hex'),
     details: { altered: d.altered, missing: d.missing, extra: d.extra, duplicates: d.duplicates, notMirrored: d.notMirrored },
@@ -201,7 +226,9 @@ function finish(c: CompareCounts, sh: Hash, th: Hash, d: Details, S: RecordCurso
   };
 }
 
-async function mergeCompare(S: RecordCursor, T: RecordCursor, input: CompareInput, allRuns: readonly OffsetSegment[]): Promise<CompareResult> {
+type CompareParams = Pick<CompareInput, 'from' | 'to' | 'targetLow' | 'runs' | 'targetAlias' | 'compacted' | 'onRecords'>;
+
+async function mergeCompare(S: RecordStream, T: RecordStream, input: CompareParams, allRuns: readonly OffsetSegment[]): Promise<CompareResult> {
   // Runs intersecting the source range, clipped to it.
   const us: number[] = [];
   const ds: number[] = [];
@@ -318,7 +345,7 @@ async function mergeCompare(S: RecordCursor, T: RecordCursor, input: CompareInpu
 }
 
 /** No offset map: pair the i-th eligible source record with the i-th target record. */
-async function zipCompare(S: RecordCursor, T: RecordCursor, input: CompareInput): Promise<CompareResult> {
+async function zipCompare(S: RecordStream, T: RecordStream, input: CompareParams): Promise<CompareResult> {
   const c = emptyCounts();
   const d = new Details();
   const sh = createHash('sha256');

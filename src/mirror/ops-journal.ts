@@ -48,7 +48,14 @@ export class OpsJournal {
   private producer: RecordProducer | null = null;
   private ensured = false;
 
-  private constructor(private readonly props: ClientProps, readonly topic: string) {}
+  private constructor(private readonly props: ClientProps | null, readonly topic: string) {}
+
+  /** A journal kept only in memory (tests, and dry runs that must not touch a cluster). */
+  static inMemory(): OpsJournal {
+    const j = new OpsJournal(null, OPS_JOURNAL_TOPIC);
+    j.ensured = true;
+    return j;
+  }
 
   /** Reads the journal (a missing topic is an empty journal; nothing is created until the first write). */
   static async open(props: ClientProps, topic = OPS_JOURNAL_TOPIC): Promise<OpsJournal> {
@@ -92,6 +99,10 @@ export class OpsJournal {
   }
 
   private async write(key: string, value: unknown): Promise<void> {
+    if (this.props === null) {
+      this.apply(key, value === null ? null : Buffer.from(JSON.stringify(value), 'utf8'));
+      return;
+    }
     if (!this.ensured) {
       const admin = new ClusterAdmin(this.props, 'ferry-ops-journal');
       try {

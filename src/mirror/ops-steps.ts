@@ -2,7 +2,7 @@
 // drain, reading a group's commits, and committing moved offsets forward-only on the cluster a group moves to.
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
-import { commitGroupOffsets } from './ops-offsets.js';
+import { GroupActiveError, commitGroupOffsets } from './ops-offsets.js';
 import { planGroupOffsetSync } from '../connectors/mirror/checkpoints.js';
 import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
 import { OPS_EXIT, OpsError, loadFlowMaps, sleep, topicWatermarks, type FlowContext } from './ops-context.js';
@@ -154,7 +154,7 @@ export async function commitMoves(admin: ClusterAdmin, byGroup: Record<string, M
       out(`group ${g}: committed ${plural(plan.commit.length, 'partition')} on ${alias} (${exact}/${moves.length} exact)${keptAhead.length > 0 ? `; ${keptAhead.length} partition(s) already ahead, left as is` : ''}`);
     } catch (e) {
       // Members joined between the check and the commit: the broker refuses, which is what we want.
-      results.push({ group: g, status: 'failed', committed: [], keptAhead, error: (e as Error).message });
+      results.push({ group: g, status: e instanceof GroupActiveError ? 'skipped-active' : 'failed', committed: [], keptAhead, error: (e as Error).message });
       out(`group ${g}: commit refused on ${alias}: ${(e as Error).message}`);
       incomplete = true;
     }

@@ -93,6 +93,8 @@ export interface ExecuteOptions {
   out?: (line: string) => void;
   progress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Use this journal instead of opening the one on plan.journalProps (tests). It is not closed. */
+  journal?: OpsJournal;
 }
 
 /** Test hook: `FERRY_OPS_CRASH_AFTER=<step>` kills the process (SIGKILL) right after that step is journaled. */
@@ -117,7 +119,7 @@ export async function executePlan(plan: OperationPlan, opts: ExecuteOptions = {}
   const out = opts.out ?? ((l: string) => console.log(l));
   const progress = opts.progress ?? ((l: string) => process.stderr.write(`${l}\n`));
   const started = Date.now();
-  const journal = await OpsJournal.open(plan.journalProps);
+  const journal = opts.journal ?? await OpsJournal.open(plan.journalProps);
   try {
     let op = journal.op(plan.opKey);
     const result: OperationResult = {
@@ -210,6 +212,11 @@ export async function executePlan(plan: OperationPlan, opts: ExecuteOptions = {}
       result.steps.push({ name: s.name, title: s.title, status: outcome.incomplete ? 'incomplete' : outcome.failed ? 'failed' : 'done', ms, ...(outcome.summary ? { summary: outcome.summary } : {}), ...(outcome.details !== undefined ? { details: outcome.details } : {}) });
       out(`  ${outcome.incomplete ? '…' : outcome.failed ? '✗' : '✓'} ${i + 1}. ${s.name} (${fmtDuration(ms)})${outcome.summary ? `: ${outcome.summary}` : ''}`);
       crashHook(s.name);
+      // Later steps assume this one finished (e.g. stopping a flow once every group moved): stop here.
+      if (outcome.incomplete) {
+        for (const rest of plan.steps.slice(i + 1)) result.steps.push({ name: rest.name, title: rest.title, status: 'pending' });
+        break;
+      }
     }
     result.status = anyIncomplete ? 'partial' : 'done';
     result.exitCode = anyFailed || anyIncomplete ? OPS_EXIT.mismatch : OPS_EXIT.ok;
@@ -220,6 +227,6 @@ export async function executePlan(plan: OperationPlan, opts: ExecuteOptions = {}
       : `${plan.kind} ${plan.from}->${plan.to} is incomplete (see above); re-run the same command to finish it.`);
     return result;
   } finally {
-    await journal.close();
+    if (!opts.journal) await journal.close();
   }
 }

@@ -159,6 +159,19 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 
 const ZERO_COUNTS: CompareCounts = { sourceRecords: 0, targetRecords: 0, matched: 0, altered: 0, missing: 0, extra: 0, duplicates: 0, notMirrored: 0, loopPrevented: 0, compactedOnSource: 0, compactedOnTarget: 0 };
 
+/** Groups consecutive refs (source and target offsets both +1, same reason) into runs. */
+function coalesce(refs: readonly RecordRef[]): RecordRef[][] {
+  const out: RecordRef[][] = [];
+  for (const r of refs) {
+    const run = out[out.length - 1];
+    const prev = run?.[run.length - 1];
+    if (run && prev && prev.reason === r.reason && prev.sourceOffset !== undefined && r.sourceOffset === prev.sourceOffset + 1
+      && (prev.targetOffset === undefined ? r.targetOffset === undefined : r.targetOffset === prev.targetOffset + 1)) run.push(r);
+    else out.push([r]);
+  }
+  return out;
+}
+
 function refText(r: RecordRef): string {
   const parts: string[] = [];
   if (r.sourceOffset !== undefined) parts.push(`source offset ${r.sourceOffset}`);
@@ -428,7 +441,12 @@ async function verifyPartition(
   result.targetSha256 = targetSha256;
   result.details = details;
   for (const r of details.altered) result.problems.push(`${where}: record at ${refText(r)} differs in ${(r.fields ?? []).join(', ')}${r.reason ? ` (${r.reason})` : ''}`);
-  for (const r of details.missing) result.problems.push(`${where}: record missing on ${flow.target}: ${refText(r)}${r.reason ? ` — ${r.reason}` : ''}`);
+  for (const run of coalesce(details.missing)) {
+    const first = run[0]!;
+    const last = run[run.length - 1]!;
+    if (run.length === 1) result.problems.push(`${where}: record missing on ${flow.target}: ${refText(first)}${first.reason ? ` — ${first.reason}` : ''}`);
+    else result.problems.push(`${where}: ${run.length} records missing on ${flow.target}: source offsets ${first.sourceOffset}..${last.sourceOffset}, target offsets ${first.targetOffset}..${last.targetOffset}, keys '${first.key ?? ''}' … '${last.key ?? ''}'${first.reason ? ` — ${first.reason}` : ''}`);
+  }
   for (const r of details.extra) result.problems.push(`${where}: extra record on ${flow.target}: ${refText(r)}${r.reason ? ` — ${r.reason}` : ''}`);
   if (!opts.allowDuplicates) for (const r of details.duplicates) result.problems.push(`${where}: duplicate on ${flow.target}: ${refText(r)} — ${r.reason ?? ''}`);
   for (const r of details.notMirrored) result.problems.push(`${topic}-${partition}: record not mirrored: ${refText(r)} — ${r.reason ?? ''}`);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
-import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { PartitionReader, createLowLevelCluster } from '../../src/kafka/partition-reader.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
 import { waitFor } from './connect.js';
 
@@ -146,11 +146,42 @@ export async function digestTopic(props: ClientProps, topic: string, partitions:
   return out;
 }
 
-export interface FingerprintedRecord { offset: number; fp: string }
+interface CoordinatorBroker {
+  offsetCommit(req: { groupId: string; groupGenerationId: number; memberId: string; retentionTime: number; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<unknown>;
+}
+
+/**
+ * Commits offsets for a group without members in one OffsetCommit request (generation -1, no member id), as
+ * Java's Admin.alterConsumerGroupOffsets does — fast, unlike kafkajs's admin.setOffsets, which joins the group.
+ */
+export async function commitGroupOffsets(props: ClientProps, groupId: string, offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
+  const cluster = createLowLevelCluster(props, 'mirror-test-commit') as { connect(): Promise<void>; disconnect(): Promise<void>; findGroupCoordinator(r: { groupId: string }): Promise<CoordinatorBroker> };
+  await cluster.connect();
+  try {
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const coordinator = await cluster.findGroupCoordinator({ groupId });
+        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+        return;
+      } catch (e) {
+        if (attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  } finally {
+    await cluster.disconnect();
+  }
+}
+
+export interface FingerprintedRecord { offset: number; fp: string; value?: Buffer | null }
 
 /** Fingerprints (recordFingerprint, provenance header ignored) of a partition's records in [from, to). */
-export async function partitionFingerprints(props: ClientProps, topic: string, partition: number, range: { from?: number; to?: number } = {}): Promise<FingerprintedRecord[]> {
-  const reader = new PartitionReader(props, 'mirror-test-fp', { maxWaitMs: 100, maxBytesPerPartition: 4 * 1_048_576 });
+export async function partitionFingerprints(
+  props: ClientProps, topic: string, partition: number, range: { from?: number; to?: number; readCommitted?: boolean } = {},
+): Promise<FingerprintedRecord[]> {
+  const reader = new PartitionReader(props, 'mirror-test-fp', { maxWaitMs: 100, maxBytesPerPartition: 4 * 1_048_576, readCommitted: range.readCommitted ?? false });
   const out: FingerprintedRecord[] = [];
   try {
     await reader.connect();
@@ -160,8 +191,14 @@ export async function partitionFingerprints(props: ClientProps, topic: string, p
     const to = range.to ?? (await reader.listOffsets([tp], 'latest')).get(k) ?? 0;
     if (from >= to) return out;
     reader.seek(tp, from);
+    let stuck = 0;
     while ((reader.position(tp) ?? to) < to) {
-      for (const f of await reader.poll()) for (const r of f.records) if (r.offset < to) out.push({ offset: r.offset, fp: recordFingerprint(r) });
+      const before = reader.position(tp);
+      const fetched = await reader.poll();
+      for (const f of fetched) for (const r of f.records) if (r.offset < to) out.push({ offset: r.offset, fp: recordFingerprint(r), value: r.value });
+      if (reader.position(tp) === before && ++stuck > 200) {
+        throw new Error(`${topic}-${partition}: reader stuck at ${String(before)} (reading [${from}, ${to}); last fetch ${JSON.stringify(fetched.map((f) => ({ n: f.records.length, next: f.nextOffset, hw: f.highWatermark })))})`);
+      }
     }
     return out;
   } finally {

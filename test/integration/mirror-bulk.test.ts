@@ -124,7 +124,7 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
     seen = now;
     return busy;
   }, 90_000, 150)
-    .catch((e: Error) => { throw new Error(`${e.message}\n--- mirror output ---\n${first.output().slice(-4000)}`); });
+    .catch((e: Error) => { throw new Error(`${e.message}\n--- mirror output ---\n${first.output().slice(-4000)}`, { cause: e }); });
   first.kill9();
   const sig = await first.exited;
   children.delete(first);
@@ -149,7 +149,7 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
       return true;
     }, 90_000, 500);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- mirror output ---\n${second.output().slice(-4000)}`);
+    throw new Error(`${(e as Error).message}\n--- mirror output ---\n${second.output().slice(-4000)}`, { cause: e });
   } finally {
     await second.stop();
     children.delete(second);
@@ -164,11 +164,6 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
       const dstSet = new Set(dst);
       const missing = src.map((fp, i) => (dstSet.has(fp) ? -1 : i)).filter((i) => i >= 0);
       log(`partition ${p}: source ${src.length}, target ${dst.length}, missing source offsets ${missing[0]}..${missing[missing.length - 1]} (${missing.length})`);
-      if (process.env.FERRY_MIRROR_DEBUG_DIR) {
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(`${process.env.FERRY_MIRROR_DEBUG_DIR}/first.log`, first.output());
-        writeFileSync(`${process.env.FERRY_MIRROR_DEBUG_DIR}/second.log`, second.output());
-      }
     }
     assert.equal(report.lost, 0, `partition ${p}: every source record is on the target in order`);
     assert.equal(report.foreign, 0, `partition ${p}: no unknown records on the target`);

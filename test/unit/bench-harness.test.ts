@@ -213,6 +213,7 @@ describe('bench cpu profile summary', () => {
       timeDeltas: [1000, 1000, 2000, 1000],
     });
     assert.equal(p.totalMs, 5);
+    assert.equal(p.busyMs, 5);
     assert.equal(p.topFunctions[0]!.name, 'decodeMessages');
     assert.equal(p.topFunctions[0]!.pct, 60);
     assert.equal(p.byModule[0]!.module, 'kafkajs/protocol/recordBatch');

@@ -5,7 +5,7 @@
 // from MM2's offset syncs the way MM2 does.
 import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
 import { ClusterAdmin } from '../../kafka/cluster-admin.js';
-import { PartitionReader } from '../../kafka/partition-reader.js';
+import { PartitionReader, createLowLevelCluster } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import {
@@ -25,6 +25,7 @@ export class MirrorCheckpointTask extends SourceTask {
   private groups: string[] = [];
   private source!: ClusterAdmin;
   private target!: ClusterAdmin;
+  private groupCommitter!: IdleGroupCommitter;
   private readonly maps = new Map<string, OffsetMap>();
   private readonly mm2 = new Mm2OffsetSyncStore({ keepHistoryDuringLoad: true });
   private mapsReader!: PartitionReader;
@@ -40,6 +41,7 @@ export class MirrorCheckpointTask extends SourceTask {
     this.groups = (props[TASK_CONSUMER_GROUPS] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-source-admin'), 'ferry-checkpoint-source-admin');
     this.target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-target-admin'), 'ferry-checkpoint-target-admin');
+    this.groupCommitter = new IdleGroupCommitter(targetAdminConfig(props, 'checkpoint-target-commit'));
     const syncSideConsumer = offsetSyncsClientConfig(props, 'consumer');
     this.mapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.settings.sourceClusterAlias, this.settings.targetClusterAlias);
     this.mapsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-maps', { maxWaitMs: 50 });
@@ -60,13 +62,18 @@ export class MirrorCheckpointTask extends SourceTask {
       // A group ahead of the mirror gets "last mirrored + 1": re-delivers what the mirror has not copied yet, never skips.
       return tr.exact || tr.kind === 'ahead' ? tr.downstreamOffset : undefined;
     };
-    this.translate = (t, p, o) => (this.maps.has(topicPartitionKey(t, p)) ? ferry(t, p, o) : this.mm2.translateDownstream(t, p, o));
+    // Offsets Ferry's map cannot answer — before it starts (mirrored by Apache MM2 before Ferry took over) or no
+    // map at all — are translated from MM2's offset syncs, as MM2 would.
+    this.translate = (t, p, o) => ferry(t, p, o) ?? this.mm2.translateDownstream(t, p, o);
     this.nextCheckpoint = Date.now();
     this.nextGroupSync = Date.now();
   }
 
   /** Reads new offset-map snapshots (and MM2 syncs) up to the current end of their topics. */
   private async catchUp(): Promise<void> {
+    // The syncs' end is taken before the maps are read: a sync Ferry wrote comes with its map snapshot (same
+    // send), so every sync applied below is recognised as Ferry's when its map says so.
+    const syncsEnd = this.syncsReader ? await endOffset(this.syncsReader, this.settings.offsetSyncsTopic) : undefined;
     await catchUpReader(this.mapsReader, this.mapsTopic, (key, value) => {
       if (!key || !value) return;
       const k = decodeOffsetSyncKey(key);
@@ -75,8 +82,14 @@ export class MirrorCheckpointTask extends SourceTask {
     if (this.syncsReader) {
       await catchUpReader(this.syncsReader, this.settings.offsetSyncsTopic, (key, value) => {
         if (!key || !value) return;
-        try { this.mm2.handleSync(decodeOffsetSync(key, value)); } catch { /* skip undecodable */ }
-      });
+        let sync;
+        try { sync = decodeOffsetSync(key, value); } catch { return; /* skip undecodable */ }
+        // Ferry's own syncs add nothing to its exact map; kept out of the MM2 store they do not push out of its
+        // 64 thinned slots the history that only MM2's syncs hold (offsets mirrored before Ferry took over).
+        const start = this.maps.get(topicPartitionKey(sync.topic, sync.partition))?.startOffset;
+        if (start !== undefined && sync.upstreamOffset >= start) return;
+        this.mm2.handleSync(sync);
+      }, syncsEnd);
       this.mm2.markReadToEnd();
     }
   }
@@ -152,7 +165,7 @@ export class MirrorCheckpointTask extends SourceTask {
       const plan = planGroupOffsetSync({ group, translated, targetCommitted, hasActiveMembers: active });
       if (plan.commit.length === 0) continue;
       try {
-        await this.target.setGroupOffsets(group, plan.commit);
+        await this.groupCommitter.commit(group, plan.commit);
       } catch (e) {
         // Consumers joined between the check and the commit: the broker refuses, which is what we want.
         this.context.logger.info({ group, err: (e as Error).message }, 'target group became active; offsets left alone');
@@ -161,21 +174,90 @@ export class MirrorCheckpointTask extends SourceTask {
   }
 
   override async stop(): Promise<void> {
-    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect()]);
+    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect(), this.groupCommitter?.close()]);
   }
 }
 
-async function catchUpReader(reader: PartitionReader, topic: string, apply: (key: Buffer | null, value: Buffer | null) => void): Promise<void> {
-  let end: number;
+interface CoordinatorBroker {
+  offsetCommit(req: {
+    groupId: string; groupGenerationId: number; memberId: string; retentionTime: number;
+    topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
+  }): Promise<unknown>;
+}
+interface CoordinatorCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findGroupCoordinator(req: { groupId: string }): Promise<CoordinatorBroker>;
+}
+
+/**
+ * Commits offsets of a target group from outside it, as Java's Admin.alterConsumerGroupOffsets (what MM2 uses):
+ * one OffsetCommit to the group coordinator with generation -1 and no member id, which the broker refuses while
+ * the group has members. ClusterAdmin.setGroupOffsets (kafkajs admin.setOffsets) joins the group as a consumer
+ * instead: seconds per topic, and nothing at all is committed for a group that does not exist on the target yet.
+ * (The same request lives in src/mirror/ops-offsets.ts; both belong in ClusterAdmin.)
+ */
+class IdleGroupCommitter {
+  private cluster: CoordinatorCluster | null = null;
+
+  constructor(private readonly props: Record<string, string>) {}
+
+  private async connected(): Promise<CoordinatorCluster> {
+    if (!this.cluster) {
+      const c = createLowLevelCluster(this.props, this.props['client.id'] ?? 'ferry-checkpoint-commit') as CoordinatorCluster;
+      await c.connect();
+      this.cluster = c;
+    }
+    return this.cluster;
+  }
+
+  async commit(groupId: string, offsets: readonly { topic: string; partition: number; offset: number; metadata?: string }[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset), metadata: o.metadata ?? null }]);
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    for (let attempt = 0; ; attempt++) {
+      const cluster = await this.connected();
+      try {
+        const coordinator = await cluster.findGroupCoordinator({ groupId });
+        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
+        return;
+      } catch (e) {
+        const err = e as Error & { type?: string; retriable?: boolean };
+        // Members joined (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS): leave the group alone.
+        if (attempt >= 3 || /UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/.test(err.type ?? '') || err.retriable === false) throw err;
+        await cluster.refreshMetadata().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.cluster;
+    this.cluster = null;
+    await c?.disconnect().catch(() => undefined);
+  }
+}
+
+async function endOffset(reader: PartitionReader, topic: string): Promise<number | undefined> {
   try {
-    end = (await reader.listOffsets([{ topic, partition: 0 }], 'latest')).get(`${topic}\u0000${0}`) ?? 0;
+    return (await reader.listOffsets([{ topic, partition: 0 }], 'latest')).get(`${topic}\u0000${0}`) ?? 0;
   } catch {
-    return; // topic not there yet
+    return undefined; // topic not there yet
   }
+}
+
+/** Applies the records of partition 0 up to `end` (default: the current end); later ones are read next time. */
+async function catchUpReader(reader: PartitionReader, topic: string, apply: (key: Buffer | null, value: Buffer | null) => void, end?: number): Promise<void> {
+  const stop = end ?? await endOffset(reader, topic);
+  if (stop === undefined) return;
+  const tp = { topic, partition: 0 };
   const deadline = Date.now() + 30_000;
-  while ((reader.position({ topic, partition: 0 }) ?? 0) < end && Date.now() < deadline) {
-    for (const f of await reader.poll()) for (const r of f.records) apply(r.key, r.value);
+  while ((reader.position(tp) ?? 0) < stop && Date.now() < deadline) {
+    for (const f of await reader.poll()) for (const r of f.records) if (r.offset < stop) apply(r.key, r.value);
   }
+  if ((reader.position(tp) ?? 0) > stop) reader.seek(tp, stop);
 }
 
 export class MirrorCheckpointConnector extends SourceConnector {

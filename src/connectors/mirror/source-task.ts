@@ -101,9 +101,23 @@ export class MirrorSourceTask extends SourceTask {
 
     const stored = await this.context.offsetStorageReader.offsets(assigned.map((a) => wrapPartition(this.sourceAlias, a.topic, a.partition)));
     const earliestOrLatest = (consumerProps['auto.offset.reset'] ?? 'earliest').toLowerCase() === 'latest' ? 'latest' : 'earliest';
+    // Where reading starts for partitions without a stored offset (auto.offset.reset), resolved now so that a
+    // new map can start there: the offsets between it and the first mirrored record (compacted away, markers)
+    // are then known to hold nothing, and groups committed among them translate exactly.
+    const unstored = assigned.filter((a) => findStored(stored, this.sourceAlias, a.topic, a.partition) === undefined && !existing.has(`${a.topic}\u0000${a.partition}`));
+    let resetTo = new Map<string, number>();
+    if (unstored.length > 0) {
+      try {
+        resetTo = await this.reader.listOffsets(unstored, earliestOrLatest);
+      } catch (e) {
+        throw this.sourceUnavailable(e);
+      }
+    }
     for (const a of assigned) {
       const key = `${a.topic}\u0000${a.partition}`;
-      const map = existing.get(key) ?? new OffsetMap(true);
+      const off0 = findStored(stored, this.sourceAlias, a.topic, a.partition);
+      const firstRead = off0 !== undefined ? off0 + 1 : resetTo.get(key);
+      const map = existing.get(key) ?? (firstRead !== undefined ? OffsetMap.fromJSON({ v: 1, segments: [], start: firstRead }, true) : new OffsetMap(true));
       const st: PartitionState = {
         topic: a.topic, partition: a.partition,
         remoteTopic: this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic),
@@ -117,7 +131,7 @@ export class MirrorSourceTask extends SourceTask {
       let resume: number | undefined = off !== undefined ? off + 1 : undefined;
       const covered = map.processedUpTo ?? (map.lastMirrored ? map.lastMirrored.upstreamOffset + 1 : undefined);
       if (covered !== undefined) resume = resume === undefined ? covered : Math.min(resume, covered);
-      this.reader.seek(a, resume ?? earliestOrLatest);
+      this.reader.seek(a, resume ?? firstRead ?? earliestOrLatest);
     }
     const interval = Number(props[FLUSH_INTERVAL_KEY] ?? 1000);
     this.flushTimer = setInterval(() => { this.flushing = this.flushing.then(() => this.flushMaps()).catch(() => undefined); }, interval);
