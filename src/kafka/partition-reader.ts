@@ -211,8 +211,13 @@ export class PartitionReader {
     const k = key(topic, partition);
     const pos = this.positions.get(k);
     const start = pos?.offset ?? 0;
-    const aborted = new Map<string, number>(); // producerId -> firstOffset of aborted txn (read_committed)
-    if (this.isolationLevel === 1) for (const a of (p.abortedTransactions ?? []) as any[]) aborted.set(String(a.producerId), Number(a.firstOffset));
+    // read_committed, as Java's consumer: the aborted transactions in firstOffset order; a producer's batches are
+    // aborted from the first batch reaching one of its aborted transactions' firstOffset up to its next control
+    // batch (the abort marker). A producer can have several aborted transactions in one fetch.
+    const rc = this.isolationLevel === 1;
+    const pendingAborts = rc ? ((p.abortedTransactions ?? []) as any[]).map((a) => ({ pid: String(a.producerId), first: Number(a.firstOffset) })).sort((x, y) => x.first - y.first) : [];
+    let nextAbort = 0;
+    const aborting = new Set<string>();
     const records: InRecord[] = [];
     let next = start;
     for (const m of (p.messages ?? []) as any[]) {
@@ -220,12 +225,13 @@ export class PartitionReader {
       const ctx = m.batchContext ?? {};
       const batchEnd = ctx.firstOffset !== undefined ? Number(ctx.firstOffset) + Number(ctx.lastOffsetDelta ?? 0) + 1 : offset + 1;
       if (batchEnd > next) next = batchEnd;
-      if (offset < start) continue; // a batch may start before the fetch offset
+      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.first < batchEnd) aborting.add(pendingAborts[nextAbort++]!.pid);
       if (m.isControlRecord || ctx.isControlBatch) {
-        if (this.isolationLevel === 1 && ctx.producerId !== undefined) aborted.delete(String(ctx.producerId));
+        if (rc && ctx.producerId !== undefined) aborting.delete(String(ctx.producerId));
         continue;
       }
-      if (this.isolationLevel === 1 && ctx.inTransaction && aborted.has(String(ctx.producerId)) && offset >= aborted.get(String(ctx.producerId))!) continue;
+      if (offset < start) continue; // a batch may start before the fetch offset
+      if (rc && ctx.inTransaction && aborting.has(String(ctx.producerId))) continue;
       records.push({
         topic, partition, offset,
         key: m.key ?? null,

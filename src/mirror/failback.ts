@@ -19,7 +19,7 @@ import {
 } from './ops-context.js';
 import { startFlowInProcess, singleFlowProperties } from './ops-flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain } from './ops-steps.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive } from './ops-steps.js';
 import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './ops-translate.js';
 import { verifyFlow } from './verify.js';
 import { fmtCount, fmtDuration, plural } from './ops-format.js';
@@ -179,11 +179,18 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
         },
       },
       {
-        name: 'drain', title: `wait until ${o.from}->${o.to} has copied everything and the groups stopped on ${o.from}`,
+        name: 'drain', title: `wait until ${o.from}->${o.to} has copied everything, the groups stopped on ${o.from} and have no members on ${o.to}`,
         run: async (ctx) => {
           const s = ctx.details<Selection>('preflight')!;
           const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
+          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-members');
+          let staleMs = 0;
+          try {
+            staleMs = await waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, (o.timeoutMs ?? 300_000) - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          } finally {
+            await aAdmin.close();
+          }
+          return { details: { ...d, staleMembersMs: staleMs }, summary: `lag 0 after ${fmtDuration(d.waitedMs)}${staleMs > 1000 ? `; waited ${fmtDuration(staleMs)} for left-over members on ${o.to} to expire` : ''}` };
         },
       },
       {

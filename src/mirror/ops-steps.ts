@@ -108,6 +108,29 @@ export async function waitForDrain(
   }
 }
 
+/**
+ * Waits until the groups have no members on a cluster. After an outage a coordinator restores the members the
+ * group had when it died, and keeps them until their session times out: a failback has to wait for that.
+ */
+export async function waitGroupsInactive(admin: ClusterAdmin, alias: string, groups: string[], opts: { timeoutMs: number; progress: (l: string) => void; signal?: AbortSignal }): Promise<number> {
+  const started = Date.now();
+  let lastReport = 0;
+  for (;;) {
+    const states = await admin.groupStates(groups);
+    const active = groups.filter((g) => (states.get(g)?.members ?? 0) > 0);
+    if (active.length === 0) return Date.now() - started;
+    const what = active.map((g) => `${g} (${plural(states.get(g)!.members, 'member')})`).join(', ');
+    if (Date.now() - started >= opts.timeoutMs || opts.signal?.aborted) {
+      throw new OpsError(`groups still have members on ${alias} after ${fmtDuration(opts.timeoutMs)}: ${what}. Stop those consumers (members left over from before an outage expire after the group's session timeout), then re-run.`, OPS_EXIT.precondition);
+    }
+    if (Date.now() - lastReport >= 5000) {
+      opts.progress(`waiting for members to leave on ${alias}: ${what} (left-over members expire after the session timeout)`);
+      lastReport = Date.now();
+    }
+    await sleep(1000, opts.signal);
+  }
+}
+
 export interface GroupCommitResult {
   group: string;
   status: 'committed' | 'unchanged' | 'skipped-active' | 'failed';
