@@ -8,7 +8,7 @@ import { PartitionReader, type FetchResult } from '../../kafka/partition-reader.
 import { RecordProducer, type OutRecord } from '../../kafka/producer.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
-import { OffsetMap } from './offset-map.js';
+import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
 import { PROVENANCE_HEADER, chainIncludes, appendHop } from './provenance.js';
 import { loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
@@ -43,6 +43,13 @@ interface PartitionState {
   /** Counters batched into the metrics registry on each flush (per-record label lookups are costly). */
   mirrored: number;
   bytes: number;
+  /**
+   * MM2-style periodic sync points (every offset.lag.max records inside a run), so that MM2 tooling reading
+   * the offset-syncs topic translates at least as precisely as with MM2's own writer. Ferry's exact maps do
+   * not need them.
+   */
+  periodicSyncs: SyncPoint[];
+  lastSyncDownstream: number;
   labels: { source: string; target: string; topic: string; partition: string };
 }
 
@@ -69,6 +76,7 @@ export class MirrorSourceTask extends SourceTask {
   private sourceBootstrap = '';
   private targetAlias = '';
   private readonly aliasBytes = new Map<string, Buffer>();
+  private offsetLagMax = 100;
   /** Fetched partitions whose records were not all handed over yet (see MAX_BATCH_BYTES_PER_PARTITION). */
   private remainder: { f: FetchResult; next: number }[] = [];
 
@@ -77,6 +85,7 @@ export class MirrorSourceTask extends SourceTask {
     this.sourceAlias = this.settings.sourceClusterAlias;
     this.targetAlias = this.settings.targetClusterAlias;
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
+    this.offsetLagMax = this.settings.offsetLagMax;
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
@@ -121,7 +130,7 @@ export class MirrorSourceTask extends SourceTask {
       const st: PartitionState = {
         topic: a.topic, partition: a.partition,
         remoteTopic: this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic),
-        map, events: [], head: 0, dirty: false, mirrored: 0, bytes: 0,
+        map, events: [], head: 0, dirty: false, mirrored: 0, bytes: 0, periodicSyncs: [], lastSyncDownstream: -1,
         labels: { source: this.sourceAlias, target: this.targetAlias, topic: a.topic, partition: String(a.partition) },
       };
       this.parts.set(key, st);
@@ -254,7 +263,12 @@ export class MirrorSourceTask extends SourceTask {
     const upstream = Number((record.sourceOffset as { offset: number }).offset);
     if (e && e.kind === 'record' && e.upstream === upstream) st.head++;
     if (metadata && metadata.offset >= 0) {
-      st.map.recordMirrored(upstream, metadata.offset);
+      const newRun = st.map.recordMirrored(upstream, metadata.offset);
+      if (newRun) st.lastSyncDownstream = metadata.offset;
+      else if (this.emitSyncs && metadata.offset - st.lastSyncDownstream - 1 >= this.offsetLagMax) {
+        st.periodicSyncs.push({ upstreamOffset: upstream, downstreamOffset: metadata.offset });
+        st.lastSyncDownstream = metadata.offset;
+      }
       st.mirrored++;
       st.bytes += (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0);
       // Latency is sampled (1 in 64) to keep histogram updates off the per-record path.
@@ -282,7 +296,8 @@ export class MirrorSourceTask extends SourceTask {
       if (!st.dirty) continue;
       st.dirty = false;
       st.map.flushHead();
-      const syncs = st.map.drainSyncs();
+      const syncs = mergeSyncs(st.map.drainSyncs(), st.periodicSyncs);
+      st.periodicSyncs = [];
       if (this.emitSyncs) {
         for (const s of syncs) {
           const { key, value } = encodeOffsetSync({ topic: st.topic, partition: st.partition, upstreamOffset: s.upstreamOffset, downstreamOffset: s.downstreamOffset });
@@ -321,6 +336,29 @@ export class MirrorSourceTask extends SourceTask {
     this.syncProducer = null;
     await this.reader?.disconnect();
   }
+}
+
+/**
+ * Merges the map's sync points with the periodic ones in upstream order (MM2 readers treat an upstream rewind
+ * as a reset). Around a reset marker (downstream -1: the target was truncated) periodic points are dropped.
+ */
+export function mergeSyncs(mapSyncs: SyncPoint[], periodic: SyncPoint[]): SyncPoint[] {
+  if (periodic.length === 0) return mapSyncs;
+  if (mapSyncs.some((p) => p.downstreamOffset < 0)) return mapSyncs;
+  const out: SyncPoint[] = [];
+  let i = 0, j = 0;
+  while (i < mapSyncs.length || j < periodic.length) {
+    const a = mapSyncs[i], b = periodic[j];
+    if (b === undefined || (a !== undefined && a.upstreamOffset <= b.upstreamOffset)) {
+      out.push(a!);
+      if (b !== undefined && a!.upstreamOffset === b.upstreamOffset) j++;
+      i++;
+    } else {
+      out.push(b);
+      j++;
+    }
+  }
+  return out;
 }
 
 function findStored(stored: Map<string, Record<string, unknown> | null>, cluster: string, topic: string, partition: number): number | undefined {
