@@ -65,7 +65,8 @@ export async function runMigration(opts: StoryOptions & { records?: number } = {
   writeProperties(file, mm2Properties({ old: oldC.bootstrap, new: newC.bootstrap }, { flows: [], heartbeats: false, extra: { 'old.consumer.isolation.level': 'read_committed' } }));
   const ferry = async (args: string[], env?: Record<string, string>): Promise<CliResult> => {
     const r = await runFerry([...args, '--config', file, '--from', 'old', '--to', 'new'], env ? { env } : {});
-    story.command(`ferry ${args.join(' ')}${env ? `   (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`, r.signal ? `${r.stdout}\n[killed by ${r.signal}]` : r.stdout + (r.code === 0 ? '' : r.stderr));
+    const shown = args.includes('--json') ? `(JSON, ${r.stdout.length} bytes, exit ${r.code})` : r.signal ? `${r.stdout}\n[killed by ${r.signal}]` : r.stdout + (r.code === 0 ? '' : r.stderr);
+    story.command(`ferry ${args.join(' ')}${env ? `   (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`, shown);
     return r;
   };
   let mirrorProc: RunningFerry | null = null;

@@ -3,6 +3,7 @@
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
+import { createLowLevelCluster } from './partition-reader.js';
 
 export type ConfigSourceName = 'dynamic-topic' | 'dynamic-broker' | 'dynamic-default-broker' | 'static-broker' | 'default' | 'unknown';
 
@@ -19,6 +20,26 @@ export interface AclBinding {
 }
 
 export interface PartitionOffset { topic: string; partition: number; offset: number }
+
+/** The group has members connected: its offsets were left alone. */
+export class GroupActiveError extends Error {
+  constructor(readonly group: string, cause: Error) {
+    super(`group ${group} has active members (${cause.message})`, { cause });
+    this.name = 'GroupActiveError';
+  }
+}
+
+interface CoordinatorCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findGroupCoordinator(req: { groupId: string }): Promise<{
+    offsetCommit(req: {
+      groupId: string; groupGenerationId: number; memberId: string; retentionTime: number;
+      topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
+    }): Promise<unknown>;
+  }>;
+}
 export interface GroupState { groupId: string; state: string; members: number }
 
 const SOURCES: Record<number, ConfigSourceName> = { 1: 'dynamic-topic', 2: 'dynamic-broker', 3: 'dynamic-default-broker', 4: 'static-broker', 5: 'default' };
@@ -40,8 +61,11 @@ export class ClusterAdmin {
 
   async close(): Promise<void> {
     const a = this.admin;
+    const low = this.low;
     this.admin = null;
+    this.low = null;
     if (a) await a.disconnect().catch(() => undefined);
+    if (low) await low.disconnect().catch(() => undefined);
   }
 
   async clusterInfo(): Promise<{ clusterId: string; brokers: number }> {
@@ -202,12 +226,51 @@ export class ClusterAdmin {
     return out;
   }
 
-  /** Commits offsets for a group that has no active members (the broker rejects it otherwise). */
-  async setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-    const admin = await this.client();
-    for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
+  /**
+   * Commits offsets of a group from outside it, as Java's Admin.alterConsumerGroupOffsets (what MM2 uses): one
+   * OffsetCommit to the group coordinator with generation -1 and no member id. The broker accepts it only while
+   * the group has no members, so an active group is never moved (GroupActiveError). kafkajs's admin.setOffsets
+   * instead joins the group as a consumer once per topic: seconds each, and nothing is committed for a group
+   * that does not exist yet.
+   */
+  async setGroupOffsets(groupId: string, offsets: readonly (PartitionOffset & { metadata?: string })[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partition: o.partition, offset: String(o.offset), metadata: o.metadata ?? null });
+      byTopic.set(o.topic, list);
+    }
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    const cluster = await this.lowLevel();
+    let lastErr: Error | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const coordinator = await cluster.findGroupCoordinator({ groupId });
+        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
+        return;
+      } catch (e) {
+        const err = e as Error & { type?: string; retriable?: boolean };
+        if (/UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/.test(err.type ?? '')) throw new GroupActiveError(groupId, err);
+        lastErr = err;
+        if (err.retriable === false) break;
+        // The coordinator moved or is loading: look it up again.
+        await cluster.refreshMetadata().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+    throw lastErr ?? new Error(`committing offsets for group ${groupId} failed`);
+  }
+
+  private low: CoordinatorCluster | null = null;
+
+  private async lowLevel(): Promise<CoordinatorCluster> {
+    if (!this.low) {
+      const c = createLowLevelCluster(this.props, `${this.clientId}-commit`) as CoordinatorCluster;
+      await c.connect();
+      this.low = c;
+    }
+    return this.low;
   }
 
   /** Low and high watermarks per partition of a topic. */

@@ -184,7 +184,7 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
           const s = ctx.details<Selection>('preflight')!;
           const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
           const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-members');
-          let staleMs = 0;
+          let staleMs: number;
           try {
             staleMs = await waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, (o.timeoutMs ?? 300_000) - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
           } finally {

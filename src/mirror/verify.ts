@@ -377,7 +377,7 @@ async function verifyPartition(
     source: { ...sm, from: sm.low, to: sm.low }, target: { ...tm, from: tm.low, to: tm.low },
     mirror: null, lag: 0, counts: { ...ZERO_COUNTS }, sourceSha256: null, targetSha256: null, details: null, safety: [], problems: [],
   };
-  let runs: ReturnType<OffsetMap['segments']> | null = null;
+  let runs: ReturnType<OffsetMap['segments']> | null;
   let from = sm.low;
   let to = sm.high;
   let tFrom = tm.low;

@@ -339,6 +339,19 @@ test('checkpoints land on the exact next record, in plain, transactional and com
     await cprod.disconnect();
   }
   await waitFor('cp-compact to be compacted (every first-round value superseded)', async () => (await partitionFingerprints(a.props, 'cp-compact', 0)).length === 55, 60_000, 500);
+  // Stop the cleaner from touching the topic again, so the source the test compares against cannot change under
+  // the mirror (a later cleaning pass would remove records the mirror already copied), then wait until two reads agree.
+  const cadmin = new ClusterAdmin(a.props, 'cp-compact-freeze');
+  try {
+    await cadmin.alterTopicConfigs('cp-compact', { 'min.cleanable.dirty.ratio': '0.99', 'segment.ms': '604800000' });
+  } finally {
+    await cadmin.close();
+  }
+  await waitFor('cp-compact stable', async () => {
+    const x = JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
+    await new Promise((r) => setTimeout(r, 1500));
+    return x === JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
+  }, 30_000, 100);
   log('source topics ready: cp-plain, cp-txn (markers, aborted transactions), cp-compact (compacted)');
 
   // The mirror reads read_uncommitted here (MM2's default): markers are the gaps in cp-txn, aborted records are copied.

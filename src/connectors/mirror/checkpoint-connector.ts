@@ -5,7 +5,7 @@
 // from MM2's offset syncs the way MM2 does.
 import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
 import { ClusterAdmin } from '../../kafka/cluster-admin.js';
-import { PartitionReader, createLowLevelCluster } from '../../kafka/partition-reader.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import {
@@ -25,7 +25,6 @@ export class MirrorCheckpointTask extends SourceTask {
   private groups: string[] = [];
   private source!: ClusterAdmin;
   private target!: ClusterAdmin;
-  private groupCommitter!: IdleGroupCommitter;
   private readonly maps = new Map<string, OffsetMap>();
   private readonly mm2 = new Mm2OffsetSyncStore({ keepHistoryDuringLoad: true });
   private mapsReader!: PartitionReader;
@@ -41,7 +40,6 @@ export class MirrorCheckpointTask extends SourceTask {
     this.groups = (props[TASK_CONSUMER_GROUPS] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-source-admin'), 'ferry-checkpoint-source-admin');
     this.target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-target-admin'), 'ferry-checkpoint-target-admin');
-    this.groupCommitter = new IdleGroupCommitter(targetAdminConfig(props, 'checkpoint-target-commit'));
     const syncSideConsumer = offsetSyncsClientConfig(props, 'consumer');
     this.mapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.settings.sourceClusterAlias, this.settings.targetClusterAlias);
     this.mapsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-maps', { maxWaitMs: 50 });
@@ -165,7 +163,7 @@ export class MirrorCheckpointTask extends SourceTask {
       const plan = planGroupOffsetSync({ group, translated, targetCommitted, hasActiveMembers: active });
       if (plan.commit.length === 0) continue;
       try {
-        await this.groupCommitter.commit(group, plan.commit);
+        await this.target.setGroupOffsets(group, plan.commit);
       } catch (e) {
         // Consumers joined between the check and the commit: the broker refuses, which is what we want.
         this.context.logger.info({ group, err: (e as Error).message }, 'target group became active; offsets left alone');
@@ -174,71 +172,10 @@ export class MirrorCheckpointTask extends SourceTask {
   }
 
   override async stop(): Promise<void> {
-    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect(), this.groupCommitter?.close()]);
+    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect()]);
   }
 }
 
-interface CoordinatorBroker {
-  offsetCommit(req: {
-    groupId: string; groupGenerationId: number; memberId: string; retentionTime: number;
-    topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
-  }): Promise<unknown>;
-}
-interface CoordinatorCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  refreshMetadata(): Promise<void>;
-  findGroupCoordinator(req: { groupId: string }): Promise<CoordinatorBroker>;
-}
-
-/**
- * Commits offsets of a target group from outside it, as Java's Admin.alterConsumerGroupOffsets (what MM2 uses):
- * one OffsetCommit to the group coordinator with generation -1 and no member id, which the broker refuses while
- * the group has members. ClusterAdmin.setGroupOffsets (kafkajs admin.setOffsets) joins the group as a consumer
- * instead: seconds per topic, and nothing at all is committed for a group that does not exist on the target yet.
- * (The same request lives in src/mirror/ops-offsets.ts; both belong in ClusterAdmin.)
- */
-class IdleGroupCommitter {
-  private cluster: CoordinatorCluster | null = null;
-
-  constructor(private readonly props: Record<string, string>) {}
-
-  private async connected(): Promise<CoordinatorCluster> {
-    if (!this.cluster) {
-      const c = createLowLevelCluster(this.props, this.props['client.id'] ?? 'ferry-checkpoint-commit') as CoordinatorCluster;
-      await c.connect();
-      this.cluster = c;
-    }
-    return this.cluster;
-  }
-
-  async commit(groupId: string, offsets: readonly { topic: string; partition: number; offset: number; metadata?: string }[]): Promise<void> {
-    if (offsets.length === 0) return;
-    const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
-    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset), metadata: o.metadata ?? null }]);
-    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-    for (let attempt = 0; ; attempt++) {
-      const cluster = await this.connected();
-      try {
-        const coordinator = await cluster.findGroupCoordinator({ groupId });
-        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
-        return;
-      } catch (e) {
-        const err = e as Error & { type?: string; retriable?: boolean };
-        // Members joined (UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS): leave the group alone.
-        if (attempt >= 3 || /UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/.test(err.type ?? '') || err.retriable === false) throw err;
-        await cluster.refreshMetadata().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    const c = this.cluster;
-    this.cluster = null;
-    await c?.disconnect().catch(() => undefined);
-  }
-}
 
 async function endOffset(reader: PartitionReader, topic: string): Promise<number | undefined> {
   try {
