@@ -5,6 +5,7 @@ import type { Props, SinkConnector, SourceConnector } from '../api/connector.js'
 import { BadRequestError, NotFoundError } from '../api/errors.js';
 import type { ClientProps } from '../../kafka/client.js';
 import { withAdmin } from '../../kafka/client.js';
+import { ClusterAdmin, GroupActiveError } from '../../kafka/cluster-admin.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../runtime/connector-config.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
@@ -37,27 +38,32 @@ export async function sinkConnectorOffsets(adminProps: ClientProps, name: string
 /** Alters (or, with reset, deletes) a sink connector's consumer-group offsets. */
 export async function alterSinkConnectorOffsets(adminProps: ClientProps, name: string, offsets: ConnectorOffset[], reset: boolean): Promise<string> {
   const groupId = `connect-${name}`;
-  await withAdmin(adminProps, async (admin) => {
-    if (reset) {
-      await admin.deleteGroups([groupId]).catch((err: Error) => {
-        if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
-      });
-      return;
-    }
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const o of offsets) {
-      const topic = o.partition['kafka_topic'];
-      const partition = o.partition['kafka_partition'];
-      if (typeof topic !== 'string' || typeof partition !== 'number') throw new BadRequestError('Sink connector offsets need "kafka_topic" (string) and "kafka_partition" (integer) in each partition');
-      const off = o.offset === null ? null : o.offset['kafka_offset'];
-      if (off !== null && (typeof off !== 'number' || off < 0)) throw new BadRequestError('Sink connector offsets need a non-negative integer "kafka_offset"');
-      // KIP-875: null removes the partition's committed offset; kafkajs lacks OffsetDelete, so it is left as is.
-      if (off === null) continue;
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(off) }]);
-    }
-    for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
-  });
-  return reset ? 'The offsets for this connector have been reset successfully' : 'The offsets for this connector have been altered successfully';
+  if (reset) {
+    await withAdmin(adminProps, (admin) => admin.deleteGroups([groupId]).catch((err: Error) => {
+      if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
+    }));
+    return 'The offsets for this connector have been reset successfully';
+  }
+  const commits: { topic: string; partition: number; offset: number }[] = [];
+  for (const o of offsets) {
+    const topic = o.partition['kafka_topic'];
+    const partition = o.partition['kafka_partition'];
+    if (typeof topic !== 'string' || typeof partition !== 'number') throw new BadRequestError('Sink connector offsets need "kafka_topic" (string) and "kafka_partition" (integer) in each partition');
+    const off = o.offset === null ? null : o.offset['kafka_offset'];
+    if (off !== null && (typeof off !== 'number' || off < 0)) throw new BadRequestError('Sink connector offsets need a non-negative integer "kafka_offset"');
+    // KIP-875: null removes the partition's committed offset; kafkajs lacks OffsetDelete, so it is left as is.
+    if (off !== null) commits.push({ topic, partition, offset: off });
+  }
+  const admin = new ClusterAdmin(adminProps, 'ferry-sink-offsets');
+  try {
+    await admin.setGroupOffsets(groupId, commits);
+  } catch (e) {
+    if (e instanceof GroupActiveError) throw new BadRequestError(`The consumer group ${groupId} still has active members; stop the connector first`, { cause: e });
+    throw e;
+  } finally {
+    await admin.close();
+  }
+  return 'The offsets for this connector have been altered successfully';
 }
 
 /** Alters a source connector's offsets in the store, after letting the connector check them (alterOffsets). */
