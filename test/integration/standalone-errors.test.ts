@@ -129,3 +129,18 @@ test('topics.regex picks up topics created after the sink started', async () => 
     await admin.disconnect();
   }
 });
+
+test('sink connector offsets: read, altered while STOPPED, and reset', async () => {
+  assert.equal((await worker.rest('PUT', '/connectors/tolerant-sink/stop')).status, 204);
+  await waitFor('STOPPED', async () => ((await worker.rest('GET', '/connectors/tolerant-sink/status')).body as { connector: { state: string } }).connector.state === 'STOPPED');
+  const before = (await worker.rest('GET', '/connectors/tolerant-sink/offsets')).body as { offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] };
+  assert.deepEqual(before.offsets, [{ partition: { kafka_topic: 'json-in', kafka_partition: 0 }, offset: { kafka_offset: GOOD + POISON.size } }]);
+  const altered = await worker.rest('PATCH', '/connectors/tolerant-sink/offsets', { offsets: [{ partition: { kafka_topic: 'json-in', kafka_partition: 0 }, offset: { kafka_offset: 10 } }] });
+  assert.equal(altered.status, 200, JSON.stringify(altered.body));
+  const after = (await worker.rest('GET', '/connectors/tolerant-sink/offsets')).body as { offsets: { offset: Record<string, unknown> }[] };
+  assert.equal(after.offsets[0]!.offset['kafka_offset'], 10);
+  const bad = await worker.rest('PATCH', '/connectors/tolerant-sink/offsets', { offsets: [{ partition: { kafka_topic: 'json-in' }, offset: { kafka_offset: 1 } }] });
+  assert.equal(bad.status, 400);
+  assert.equal((await worker.rest('DELETE', '/connectors/tolerant-sink/offsets')).status, 200);
+  assert.deepEqual(((await worker.rest('GET', '/connectors/tolerant-sink/offsets')).body as { offsets: unknown[] }).offsets, []);
+});
