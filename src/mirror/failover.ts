@@ -103,7 +103,7 @@ async function planPlanned(flow: FlowContext, o: FailoverOptions): Promise<Opera
     if (status.paused) blockers.push(`the flow ${flow.source}->${flow.target} is paused (${flow.connectorNames.source}: ${status.targetStates[flow.connectorNames.source] ?? status.connectors[flow.connectorNames.source]}): its lag cannot reach zero. Resume it first, or use --unplanned.`);
     for (const f of status.failed) blockers.push(`${f} of the flow ${flow.source}->${flow.target} has FAILED: restart it first`);
     const lag = await flowLag(flow, topics, source);
-    if (!lag.mapsReadable) blockers.push(`offset maps ${flow.mapsTopic} are unreadable on ${flow.mapsLocation === 'source' ? flow.source : flow.target}`);
+    if (!lag.mapsReadable) blockers.push(`no readable offset maps ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}: a planned failover needs Ferry's maps to see the lag reach zero (a flow run by Apache MM2: use --unplanned, which works from checkpoints)`);
     const states = await source.groupStates(groups);
     const tStates = await target.groupStates(groups);
     const counts = await source.partitionCounts(topics);

@@ -64,8 +64,23 @@ export class RecordCursor implements RecordStream {
   /** Fetches until a record in range is buffered; returns it, or undefined at the end of the range. */
   async fill(): Promise<InRecord | undefined> {
     while (this.i >= this.buf.length) {
-      if (this.finished) return undefined;
-      const tp = { topic: this.topic, partition: this.partition };
+      if (this.finished && !this.next) return undefined;
+      const batch = await (this.next ?? this.fetch());
+      this.next = null;
+      this.buf = batch;
+      this.i = 0;
+      // Read ahead: the next fetch is in flight while this batch is compared (two batches per side at most).
+      if (!this.finished) this.next = this.fetch();
+    }
+    return this.buf[this.i];
+  }
+
+  private next: Promise<InRecord[]> | null = null;
+
+  private async fetch(): Promise<InRecord[]> {
+    const tp = { topic: this.topic, partition: this.partition };
+    for (;;) {
+      if (this.finished) return [];
       const res = await this.reader.poll();
       const batch: InRecord[] = [];
       for (const f of res) {
@@ -77,20 +92,19 @@ export class RecordCursor implements RecordStream {
         }
       }
       this.records += batch.length;
-      this.buf = batch;
-      this.i = 0;
       if ((this.reader.position(tp) ?? this.to) >= this.to) this.finished = true;
-      if (batch.length > 0) { this.empties = 0; continue; }
+      if (batch.length > 0) { this.empties = 0; return batch; }
       if (++this.empties % 20 === 0) {
         // The range may extend past what exists (a partition truncated under us): stop at its end.
         const end = (await this.reader.listOffsets([tp], 'latest')).get(`${this.topic}\u0000${this.partition}`) ?? 0;
         if ((this.reader.position(tp) ?? 0) >= end) this.finished = true;
       }
     }
-    return this.buf[this.i];
   }
 
   async close(): Promise<void> {
+    this.finished = true;
+    await this.next?.catch(() => undefined);
     await this.reader.disconnect();
   }
 }

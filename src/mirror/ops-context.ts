@@ -278,10 +278,14 @@ export async function partitionsOf(props: ClientProps, topic: string): Promise<n
   }
 }
 
-/** Offset maps of the flow (from wherever offset-syncs.topic.location puts them); null when unreachable. */
+/**
+ * Offset maps of the flow (from wherever offset-syncs.topic.location puts them), keyed by topicPartitionKey of
+ * the source partition. Null when the maps topic does not exist (the flow never ran in Ferry, or not yet) or the
+ * cluster holding it is unreachable.
+ */
 export async function loadFlowMaps(flow: FlowContext, topics?: ReadonlySet<string>): Promise<Map<string, OffsetMap> | null> {
   try {
-    if ((await partitionsOf(flow.mapsProps, flow.mapsTopic)) === 0) return new Map();
+    if ((await partitionsOf(flow.mapsProps, flow.mapsTopic)) === 0) return null;
     const raw = await loadOffsetMaps({ ...flow.mapsProps, 'request.timeout.ms': '15000' }, flow.mapsTopic, topics ? (t) => topics.has(t) : undefined, { emitSyncs: false });
     // loadOffsetMaps keys by topic\0partition; re-key with topicPartitionKey for the translators.
     const out = new Map<string, OffsetMap>();

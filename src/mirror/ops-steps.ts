@@ -70,7 +70,6 @@ export async function waitForDrain(
   try {
     for (;;) {
       const lag = await flowLag(flow, topics, source);
-      if (!lag.mapsReadable) throw new OpsError(`offset maps ${flow.mapsTopic} are unreadable: cannot tell whether ${flow.source}->${flow.target} has drained`, OPS_EXIT.precondition);
       const recreated = lag.partitions.filter((p) => p.recreated);
       if (recreated.length > 0) {
         throw new OpsError(`source partition(s) ${recreated.map((p) => `${p.topic}-${p.partition}`).join(', ')} are shorter than what the mirror processed: the topic was deleted and re-created on ${flow.source}; the mirror cannot drain it`, OPS_EXIT.precondition);
@@ -83,7 +82,7 @@ export async function waitForDrain(
           if (st && st.members > 0) active.push(`${g} (${plural(st.members, 'member')})`);
         }
       }
-      if (lag.total === 0 && active.length === 0) {
+      if (lag.mapsReadable && lag.total === 0 && active.length === 0) {
         const ends: Record<string, number> = {};
         for (const p of lag.partitions) ends[topicPartitionKey(p.topic, p.partition)] = p.end;
         return { waitedMs: Date.now() - started, ends, lag: 0 };
@@ -91,6 +90,7 @@ export async function waitForDrain(
       const waited = Date.now() - started;
       const behind = lag.partitions.filter((p) => p.lag > 0);
       const what = [
+        ...(!lag.mapsReadable ? [`no offset maps ${flow.mapsTopic} yet (is the flow running?)`] : []),
         ...(lag.total > 0 ? [`lag ${fmtCount(lag.total)} record(s) on ${behind.slice(0, 5).map((p) => `${p.topic}-${p.partition} (${p.lag})`).join(', ')}${behind.length > 5 ? ', …' : ''}`] : []),
         ...(active.length > 0 ? [`active on ${flow.source}: ${active.join(', ')} (stop these consumers)`] : []),
       ];

@@ -270,7 +270,7 @@ export async function verifyFlow(flow: FlowContext, opts: VerifyOptions = {}): P
       // then the maps, then the source ends (see tailExtension below).
       const targetMarks = await topicWatermarks(tgt, presentRemote);
       const maps = await loadFlowMaps(flow, new Set(topics));
-      if (maps === null) warnings.push(`offset maps ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target} are unreadable: records are paired by position`);
+      if (maps === null) warnings.push(`no offset maps ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target} (a flow not run by Ferry?): records are paired by position from the start of each log`);
       const sourceMarks = await topicWatermarks(src, topics);
       const work: { topic: string; partition: number }[] = [];
       for (const t of topics) {
@@ -296,7 +296,11 @@ export async function verifyFlow(flow: FlowContext, opts: VerifyOptions = {}): P
         tick();
       }
       partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-      for (const p of partitions) problems.push(...p.problems);
+      for (const p of partitions) {
+        problems.push(...p.problems);
+        const nc = p.safety.find((x) => x.startsWith('not-covered:'));
+        if (nc) warnings.push(`${p.topic}-${p.partition}: the ${nc.slice(12)} record(s) before offset ${p.source.from} predate the mirror (it started later) and were not compared`);
+      }
     }
 
     // ------------------------------------------------------------------ groups
@@ -389,7 +393,8 @@ async function verifyPartition(
     if (sm.high > sm.low) {
       result.status = 'lagging';
       result.lag = sm.high - sm.low;
-      result.problems.push(`${where}: nothing mirrored yet (${sm.high - sm.low} record(s) on ${flow.source} ${topic}-${partition})`);
+      if (opts.strict) result.problems.push(`${where}: nothing mirrored yet (${sm.high - sm.low} record(s) on ${flow.source} ${topic}-${partition})`);
+      if (opts.strict) result.status = 'mismatch';
     }
     return { result, bytes: 0 };
   } else {
@@ -412,6 +417,7 @@ async function verifyPartition(
     }
     runs = map.segments();
     from = Math.max(sm.low, map.startOffset ?? sm.low);
+    if (from > sm.low) result.safety.push(`not-covered:${from - sm.low}`);
     to = Math.min(sm.high, processed);
     if (opts.tailRecords && opts.tailRecords > 0) from = Math.max(from, to - opts.tailRecords);
     if (from > to) from = to;
