@@ -12,7 +12,7 @@ const files = args.filter((a) => !suites.includes(a));
 
 function find(dir) {
   let out = [];
-  let entries = [];
+  let entries;
   try { entries = readdirSync(dir); } catch { return out; }
   for (const e of entries.sort()) {
     const p = join(dir, e);

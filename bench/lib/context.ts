@@ -117,7 +117,8 @@ export interface LatencyRun {
 }
 
 export interface ProfileSummary {
-  case: CaseId;
+  /** Throughput case id, or `latency <rate>/s` for a profiled latency run. */
+  case: string;
   file: string;
   totalMs: number;
   busyMs?: number;

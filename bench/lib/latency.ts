@@ -23,7 +23,7 @@ interface ProbeResult {
 
 const num = (x: number | null | undefined): number | undefined => (typeof x === 'number' ? round(x, 2) : undefined);
 
-export async function latencyRun(ctx: BenchContext, target: EphemeralKafka, tool: Tool, rep: number, rate: number, rateLabel: string): Promise<LatencyRun> {
+export async function latencyRun(ctx: BenchContext, target: EphemeralKafka, tool: Tool, rep: number, rate: number, rateLabel: string, o: { cpuProfileDir?: string } = {}): Promise<LatencyRun> {
   const runId = ctx.nextRunId();
   const run: LatencyRun = { suite: 'latency', tool, rep, targetRate: rate, rateLabel, ok: false, loadAvgStart: loadAvg(), loadAvgEnd: [] };
   const sourceBootstrap = ctx.source.cluster('source').bootstrap;
@@ -34,8 +34,8 @@ export async function latencyRun(ctx: BenchContext, target: EphemeralKafka, tool
     const config = baseRunConfig(ctx, runId, targetBootstrap, exactTopicsRegex([topic]));
     // linger.ms=0 for both here: Ferry never lingers, and Kafka 4's 5 ms default would only add to MM2's latency.
     config.producer = { ...config.producer, lingerMs: 0 };
-    ctx.log(`latency ${rateLabel} (${rate} rec/s) rep ${rep} ${TOOL_LABEL[tool]} (run ${runId})`);
-    const session = launchMirror(ctx, tool, runId, config);
+    ctx.log(`latency ${rateLabel} (${rate} rec/s) rep ${rep} ${TOOL_LABEL[tool]} (run ${runId})${o.cpuProfileDir ? ' [cpu profile]' : ''}`);
+    const session = launchMirror(ctx, tool, runId, config, o.cpuProfileDir ? { cpuProfileDir: o.cpuProfileDir } : {});
     try {
       // Wait until the tool mirrors: probe records (no bench.t header) until one shows up on the target.
       const probe = new RecordProducer({ ...clientProps(sourceBootstrap, 'ferry-bench-probe'), acks: 'all' }, 'ferry-bench-probe');

@@ -119,14 +119,7 @@ async function main(opts: BenchOptions): Promise<number> {
           for (const c of cases) {
             const dir = join(runDir, `profile-${c}`);
             await throughputRun(ctx, prepared.get(c)!, 'ferry', 0, shared ? { shared } : {}, { translation: false, cpuProfileDir: dir });
-            const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-            if (files.length === 0) { log(`no CPU profile written for case ${c}`); continue; }
-            const file = join(dir, files[0]!);
-            const p = summarizeProfileFile(file);
-            results.profiles.push({ case: c, file, ...p });
-            log(`profile case ${c}: ${p.totalMs} ms sampled, ${p.busyMs} ms busy; top modules: ${p.byModule.slice(0, 6).map((m) => `${m.module} ${m.pct}%`).join(', ')}`);
-            log(`  top functions: ${p.topFunctions.slice(0, 8).map((f) => `${f.name} (${f.url}) ${f.pct}%`).join('; ')}`);
-            ctx.save();
+            recordProfile(ctx, c, dir);
           }
         }
       } finally {
@@ -169,6 +162,11 @@ async function main(opts: BenchOptions): Promise<number> {
                 ctx.save();
               }
             }
+            if (opts.profile) {
+              const dir = join(runDir, `profile-latency-${rate}`);
+              await latencyRun(ctx, target, 'ferry', 0, rate, label, { cpuProfileDir: dir });
+              recordProfile(ctx, `latency ${rate.toLocaleString('en-US')}/s`, dir);
+            }
           }
         }
       } finally {
@@ -193,6 +191,19 @@ async function main(opts: BenchOptions): Promise<number> {
     if (failures === 0 && !opts.keepLogs) rmSync(runDir, { recursive: true, force: true });
     else log(`run logs kept in ${runDir}`);
   }
+}
+
+/** Summarises the .cpuprofile a profiled Ferry run left in dir into the results. */
+function recordProfile(ctx: BenchContext, label: string, dir: string): void {
+  let files: string[] = [];
+  try { files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')); } catch { /* none */ }
+  if (files.length === 0) { log(`no CPU profile written for ${label}`); return; }
+  const file = join(dir, files[0]!);
+  const p = summarizeProfileFile(file);
+  ctx.results.profiles.push({ case: label, file, ...p });
+  log(`profile ${label}: ${p.totalMs} ms sampled, ${p.busyMs} ms busy; top modules: ${p.byModule.slice(0, 6).map((m) => `${m.module} ${m.pct}%`).join(', ')}`);
+  log(`  top functions: ${p.topFunctions.slice(0, 8).map((f) => `${f.name} (${f.url}) ${f.pct}%`).join('; ')}`);
+  ctx.save();
 }
 
 function isOwnerAlive(dirName: string): boolean {

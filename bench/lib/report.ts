@@ -233,11 +233,19 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
     ])), '');
     out.push('After throughput case a, with the tool still running: consumer groups committed at random source offsets (one per partition per group) and one group at the end offsets; each tool checkpoints every second; the checkpoint\'s downstream offset is compared with the exact one (the target offset holding the same record, confirmed by fingerprint). Re-reads = records a consumer restarting from the checkpoint on the target would read twice.', '');
   }
-  const profSrc = [...files].filter((f) => f.profiles?.length).sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-  if (profSrc) {
-    out.push('## Where Ferry\'s CPU goes (node --cpu-prof)', '', `_From \`${profSrc.id}.json\`: one extra, unmeasured Ferry run per case with \`--cpu-prof\`._`, '');
-    for (const p of profSrc.profiles) {
-      out.push(`### Case ${CASE_LABELS[p.case] ?? p.case} — ${fmtInt(p.totalMs)} ms sampled${p.busyMs !== undefined ? `, ${fmtInt(p.busyMs)} ms not idle (${((p.busyMs / Math.max(1, p.totalMs)) * 100).toFixed(0)} %); shares below are of the non-idle time` : ''}`, '');
+  // Newest profile per label (a profiled latency run must not hide the throughput profiles of a full run).
+  const profiles = new Map<string, { p: ResultsFile['profiles'][number]; from: string; quick: boolean }>();
+  for (const f of [...files].filter((x) => !x.options.smoke).sort((x, y) => y.startedAt.localeCompare(x.startedAt))) {
+    for (const p of f.profiles ?? []) {
+      const have = profiles.get(p.case);
+      if (!have || (have.quick && !f.options.quick)) profiles.set(p.case, { p, from: f.id, quick: f.options.quick });
+    }
+  }
+  if (profiles.size > 0) {
+    out.push('## Where Ferry\'s CPU goes (node --cpu-prof)', '', '_Extra, unmeasured Ferry runs with `node --cpu-prof` (start-up included); self time per module and function._', '');
+    const order = [...profiles.values()].sort((x, y) => x.p.case.localeCompare(y.p.case));
+    for (const { p, from } of order) {
+      out.push(`### ${CASE_LABELS[p.case] ? `Throughput case ${CASE_LABELS[p.case]}` : p.case.startsWith('latency') ? `Latency run at ${p.case.slice(8)}` : p.case} — ${fmtInt(p.totalMs)} ms sampled${p.busyMs !== undefined ? `, ${fmtInt(p.busyMs)} ms not idle (${((p.busyMs / Math.max(1, p.totalMs)) * 100).toFixed(0)} %); shares below are of the non-idle time` : ''} (\`${from}.json\`)`, '');
       out.push(table(['module', 'self %'], p.byModule.slice(0, 12).map((x) => [`\`${x.module}\``, d1(x.pct)])), '');
       out.push(table(['function', 'where', 'self %'], p.topFunctions.slice(0, 15).map((x) => [`\`${x.name}\``, `\`${x.url}\``, d1(x.pct)])), '');
     }

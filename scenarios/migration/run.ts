@@ -1,5 +1,6 @@
 // Scenario: migrating a cluster. `old` holds a realistic mix — orders (6 partitions, retention), customers
-// (compacted), payments (written in transactions), events — and three consumer groups at different positions.
+// (compacted), payments (written in transactions, some aborted), events — and three consumer groups at
+// different positions.
 // The operator runs the migration with the CLI, as in scenarios/RUNBOOKS.md:
 //
 //   ferry migrate plan → ferry migrate start → ferry migrate start --run (a separate Ferry process mirrors)
@@ -41,12 +42,13 @@ async function transactions(props: ClientProps, topic: string, count: number): P
   await producer.connect();
   const seqs: number[] = [];
   try {
-    for (let s = 0; s < count; s += 25) {
+    for (let s = 0, t = 0; s < count; s += 25, t++) {
       const tx = await producer.transaction();
       const batch = Array.from({ length: Math.min(25, count - s) }, (_, i) => s + i);
       await tx.send({ topic, messages: batch.map((n) => { const e = encodeSeq('payments', n); return { key: e.key, value: e.value, headers: Object.fromEntries(e.headers.map(([k, v]) => [k, v ?? ''])) }; }) });
-      await tx.commit();
-      seqs.push(...batch);
+      // Every fifth transaction is aborted: read_committed consumers (and the migration) never see it.
+      if (t % 5 === 4) await tx.abort();
+      else { await tx.commit(); seqs.push(...batch); }
     }
   } finally {
     await producer.disconnect();

@@ -263,8 +263,9 @@ async function planUnplanned(flow: FlowContext, o: FailoverOptions): Promise<Ope
           const rp = await recoveryPoint(flow, s);
           for (const l of renderRecoveryPoint(rp, flow)) ctx.out(l);
           const risky = rp.partitions.filter((p) => p.risk !== 'idle');
-          const upTo = rp.lastHeartbeat.at ?? rp.newestRecordAt;
-          return { details: rp, summary: `data up to ${upTo ? new Date(upTo).toISOString() : 'unknown'} (${rp.lastHeartbeat.at ? `heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}` : `newest mirrored record ${fmtAge(upTo ? Date.now() - upTo : null)}`}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records${rp.partitions.some((p) => p.knownMissing > 0) ? ` (at least ${rp.partitions.reduce((a, p) => a + p.knownMissing, 0)} known missing)` : ''}` };
+          const upTo = Math.max(rp.lastHeartbeat.at ?? 0, rp.newestRecordAt ?? 0) || null;
+          const byHeartbeat = rp.lastHeartbeat.at !== null && rp.lastHeartbeat.at >= (rp.newestRecordAt ?? 0);
+          return { details: rp, summary: `data up to ${upTo ? new Date(upTo).toISOString() : 'unknown'} (${byHeartbeat ? `last heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}` : `newest mirrored record ${fmtAge(upTo ? Date.now() - upTo : null)}`}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records${rp.partitions.some((p) => p.knownMissing > 0) ? ` (at least ${rp.partitions.reduce((a, p) => a + p.knownMissing, 0)} known missing)` : ''}` };
         },
       },
       {
@@ -333,9 +334,10 @@ export async function recoveryPoint(flow: FlowContext, sel: Selection): Promise<
   } finally {
     await target.close();
   }
-  // The last sign of life of A: the newest heartbeat that came through the mirror, else the newest mirrored record.
+  // The last sign of life of A that reached B: the newest heartbeat that came through the mirror, or the newest
+  // mirrored record if that is later (heartbeats stop when their herder does; data may keep coming).
   const newestRecord = Math.max(0, ...partitions.map((p) => p.lastRecordAt ?? 0));
-  const lastSign = hb.lastHeartbeat ?? (newestRecord > 0 ? newestRecord : null);
+  const lastSign = Math.max(hb.lastHeartbeat ?? 0, newestRecord) || null;
   for (const p of partitions) {
     if (p.knownMissing > 0) p.risk = 'missing';
     else if (p.lastRecordAt === null) p.risk = 'idle';

@@ -97,7 +97,7 @@ export class FileOffsetStore extends MemoryOffsetStore {
     try {
       parsed = JSON.parse(text) as FileFormat;
     } catch (e) {
-      throw new Error(`Offset file ${this.filename} is not valid JSON (${(e as Error).message}); refusing to start rather than lose offsets`);
+      throw new Error(`Offset file ${this.filename} is not valid JSON (${(e as Error).message}); refusing to start rather than lose offsets`, { cause: e });
     }
     if (parsed.format !== 'ferry-offsets' || !Array.isArray(parsed.offsets)) throw new Error(`Offset file ${this.filename} is not a Ferry offsets file`);
     for (const { key, value } of parsed.offsets) {
