@@ -67,8 +67,8 @@ async function main(opts: BenchOptions): Promise<number> {
       settings: {
         tasksMax: opts.tasksMax,
         producer: { 'acks': producer.acks, 'batch.size': producer.batchSize, 'linger.ms': producer.lingerMs, 'compression.type': producer.compression, 'buffer.memory': producer.bufferMemory, latencySuiteLingerMs: 0 },
-        ferryProducerEquivalent: 'Ferry honours acks, compression.type and max.request.size; it has no linger.ms/batch.size: each poll (up to 512 KiB per partition) is sent at once as one batch per partition, at most 4 polls in flight per task, idempotent with one request in flight per broker. buffer.memory does not apply (memory is bounded by the in-flight polls).',
-        consumer: 'defaults for both (fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB; MM2 max.poll.records 500)',
+        ferryProducerEquivalent: 'Ferry honours acks, compression.type and max.request.size; it has no linger.ms/batch.size: each poll (up to 512 KiB per partition) is sent at once as one record batch per partition, with a bounded number of polls in flight per task (2 when measured) and, idempotent, one produce request in flight per broker. buffer.memory does not apply (memory is bounded by the polls in flight).',
+        consumer: 'defaults of each tool: max.partition.fetch.bytes 1 MiB for both; fetch.max.bytes 50 MiB in MM2, 8 MiB in Ferry when measured; MM2 max.poll.records 500',
         replicationPolicy: 'IdentityReplicationPolicy',
         mirrorIntervals: { 'emit.checkpoints.interval.seconds': 1, 'sync.group.offsets.enabled': opts.syncGroupOffsets, 'sync.group.offsets.interval.seconds': 1, 'refresh.groups.interval.seconds': 2, 'refresh.topics.interval.seconds': 5 },
         mm2Jvm: [...MM2_HEAP, ...MM2_JVM_OPTS],

@@ -36,6 +36,13 @@ describe('bench args', () => {
     assert.equal(parseArgs(['--quick', '--reps=2', '--fresh-target']).reps, 2);
     assert.equal(parseArgs(['--quick', '--fresh-target']).freshTarget, true);
   });
+  it('--smoke is tiny and runs case a only unless told otherwise', () => {
+    const o = parseArgs(['--smoke']);
+    assert.deepEqual(o.cases, ['a']);
+    assert.equal(o.scale, 0.005);
+    assert.deepEqual(o.rates, [5000]);
+    assert.deepEqual(parseArgs(['--smoke', '--cases', 'a,b']).cases, ['a', 'b']);
+  });
   it('accepts all, cases, rates, tasks and rejects unknown input', () => {
     assert.equal(parseArgs(['--suite', 'all']).suites.length, 5);
     assert.deepEqual(parseArgs(['--cases', 'c,a']).cases, ['a', 'c']);
