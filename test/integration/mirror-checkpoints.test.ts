@@ -212,13 +212,26 @@ async function runScenario(sc: Scenario): Promise<{ views: PartitionView[]; comm
       const visibleCount = v.visible.length;
       await waitFor(`${remote(v.topic)}-${v.partition} mirrored`, async () => ((await endOffsets(b.props, remote(v.topic)))[v.partition] ?? 0) >= visibleCount, 60_000, 250);
     }
-    checkpoints = await waitFor('a checkpoint for every committed offset', async () => {
+    // The copy is complete: read the target once, then wait until every checkpoint is the exact one. (A checkpoint
+    // taken before the mirror flushed its map is a safe re-delivering one; the exact one follows within a flush.)
+    for (const v of views) {
+      v.target = await partitionFingerprints(b.props, remote(v.topic), v.partition);
+      v.targetEnd = (await endOffsets(b.props, remote(v.topic)))[v.partition]!;
+      assert.deepEqual(v.target.map((r) => r.fp), v.visible.map((r) => r.fp), `${remote(v.topic)}-${v.partition} is an exact copy of what consumers see`);
+    }
+    const exactDownstream = (k: string, g: number): number => {
+      const [, topic, partitionText] = k.split('|') as [string, string, string];
+      const view = views.find((x) => x.topic === topic && x.partition === Number(partitionText))!;
+      const next = nextRecord(view, g);
+      return next === null ? view.targetEnd : (view.target.find((r) => r.fp === next.fp)?.offset ?? -1);
+    };
+    checkpoints = await waitFor('an exact checkpoint for every committed offset', async () => {
       const c = await readCheckpoints(b.props, cpTopic).catch(() => new Map<string, Checkpoint>());
       const missing: string[] = [];
       for (const [k, g] of committed) {
         const [group, topic, partition] = k.split('|') as [string, string, string];
         const got = c.get(`${group}|${remote(topic)}|${partition}`);
-        if (got?.upstream !== g) missing.push(`${k}@${g}${got ? ` (has ${got.upstream}→${got.downstream})` : ''}`);
+        if (got?.upstream !== g || got.downstream !== exactDownstream(k, g)) missing.push(`${k}@${g}${got ? ` (has ${got.upstream}→${got.downstream})` : ''}`);
       }
       if (process.env.FERRY_TEST_DEBUG) log(`checkpoints: ${c.size}, missing ${missing.length}: ${missing.slice(0, 8).join(', ')}`);
       return missing.length === 0 ? c : null;
@@ -238,11 +251,6 @@ async function runScenario(sc: Scenario): Promise<{ views: PartitionView[]; comm
     await mm.stop();
   }
 
-  for (const v of views) {
-    v.target = await partitionFingerprints(b.props, remote(v.topic), v.partition);
-    v.targetEnd = (await endOffsets(b.props, remote(v.topic)))[v.partition]!;
-    assert.deepEqual(v.target.map((r) => r.fp), v.visible.map((r) => r.fp), `${remote(v.topic)}-${v.partition} is an exact copy of what consumers see`);
-  }
 
   // Every checkpoint is the exact next record.
   let exact = 0;
