@@ -6,7 +6,7 @@ import { reapOrphans, startEphemeralClusters, type EphemeralKafka } from '../../
 import { findJava } from '../../src/dev/jars.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { ClientProps } from '../../src/kafka/client.js';
-import { createLowLevelCluster, PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
+import { PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../src/kafka/producer.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
 import { runToCompletion, sleep } from './proc.js';
@@ -197,31 +197,13 @@ export class RecordLookup {
   }
 }
 
-/**
- * Commits offsets for groups without members the way Java's Admin.alterConsumerGroupOffsets does: a plain
- * OffsetCommit (generation -1, no member id) to each group's coordinator. (kafkajs's admin.setOffsets joins
- * the group with a consumer first: seconds per group.)
- */
+/** Commits offsets for groups without members (ClusterAdmin: one OffsetCommit per group from outside it). */
 export async function commitGroupOffsets(bootstrap: string, commits: Map<string, { topic: string; partition: number; offset: number }[]>): Promise<void> {
-  const cluster = createLowLevelCluster(clientProps(bootstrap, 'ferry-bench-commit'), 'ferry-bench-commit');
-  await cluster.connect();
+  const admin = new ClusterAdmin(clientProps(bootstrap, 'ferry-bench-commit'), 'ferry-bench-commit');
   try {
-    for (const [groupId, offsets] of commits) {
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const coordinator = await cluster.findGroupCoordinator({ groupId });
-          await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-          break;
-        } catch (e) {
-          if (attempt >= 20) throw e;
-          await sleep(250);
-        }
-      }
-    }
+    for (const [groupId, offsets] of commits) await admin.setGroupOffsets(groupId, offsets);
   } finally {
-    await cluster.disconnect();
+    await admin.close();
   }
 }
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
-import { PartitionReader, createLowLevelCluster } from '../../src/kafka/partition-reader.js';
+import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
 import { waitFor } from './connect.js';
 
@@ -146,32 +146,13 @@ export async function digestTopic(props: ClientProps, topic: string, partitions:
   return out;
 }
 
-interface CoordinatorBroker {
-  offsetCommit(req: { groupId: string; groupGenerationId: number; memberId: string; retentionTime: number; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<unknown>;
-}
-
-/**
- * Commits offsets for a group without members in one OffsetCommit request (generation -1, no member id), as
- * Java's Admin.alterConsumerGroupOffsets does — fast, unlike kafkajs's admin.setOffsets, which joins the group.
- */
+/** Commits offsets for a group without members (one OffsetCommit from outside the group, as Java's admin). */
 export async function commitGroupOffsets(props: ClientProps, groupId: string, offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
-  const cluster = createLowLevelCluster(props, 'mirror-test-commit') as { connect(): Promise<void>; disconnect(): Promise<void>; findGroupCoordinator(r: { groupId: string }): Promise<CoordinatorBroker> };
-  await cluster.connect();
+  const admin = new ClusterAdmin(props, 'mirror-test-commit');
   try {
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const coordinator = await cluster.findGroupCoordinator({ groupId });
-        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-        return;
-      } catch (e) {
-        if (attempt >= 10) throw e;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await admin.setGroupOffsets(groupId, offsets);
   } finally {
-    await cluster.disconnect();
+    await admin.close();
   }
 }
 
