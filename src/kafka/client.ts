@@ -1,7 +1,15 @@
 // The one place that constructs kafkajs clients. Everything else passes Java-style properties
 // (bootstrap.servers, client.id, …) and gets kafkajs objects back.
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer, CompressionTypes } from 'kafkajs';
+import { createRequire } from 'node:module';
 import { logger } from '../observability/logger.js';
+
+const require = createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside src/kafka */
+const Cluster: new (opts: Record<string, unknown>) => any = require('kafkajs/src/cluster/index.js');
+const defaultSocketFactory: () => unknown = require('kafkajs/src/network/socketFactory.js');
+const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js') as { createLogger: (o: Record<string, unknown>) => any; LEVELS: Record<string, number> };
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export type ClientProps = Readonly<Record<string, string | undefined>>;
 
@@ -142,3 +150,27 @@ export async function createTopicsAndWait(admin: Admin, args: Omit<CreateTopicsA
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A kafkajs Cluster object for low-level requests (fetch, listOffsets, group coordinator RPCs). */
+export function createLowLevelCluster(props: ClientProps, clientId: string, opts: { isolationLevel?: 0 | 1 } = {}): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
+  const kjsLogger = createLogger({
+    level: LEVELS.WARN,
+    logCreator: () => ({ namespace, log: entry }: { namespace: string; log: { message: string } & Record<string, unknown> }) => {
+      const { message, ...rest } = entry;
+      kafkaLog.debug({ namespace, ...rest }, message);
+    },
+  });
+  return new Cluster({
+    logger: kjsLogger,
+    socketFactory: defaultSocketFactory(),
+    brokers: bootstrapList(props),
+    clientId,
+    connectionTimeout: Number(props['socket.connection.setup.timeout.ms'] ?? 10_000),
+    requestTimeout: Number(props['request.timeout.ms'] ?? 30_000),
+    enforceRequestTimeout: true,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+    allowAutoTopicCreation: false,
+    isolationLevel: opts.isolationLevel ?? 0,
+  });
+}
+

@@ -3,7 +3,7 @@
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
-import { createLowLevelCluster } from './partition-reader.js';
+import { createLowLevelCluster } from './client.js';
 
 export type ConfigSourceName = 'dynamic-topic' | 'dynamic-broker' | 'dynamic-default-broker' | 'static-broker' | 'default' | 'unknown';
 

@@ -9,7 +9,7 @@
 // member miss its session; a heartbeat answered REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or
 // ILLEGAL_GENERATION makes the loop rejoin. Metadata and assignments are opaque bytes here: the caller
 // (the distributed herder) encodes Connect's formats.
-import { createLowLevelCluster } from './partition-reader.js';
+import { createLowLevelCluster } from './client.js';
 import type { ClientProps } from './client.js';
 import { logger } from '../observability/logger.js';
 

@@ -3,18 +3,14 @@
 // (no group on the source cluster, like MM2) and the Kafka-backed stores (read a compacted topic to the
 // end) use it. It drives kafkajs's lower-level Cluster/Broker protocol layer, and is the only module that
 // depends on those internals; if kafkajs changes, this file is what to replace.
-import { createRequire } from 'node:module';
 import type { IHeaders } from 'kafkajs';
-import { bootstrapList, type ClientProps } from './client.js';
+import { createLowLevelCluster, type ClientProps } from './client.js';
+export { createLowLevelCluster };
 import { headersOf, type InRecord } from './consumer.js';
 import { logger } from '../observability/logger.js';
 
-const require = createRequire(import.meta.url);
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
-const Cluster: new (opts: Record<string, unknown>) => any = require('kafkajs/src/cluster/index.js');
-const defaultSocketFactory: () => unknown = require('kafkajs/src/network/socketFactory.js');
-const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js') as { createLogger: (o: Record<string, unknown>) => any; LEVELS: Record<string, number> };
 
 const log = logger('kafka.reader');
 
@@ -31,29 +27,6 @@ export interface FetchResult {
 export type OffsetSpec = number | 'earliest' | 'latest';
 
 const key = (t: string, p: number) => `${t}\u0000${p}`;
-
-/** A kafkajs Cluster object for low-level requests (fetch, listOffsets, group coordinator RPCs). */
-export function createLowLevelCluster(props: ClientProps, clientId: string, opts: { isolationLevel?: 0 | 1 } = {}): any {
-  const kjsLogger = createLogger({
-    level: LEVELS.WARN,
-    logCreator: () => ({ namespace, log: entry }: { namespace: string; log: { message: string } & Record<string, unknown> }) => {
-      const { message, ...rest } = entry;
-      log.debug({ namespace, ...rest }, message);
-    },
-  });
-  return new Cluster({
-    logger: kjsLogger,
-    socketFactory: defaultSocketFactory(),
-    brokers: bootstrapList(props),
-    clientId,
-    connectionTimeout: Number(props['socket.connection.setup.timeout.ms'] ?? 10_000),
-    requestTimeout: Number(props['request.timeout.ms'] ?? 30_000),
-    enforceRequestTimeout: true,
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
-    allowAutoTopicCreation: false,
-    isolationLevel: opts.isolationLevel ?? 0,
-  });
-}
 
 export class PartitionReader {
   private readonly cluster: any;

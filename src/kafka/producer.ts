@@ -8,7 +8,7 @@
 // groupMessagesPerPartition alone). Grouping here is linear and partitions are already known.
 import { createRequire } from 'node:module';
 import { acksOf, COMPRESSION, producerConfig, type ClientProps } from './client.js';
-import { createLowLevelCluster } from './partition-reader.js';
+import { createLowLevelCluster } from './client.js';
 import { encodeProduceRequestV3, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
