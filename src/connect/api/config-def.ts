@@ -1,5 +1,6 @@
 // ConfigDef: one declaration of a plugin's config keys, used for parsing, validation, docs and the
 // REST config endpoints (GET /connector-plugins/{p}/config, PUT …/config/validate).
+import { HIDDEN, isSecretKey, registerSecretKey } from '../../config/secrets.js';
 import { ConfigError } from './errors.js';
 
 export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD';
@@ -60,6 +61,8 @@ export class ConfigDef {
 
   define(key: Omit<ConfigKey, 'importance' | 'documentation'> & Partial<Pick<ConfigKey, 'importance' | 'documentation'>>): this {
     if (this.keys.has(key.name)) throw new Error(`Config key ${key.name} is defined twice`);
+    // A PASSWORD key is hidden everywhere its name shows up (logs, traces), not only in validate.
+    if (key.type === 'PASSWORD') registerSecretKey(key.name);
     this.keys.set(key.name, { importance: 'MEDIUM', documentation: '', ...key });
     return this;
   }
@@ -108,7 +111,8 @@ export class ConfigDef {
         }
         values[key.name] = v;
       } catch (e) {
-        (errors[key.name] ??= []).push(e instanceof Error ? e.message : String(e));
+        const msg = e instanceof Error ? e.message : String(e);
+        (errors[key.name] ??= []).push(hideSecretIn(msg, key, rawValue));
       }
     }
     return { values, errors };
@@ -121,7 +125,7 @@ export class ConfigDef {
       definition: keyInfo(k, group),
       value: {
         name: k.name,
-        value: raw[k.name] ?? (k.defaultValue === NO_DEFAULT || k.defaultValue === null ? null : stringify(k.defaultValue)),
+        value: shownValue(k, raw[k.name] ?? (k.defaultValue === NO_DEFAULT || k.defaultValue === null ? null : stringify(k.defaultValue))),
         recommended_values: k.recommendedValues ?? [],
         errors: errors[k.name] ?? [],
         visible: true,
@@ -132,6 +136,24 @@ export class ConfigDef {
   infos(group?: string): ConfigKeyInfo[] {
     return this.configKeys().filter((k) => !k.internal).map((k) => keyInfo(k, group));
   }
+}
+
+function isHidden(k: ConfigKey): boolean {
+  return k.type === 'PASSWORD' || isSecretKey(k.name);
+}
+
+/** Connect shows a non-null PASSWORD value as "[hidden]" in validate responses. */
+function shownValue(k: ConfigKey, value: string | null): string | null {
+  return value !== null && isHidden(k) ? HIDDEN : value;
+}
+
+// Validators and plugin code write "Invalid value X for configuration Y"; for a secret key X is
+// replaced, as Kafka's ConfigException prints "[hidden]" for PASSWORD values.
+function hideSecretIn(message: string, k: ConfigKey, rawValue: string | null | undefined): string {
+  if (!isHidden(k) || rawValue === null || rawValue === undefined) return message;
+  let out = message;
+  for (const v of [rawValue, rawValue.trim()]) if (v !== '' && out.includes(v)) out = out.split(v).join(HIDDEN);
+  return out;
 }
 
 function keyInfo(k: ConfigKey, group?: string): ConfigKeyInfo {
@@ -157,7 +179,8 @@ function stringify(v: unknown): string {
 /** Parses a string (or already-typed default) into the declared type, as ConfigDef.parseType. */
 export function parseType(name: string, value: unknown, type: ConfigType): unknown {
   const invalid = (why: string): never => {
-    throw new Error(`Invalid value ${String(value)} for configuration ${name}: ${why}`);
+    const shown = type === 'PASSWORD' || isSecretKey(name) ? HIDDEN : String(value);
+    throw new Error(`Invalid value ${shown} for configuration ${name}: ${why}`);
   };
   const s = typeof value === 'string' ? value.trim() : value;
   switch (type) {
