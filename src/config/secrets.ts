@@ -28,8 +28,8 @@ const SECRET_SUFFIXES: readonly string[] = [
 ];
 
 // Last segment words that mean "credential" whatever the plugin calls the key
-// (`db.passwd`, `api.secret`, `client_secret`, `key.passphrase`).
-const SECRET_LAST_SEGMENT = /(^|[-_])(password|passwd|pwd|secret|passphrase)$|password/i;
+// (`db.passwd`, `api.secret`, `client_secret`, `key.passphrase`, JAAS `clientSecret`).
+const SECRET_LAST_SEGMENT = /(password|passwd|pwd|secret|passphrase)$|password/i;
 
 const declaredPasswordKeys = new Set<string>();
 
@@ -85,7 +85,13 @@ const MIN_SCRUBBED_LENGTH = 4;
 export function rememberSecrets(config: Readonly<Record<string, unknown>>): void {
   for (const key of Object.keys(config)) {
     const v = config[key];
-    if (typeof v === 'string' && isSecretKey(key)) rememberSecretValue(v);
+    if (typeof v !== 'string' || !isSecretKey(key)) continue;
+    rememberSecretValue(v);
+    // A JAAS line holds the password among other options; an error quoting only the password must be
+    // scrubbed too.
+    if (key.toLowerCase().endsWith('jaas.config')) {
+      for (const m of v.matchAll(/([\w.]+)\s*=\s*"((?:[^"\\]|\\.)*)"/g)) if (isSecretKey(m[1]!)) rememberSecretValue(m[2]!);
+    }
   }
 }
 

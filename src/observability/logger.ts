@@ -1,13 +1,44 @@
 // One pino root logger; components take children named after themselves (`logger('worker')`).
 // FERRY_LOG_LEVEL sets the start level; the REST /admin/loggers endpoints change levels at runtime.
 import pino, { type Logger } from 'pino';
+import { HIDDEN, hasKnownSecrets, isSecretKey, scrubSecrets } from '../config/secrets.js';
 
 // Logs go to stderr: stdout belongs to the commands' own output (`--json` results, summaries).
+const stderr = pino.destination({ fd: 2, sync: true });
+
+// Secrets never reach a log line: config-shaped objects lose their secret values by key (formatters.log),
+// and every finished line is scrubbed of secret values seen at config resolution (a client library's
+// error that quotes its config, a trace). The scrub is a few `includes` per line, and only once a secret
+// is known; logging is one line per operator-relevant event, never per record.
+const scrubbingDestination = {
+  write(line: string): void {
+    stderr.write(hasKnownSecrets() ? scrubSecrets(line) : line);
+  },
+};
+
 const root: Logger = pino({
   level: process.env.FERRY_LOG_LEVEL ?? 'info',
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
-}, pino.destination({ fd: 2, sync: true }));
+  formatters: { log: (obj) => redactSecrets(obj, 0) as Record<string, unknown> },
+}, scrubbingDestination);
+
+/** Replaces values under secret keys (any depth up to a few levels) with "[hidden]". */
+function redactSecrets(value: unknown, depth: number): unknown {
+  if (depth > 4 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return depth === 0 ? value : value.map((v) => redactSecrets(v, depth + 1));
+  let out: Record<string, unknown> | undefined;
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    const next = typeof v === 'string' || typeof v === 'number' ? (isSecretKey(k) ? HIDDEN : v) : redactSecrets(v, depth + 1);
+    if (next !== v) {
+      out ??= { ...obj };
+      out[k] = next;
+    }
+  }
+  return out ?? obj;
+}
 
 const children = new Map<string, Logger>();
 const explicitLevels = new Map<string, { level: string; lastModified: number | null }>();

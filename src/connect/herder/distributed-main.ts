@@ -42,7 +42,7 @@ export async function startDistributed(workerProps: Record<string, string>, opts
   const requestTimeoutMs = Math.min(90_000, herder.config.getInt('rebalance.timeout.ms'));
   const rest = createRestServer(herder, {
     listeners: herder.workerConfig.getList('listeners').join(','),
-    adminListeners: workerProps['admin.listeners'] ?? null,
+    adminListeners: herder.workerConfig.originals['admin.listeners'] ?? null,
     metricsRegistry,
     forwarder: createHttpForwarder({ timeoutMs: requestTimeoutMs }),
     requestTimeoutMs,
@@ -54,7 +54,7 @@ export async function startDistributed(workerProps: Record<string, string>, opts
     throw new ConfigError(`Could not tell the REST port from ${started.url}`, { listeners: ['no port'] });
   }
   try {
-    await herder.start(advertisedUrl(workerProps, boundPort));
+    await herder.start(advertisedUrl(herder.workerConfig.originals, boundPort));
     await herder.awaitJoined(opts.joinTimeoutMs ?? Math.max(60_000, herder.config.getInt('rebalance.timeout.ms')));
   } catch (e) {
     await herder.stop().catch(() => undefined);

@@ -32,6 +32,8 @@ import type { RestartRequestRecord, SessionKeyRecord, StatusValue } from '../sto
 import type { HerderRestExtensions, InternalRequestSignature } from '../rest/context.js';
 import { throwIfInvalid, validateConnectorConfig, type TransformValidator } from './validation.js';
 import { DistributedConfig } from './distributed-config.js';
+import { reverseTransform } from '../../config/config-providers.js';
+import { scrubSecrets } from '../../config/secrets.js';
 import { assignEager, assignIncremental, emptyAssignorState, type AssignorState, type MemberInfo, type WorkSet } from './assignor.js';
 import {
   CONFIG_MISMATCH, NO_ERROR, PROTOCOL_VERSIONS, decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, offeredProtocols,
@@ -116,8 +118,9 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   private readonly knownConnectors = new Set<string>();
 
   constructor(props: Readonly<Record<string, string>>, private readonly opts: DistributedHerderOptions) {
-    this.config = new DistributedConfig(props);
+    // WorkerConfig resolves the file's own `${provider:…}` references; both views read the resolved keys.
     this.workerConfig = new WorkerConfig(props);
+    this.config = new DistributedConfig(this.workerConfig.originals);
     this.mode = this.config.getString('connect.protocol') as ConnectProtocolMode;
     this.workerIdValue = this.workerConfig.workerId();
     const base = this.workerConfig.clientProps('admin');
@@ -448,8 +451,17 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const config = this.configStore.connectorConfig(name);
     if (!config) return;
     const target = this.configStore.targetState(name);
+    // `running` keeps the stored (unresolved) config to compare with the config topic; the connector
+    // gets it resolved with the worker's config providers, as Connect does at start.
     this.running.set(name, { config, target });
-    const ok = await this.worker.startConnector(name, config, target, (n) => this.requestTaskReconfiguration(n));
+    let resolved: Props;
+    try {
+      resolved = this.workerConfig.configProviders.transform(config);
+    } catch (e) {
+      this.reportConnector(name, 'FAILED', errorTrace(e));
+      return;
+    }
+    const ok = await this.worker.startConnector(name, resolved, target, (n) => this.requestTaskReconfiguration(n));
     if (ok && target !== 'STOPPED') this.requestTaskReconfiguration(name);
   }
 
@@ -463,7 +475,16 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     }
     const target = this.configStore.targetState(t.connector) === 'PAUSED' ? 'PAUSED' : 'STARTED';
     this.runningTasks.set(taskKeyOf(t.connector, t.task), taskConfig);
-    await this.worker.startTask({ connector: t.connector, task: t.task }, connectorConfig, taskConfig, target);
+    let resolvedConnector: Props;
+    let resolvedTask: Props;
+    try {
+      resolvedConnector = this.workerConfig.configProviders.transform(connectorConfig);
+      resolvedTask = this.workerConfig.configProviders.transform(taskConfig);
+    } catch (e) {
+      this.reportTask(t.connector, t.task, 'FAILED', errorTrace(e));
+      return;
+    }
+    await this.worker.startTask({ connector: t.connector, task: t.task }, resolvedConnector, resolvedTask, target);
   }
 
   private statusValue(state: State, trace?: string): StatusValue {
@@ -472,13 +493,13 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   private reportConnector(name: string, state: State, trace?: string): void {
     if (!this.configStore.contains(name)) return;
-    const s = this.statusValue(state, trace);
+    const s = this.statusValue(state, trace === undefined ? undefined : scrubSecrets(trace));
     void (state === 'UNASSIGNED' ? this.statusStore.putConnectorSafe(name, s) : this.statusStore.putConnector(name, s));
   }
 
   private reportTask(connector: string, task: number, state: State, trace?: string): void {
     if (!this.configStore.contains(connector)) return;
-    const s = this.statusValue(state, trace);
+    const s = this.statusValue(state, trace === undefined ? undefined : scrubSecrets(trace));
     void (state === 'UNASSIGNED' ? this.statusStore.putTaskSafe(connector, task, s) : this.statusStore.putTask(connector, task, s));
   }
 
@@ -494,7 +515,9 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     for (let attempt = 0; !this.stopping; attempt++) {
       if (!this.ownedConnectors.has(name) || !this.worker.isRunning(name) || this.configStore.targetState(name) === 'STOPPED') return;
       try {
-        const configs = await this.worker.connectorTaskConfigs(name);
+        const raw = this.running.get(name)?.config ?? this.configStore.connectorConfig(name) ?? {};
+        // References the connector copied into its task configs go back in, so the topic never holds a secret.
+        const configs = reverseTransform(raw, await this.worker.connectorTaskConfigs(name));
         if (!this.ownedConnectors.has(name) || this.configStore.targetState(name) === 'STOPPED') return;
         const committed = this.configStore.tasks(name);
         const same = !this.configStore.isInconsistent(name) && configs.length === committed.length
@@ -910,7 +933,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator);
+    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator, this.workerConfig.configProviders);
   }
 
   /** Internal endpoint: a follower's connector publishes its task configs through the leader. */

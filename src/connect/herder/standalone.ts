@@ -5,6 +5,8 @@ import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
 import { logger } from '../../observability/logger.js';
+import { reverseTransform } from '../../config/config-providers.js';
+import { scrubSecrets } from '../../config/secrets.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import type { WorkerConfig } from '../runtime/worker-config.js';
@@ -48,10 +50,10 @@ export class StandaloneHerder implements Herder {
   ) {
     const workerId = config.workerId();
     this.worker = new Worker(config, registry, offsetStore, {
-      connector: (name, state, trace) => this.status.putConnector(name, { state, ...(trace ? { trace } : {}), workerId, generation: 0 }),
+      connector: (name, state, trace) => this.status.putConnector(name, { state, ...(trace ? { trace: scrubSecrets(trace) } : {}), workerId, generation: 0 }),
       task: (id, state, trace) => {
         if (state === 'UNASSIGNED' && !this.entries.has(id.connector)) return;
-        this.status.putTask(id.connector, id.task, { state, ...(trace ? { trace } : {}), workerId, generation: 0 });
+        this.status.putTask(id.connector, id.task, { state, ...(trace ? { trace: scrubSecrets(trace) } : {}), workerId, generation: 0 });
       },
       topicUsed: (connector, topic) => { this.entries.get(connector)?.topics.add(topic); },
     }, transformerFactory, workerId);
@@ -138,14 +140,28 @@ export class StandaloneHerder implements Herder {
     });
   }
 
+  // Configs are kept as written (`${provider:…}` references and all); they are resolved with the worker's
+  // config providers only when a connector or task starts, as Connect does.
+  private resolve(config: Props): Props {
+    return this.config.configProviders.transform(config);
+  }
+
   private async startConnectorAndTasks(name: string): Promise<void> {
     const e = this.entry(name);
-    const ok = await this.worker.startConnector(name, e.config, e.target, (n) => { void this.reconfigure(n); });
+    let resolved: Props;
+    try {
+      resolved = this.resolve(e.config);
+    } catch (err) {
+      this.status.putConnector(name, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
+      e.taskConfigs = [];
+      return;
+    }
+    const ok = await this.worker.startConnector(name, resolved, e.target, (n) => { void this.reconfigure(n); });
     if (!ok || e.target === 'STOPPED') {
       e.taskConfigs = [];
       return;
     }
-    e.taskConfigs = await this.worker.connectorTaskConfigs(name);
+    e.taskConfigs = reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
     await this.startTasks(name);
   }
 
@@ -154,7 +170,16 @@ export class StandaloneHerder implements Herder {
     const target = e.target === 'PAUSED' ? 'PAUSED' : 'STARTED';
     for (let i = 0; i < e.taskConfigs.length; i++) {
       this.status.putTask(name, i, { state: 'UNASSIGNED', workerId: this.worker.workerId, generation: 0 });
-      await this.worker.startTask({ connector: name, task: i }, e.config, e.taskConfigs[i]!, target);
+      let connectorConfig: Props;
+      let taskConfig: Props;
+      try {
+        connectorConfig = this.resolve(e.config);
+        taskConfig = this.resolve(e.taskConfigs[i]!);
+      } catch (err) {
+        this.status.putTask(name, i, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
+        continue;
+      }
+      await this.worker.startTask({ connector: name, task: i }, connectorConfig, taskConfig, target);
     }
   }
 
@@ -169,7 +194,7 @@ export class StandaloneHerder implements Herder {
     return this.serial(async () => {
       const e = this.entries.get(name);
       if (!e || e.target === 'STOPPED' || !this.worker.isRunning(name)) return;
-      const next = await this.worker.connectorTaskConfigs(name);
+      const next = reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
       if (JSON.stringify(next) === JSON.stringify(e.taskConfigs)) return;
       await this.worker.stopTasks(name);
       for (const [id] of this.status.connectorTasks(name)) this.status.removeTask(name, id);
@@ -339,7 +364,7 @@ export class StandaloneHerder implements Herder {
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.registry, config, this.transformValidator);
+    return validateConnectorConfig(this.registry, config, this.transformValidator, this.config.configProviders);
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,8 @@ import type { SinkConnector, SourceConnector } from '../api/connector.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { sinkConnectorConfigDef, sinkCrossChecks, sourceConnectorConfigDef } from '../runtime/connector-config.js';
 import type { ConfigInfos } from './herder.js';
+import { hasReference, type ConfigProviders } from '../../config/config-providers.js';
+import { HIDDEN, isSecretKey, redactConfig, scrubSecrets } from '../../config/secrets.js';
 
 export interface ExtraValidation {
   groups: string[];
@@ -15,13 +17,38 @@ export interface ExtraValidation {
 /** Validates transforms/predicates (provided by connect/transforms so this module needs no SMT knowledge). */
 export type TransformValidator = (config: Readonly<Record<string, string>>) => ExtraValidation;
 
+/**
+ * Validates a connector config as it will run: `${provider:…}` references are resolved with the worker's
+ * providers first (as AbstractHerder does), but the response shows the values as written, and secret
+ * values as "[hidden]".
+ */
 export async function validateConnectorConfig(
+  plugins: PluginRegistry,
+  rawConfig: Readonly<Record<string, string>>,
+  transformValidator?: TransformValidator,
+  providers?: ConfigProviders,
+): Promise<ConfigInfos> {
+  const config: Readonly<Record<string, string>> = providers ? providers.transform(rawConfig) : rawConfig;
+  const infos = await validateResolved(plugins, config, transformValidator);
+  for (const c of infos.configs) {
+    const v = c.value;
+    if (!v) continue;
+    const raw = rawConfig[v.name];
+    if (raw !== undefined && hasReference(raw)) v.value = raw;
+    if (v.value !== null && v.value !== HIDDEN && isSecretKey(v.name)) v.value = HIDDEN;
+    // A plugin's own messages may quote a resolved secret.
+    v.errors = v.errors.map(scrubSecrets);
+  }
+  return infos;
+}
+
+async function validateResolved(
   plugins: PluginRegistry,
   config: Readonly<Record<string, string>>,
   transformValidator?: TransformValidator,
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
-  if (cls === undefined || cls.trim() === '') throw new BadRequestError(`Connector config ${JSON.stringify(config)} contains no connector type`);
+  if (cls === undefined || cls.trim() === '') throw new BadRequestError(`Connector config ${JSON.stringify(redactConfig(config))} contains no connector type`);
   const d = plugins.find(cls, ['source', 'sink']);
   if (!d) {
     const available = plugins.list(['source', 'sink']).map((p) => p.className).join(', ');

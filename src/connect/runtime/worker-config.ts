@@ -2,6 +2,7 @@
 // `producer.*`, `consumer.*`, `admin.*` and plain client keys) but keys that look like typos of known
 // worker keys are reported.
 import { AbstractConfig, ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
+import { resolveOwnReferences, type ConfigProviders } from '../../config/config-providers.js';
 
 export function workerConfigDef(): ConfigDef {
   return new ConfigDef()
@@ -26,8 +27,14 @@ export function workerConfigDef(): ConfigDef {
 }
 
 export class WorkerConfig extends AbstractConfig {
+  /** The worker's config providers: connector and task configs are resolved with these when they start. */
+  readonly configProviders: ConfigProviders;
+
+  /** `props` as written; `${provider:…}` references among them are resolved with the file's own providers. */
   constructor(props: Readonly<Record<string, string>>) {
-    super(workerConfigDef(), props);
+    const { resolved, providers } = resolveOwnReferences(props);
+    super(workerConfigDef(), resolved);
+    this.configProviders = providers;
   }
 
   /** Client properties for a connector's clients: plain keys, then the `<prefix>.` overrides. */
