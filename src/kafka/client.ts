@@ -3,6 +3,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer, CompressionTypes } from 'kafkajs';
 import { createRequire } from 'node:module';
 import { logger } from '../observability/logger.js';
+import { resolveSecurity } from './security.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside src/kafka */
@@ -11,7 +12,8 @@ const defaultSocketFactory: () => unknown = require('kafkajs/src/network/socketF
 const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js') as { createLogger: (o: Record<string, unknown>) => any; LEVELS: Record<string, number> };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-export type ClientProps = Readonly<Record<string, string | undefined>>;
+export type { ClientProps } from './security.js';
+import type { ClientProps } from './security.js';
 
 const kafkaLog = logger('kafka.client');
 // Ferry partitions keyed records itself (Java-compatible murmur2), so kafkajs's v2 partitioner notice is noise.
@@ -45,18 +47,9 @@ export function createKafka(props: ClientProps, defaults: { clientId?: string } 
     logCreator,
     retry: { retries: num(props['retries.kafkajs'], 8), initialRetryTime: num(props['retry.backoff.ms'], 100), maxRetryTime: num(props['retry.backoff.max.ms'], 1000) },
   };
-  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') cfg.ssl = true;
-  if (protocol.startsWith('SASL')) {
-    const mech = (props['sasl.mechanism'] ?? 'PLAIN').toLowerCase();
-    const jaas = props['sasl.jaas.config'] ?? '';
-    const user = /username="([^"]*)"/.exec(jaas)?.[1] ?? '';
-    const pass = /password="([^"]*)"/.exec(jaas)?.[1] ?? '';
-    if (mech === 'plain') cfg.sasl = { mechanism: 'plain', username: user, password: pass };
-    else if (mech === 'scram-sha-256') cfg.sasl = { mechanism: 'scram-sha-256', username: user, password: pass };
-    else if (mech === 'scram-sha-512') cfg.sasl = { mechanism: 'scram-sha-512', username: user, password: pass };
-    else throw new Error(`Unsupported sasl.mechanism ${props['sasl.mechanism']}`);
-  }
+  const sec = resolveSecurity(props);
+  if (sec.tls) cfg.ssl = sec.tls;
+  if (sec.sasl) cfg.sasl = sec.sasl as KafkaConfig['sasl'];
   return new Kafka(cfg);
 }
 
@@ -160,7 +153,10 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
       kafkaLog.debug({ namespace, ...rest }, message);
     },
   });
+  const sec = resolveSecurity(props);
   return new Cluster({
+    ssl: sec.tls,
+    sasl: sec.sasl,
     logger: kjsLogger,
     socketFactory: defaultSocketFactory(),
     brokers: bootstrapList(props),
