@@ -3,6 +3,8 @@
 import type { Consumer, Kafka, KafkaMessage, IHeaders } from 'kafkajs';
 import { logger } from '../observability/logger.js';
 import { consumerConfig, createKafka, type ClientProps } from './client.js';
+// Registers snappy, lz4 and zstd (and Ferry's gzip) with kafkajs, so group consumers decode every codec.
+import './codecs.js';
 
 const log = logger('kafka.consumer');
 

@@ -1,18 +1,23 @@
 // PartitionReader: reads assigned topic-partitions from given offsets WITHOUT joining a consumer group —
 // the equivalent of Java's consumer.assign() + seek(), which kafkajs's public API lacks. MirrorSource
 // (no group on the source cluster, like MM2) and the Kafka-backed stores (read a compacted topic to the
-// end) use it. It drives kafkajs's lower-level Cluster/Broker protocol layer, and is the only module that
-// depends on those internals; if kafkajs changes, this file is what to replace.
-import type { IHeaders } from 'kafkajs';
+// end) use it. Connections, metadata and ListOffsets come from kafkajs's lower-level Cluster/Broker layer;
+// the Fetch request and response (and record batches, every codec) are Ferry's own, so that one
+// partition's error or undecodable batch neither hides the other partitions' data nor stalls silently.
+import { createRequire } from 'node:module';
 import { createLowLevelCluster, type ClientProps } from './client.js';
 export { createLowLevelCluster };
-import { headersOf, type InRecord } from './consumer.js';
+import type { InRecord } from './consumer.js';
+import { BatchDecodeError, decodeRecordSet } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
 
 const log = logger('kafka.reader');
+const require = createRequire(import.meta.url);
+const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
+const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number; retriable: boolean; message: string }> };
 
 export interface TopicPartition { topic: string; partition: number }
 export interface FetchResult {
@@ -26,7 +31,125 @@ export interface FetchResult {
 
 export type OffsetSpec = number | 'earliest' | 'latest';
 
+/**
+ * A fetch failure. `retriable` false (undecodable batch, authorization, unsupported compression, corrupt
+ * data) means retrying cannot help: callers must fail. `retriable` true is raised only once transient errors
+ * (leader changes, network) persisted past the reader's own bounded retries.
+ */
+export class FetchError extends Error {
+  override readonly name = 'FetchError';
+  readonly retriable: boolean;
+  readonly topic: string | undefined;
+  readonly partition: number | undefined;
+  readonly offset: number | undefined;
+  readonly codec: string | undefined;
+  constructor(message: string, opts: { retriable: boolean; topic?: string; partition?: number; offset?: number; codec?: string; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.retriable = opts.retriable;
+    this.topic = opts.topic;
+    this.partition = opts.partition;
+    this.offset = opts.offset;
+    this.codec = opts.codec;
+  }
+}
+
 const key = (t: string, p: number) => `${t}\u0000${p}`;
+
+// Fetch v4: the oldest version Kafka 4 still serves, and the first with isolation level and aborted
+// transactions (read_committed). Layout: request replica_id, max_wait_ms, min_bytes, max_bytes,
+// isolation_level, [topic, [partition, fetch_offset, partition_max_bytes]]; response throttle_time_ms,
+// [topic, [partition, error_code, high_watermark, last_stable_offset, aborted_transactions, records]].
+const FETCH_API_KEY = 1;
+const FETCH_VERSION = 4;
+const OFFSET_OUT_OF_RANGE = 1;
+// Codes that retrying a fetch cannot fix although kafkajs's table calls some retriable (Java's consumer
+// raises these to the application too).
+const FATAL_FETCH_CODES = new Set([2 /* CORRUPT_MESSAGE */, 29 /* TOPIC_AUTHORIZATION_FAILED */, 31 /* CLUSTER_AUTHORIZATION_FAILED */, 76 /* UNSUPPORTED_COMPRESSION_TYPE */, 87 /* INVALID_RECORD */]);
+/** Consecutive transient failures of one partition the reader absorbs before it reports them (see FetchError). */
+const MAX_TRANSIENT_FAILURES = 8;
+
+interface FetchPartitionResponse {
+  partition: number;
+  errorCode: number;
+  highWatermark: number;
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }>;
+  records: Buffer | null;
+}
+interface FetchResponse { responses: Array<{ topic: string; partitions: FetchPartitionResponse[] }> }
+
+function encodeFetchRequest(opts: { maxWaitMs: number; minBytes: number; maxBytes: number; isolationLevel: number }, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; offset: number; maxBytes: number }>>): Buffer {
+  let size = 4 * 4 + 1 + 4;
+  const names = new Map<string, Buffer>();
+  for (const [topic, parts] of topics) {
+    const tb = Buffer.from(topic, 'utf8');
+    names.set(topic, tb);
+    size += 2 + tb.length + 4 + parts.length * (4 + 8 + 4);
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let pos = buf.writeInt32BE(-1, 0); // replica_id: a consumer
+  pos = buf.writeInt32BE(opts.maxWaitMs, pos);
+  pos = buf.writeInt32BE(opts.minBytes, pos);
+  pos = buf.writeInt32BE(opts.maxBytes, pos);
+  pos = buf.writeInt8(opts.isolationLevel, pos);
+  pos = buf.writeInt32BE(topics.size, pos);
+  for (const [topic, parts] of topics) {
+    const tb = names.get(topic)!;
+    pos = buf.writeInt16BE(tb.length, pos);
+    pos += tb.copy(buf, pos);
+    pos = buf.writeInt32BE(parts.length, pos);
+    for (const p of parts) {
+      pos = buf.writeInt32BE(p.partition, pos);
+      pos = buf.writeBigInt64BE(BigInt(p.offset), pos);
+      pos = buf.writeInt32BE(p.maxBytes, pos);
+    }
+  }
+  return buf;
+}
+
+/** Parses a Fetch v4 response; record sets stay undecoded views into the response buffer. */
+export function decodeFetchResponse(buf: Buffer): FetchResponse & { throttleTimeMs: number } {
+  let pos = 0;
+  const int16 = () => { const v = buf.readInt16BE(pos); pos += 2; return v; };
+  const int32 = () => { const v = buf.readInt32BE(pos); pos += 4; return v; };
+  const int64 = () => { const v = Number(buf.readBigInt64BE(pos)); pos += 8; return v; };
+  const throttleTimeMs = int32();
+  const nTopics = int32();
+  const responses: FetchResponse['responses'] = [];
+  for (let t = 0; t < nTopics; t++) {
+    const tl = int16();
+    const topic = buf.toString('utf8', pos, pos + tl);
+    pos += tl;
+    const nParts = int32();
+    const partitions: FetchPartitionResponse[] = [];
+    for (let i = 0; i < nParts; i++) {
+      const partition = int32();
+      const errorCode = int16();
+      const highWatermark = int64();
+      int64(); // last_stable_offset: the broker already stops read_committed fetches there
+      const nAborted = int32();
+      const abortedTransactions: FetchPartitionResponse['abortedTransactions'] = [];
+      for (let a = 0; a < nAborted; a++) abortedTransactions.push({ producerId: int64(), firstOffset: int64() });
+      const len = int32();
+      let records: Buffer | null = null;
+      if (len >= 0) {
+        if (pos + len > buf.length) throw new RangeError(`Fetch response truncated: records of ${topic}-${partition} need ${len} bytes, ${buf.length - pos} left`);
+        records = buf.subarray(pos, pos + len);
+        pos += len;
+      }
+      partitions.push({ partition, errorCode, highWatermark, abortedTransactions, records });
+    }
+    responses.push({ topic, partitions });
+  }
+  return { throttleTimeMs, responses };
+}
+
+function errorOf(code: number): { type: string; retriable: boolean; message: string } {
+  const e = errorCodes.find((x) => x.code === code);
+  if (!e) return { type: `ERROR_CODE_${code}`, retriable: false, message: `Unknown error code ${code}` };
+  return { type: e.type, retriable: e.retriable && !FATAL_FETCH_CODES.has(code), message: e.message };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
 
 export class PartitionReader {
   private readonly cluster: any;
@@ -34,6 +157,10 @@ export class PartitionReader {
   private readonly pending = new Map<string, { topic: string; partition: number; spec: 'earliest' | 'latest' }>();
   private readonly isolationLevel: 0 | 1;
   private connected = false;
+  /** Consecutive transient fetch failures per partition (reset by a successful fetch of it). */
+  private readonly failures = new Map<string, number>();
+  /** A failure found while other partitions' data was returned: raised by the next poll(). */
+  private failure: FetchError | null = null;
 
   constructor(
     props: ClientProps,
@@ -130,114 +257,176 @@ export class PartitionReader {
    * One fetch round over every assigned partition (one request per leader). Returns records in offset
    * order per partition and advances positions. Control records (transaction markers) are skipped but
    * still advance the position; with readCommitted, aborted transactional records are dropped.
+   *
+   * Errors: a partition's transient error (leader change, network) is retried by later polls, up to
+   * MAX_TRANSIENT_FAILURES in a row, then a retriable FetchError is thrown. An undecodable batch or a
+   * non-retriable error code throws a non-retriable FetchError naming topic, partition, offset (and codec);
+   * data of other partitions (and of the same partition before the bad batch) fetched in the same round is
+   * returned first, and the error is thrown by the next poll.
    */
   async poll(): Promise<FetchResult[]> {
+    if (this.failure) throw this.failure;
     await this.connect();
     await this.resolvePending();
     if (this.positions.size === 0) return [];
     const topics = [...new Set([...this.positions.values()].map((p) => p.topic))];
     await this.refresh(topics);
-    const perLeader = new Map<number, Map<string, Array<{ partition: number; fetchOffset: string; maxBytes: number }>>>();
+    const perLeader = new Map<number, Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>>();
     const maxPerPartition = this.opts.maxBytesPerPartition ?? 1_048_576;
+    const transient: Array<{ tp: TopicPartition; cause: string }> = [];
     for (const pos of this.positions.values()) {
-      let leaders: Record<string, number[]>;
+      let nodeId: number | undefined;
       try {
-        leaders = this.cluster.findLeaderForPartitions(pos.topic, [pos.partition]);
-      } catch {
+        const leaders = this.cluster.findLeaderForPartitions(pos.topic, [pos.partition]) as Record<string, number[]>;
+        for (const [id, parts] of Object.entries(leaders)) if (parts.includes(pos.partition)) nodeId = Number(id);
+      } catch (e) {
+        transient.push({ tp: pos, cause: (e as Error).message });
         continue;
       }
-      for (const [nodeId, parts] of Object.entries(leaders)) {
-        if (!parts.includes(pos.partition)) continue;
-        const m = perLeader.get(Number(nodeId)) ?? new Map();
-        const list = m.get(pos.topic) ?? [];
-        list.push({ partition: pos.partition, fetchOffset: String(pos.offset), maxBytes: maxPerPartition });
-        m.set(pos.topic, list);
-        perLeader.set(Number(nodeId), m);
+      if (nodeId === undefined || !Number.isInteger(nodeId) || nodeId < 0) {
+        transient.push({ tp: pos, cause: 'no leader known' });
+        continue;
       }
+      const m = perLeader.get(nodeId) ?? new Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>();
+      const list = m.get(pos.topic) ?? [];
+      list.push({ partition: pos.partition, offset: pos.offset, maxBytes: maxPerPartition });
+      m.set(pos.topic, list);
+      perLeader.set(nodeId, m);
     }
     const results: FetchResult[] = [];
+    const outOfRange: TopicPartition[] = [];
     await Promise.all([...perLeader].map(async ([nodeId, topicsMap]) => {
-      const broker = await this.cluster.findBroker({ nodeId });
-      let response: any;
+      let response: FetchResponse;
       try {
-        response = await broker.fetch({
-          replicaId: -1,
-          isolationLevel: this.isolationLevel,
-          maxWaitTime: this.opts.maxWaitMs ?? 500,
-          minBytes: this.opts.minBytes ?? 1,
-          maxBytes: this.opts.maxBytes ?? 52_428_800,
-          topics: [...topicsMap].map(([topic, partitions]) => ({ topic, partitions })),
-        });
+        response = await this.fetchFrom(nodeId, topicsMap);
       } catch (e) {
-        await this.handleFetchError(e as Error & { type?: string }, topicsMap);
+        const cause = (e as Error).message;
+        for (const [topic, parts] of topicsMap) for (const p of parts) transient.push({ tp: { topic, partition: p.partition }, cause: `broker ${nodeId}: ${cause}` });
         return;
       }
-      for (const t of response.responses as any[]) {
-        for (const p of t.partitions as any[]) results.push(this.decodePartition(t.topicName as string, p));
+      for (const t of response.responses) {
+        for (const p of t.partitions) {
+          const tp = { topic: t.topic, partition: p.partition };
+          if (p.errorCode === OFFSET_OUT_OF_RANGE) { outOfRange.push(tp); continue; }
+          if (p.errorCode !== 0) {
+            const err = errorOf(p.errorCode);
+            if (err.retriable) { transient.push({ tp, cause: `${err.type}: ${err.message}` }); continue; }
+            this.fail(new FetchError(`Fetching ${t.topic}-${p.partition} at offset ${this.positions.get(key(t.topic, p.partition))?.offset ?? '?'} failed: ${err.type}: ${err.message}`, {
+              retriable: false, topic: t.topic, partition: p.partition, offset: this.positions.get(key(t.topic, p.partition))?.offset,
+            }));
+            continue;
+          }
+          this.failures.delete(key(t.topic, p.partition));
+          const r = this.decodePartition(t.topic, p);
+          if (r) results.push(r);
+        }
       }
     }));
+    if (outOfRange.length > 0) await this.resetOutOfRange(outOfRange);
+    if (transient.length > 0) await this.onTransient(transient);
+    if (this.failure && results.every((r) => r.records.length === 0)) throw this.failure;
     return results;
   }
 
-  private decodePartition(topic: string, p: any): FetchResult {
-    const partition = Number(p.partition);
+  /** Records the first non-retriable failure; later ones are logged (the first is what the task reports). */
+  private fail(e: FetchError): void {
+    if (this.failure) log.error({ err: e.message }, 'another fetch failure');
+    else this.failure = e;
+  }
+
+  private async fetchFrom(nodeId: number, topicsMap: Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>): Promise<FetchResponse> {
+    const broker = await this.cluster.findBroker({ nodeId });
+    const maxWaitMs = this.opts.maxWaitMs ?? 500;
+    const body = encodeFetchRequest({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap);
+    return broker.connectionPool.send({
+      request: { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch', encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
+      response: { decode: async (raw: Buffer) => decodeFetchResponse(raw), parse: async (data: FetchResponse) => data },
+      // A fetch may block for max wait on the broker; the request timeout comes on top of that.
+      requestTimeout: maxWaitMs + Number(this.cluster.requestTimeout ?? 30_000),
+    }) as Promise<FetchResponse>;
+  }
+
+  /** Counts transient failures; past the bound they become a retriable FetchError the caller must surface. */
+  private async onTransient(list: Array<{ tp: TopicPartition; cause: string }>): Promise<void> {
+    let worst = 0;
+    for (const { tp, cause } of list) {
+      const k = key(tp.topic, tp.partition);
+      const n = (this.failures.get(k) ?? 0) + 1;
+      this.failures.set(k, n);
+      worst = Math.max(worst, n);
+      if (n > MAX_TRANSIENT_FAILURES && !this.failure) {
+        this.failure = new FetchError(`Fetching ${tp.topic}-${tp.partition} at offset ${this.positions.get(k)?.offset ?? '?'} failed ${n} times in a row: ${cause}`, {
+          retriable: true, topic: tp.topic, partition: tp.partition, offset: this.positions.get(k)?.offset,
+        });
+      }
+    }
+    log.warn({ partitions: list.slice(0, 5).map((x) => `${x.tp.topic}-${x.tp.partition}`), count: list.length, err: list[0]!.cause, attempt: worst }, 'fetch failed; refreshing metadata');
+    await this.cluster.refreshMetadata().catch(() => undefined);
+    await sleep(Math.min(100 * 2 ** (worst - 1), 2000));
+    // A retriable failure is reported once; the failure counts stay, so the next failing poll reports again.
+    if (this.failure?.retriable) {
+      const f = this.failure;
+      this.failure = null;
+      throw f;
+    }
+  }
+
+  private decodePartition(topic: string, p: FetchPartitionResponse): FetchResult | null {
+    const partition = p.partition;
     const k = key(topic, partition);
     const pos = this.positions.get(k);
-    const start = pos?.offset ?? 0;
+    if (!pos) return null; // unassigned while the fetch was in flight
+    const start = pos.offset;
+    const { batches, error } = p.records ? decodeRecordSet(p.records) : { batches: [] };
     // read_committed, as Java's consumer: the aborted transactions in firstOffset order; a producer's batches are
     // aborted from the first batch reaching one of its aborted transactions' firstOffset up to its next control
     // batch (the abort marker). A producer can have several aborted transactions in one fetch.
     const rc = this.isolationLevel === 1;
-    const pendingAborts = rc ? ((p.abortedTransactions ?? []) as any[]).map((a) => ({ pid: String(a.producerId), first: Number(a.firstOffset) })).sort((x, y) => x.first - y.first) : [];
+    const pendingAborts = rc ? [...p.abortedTransactions].sort((x, y) => x.firstOffset - y.firstOffset) : [];
     let nextAbort = 0;
-    const aborting = new Set<string>();
+    const aborting = new Set<number>();
     const records: InRecord[] = [];
     let next = start;
-    for (const m of (p.messages ?? []) as any[]) {
-      const offset = Number(m.offset);
-      const ctx = m.batchContext ?? {};
-      const batchEnd = ctx.firstOffset !== undefined ? Number(ctx.firstOffset) + Number(ctx.lastOffsetDelta ?? 0) + 1 : offset + 1;
+    for (const b of batches) {
+      const batchEnd = b.lastOffset + 1;
       if (batchEnd > next) next = batchEnd;
-      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.first < batchEnd) aborting.add(pendingAborts[nextAbort++]!.pid);
-      if (m.isControlRecord || ctx.isControlBatch) {
-        if (rc && ctx.producerId !== undefined) aborting.delete(String(ctx.producerId));
+      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.firstOffset < batchEnd) aborting.add(pendingAborts[nextAbort++]!.producerId);
+      if (b.isControl) {
+        if (rc) aborting.delete(b.producerId);
         continue;
       }
-      if (offset < start) continue; // a batch may start before the fetch offset
-      if (rc && ctx.inTransaction && aborting.has(String(ctx.producerId))) continue;
-      records.push({
-        topic, partition, offset,
-        key: m.key ?? null,
-        value: m.value ?? null,
-        headers: headersOf(m.headers as IHeaders | undefined),
-        timestamp: Number(m.timestamp),
-      });
+      if (rc && b.isTransactional && aborting.has(b.producerId)) continue;
+      for (const r of b.records) {
+        if (r.offset < start) continue; // a batch may start before the fetch offset
+        records.push({ topic, partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+      }
     }
-    const highWatermark = Number(p.highWatermark ?? -1);
+    if (error) this.fail(batchFailure(topic, partition, Math.max(error.offset, start), error));
     // Batch boundaries (not record offsets) decide the next position: compaction and control batches leave gaps.
-    if (pos) pos.offset = Math.max(pos.offset, next);
-    return { topic, partition, records, nextOffset: pos?.offset ?? next, highWatermark };
+    pos.offset = Math.max(pos.offset, next);
+    return { topic, partition, records, nextOffset: pos.offset, highWatermark: p.highWatermark };
   }
 
-  private async handleFetchError(e: Error & { type?: string }, topicsMap: Map<string, Array<{ partition: number }>>): Promise<void> {
-    if (e.type === 'OFFSET_OUT_OF_RANGE') {
-      // Out of range means retention removed data (reset to earliest, as MM2's auto.offset.reset=earliest)
-      // or the position is past the end (reset to latest). Check each partition of the request.
-      const tps = [...topicsMap].flatMap(([topic, parts]) => parts.map((p) => ({ topic, partition: p.partition })));
-      const earliest = await this.listOffsets(tps, 'earliest');
-      const latest = await this.listOffsets(tps, 'latest');
-      for (const tp of tps) {
-        const k = key(tp.topic, tp.partition);
-        const pos = this.positions.get(k);
-        if (!pos) continue;
-        const lo = earliest.get(k) ?? 0, hi = latest.get(k) ?? 0;
-        if (pos.offset < lo) { log.warn({ ...tp, from: pos.offset, to: lo }, 'fetch offset below log start (retention); resetting to earliest'); pos.offset = lo; }
-        else if (pos.offset > hi) { log.warn({ ...tp, from: pos.offset, to: hi }, 'fetch offset past log end; resetting to latest'); pos.offset = hi; }
-      }
-      return;
+  /**
+   * Out of range means retention removed data (reset to earliest, as MM2's auto.offset.reset=earliest) or the
+   * position is past the end (reset to latest).
+   */
+  private async resetOutOfRange(tps: TopicPartition[]): Promise<void> {
+    const earliest = await this.listOffsets(tps, 'earliest');
+    const latest = await this.listOffsets(tps, 'latest');
+    for (const tp of tps) {
+      const k = key(tp.topic, tp.partition);
+      const pos = this.positions.get(k);
+      if (!pos) continue;
+      const lo = earliest.get(k) ?? 0, hi = latest.get(k) ?? 0;
+      if (pos.offset < lo) { log.warn({ ...tp, from: pos.offset, to: lo }, 'fetch offset below log start (retention); resetting to earliest'); pos.offset = lo; }
+      else if (pos.offset > hi) { log.warn({ ...tp, from: pos.offset, to: hi }, 'fetch offset past log end; resetting to latest'); pos.offset = hi; }
     }
-    log.warn({ err: e.message, type: e.type }, 'fetch failed; refreshing metadata');
-    await this.cluster.refreshMetadata().catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+function batchFailure(topic: string, partition: number, offset: number, e: BatchDecodeError): FetchError {
+  return new FetchError(`Cannot decode the record batch of ${topic}-${partition} at offset ${offset} (compression codec ${e.codec}): ${e.message}`, {
+    retriable: false, topic, partition, offset, codec: e.codec, cause: e,
+  });
 }

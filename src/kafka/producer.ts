@@ -7,9 +7,10 @@
 // array copy and re-partitions every message, which dominated CPU when mirroring (profiled: ~16% in
 // groupMessagesPerPartition alone). Grouping here is linear and partitions are already known.
 import { createRequire } from 'node:module';
-import { acksOf, COMPRESSION, producerConfig, type ClientProps } from './client.js';
+import { acksOf, producerConfig, type ClientProps } from './client.js';
 import { createLowLevelCluster } from './client.js';
-import { encodeProduceRequestV3, encodeRecordBatch, type BatchRecord } from './record-batch.js';
+import { compressionSettings, compressorFor, LEVELS, type CompressionSettings } from './codecs.js';
+import { encodeProduceRequest, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -23,15 +24,27 @@ export interface OutRecord {
   timestamp: number | null;
 }
 
-const EMPTY = Buffer.alloc(0);
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
 const createEosManager: (opts: Record<string, unknown>) => any = require('kafkajs/src/producer/eosManager/index.js');
 const log = logger('kafka.producer');
 
 const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
-const produceV3Response: any = require('kafkajs/src/protocol/requests/produce/v3/response.js');
+// Produce v3..v8 share the request layout; v7 is the first a broker accepts zstd batches in (older versions get
+// UNSUPPORTED_COMPRESSION_TYPE), and every broker since Kafka 2.1 speaks it. kafkajs decodes responses up to v7.
+const PRODUCE_API_KEY = 0;
+const PRODUCE_MIN_VERSION = 3;
+const PRODUCE_VERSION = 7;
+const PRODUCE_ZSTD_MIN_VERSION = 7;
+/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
+const produceResponses: Record<number, any> = {
+  3: require('kafkajs/src/protocol/requests/produce/v3/response.js'),
+  4: require('kafkajs/src/protocol/requests/produce/v4/response.js'),
+  5: require('kafkajs/src/protocol/requests/produce/v5/response.js'),
+  6: require('kafkajs/src/protocol/requests/produce/v6/response.js'),
+  7: require('kafkajs/src/protocol/requests/produce/v7/response.js'),
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 interface PartitionBatch {
   topic: string;
@@ -53,7 +66,8 @@ export class RecordProducer {
   private readonly retries: number;
   private readonly metadata: TopicMetadataCache;
   private readonly acks: number;
-  private readonly compression: number;
+  private readonly compression: CompressionSettings;
+  private readonly compressBatch: { id: number; compress: (records: Buffer) => Buffer } | undefined;
   private readonly timeoutMs: number;
   private readonly roundRobin = new Map<string, number>();
   private readonly maxPartitionBytes: number;
@@ -66,7 +80,13 @@ export class RecordProducer {
     this.retries = Number(props['retries'] ?? 20);
     this.metadata = new TopicMetadataCache(props, { allowAutoTopicCreation: opts.allowAutoTopicCreation ?? false });
     this.acks = acksOf(props);
-    this.compression = COMPRESSION[(props['compression.type'] ?? 'none').toLowerCase()] ?? 0;
+    // compression.type and the compression.<codec>.level keys are validated here, when the producer is built
+    // (a task or worker start), with an error naming the key and value.
+    this.compression = compressionSettings(props);
+    this.compressBatch = this.compression.id === 0 ? undefined : { id: this.compression.id, compress: compressorFor(this.compression) };
+    if (this.compression.codec === 'lz4' && this.compression.level !== LEVELS.lz4.default) {
+      log.warn({ key: LEVELS.lz4.key, value: this.compression.level }, 'lz4 levels other than 9 are not available (lz4-napi has only the fast compressor, which is what Java uses at 9); compressing at 9');
+    }
     this.timeoutMs = Number(props['request.timeout.ms'] ?? 30_000);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = Number(props['max.request.size'] ?? 1_048_576) * 0.9;
@@ -190,10 +210,10 @@ export class RecordProducer {
           this.eos.updateSequence(g.topic, g.partition, g.messages.length);
         }
       }
-      const response = (this.compression === 0 ? await this.produceRaw(broker, batches) : await this.produceWithKafkajs(broker, batches)) as
+      const response = (await this.produceRaw(broker, batches)) as
         { topics: { topicName: string; partitions: { partition: number; baseOffset: string }[] }[] };
       const base = new Map<string, number>();
-      for (const t of response.topics ?? []) for (const p of t.partitions) base.set(`${t.topicName}\u0000${p.partition}`, Number(p.baseOffset));
+      for (const t of response?.topics ?? []) for (const p of t.partitions) base.set(`${t.topicName}\u0000${p.partition}`, Number(p.baseOffset));
       for (const g of batches) {
         const b = base.get(`${g.topic}\u0000${g.partition}`) ?? -1;
         for (let j = 0; j < g.indexes.length; j++) out[g.indexes[j]!] = { topic: g.topic, partition: g.partition, offset: b < 0 ? -1 : b + j };
@@ -203,51 +223,36 @@ export class RecordProducer {
     }
   }
 
-  /** Uncompressed batches: Ferry's own RecordBatch/Produce v3 encoding, sent on kafkajs's connection. */
+  /** Produce version for a broker: the highest of 3..7 it supports; zstd needs 7 (checked here, never retried). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
+  private produceVersion(broker: any): number {
+    const range = (broker.versions as Record<number, { minVersion: number; maxVersion: number }> | undefined)?.[PRODUCE_API_KEY];
+    const version = range ? Math.min(PRODUCE_VERSION, range.maxVersion) : PRODUCE_VERSION;
+    if (version < PRODUCE_MIN_VERSION) throw new Error(`Broker ${String(broker.nodeId)} supports Produce up to v${version}; Ferry needs v${PRODUCE_MIN_VERSION} or later (Kafka 0.11+)`);
+    if (this.compression.codec === 'zstd' && version < PRODUCE_ZSTD_MIN_VERSION) {
+      throw new Error(`compression.type=zstd needs Produce v${PRODUCE_ZSTD_MIN_VERSION} (Kafka 2.1+); broker ${String(broker.nodeId)} supports up to v${version}`);
+    }
+    return version;
+  }
+
+  /** Ferry's own RecordBatch v2 encoding (compressed per compression.type), sent on kafkajs's connection. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
   private async produceRaw(broker: any, batches: PartitionBatch[]): Promise<unknown> {
+    const apiVersion = this.produceVersion(broker);
     const producerId = this.idempotent ? Number(this.eos.getProducerId()) : -1;
     const producerEpoch = this.idempotent ? Number(this.eos.getProducerEpoch()) : -1;
     const topics = new Map<string, { partition: number; batch: Buffer }[]>();
     for (const g of batches) {
-      const batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1 });
+      const batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1, ...(this.compressBatch ? { compression: this.compressBatch } : {}) });
       const list = topics.get(g.topic) ?? [];
       list.push({ partition: g.partition, batch });
       topics.set(g.topic, list);
     }
-    const body = encodeProduceRequestV3(this.acks, this.timeoutMs, topics);
+    const body = encodeProduceRequest(this.acks, this.timeoutMs, topics);
     const acks = this.acks;
     return broker.connectionPool.send({
-      request: { apiKey: 0, apiVersion: 3, apiName: 'Produce', expectResponse: () => acks !== 0, encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
-      response: produceV3Response,
-    });
-  }
-
-  /** Compressed batches go through kafkajs's produce request (it implements the codecs). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
-  private async produceWithKafkajs(broker: any, batches: PartitionBatch[]): Promise<unknown> {
-    const byTopic = new Map<string, { partition: number; firstSequence?: number; messages: unknown[] }[]>();
-    for (const g of batches) {
-      const messages = g.messages.map((m) => {
-        const headers: Record<string, Buffer | Buffer[]> = {};
-        for (const [hk, hv] of m.headers) {
-          const v = hv ?? EMPTY;
-          const prev = headers[hk];
-          headers[hk] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-        }
-        return { key: m.key, value: m.value, headers, timestamp: String(m.timestamp) };
-      });
-      const list = byTopic.get(g.topic) ?? [];
-      list.push({ partition: g.partition, ...(g.firstSequence !== undefined ? { firstSequence: g.firstSequence } : {}), messages });
-      byTopic.set(g.topic, list);
-    }
-    return broker.produce({
-      producerId: this.eos.getProducerId(),
-      producerEpoch: this.eos.getProducerEpoch(),
-      acks: this.acks,
-      timeout: this.timeoutMs,
-      compression: this.compression,
-      topicData: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      request: { apiKey: PRODUCE_API_KEY, apiVersion, apiName: 'Produce', expectResponse: () => acks !== 0, encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
+      response: produceResponses[apiVersion],
     });
   }
 

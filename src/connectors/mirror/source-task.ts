@@ -3,8 +3,8 @@
 // MM2-compatible Connect offsets {"cluster","partition","topic"} -> {"offset"}, and keeps an exact
 // upstream->downstream OffsetMap per partition: sync points go to MM2's offset-syncs topic (so MM2 tooling
 // keeps working) and full map snapshots to Ferry's compacted offset-maps topic (exact translation).
-import { Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
-import { PartitionReader, type FetchResult } from '../../kafka/partition-reader.js';
+import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
+import { FetchError, PartitionReader, type FetchResult } from '../../kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../kafka/producer.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
@@ -155,7 +155,7 @@ export class MirrorSourceTask extends SourceTask {
       try {
         fetched = await this.reader.poll();
       } catch (e) {
-        throw this.sourceUnavailable(e);
+        throw this.readFailure(e);
       }
       if (fetched.length === 0) return null;
       this.remainder = fetched.map((f) => ({ f, next: 0 }));
@@ -169,6 +169,18 @@ export class MirrorSourceTask extends SourceTask {
     }
     this.remainder = left;
     return out.length > 0 ? out : [];
+  }
+
+  /**
+   * A fetch failure that retrying cannot fix (an undecodable batch, authorization, unsupported compression)
+   * fails the task, its trace naming topic, partition, offset (and codec); anything else is the source
+   * being unavailable (below).
+   */
+  private readFailure(e: unknown): Error {
+    if (e instanceof FetchError && !e.retriable) {
+      return new ConnectError(`Cannot mirror from source cluster ${this.sourceAlias}: ${e.message}`, { cause: e });
+    }
+    return this.sourceUnavailable(e);
   }
 
   /**
