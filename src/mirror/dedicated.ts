@@ -44,7 +44,8 @@ export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string>
 async function configureConnectors(flow: Mm2Flow, worker: DistributedHandle): Promise<boolean> {
   const herder = worker.herder;
   if (!herder.isLeader()) return false;
-  for (const [name, config] of Object.entries(flow.connectors)) {
+  // As written: `${provider:…}` references stay in the config topic; the flow's worker resolves them.
+  for (const [name, config] of Object.entries(flow.storedConnectors)) {
     const existing = await herder.connectorConfig(name).catch(() => null);
     if (existing && JSON.stringify(existing) === JSON.stringify({ ...config, name })) continue;
     await herder.putConnectorConfig(name, config, { allowReplace: true });

@@ -13,8 +13,13 @@
 // Worker config: `<target>.*` cluster props, then top-level offset.storage*, config.storage*, status.storage*,
 // key/value/header.converter*, task*, worker*, replication.policy*, config.providers*; defaults client.id=A->B,
 // group.id=A-mm2, internal topics mm2-{offsets,status,configs}.A.internal (on the target) and
-// ByteArrayConverter for keys, values and headers. `${provider:path:key}` references are left for the caller.
+// ByteArrayConverter for keys, values and headers.
+// `${provider:path:key}` references are resolved with the file's own `config.providers` (as MirrorMakerConfig
+// does) for everything Ferry uses directly — cluster and worker props, the effective connector configs. The
+// connector configs as written (`storedConnectors`) keep their references: that is what goes into the config
+// topic, and the flow's worker (which gets the same `config.providers`) resolves them when a connector starts.
 import { ConfigError } from '../../connect/api/index.js';
+import { resolveOwnReferences } from '../../config/config-providers.js';
 import { validateRegexList, splitList } from './filters.js';
 import {
   ENABLED, EMIT_HEARTBEATS_ENABLED, MIRROR_CHECKPOINT_CONNECTOR_CLASS, MIRROR_HEARTBEAT_CONNECTOR_CLASS, MIRROR_SOURCE_CONNECTOR_CLASS,
@@ -61,8 +66,10 @@ export interface Mm2Flow {
   heartbeatsEnabled: boolean;
   /** Worker (herder) config for this pair; its internal topics live on the target cluster. */
   worker: Record<string, string>;
-  /** Effective connector configs, keyed by connector name. */
+  /** Effective connector configs, keyed by connector name (config provider references resolved). */
   connectors: Record<MirrorConnectorName, Record<string, string>>;
+  /** The same configs with `${provider:…}` references as written: what a herder stores. */
+  storedConnectors: Record<MirrorConnectorName, Record<string, string>>;
 }
 
 export interface Mm2Config {
@@ -177,8 +184,10 @@ function workerConfig(raw: Readonly<Record<string, string>>, source: string, tar
  * `<alias>.bootstrap.servers`, invalid regexes and invalid connector values.
  */
 export function parseMm2Properties(input: Readonly<Record<string, string | null | undefined>>, opts: Mm2Options = {}): Mm2Config {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined && v !== null) raw[k] = v;
+  const written: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined && v !== null) written[k] = v;
+  // Everything below reads resolved values; `written` only feeds the stored connector configs.
+  const raw = resolveOwnReferences(written).resolved;
   const errors: Record<string, string[]> = {};
   const fail = (key: string, msg: string): void => { (errors[key] ??= []).push(msg); };
 
@@ -226,11 +235,15 @@ export function parseMm2Properties(input: Readonly<Record<string, string | null 
       used.add(source);
       used.add(target);
       const connectors = {} as Record<MirrorConnectorName, Record<string, string>>;
-      for (const c of CONNECTORS) connectors[c.name] = connectorBaseConfig(raw, source, target, c);
+      const storedConnectors = {} as Record<MirrorConnectorName, Record<string, string>>;
+      for (const c of CONNECTORS) {
+        connectors[c.name] = connectorBaseConfig(raw, source, target, c);
+        storedConnectors[c.name] = connectorBaseConfig(written, source, target, c);
+      }
       // The herder exists per MM2's pair rule; whether it replicates is what its connectors end up with
       // (a top-level `enabled = true` reaches every connector, as in MM2).
       const effective = parseBool(connectors.MirrorSourceConnector[ENABLED]);
-      flows.push({ source, target, replicationEnabled: effective, heartbeatsEnabled, worker: workerConfig(raw, source, target), connectors });
+      flows.push({ source, target, replicationEnabled: effective, heartbeatsEnabled, worker: workerConfig(raw, source, target), connectors, storedConnectors });
     }
   }
 
