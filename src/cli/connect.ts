@@ -37,7 +37,7 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
   const herder = new StandaloneHerder(
     config, plugins, new FileOffsetStore(offsetsFile), transformerFactory(plugins), transformValidator(plugins),
-    () => withAdmin(config.clientProps('admin'), async (a) => (await a.describeCluster()).clusterId),
+    () => withAdmin(config.internalClientProps(), async (a) => (await a.describeCluster()).clusterId),
   );
   await herder.start();
   const rest = createRestServer(herder, { listeners: config.getList('listeners').join(','), metricsRegistry });

@@ -123,22 +123,23 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     this.config = new DistributedConfig(this.workerConfig.originals);
     this.mode = this.config.getString('connect.protocol') as ConnectProtocolMode;
     this.workerIdValue = this.workerConfig.workerId();
-    const base = this.workerConfig.clientProps('admin');
+    // The stores and group membership are the worker's own clients: top-level keys, as Connect gives them.
+    const base = this.workerConfig.internalClientProps();
     const client = (name: string) => `${this.config.getString('group.id')}-${name}`;
     const rf = (k: string) => this.config.getInt(k);
     this.configStore = new KafkaConfigStore({
       topic: this.config.getString('config.storage.topic'), setting: 'config.storage.topic', clientProps: base, clientId: client('configs'),
-      producerProps: this.workerConfig.clientProps('producer'),
+      producerProps: {},
       create: { partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: this.config.topicSettings('config.storage') },
     });
     this.offsetStore = new KafkaOffsetStore({
       topic: this.config.getString('offset.storage.topic'), setting: 'offset.storage.topic', clientProps: base, clientId: client('offsets'),
-      producerProps: this.workerConfig.clientProps('producer'),
+      producerProps: {},
       create: { partitions: this.config.getInt('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: this.config.topicSettings('offset.storage') },
     });
     this.statusStore = new KafkaStatusStore({
       topic: this.config.getString('status.storage.topic'), setting: 'status.storage.topic', clientProps: base, clientId: client('statuses'),
-      producerProps: this.workerConfig.clientProps('producer'),
+      producerProps: {},
       create: { partitions: this.config.getInt('status.storage.partitions'), replicationFactor: rf('status.storage.replication.factor'), configs: this.config.topicSettings('status.storage') },
     });
   }
@@ -182,11 +183,11 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     for (const c of this.configStore.connectorNames()) this.knownConnectors.add(c);
     for (const [ns, level] of this.configStore.loggerLevelRecords()) { try { setLevel(ns, level); } catch { /* ignore bad levels */ } }
     try {
-      this.clusterId = await withAdmin(this.workerConfig.clientProps('admin'), async (a) => (await a.describeCluster()).clusterId);
+      this.clusterId = await withAdmin(this.workerConfig.internalClientProps(), async (a) => (await a.describeCluster()).clusterId);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not read the Kafka cluster id');
     }
-    this.member = new GroupMember(this.workerConfig.clientProps('consumer'), {
+    this.member = new GroupMember(this.workerConfig.internalClientProps(), {
       groupId: this.config.getString('group.id'),
       protocolType: 'connect',
       clientId: `${this.config.getString('group.id')}-${workerId}`,

@@ -3,6 +3,11 @@
 // worker keys are reported.
 import { AbstractConfig, ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { resolveOwnReferences, type ConfigProviders } from '../../config/config-providers.js';
+import { securityProtocolOf } from '../../kafka/security.js';
+import { logger } from '../../observability/logger.js';
+
+const log = logger('connect.worker-config');
+const CLIENT_PREFIX = /^(producer|consumer|admin)\./;
 
 export function workerConfigDef(): ConfigDef {
   return new ConfigDef()
@@ -37,15 +42,46 @@ export class WorkerConfig extends AbstractConfig {
     this.configProviders = providers;
   }
 
-  /** Client properties for a connector's clients: plain keys, then the `<prefix>.` overrides. */
+  /**
+   * Client properties for the worker's own clients (config/offset/status stores, group membership, the
+   * herder's admin): every top-level key, as Connect passes the worker's originals to them.
+   */
+  internalClientProps(overrides: Record<string, string> = {}): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.originals)) if (v !== undefined && !CLIENT_PREFIX.test(k)) out[k] = String(v);
+    out['bootstrap.servers'] = this.getList('bootstrap.servers').join(',');
+    return Object.assign(out, overrides);
+  }
+
+  /**
+   * Client properties for a connector's clients, as Connect builds them (Worker.baseProducerConfigs /
+   * baseConsumerConfigs / adminConfigs): producers and consumers inherit only bootstrap.servers from the top
+   * level, then `producer.` / `consumer.` keys, then the connector's overrides; admin clients inherit every
+   * top-level key, then `admin.` keys. So a secured worker needs `producer.security.protocol` etc., exactly
+   * as a Java worker does; a task client left on PLAINTEXT under a secured worker is reported.
+   */
   clientProps(prefix: 'producer' | 'consumer' | 'admin', overrides: Record<string, string> = {}): Record<string, string> {
-    const out: Record<string, string> = { 'bootstrap.servers': this.getList('bootstrap.servers').join(',') };
-    for (const k of ['security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'client.dns.lookup', 'request.timeout.ms', 'retry.backoff.ms']) {
-      const v = this.originals[k];
-      if (v !== undefined) out[k] = v;
-    }
+    const out: Record<string, string> = prefix === 'admin'
+      ? this.internalClientProps()
+      : { 'bootstrap.servers': this.getList('bootstrap.servers').join(',') };
     Object.assign(out, this.originalsWithPrefix(`${prefix}.`), overrides);
+    this.warnIfWeaker(prefix, out);
     return out;
+  }
+
+  private readonly warned = new Set<string>();
+  private warnIfWeaker(prefix: string, props: Record<string, string>): void {
+    let worker: string;
+    let client: string;
+    try {
+      worker = securityProtocolOf(this.internalClientProps());
+      client = securityProtocolOf(props);
+    } catch {
+      return; // an invalid security.protocol fails where the client is built, with the key named
+    }
+    if (worker === 'PLAINTEXT' || client !== 'PLAINTEXT' || this.warned.has(prefix)) return;
+    this.warned.add(prefix);
+    log.warn({ worker, client: prefix }, `The worker connects with security.protocol=${worker} but connector ${prefix} clients have none: Connect does not pass top-level security settings to them; set ${prefix}.security.protocol (and the ${prefix}.ssl.* / ${prefix}.sasl.* keys)`);
   }
 
   workerId(): string {
