@@ -161,7 +161,7 @@ describe('resolveOwnReferences, reverseTransform, WorkerConfig, mm2.properties',
 
   it('reverseTransform puts references back into generated task configs', () => {
     const raw = { 'connection.password': '${file:/s:pw}', topic: '${env:T}', other: 'v' };
-    const tasks = [{ 'connection.password': 'resolved', topic: 't1', other: 'v', 'task.class': 'X' }, { other: 'v' }];
+    const tasks: Record<string, string>[] = [{ 'connection.password': 'resolved', topic: 't1', other: 'v', 'task.class': 'X' }, { other: 'v' }];
     assert.deepEqual(reverseTransform(raw, tasks), [{ 'connection.password': '${file:/s:pw}', topic: '${env:T}', other: 'v', 'task.class': 'X' }, { other: 'v' }]);
   });
 

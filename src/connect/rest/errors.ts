@@ -2,6 +2,7 @@
 // (Connect's ConnectExceptionMapper): ConnectError → its statusCode, framework errors → their status,
 // everything else → 500 with the error's message.
 import { ConnectError, RestError } from '../api/errors.js';
+import { scrubSecrets } from '../../config/secrets.js';
 
 export interface ErrorBody { error_code: number; message: string | null }
 
@@ -12,7 +13,8 @@ export const METHOD_NOT_ALLOWED_MESSAGE = 'HTTP 405 Method Not Allowed';
 export const REQUEST_TIMED_OUT_MESSAGE = 'Request timed out.';
 
 export function errorBody(status: number, message: string | null): ErrorBody {
-  return { error_code: status, message };
+  // A client library's or plugin's message may quote a resolved secret; responses never carry one.
+  return { error_code: status, message: message === null ? null : scrubSecrets(message) };
 }
 
 export function badRequest(message: string): RestError {
