@@ -8,6 +8,7 @@ import { ConfigError, ConnectError } from '../connect/api/errors.js';
 import type { TargetState } from '../connect/herder/herder.js';
 import { readPropertiesFile, readConnectorFile } from '../config/properties.js';
 import { logger } from '../observability/logger.js';
+import { scrubSecrets } from '../config/secrets.js';
 import { registry as metricsRegistry } from '../observability/metrics.js';
 import { builtinPlugins, transformerFactory, transformValidator } from '../plugins.js';
 import { withAdmin } from '../kafka/client.js';
@@ -98,15 +99,16 @@ function untilSignal(stop: () => Promise<void>): Promise<number> {
 }
 
 export function reportStartupError(e: unknown): number {
+  // Printed outside the logger, so scrubbed here: a client error may quote a resolved secret.
   if (e instanceof ConfigError) {
-    console.error(`Invalid configuration: ${e.message}`);
+    console.error(scrubSecrets(`Invalid configuration: ${e.message}`));
     return 2;
   }
   if (e instanceof ConnectError) {
-    console.error(e.message);
+    console.error(scrubSecrets(e.message));
     return 1;
   }
-  console.error(e instanceof Error ? e.message : String(e));
+  console.error(scrubSecrets(e instanceof Error ? e.message : String(e)));
   return 1;
 }
 
