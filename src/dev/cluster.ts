@@ -9,8 +9,13 @@ import { withAdmin } from '../kafka/client.js';
 import { logger } from '../observability/logger.js';
 import { ensureKafkaJars, kafkaDistribution, projectFile, requireJava, type KafkaDistribution } from './jars.js';
 import { canConnect } from './net.js';
+import { ensureBrokerStores, ensureDevPki, type BrokerStores, type DevPki } from './pki.js';
 import { LOOPBACK, firstTakenPort } from './ports.js';
 import { isAlive, lastLines, processMatches, signal, sleep, tailFile, terminate } from './process.js';
+import {
+  allSecureClientProperties, hasSasl, scramFormatArgs, secureBrokerProperties, secureListenerEntries, securedListenerKinds,
+  writeClientPropertyFiles, type ClusterSecurity, type SecureClientSet,
+} from './security.js';
 
 const log = logger('dev.cluster');
 
@@ -30,6 +35,8 @@ export interface ClusterRecord {
   logFile: string;
   acls: boolean;
   brokerProperties?: Record<string, string>;
+  /** Secured listeners (SASL_SSL, mutual TLS, …) and where their certificates live; absent: PLAINTEXT only. */
+  security?: ClusterSecurity;
   /** pid of the running broker JVM, if started. */
   pid?: number;
   startedAt?: string;
@@ -46,6 +53,8 @@ export interface LocalClusterOptions {
   acls?: boolean;
   /** Extra or overriding broker properties. */
   brokerProperties?: Record<string, string>;
+  /** Secured listeners besides PLAINTEXT (src/dev/security.ts). */
+  security?: ClusterSecurity;
   clusterId?: string;
   /** Tests only: -XX:TieredStopAtLevel=1 starts the JVM faster but runs it slower. Never for benchmarks. */
   fastStartup?: boolean;
@@ -62,7 +71,7 @@ export interface LocalClusterOptions {
 }
 
 export class PortInUseError extends Error {
-  constructor(readonly cluster: string, readonly port: number, readonly role: 'broker' | 'controller') {
+  constructor(readonly cluster: string, readonly port: number, readonly role: string) {
     super(`Cannot start cluster '${cluster}': ${role} port ${port} on ${LOOPBACK} is already in use (another Kafka, or a running 'ferry dev' cluster?). Stop that process or choose other ports (ferry dev up --base-port N).`);
     this.name = 'PortInUseError';
   }
@@ -92,19 +101,22 @@ export function renderServerProperties(opts: {
   acls?: boolean;
   brokerProperties?: Record<string, string>;
   host?: string;
+  /** Secured listeners, with the broker stores and SASL users they need. */
+  security?: { config: ClusterSecurity; stores: BrokerStores; users: Readonly<Record<string, string>> };
 }): string {
   const dist = kafkaDistribution(opts.kafkaVersion);
   const host = opts.host ?? LOOPBACK;
+  const secure = opts.security ? secureListenerEntries(opts.security.config, host) : { listeners: [], protocolMap: [] };
   const props = new Map<string, string>([
     ['process.roles', 'broker,controller'],
     ['node.id', '1'],
     // Static voters: identical on 3.9 and 4.x, and formatting needs no --standalone.
     ['controller.quorum.voters', `1@${host}:${opts.controllerPort}`],
-    ['listeners', `PLAINTEXT://${host}:${opts.brokerPort},CONTROLLER://${host}:${opts.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://${host}:${opts.brokerPort}`],
+    ['listeners', [`PLAINTEXT://${host}:${opts.brokerPort}`, `CONTROLLER://${host}:${opts.controllerPort}`, ...secure.listeners].join(',')],
+    ['advertised.listeners', [`PLAINTEXT://${host}:${opts.brokerPort}`, ...secure.listeners].join(',')],
     ['inter.broker.listener.name', 'PLAINTEXT'],
     ['controller.listener.names', 'CONTROLLER'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['listener.security.protocol.map', ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...secure.protocolMap].join(',')],
     ['log.dirs', opts.dataDir],
     ['num.partitions', '1'],
     ['default.replication.factor', '1'],
@@ -141,6 +153,9 @@ export function renderServerProperties(opts: {
     props.set('authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     props.set('super.users', 'User:ANONYMOUS');
   }
+  if (opts.security) {
+    for (const [k, v] of secureBrokerProperties(opts.security.config, opts.security.stores, opts.security.users, { acls: opts.acls ?? false })) props.set(k, v);
+  }
   for (const [k, v] of Object.entries(opts.brokerProperties ?? {})) props.set(k, v);
   const lines = ['# Written by ferry dev (src/dev/cluster.ts); rewritten on every start.'];
   for (const [k, v] of props) lines.push(`${k}=${escapeProperty(v)}`);
@@ -175,6 +190,7 @@ export class LocalCluster {
   readonly kafkaVersion: string;
   readonly clusterId: string;
   readonly acls: boolean;
+  readonly security: ClusterSecurity | undefined;
   private readonly opts: LocalClusterOptions;
   private currentPid: number | undefined;
   private startedAt: string | undefined;
@@ -191,6 +207,7 @@ export class LocalCluster {
     this.kafkaVersion = opts.kafkaVersion;
     this.clusterId = opts.clusterId ?? generateClusterId();
     this.acls = opts.acls ?? false;
+    this.security = opts.security;
   }
 
   /** Rebuilds a cluster handle from a state-file record (possibly written by another process). */
@@ -205,6 +222,7 @@ export class LocalCluster {
       clusterId: rec.clusterId,
       acls: rec.acls,
       ...(rec.brokerProperties ? { brokerProperties: rec.brokerProperties } : {}),
+      ...(rec.security ? { security: rec.security } : {}),
     });
     c.currentPid = rec.pid;
     c.startedAt = rec.startedAt;
@@ -258,6 +276,7 @@ export class LocalCluster {
       logFile: this.logFile,
       acls: this.acls,
       ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
+      ...(this.security ? { security: this.security } : {}),
       ...(this.currentPid !== undefined ? { pid: this.currentPid } : {}),
       ...(this.startedAt ? { startedAt: this.startedAt } : {}),
     };
@@ -275,15 +294,22 @@ export class LocalCluster {
       if ((await firstTakenPort([port])) !== undefined) throw new PortInUseError(this.name, port, role);
     }
     const libDir = await ensureKafkaJars(this.kafkaVersion, { ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}), ...(this.opts.progress ? { log: this.opts.progress } : {}) });
+    for (const [kind, port] of Object.entries(this.security?.listeners ?? {})) {
+      if ((await firstTakenPort([port])) !== undefined) throw new PortInUseError(this.name, port, kind);
+    }
     mkdirSync(this.logsDir, { recursive: true });
+    const secured = await this.secureMaterial();
     writeFileSync(this.propertiesFile, renderServerProperties({
       brokerPort: this.brokerPort, controllerPort: this.controllerPort, dataDir: this.dataDir, kafkaVersion: this.kafkaVersion,
       acls: this.acls, ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
-    }));
+      ...(secured ? { security: { config: secured.config, stores: secured.stores, users: secured.pki.users } } : {}),
+    }), { mode: 0o600 });
     const classpath = join(libDir, '*');
     const logging = loggingOptions(dist, this.logFile, this.logsDir);
     const began = Date.now();
-    if (!existsSync(join(this.dataDir, 'meta.properties'))) await this.format(java, classpath, logging);
+    if (!existsSync(join(this.dataDir, 'meta.properties'))) {
+      await this.format(java, classpath, logging, hasSasl(this.security) && secured ? scramFormatArgs(secured.pki.users) : []);
+    }
     const formatted = Date.now();
 
     const out = openSync(this.stdoutFile, 'a');
@@ -312,13 +338,34 @@ export class LocalCluster {
       this.kill();
       throw err;
     }
+    if (secured) writeClientPropertyFiles(this.clientPropertiesDir, allSecureClientProperties(secured.pki, secured.config, LOOPBACK), this.name);
     log.debug({ cluster: this.name, pid, formatMs: formatted - began, startMs: Date.now() - formatted }, 'local cluster started');
   }
 
-  private async format(java: string, classpath: string, logging: string[]): Promise<void> {
+  /** The dev PKI and this cluster's broker stores (made on first start, then reused); undefined when not secured. */
+  private async secureMaterial(): Promise<{ config: ClusterSecurity; pki: DevPki; stores: BrokerStores } | undefined> {
+    const config = this.security;
+    if (!config || securedListenerKinds(config).length === 0) return undefined;
+    const pki = await ensureDevPki(config.pkiDir);
+    const stores = await ensureBrokerStores(pki, config.storesDir, this.name);
+    return { config, pki, stores };
+  }
+
+  /** Where `start` writes ready-to-use client .properties files for the secured listeners. */
+  get clientPropertiesDir(): string {
+    return join(this.dir, 'clients');
+  }
+
+  /** Client properties for every secured listener and store flavour (empty when not secured). */
+  async secureClientProperties(): Promise<SecureClientSet> {
+    const m = await this.secureMaterial();
+    return m ? allSecureClientProperties(m.pki, m.config, LOOPBACK) : {};
+  }
+
+  private async format(java: string, classpath: string, logging: string[], extra: string[]): Promise<void> {
     // A short-lived tool: C1 only and serial GC start fastest.
     const args = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.awt.headless=true', ...logging, '-cp', classpath,
-      'kafka.tools.StorageTool', 'format', '-t', this.clusterId, '-c', this.propertiesFile, '--ignore-formatted'];
+      'kafka.tools.StorageTool', 'format', '-t', this.clusterId, '-c', this.propertiesFile, '--ignore-formatted', ...extra];
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       const child = spawn(java, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from './cluster.js';
 import { validateClusterName } from './environment.js';
-import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from './jars.js';
+import { DEFAULT_KAFKA_VERSION, cacheRoot, ensureKafkaJars } from './jars.js';
+import { ensureDevPki } from './pki.js';
 import { findFreePorts } from './ports.js';
 import { isAlive } from './process.js';
+import { type ClusterSecurity, type SecureListener } from './security.js';
 import { readState, upsertCluster, writeState, type DevState } from './state.js';
 
 export interface EphemeralOptions {
@@ -16,6 +18,13 @@ export interface EphemeralOptions {
   kafkaVersion?: string;
   acls?: boolean;
   brokerProperties?: Record<string, string>;
+  /** Secured listeners every cluster gets besides PLAINTEXT. */
+  security?: readonly SecureListener[];
+  /**
+   * Where the CA, client stores and broker stores live. Default: one PKI in the jar cache directory shared by
+   * every test process, so only the first secured test run on a machine pays for making certificates.
+   */
+  pkiDir?: string;
   /** -XX:TieredStopAtLevel=1: faster JVM start, slower steady state. For tests, not benchmarks. */
   fastStartup?: boolean;
   startTimeoutMs?: number;
@@ -113,15 +122,26 @@ export async function startEphemeralClusters(opts: EphemeralOptions): Promise<Ep
 
   const devDir = mkdtempSync(join(tmpdir(), opts.prefix ?? 'ferry-test-'));
   let state: DevState = { version: 1, ownerPid: process.pid, clusters: [] };
-  const ports = await findFreePorts(names.length * 2);
+  const secure = [...new Set(opts.security ?? [])];
+  const perCluster = 2 + secure.length;
+  const ports = await findFreePorts(names.length * perCluster);
+  const pkiDir = opts.pkiDir ?? join(cacheRoot(), 'dev-pki');
+  // Made before the brokers start (they need it), once; concurrent cluster starts then only read it.
+  if (secure.length > 0) await ensureDevPki(pkiDir);
+  const securityFor = (name: string, i: number): ClusterSecurity => ({
+    listeners: Object.fromEntries(secure.map((kind, k) => [kind, ports[i * perCluster + 2 + k]!])) as ClusterSecurity['listeners'],
+    pkiDir,
+    storesDir: join(pkiDir, 'brokers', name),
+  });
   const clusters = names.map((name, i) => new LocalCluster({
     name,
     dir: join(devDir, name),
-    brokerPort: ports[2 * i]!,
-    controllerPort: ports[2 * i + 1]!,
+    brokerPort: ports[i * perCluster]!,
+    controllerPort: ports[i * perCluster + 1]!,
     kafkaVersion,
     acls: opts.acls ?? false,
     ...(opts.brokerProperties ? { brokerProperties: opts.brokerProperties } : {}),
+    ...(secure.length > 0 ? { security: securityFor(name, i) } : {}),
     fastStartup: opts.fastStartup ?? false,
     ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
     // Recorded before readiness, so a reaper can find the JVM even if we die while it starts.

@@ -6,6 +6,13 @@
 //
 // or, with full control:  const kafka = await startKafka({ … }); after(() => kafka.stop());
 //
+// Secured clusters (src/dev/security.ts) keep the PLAINTEXT `props` for setup and add client properties per
+// listener and store flavour:
+//   const kafka = useKafka({ clusters: ['source', 'target'], security: ['sasl_ssl', 'mtls'] });   // or 'all'
+//   kafka.cluster('source').secure.saslSsl.pkcs12    // SASL_SSL, SCRAM-SHA-512 as alice, PKCS12 truststore
+//   kafka.cluster('target').secure.mtls.pem          // mutual TLS, PEM files (encrypted key + ssl.key.password)
+//   kafka.cluster('source').secure.props({ listener: 'sasl_ssl', store: 'jks', mechanism: 'PLAIN', user: 'admin' })
+//
 // Brokers are stopped when the file ends even on failure: by the after hook, and as a fallback by process
 // 'exit'/SIGINT/SIGTERM handlers that SIGKILL them synchronously, and by the next harness start, which reaps
 // brokers whose owning test process was SIGKILLed.
@@ -14,6 +21,11 @@ import { after, before } from 'node:test';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import type { LocalCluster } from '../../src/dev/cluster.js';
+import { ensureDevPki, type DevPki } from '../../src/dev/pki.js';
+import {
+  SECURE_LISTENERS, STORE_FLAVOURS, secureClientProperties, securedListenerKinds,
+  type ClientPropsRequest, type ClientStoreFlavour, type SecureListener,
+} from '../../src/dev/security.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 
 export interface KafkaHarnessOptions {
@@ -25,6 +37,38 @@ export interface KafkaHarnessOptions {
   kafkaVersion?: string;
   brokerProperties?: Record<string, string>;
   startTimeoutMs?: number;
+  /**
+   * Secured listeners each cluster gets besides PLAINTEXT: 'all', or any of sasl_ssl, mtls, sasl_plaintext,
+   * wrong_host. Default none.
+   */
+  security?: readonly SecureListener[] | 'all';
+}
+
+/** Client properties for one listener in each store flavour (see ClientStoreFlavour in src/dev/security.ts). */
+export type StoreFlavouredProps = Readonly<Record<ClientStoreFlavour, ClientProps>>;
+
+/** Ways to reach a secured test cluster. A listener the cluster was not started with throws when read. */
+export interface SecureTestAccess {
+  /** SASL_SSL, SCRAM-SHA-512, user alice; truststore per flavour. */
+  readonly saslSsl: StoreFlavouredProps;
+  /** SSL with a client certificate (CN=alice → User:alice); truststore + keystore per flavour. */
+  readonly mtls: StoreFlavouredProps;
+  /** SASL_PLAINTEXT, SCRAM-SHA-512, user alice. */
+  readonly saslPlaintext: ClientProps;
+  /** One-way SSL to a listener whose certificate names another host: a correct client must refuse it. */
+  readonly wrongHost: StoreFlavouredProps;
+  /** Any variant: another mechanism or user, a wrong password, an untrusted CA, mTLS without a keystore. */
+  props(req: ClientPropsRequest): ClientProps;
+  /** SASL user → password (admin is a super user when acls are on; alice is a normal user). */
+  readonly users: Readonly<Record<string, string>>;
+  /** Secured listener → port. */
+  readonly ports: Readonly<Partial<Record<SecureListener, number>>>;
+  /** The listeners this cluster has. */
+  readonly listeners: readonly SecureListener[];
+  /** CA, client stores and their passwords. */
+  readonly pki: DevPki;
+  /** Directory with ready-to-use <listener>-<flavour>.properties files (Kafka's tools take them). */
+  readonly propertiesDir: string;
 }
 
 export interface TestCluster {
@@ -44,6 +88,8 @@ export interface TestCluster {
   /** Last lines of the broker log, for assertion messages. */
   logExcerpt(): string;
   readonly local: LocalCluster;
+  /** Client properties for the secured listeners; throws on a cluster started without `security`. */
+  readonly secure: SecureTestAccess;
 }
 
 export interface TestKafka {
@@ -62,7 +108,37 @@ export function testKafkaVersion(): string {
   return process.env.FERRY_TEST_KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
 }
 
-function wrap(c: LocalCluster): TestCluster {
+function resolveSecurity(opt: KafkaHarnessOptions['security']): SecureListener[] {
+  return opt === 'all' ? [...SECURE_LISTENERS] : [...(opt ?? [])];
+}
+
+function secureAccess(c: LocalCluster, pki: DevPki | undefined): SecureTestAccess {
+  const sec = c.security;
+  const need = (): { sec: NonNullable<LocalCluster['security']>; pki: DevPki } => {
+    if (!sec || !pki) throw new Error(`Test cluster '${c.name}' has no secured listeners: start it with useKafka({ security: [...] }).`);
+    return { sec, pki };
+  };
+  const props = (req: ClientPropsRequest): ClientProps => {
+    const n = need();
+    return secureClientProperties(n.pki, n.sec, c.bootstrap.split(':')[0]!, req);
+  };
+  const flavoured = (listener: SecureListener): StoreFlavouredProps =>
+    Object.fromEntries(STORE_FLAVOURS.map((store) => [store, props({ listener, store })])) as unknown as StoreFlavouredProps;
+  return {
+    get saslSsl() { return flavoured('sasl_ssl'); },
+    get mtls() { return flavoured('mtls'); },
+    get saslPlaintext() { return props({ listener: 'sasl_plaintext' }); },
+    get wrongHost() { return flavoured('wrong_host'); },
+    props,
+    get users() { return need().pki.users; },
+    get ports() { return need().sec.listeners; },
+    get listeners() { return sec ? securedListenerKinds(sec) : []; },
+    get pki() { return need().pki; },
+    get propertiesDir() { need(); return c.clientPropertiesDir; },
+  };
+}
+
+function wrap(c: LocalCluster, pki: DevPki | undefined): TestCluster {
   return {
     name: c.name,
     bootstrap: c.bootstrap,
@@ -74,11 +150,13 @@ function wrap(c: LocalCluster): TestCluster {
     kill: () => c.kill(),
     logExcerpt: () => c.logExcerpt(),
     local: c,
+    secure: secureAccess(c, pki),
   };
 }
 
 /** Starts the clusters (in parallel). The caller stops them: `after(() => kafka.stop())`. */
 export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKafka> {
+  const security = resolveSecurity(opts.security);
   const eph: EphemeralKafka = await startEphemeralClusters({
     clusters: opts.clusters ?? ['source', 'target'],
     kafkaVersion: opts.kafkaVersion ?? testKafkaVersion(),
@@ -86,9 +164,12 @@ export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKa
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     ...(opts.acls ? { acls: true } : {}),
     ...(opts.brokerProperties ? { brokerProperties: opts.brokerProperties } : {}),
+    ...(security.length > 0 ? { security } : {}),
     progress: (m) => process.stderr.write(`# ${m}\n`),
   });
-  const clusters = eph.clusters.map(wrap);
+  const pkiDir = eph.clusters[0]?.security?.pkiDir;
+  const pki = pkiDir ? await ensureDevPki(pkiDir) : undefined;
+  const clusters = eph.clusters.map((c) => wrap(c, pki));
   return {
     clusters,
     cluster(name: string): TestCluster {
