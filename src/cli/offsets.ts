@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../connect/api/errors.js';
 import { readPropertiesFile } from '../config/properties.js';
+import { resolveOwnReferences } from '../config/config-providers.js';
 import { parseMm2Properties } from '../connectors/mirror/mm2-properties.js';
 import { MirrorClient, type TranslatedOffset } from '../mirror/client.js';
 import { reportStartupError } from './connect.js';
@@ -132,7 +133,8 @@ export async function offsetsCommand(args: string[]): Promise<number> {
     const to = opts.to ?? 'target';
     const props = opts.config !== undefined
       ? clientPropsFromMm2(readPropertiesFile(opts.config), opts.from, to, opts.config)
-      : { ...(opts.commandConfig !== undefined ? readPropertiesFile(opts.commandConfig) : {}), 'bootstrap.servers': opts.bootstrapServer! };
+      // A --command-config file may use config providers, as Kafka's tools' client configs do (KIP-421).
+      : { ...(opts.commandConfig !== undefined ? resolveOwnReferences(readPropertiesFile(opts.commandConfig)).resolved : {}), 'bootstrap.servers': opts.bootstrapServer! };
     client = new MirrorClient({ 'client.id': 'ferry-offsets-translate', ...props });
     const topic = client.replicationPolicy().checkpointsTopic(opts.from);
     const offsets = await client.remoteConsumerOffsets(opts.group, opts.from, { timeoutMs: opts.timeoutMs });

@@ -5,6 +5,7 @@ import { ConfigError } from '../api/errors.js';
 import { createHttpForwarder, createRestServer } from '../rest/server.js';
 import { parseListeners } from '../rest/listeners.js';
 import { logger } from '../../observability/logger.js';
+import { redactConfig } from '../../config/secrets.js';
 import { registry as metricsRegistry } from '../../observability/metrics.js';
 import { builtinPlugins, transformerFactory, transformValidator } from '../../plugins.js';
 import { DistributedHerder } from './distributed.js';
@@ -62,6 +63,8 @@ export async function startDistributed(workerProps: Record<string, string>, opts
     throw e;
   }
   log.info({ url: started.url, workerId: herder.workerId(), group: herder.config.getString('group.id') }, 'Ferry distributed worker started');
+  // Connect prints its DistributedConfig values at start; so does Ferry, secrets hidden.
+  log.info({ config: redactConfig(herder.workerConfig.originals) }, 'worker configuration');
   let stopping: Promise<void> | null = null;
   return {
     herder,

@@ -33,7 +33,7 @@ import type { HerderRestExtensions, InternalRequestSignature } from '../rest/con
 import { throwIfInvalid, validateConnectorConfig, type TransformValidator } from './validation.js';
 import { DistributedConfig } from './distributed-config.js';
 import { reverseTransform } from '../../config/config-providers.js';
-import { scrubSecrets } from '../../config/secrets.js';
+import { redactConfig, scrubSecrets } from '../../config/secrets.js';
 import { assignEager, assignIncremental, emptyAssignorState, type AssignorState, type MemberInfo, type WorkSet } from './assignor.js';
 import {
   CONFIG_MISMATCH, NO_ERROR, PROTOCOL_VERSIONS, decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, offeredProtocols,
@@ -462,6 +462,8 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.reportConnector(name, 'FAILED', errorTrace(e));
       return;
     }
+    // As Connect logs a connector's config values at start; secret values never leave redactConfig.
+    this.log.info({ connector: name, config: redactConfig(resolved) }, 'starting connector');
     const ok = await this.worker.startConnector(name, resolved, target, (n) => this.requestTaskReconfiguration(n));
     if (ok && target !== 'STOPPED') this.requestTaskReconfiguration(name);
   }
@@ -485,6 +487,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.reportTask(t.connector, t.task, 'FAILED', errorTrace(e));
       return;
     }
+    this.log.debug({ connector: t.connector, task: t.task, config: redactConfig(resolvedTask) }, 'starting task');
     await this.worker.startTask({ connector: t.connector, task: t.task }, resolvedConnector, resolvedTask, target);
   }
 

@@ -6,7 +6,7 @@ import type { Props } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
 import { logger } from '../../observability/logger.js';
 import { reverseTransform } from '../../config/config-providers.js';
-import { scrubSecrets } from '../../config/secrets.js';
+import { redactConfig, scrubSecrets } from '../../config/secrets.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import type { WorkerConfig } from '../runtime/worker-config.js';
@@ -156,6 +156,8 @@ export class StandaloneHerder implements Herder {
       e.taskConfigs = [];
       return;
     }
+    // As Connect logs a connector's config values at start; secret values never leave redactConfig.
+    this.log.info({ connector: name, config: redactConfig(resolved) }, 'starting connector');
     const ok = await this.worker.startConnector(name, resolved, e.target, (n) => { void this.reconfigure(n); });
     if (!ok || e.target === 'STOPPED') {
       e.taskConfigs = [];
@@ -179,6 +181,7 @@ export class StandaloneHerder implements Herder {
         this.status.putTask(name, i, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
         continue;
       }
+      this.log.debug({ connector: name, task: i, config: redactConfig(taskConfig) }, 'starting task');
       await this.worker.startTask({ connector: name, task: i }, connectorConfig, taskConfig, target);
     }
   }
