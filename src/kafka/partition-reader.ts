@@ -165,7 +165,11 @@ export class PartitionReader {
   constructor(
     props: ClientProps,
     clientId: string,
-    private readonly opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; maxBytesPerPartition?: number; readCommitted?: boolean } = {},
+    private readonly opts: {
+      maxWaitMs?: number; minBytes?: number; maxBytes?: number; maxBytesPerPartition?: number; readCommitted?: boolean;
+      /** Verify each batch's CRC32C (Java's check.crcs, default true). */
+      checkCrcs?: boolean;
+    } = {},
   ) {
     this.isolationLevel = opts.readCommitted ? 1 : 0;
     this.cluster = createLowLevelCluster(props, clientId, { isolationLevel: this.isolationLevel });
@@ -377,7 +381,7 @@ export class PartitionReader {
     const pos = this.positions.get(k);
     if (!pos) return null; // unassigned while the fetch was in flight
     const start = pos.offset;
-    const { batches, error } = p.records ? decodeRecordSet(p.records) : { batches: [] };
+    const { batches, error } = p.records ? decodeRecordSet(p.records, { checkCrc: this.opts.checkCrcs !== false }) : { batches: [] };
     // read_committed, as Java's consumer: the aborted transactions in firstOffset order; a producer's batches are
     // aborted from the first batch reaching one of its aborted transactions' firstOffset up to its next control
     // batch (the abort marker). A producer can have several aborted transactions in one fetch.
@@ -426,7 +430,7 @@ export class PartitionReader {
 }
 
 function batchFailure(topic: string, partition: number, offset: number, e: BatchDecodeError): FetchError {
-  return new FetchError(`Cannot decode the record batch of ${topic}-${partition} at offset ${offset} (compression codec ${e.codec}): ${e.message}`, {
+  return new FetchError(`Cannot decode the record batch of ${topic}-${partition} at offset ${offset} (compression codec ${e.codec}): ${e.detail}`, {
     retriable: false, topic, partition, offset, codec: e.codec, cause: e,
   });
 }

@@ -206,8 +206,11 @@ export interface DecodedBatch {
 /** A batch that cannot be decoded: where it is and which codec it uses (`id-N` for an unknown codec id). */
 export class BatchDecodeError extends Error {
   override readonly name = 'BatchDecodeError';
-  constructor(readonly offset: number, readonly codec: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** What went wrong, without the location (callers add topic and partition to it). */
+  readonly detail: string;
+  constructor(readonly offset: number, readonly codec: string, detail: string, options?: { cause?: unknown }) {
+    super(`cannot decode the record batch at offset ${offset} (compression codec ${codec}): ${detail}`, options);
+    this.detail = detail;
   }
 }
 
@@ -290,9 +293,9 @@ export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}):
     if (end > buf.length) break; // partial trailing batch
     const magic = buf.readInt8(pos + 16);
     if (magic !== 2) {
-      return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `record batch at offset ${baseOffset} has magic ${magic}: only message format v2 (magic 2) is supported`) };
+      return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `magic ${magic}: only message format v2 (magic 2) is supported`) };
     }
-    if (batchLength < HEADER_BYTES - 12) return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `record batch at offset ${baseOffset} is ${batchLength} bytes long, shorter than its header`) };
+    if (batchLength < HEADER_BYTES - 12) return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `the batch is ${batchLength} bytes long, shorter than its header`) };
     const attributes = buf.readInt16BE(pos + 21);
     const codecId = attributes & CODEC_MASK;
     const codec = codecName(codecId) ?? `id-${codecId}`;
@@ -318,7 +321,7 @@ export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}):
       });
     } catch (e) {
       const detail = e instanceof CompressionError ? e.message : `${(e as Error).message}`;
-      return { batches, error: new BatchDecodeError(baseOffset, codec, `cannot decode record batch at offset ${baseOffset} (compression ${codec}): ${detail}`, { cause: e }) };
+      return { batches, error: new BatchDecodeError(baseOffset, codec, detail, { cause: e }) };
     }
     pos = end;
   }

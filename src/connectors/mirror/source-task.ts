@@ -91,6 +91,7 @@ export class MirrorSourceTask extends SourceTask {
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
+      checkCrcs: (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false',
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
       maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
       // Decoded records weigh several times their bytes in JS; 8 MiB per fetch keeps memory flat (Java's default is 50 MiB).
