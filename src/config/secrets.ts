@@ -80,6 +80,7 @@ export function displayValue(key: string, value: unknown): string {
 const knownSecretValues = new Set<string>();
 // Short values ("a", "1") would scrub ordinary words out of logs; they are not credentials anyway.
 const MIN_SCRUBBED_LENGTH = 4;
+const MAX_REMEMBERED = 1000;
 
 /** Remembers the values of a config's secret keys so `scrubSecrets` can remove them from text. */
 export function rememberSecrets(config: Readonly<Record<string, unknown>>): void {
@@ -97,7 +98,10 @@ export function rememberSecrets(config: Readonly<Record<string, unknown>>): void
 
 /** Remembers one secret value (e.g. a password found inside a JAAS line). */
 export function rememberSecretValue(value: string): void {
-  if (value.length >= MIN_SCRUBBED_LENGTH && value !== HIDDEN && !/^\$\{[^}]*\}$/.test(value)) knownSecretValues.add(value);
+  if (value.length < MIN_SCRUBBED_LENGTH || value === HIDDEN || /^\$\{[^}]*\}$/.test(value) || knownSecretValues.has(value)) return;
+  // Bounded: every validate request remembers its secrets; the oldest go first (a Set keeps insertion order).
+  if (knownSecretValues.size >= MAX_REMEMBERED) knownSecretValues.delete(knownSecretValues.values().next().value!);
+  knownSecretValues.add(value);
 }
 
 /** True when some secret value is known (lets hot callers skip scrubbing). */

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
 import { tempDir } from '../helpers/connect.js';
@@ -176,7 +176,7 @@ test('standalone: worker file and connector references resolve at start; REST sh
   assertNoPasswordIn('standalone worker logs', logs);
 });
 
-test('standalone: a reference outside allowed.paths fails the connector with a clear trace', async () => {
+test('standalone: a reference outside allowed.paths is refused; a reference that cannot be resolved at start fails the connector with a trace', async () => {
   const [port] = await findFreePorts(1);
   const url = `http://127.0.0.1:${port}`;
   const outside = join(tmp.dir, 'outside.properties');
@@ -194,6 +194,22 @@ test('standalone: a reference outside allowed.paths fails the connector with a c
     // Validation resolves the config first: the refused path is reported as an error, and nothing is created.
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.match((r.body as { message: string }).message, /is not allowed by config\.providers\.file\.param\.allowed\.paths/);
+
+    // Resolution happens again at every start: a secrets file gone by then fails the connector, naming the file.
+    const vanishing = join(secretsDir, 'vanishing.properties');
+    writeFileSync(vanishing, `password=${FILE_PASSWORD}\n`);
+    const ok = await rest(url, 'POST', '/connectors', { name: 'cp-vanishing', config: {
+      'connector.class': 'FileStreamSource', file: join(tmp.dir, 'none.txt'), topic: uniqueName('cp-vanishing'), 'connection.password': `\${file:${vanishing}:password}`,
+    } });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    rmSync(vanishing);
+    assert.equal((await rest(url, 'POST', '/connectors/cp-vanishing/restart')).status < 300, true);
+    const failed = await waitForValue('connector FAILED after restart', async () => {
+      const s = (await rest(url, 'GET', '/connectors/cp-vanishing/status')).body as Status;
+      return s.connector.state === 'FAILED' ? s : null;
+    }, 30_000);
+    assert.match(failed.connector.trace ?? '', /Could not read properties from file .*vanishing\.properties/);
+    assertNoPasswordIn('status', JSON.stringify(failed));
   } finally {
     await proc.stop();
   }

@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/connect/api/index.js';
 import { ConfigProviders, hasReference, resolveOwnReferences, reverseTransform } from '../../src/config/config-providers.js';
 import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
+import { flowContext } from '../../src/mirror/ops-context.js';
 
 const FILE = 'org.apache.kafka.common.config.provider.FileConfigProvider';
 const DIR = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
@@ -181,6 +182,19 @@ describe('resolveOwnReferences, reverseTransform, WorkerConfig, mm2.properties',
     assert.equal(flow.storedConnectors.MirrorSourceConnector['source.cluster.bootstrap.servers'], `\${file:${f}:bs}`);
     assert.equal(flow.storedConnectors.MirrorSourceConnector['topics'], `\${file:${f}:topics}`);
     assert.equal(flow.worker['config.providers.file.class'], FILE);
+  });
+
+  it('ferry verify|failover|failback|migrate (ops context) connect with resolved mm2.properties values', () => {
+    const f = join(secrets, 'ops.properties');
+    writeFileSync(f, 'bs=localhost:19092\njaas=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p4ss-ops";\n');
+    const ctx = flowContext({
+      'clusters': 'A, B',
+      'config.providers': 'file', 'config.providers.file.class': FILE,
+      'A.bootstrap.servers': `\${file:${f}:bs}`, 'B.bootstrap.servers': 'localhost:29092',
+      'A.sasl.jaas.config': `\${file:${f}:jaas}`,
+    }, 'A', 'B');
+    assert.equal(ctx.sourceProps['bootstrap.servers'], 'localhost:19092');
+    assert.match(ctx.sourceProps['sasl.jaas.config'] ?? '', /password="p4ss-ops"/);
   });
 
   it('mm2.properties with an unknown provider class fails naming the key', () => {
