@@ -146,43 +146,56 @@ export class StandaloneHerder implements Herder {
     return this.config.configProviders.transform(config);
   }
 
-  private async startConnectorAndTasks(name: string): Promise<void> {
-    const e = this.entry(name);
+  /** Resolves and starts the connector (FAILED with a trace when resolution fails). True when it started. */
+  private async startConnectorResolved(name: string, e: ConnectorEntry): Promise<boolean> {
     let resolved: Props;
     try {
       resolved = this.resolve(e.config);
     } catch (err) {
       this.status.putConnector(name, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
-      e.taskConfigs = [];
-      return;
+      return false;
     }
     // As Connect logs a connector's config values at start; secret values never leave redactConfig.
     this.log.info({ connector: name, config: redactConfig(resolved) }, 'starting connector');
-    const ok = await this.worker.startConnector(name, resolved, e.target, (n) => { void this.reconfigure(n); });
+    return this.worker.startConnector(name, resolved, e.target, (n) => { void this.reconfigure(n); });
+  }
+
+  /** The connector's task configs as stored: the references it copied from its config put back. */
+  private async generateTaskConfigs(name: string, e: ConnectorEntry): Promise<Props[]> {
+    return reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
+  }
+
+  /** Resolves and starts one task (FAILED with a trace when resolution fails). */
+  private async startTaskResolved(name: string, task: number, e: ConnectorEntry, taskConfig: Props): Promise<void> {
+    let connectorConfig: Props;
+    let resolvedTask: Props;
+    try {
+      connectorConfig = this.resolve(e.config);
+      resolvedTask = this.resolve(taskConfig);
+    } catch (err) {
+      this.status.putTask(name, task, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
+      return;
+    }
+    this.log.debug({ connector: name, task, config: redactConfig(resolvedTask) }, 'starting task');
+    await this.worker.startTask({ connector: name, task }, connectorConfig, resolvedTask, e.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
+  }
+
+  private async startConnectorAndTasks(name: string): Promise<void> {
+    const e = this.entry(name);
+    const ok = await this.startConnectorResolved(name, e);
     if (!ok || e.target === 'STOPPED') {
       e.taskConfigs = [];
       return;
     }
-    e.taskConfigs = reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
+    e.taskConfigs = await this.generateTaskConfigs(name, e);
     await this.startTasks(name);
   }
 
   private async startTasks(name: string): Promise<void> {
     const e = this.entry(name);
-    const target = e.target === 'PAUSED' ? 'PAUSED' : 'STARTED';
     for (let i = 0; i < e.taskConfigs.length; i++) {
       this.status.putTask(name, i, { state: 'UNASSIGNED', workerId: this.worker.workerId, generation: 0 });
-      let connectorConfig: Props;
-      let taskConfig: Props;
-      try {
-        connectorConfig = this.resolve(e.config);
-        taskConfig = this.resolve(e.taskConfigs[i]!);
-      } catch (err) {
-        this.status.putTask(name, i, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
-        continue;
-      }
-      this.log.debug({ connector: name, task: i, config: redactConfig(taskConfig) }, 'starting task');
-      await this.worker.startTask({ connector: name, task: i }, connectorConfig, taskConfig, target);
+      await this.startTaskResolved(name, i, e, e.taskConfigs[i]!);
     }
   }
 
@@ -197,7 +210,7 @@ export class StandaloneHerder implements Herder {
     return this.serial(async () => {
       const e = this.entries.get(name);
       if (!e || e.target === 'STOPPED' || !this.worker.isRunning(name)) return;
-      const next = reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
+      const next = await this.generateTaskConfigs(name, e);
       if (JSON.stringify(next) === JSON.stringify(e.taskConfigs)) return;
       await this.worker.stopTasks(name);
       for (const [id] of this.status.connectorTasks(name)) this.status.removeTask(name, id);
@@ -279,9 +292,9 @@ export class StandaloneHerder implements Herder {
       if (restartConnector) {
         // Connector restart in standalone regenerates task configs; tasks keep running unless they change or are in the plan.
         await this.worker.stopConnector(name);
-        const ok = await this.worker.startConnector(name, e.config, e.target, (n) => { void this.reconfigure(n); });
+        const ok = await this.startConnectorResolved(name, e);
         if (ok && e.target !== 'STOPPED') {
-          const next = await this.worker.connectorTaskConfigs(name);
+          const next = await this.generateTaskConfigs(name, e);
           if (JSON.stringify(next) !== JSON.stringify(e.taskConfigs)) {
             await this.worker.stopTasks(name);
             for (const [id] of this.status.connectorTasks(name)) this.status.removeTask(name, id);
@@ -309,7 +322,7 @@ export class StandaloneHerder implements Herder {
     if (!taskConfig) throw new NotFoundError(`Unknown task: ${name}-${task}`);
     await this.worker.stopTask({ connector: name, task });
     this.status.putTask(name, task, { state: 'RESTARTING', workerId: this.worker.workerId, generation: 0 });
-    await this.worker.startTask({ connector: name, task }, e.config, taskConfig, e.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
+    await this.startTaskResolved(name, task, e, taskConfig);
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
