@@ -3,6 +3,7 @@
 // does not pay for the Connect runtime.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { scrubSecrets } from '../config/secrets.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -48,6 +49,6 @@ function isMain(): boolean {
 if (isMain()) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (err: unknown) => { console.error(`ferry: ${err instanceof Error ? err.message : String(err)}`); process.exit(1); },
+    (err: unknown) => { console.error(`ferry: ${scrubSecrets(err instanceof Error ? err.message : String(err))}`); process.exit(1); },
   );
 }

@@ -11,6 +11,7 @@ import { runFailback } from '../mirror/failback.js';
 import { migrateCutover, migratePlan, migrateStart, migrateStatus, migrateVerify, renderMigrationPlan, renderMigrationStatus } from '../mirror/migrate.js';
 import type { OperationResult } from '../mirror/plan.js';
 import { fmtCount, fmtDuration } from '../mirror/ops-format.js';
+import { scrubSecrets } from '../config/secrets.js';
 
 const CONNECTION_HELP = `Clusters:
   --from A --to B          cluster aliases (as in mm2.properties)
@@ -166,7 +167,7 @@ async function guarded(fn: () => Promise<number>): Promise<number> {
     return await fn();
   } catch (e) {
     if (e instanceof OpsError) {
-      process.stderr.write(`ferry: ${e.message}\n`);
+      process.stderr.write(`ferry: ${scrubSecrets(e.message)}\n`);
       return e.exitCode;
     }
     throw e;
