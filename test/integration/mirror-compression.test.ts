@@ -7,6 +7,8 @@
 //  2. Ferry's producer writes every codec (the broker accepts them, DumpLogSegments names them).
 //  3. A batch that cannot be decoded (its zstd body damaged on disk, CRC fixed up) fails the mirror task with a
 //     trace naming topic, partition, offset and codec; the records before it are mirrored.
+//  4. A broker outage under a PartitionReader is reported by poll() within a bound (never retried silently),
+//     and reading resumes at the right offset once the broker is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,7 +22,7 @@ import { createTopics, digestTopic, endOffsets, sum, writeMm2Properties } from '
 import { kafkaLibDir } from '../../src/dev/jars.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
-import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { FetchError, PartitionReader } from '../../src/kafka/partition-reader.js';
 import type { CodecName } from '../../src/kafka/codecs.js';
 
 const run = promisify(execFile);
@@ -60,19 +62,37 @@ function segmentFiles(c: TestCluster, topic: string, partition: number): string[
 
 interface Dump { codecs: string[]; payloads: string[] }
 
-/** Kafka's own reading of a partition's segments: the codec of every batch and the payload of every record. */
-async function dumpPartition(c: TestCluster, topic: string, partition: number): Promise<Dump> {
+/**
+ * Kafka's own reading of segment files (one JVM for all of them): per file, the codec of every batch and the
+ * payload of every record.
+ */
+async function dumpSegments(files: string[]): Promise<Map<string, Dump>> {
   const { stdout } = await run('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', classpath(), dumpLogSegmentsClass(),
-    '--deep-iteration', '--print-data-log', '--files', segmentFiles(c, topic, partition).join(',')], { maxBuffer: 256 * 1024 * 1024 });
-  const codecs: string[] = [];
-  const payloads: string[] = [];
+    '--deep-iteration', '--print-data-log', '--files', files.join(',')], { maxBuffer: 256 * 1024 * 1024 });
+  const out = new Map<string, Dump>();
+  let current: Dump | undefined;
   for (const line of stdout.split('\n')) {
+    const file = /^Dumping (.*\.log)\s*$/.exec(line);
+    if (file) { current = { codecs: [], payloads: [] }; out.set(file[1]!, current); continue; }
+    if (!current) continue;
     const codec = /compresscodec: (\w+)/.exec(line);
-    if (codec && /^baseOffset:/.test(line.trim())) codecs.push(codec[1]!.toLowerCase());
+    if (codec && /^baseOffset:/.test(line.trim())) current.codecs.push(codec[1]!.toLowerCase());
     const payload = /\bpayload: (.*)$/.exec(line);
-    if (payload) payloads.push(payload[1]!);
+    if (payload) current.payloads.push(payload[1]!);
   }
-  return { codecs, payloads };
+  return out;
+}
+
+/** One partition's segments as Kafka reads them (all segments of the partition, in order). */
+function partitionDump(dumps: Map<string, Dump>, c: TestCluster, topic: string, partition: number): Dump {
+  const all: Dump = { codecs: [], payloads: [] };
+  for (const f of segmentFiles(c, topic, partition)) {
+    const d = dumps.get(f);
+    assert.ok(d, `DumpLogSegments output for ${f}`);
+    all.codecs.push(...d.codecs);
+    all.payloads.push(...d.payloads);
+  }
+  return all;
 }
 
 test('topics written by Kafka\'s producer with gzip, snappy, lz4 and zstd mirror completely; the zstd target producer writes zstd', { timeout: 150_000 }, async () => {
@@ -91,8 +111,9 @@ test('topics written by Kafka\'s producer with gzip, snappy, lz4 and zstd mirror
   const sourceEnds = await Promise.all(topics.map((t) => endOffsets(a.props, t)));
   for (const [i, ends] of sourceEnds.entries()) assert.equal(sum(ends), RECORDS, `${topics[i]} holds ${RECORDS} records`);
   // The source really holds Java-compressed batches of each codec.
+  const sourceDumps = await dumpSegments(topics.flatMap((t) => Array.from({ length: PARTITIONS }, (_, p) => segmentFiles(a, t, p)).flat()));
   for (const codec of CODECS) {
-    const d = await dumpPartition(a, `java-${codec}`, 0);
+    const d = partitionDump(sourceDumps, a, `java-${codec}`, 0);
     assert.ok(d.codecs.length > 0 && d.codecs.every((c) => c === codec), `source java-${codec}: ${d.codecs.join(',')}`);
   }
 
@@ -120,6 +141,7 @@ test('topics written by Kafka\'s producer with gzip, snappy, lz4 and zstd mirror
   } finally {
     await mm.stop();
   }
+  const targetDumps = await dumpSegments(topics.flatMap((t) => Array.from({ length: PARTITIONS }, (_, p) => segmentFiles(b, `A.${t}`, p)).flat()));
   for (const codec of CODECS) {
     const topic = `java-${codec}`;
     const [src, dst] = await Promise.all([digestTopic(a.props, topic, PARTITIONS, 2), digestTopic(b.props, `A.${topic}`, PARTITIONS, 2)]);
@@ -131,7 +153,7 @@ test('topics written by Kafka\'s producer with gzip, snappy, lz4 and zstd mirror
     // Independently of Ferry's decoder: Kafka reads the same payloads in the same order on both sides, and
     // every batch Ferry wrote is zstd.
     for (let p = 0; p < PARTITIONS; p++) {
-      const [s, t] = await Promise.all([dumpPartition(a, topic, p), dumpPartition(b, `A.${topic}`, p)]);
+      const s = partitionDump(sourceDumps, a, topic, p), t = partitionDump(targetDumps, b, `A.${topic}`, p);
       assert.equal(t.payloads.length, s.payloads.length, `${topic}-${p}: DumpLogSegments record count`);
       assert.deepEqual(t.payloads, s.payloads, `${topic}-${p}: DumpLogSegments payloads`);
       assert.ok(t.codecs.length > 0 && t.codecs.every((c) => c === 'zstd'), `A.${topic}-${p} batches: ${[...new Set(t.codecs)].join(',')}`);
@@ -148,19 +170,17 @@ test('Ferry\'s producer writes every codec; the broker accepts it and Kafka deco
     const producer = new RecordProducer({ ...b.props, 'compression.type': codec }, `ferry-${codec}`);
     await producer.connect();
     try {
+      // Current timestamps: the broker's retention would delete a segment of old ones under our feet.
+      const now = Date.now();
       const records = Array.from({ length: 300 }, (_, i) => ({
         topic: `ferry-${codec}`, partition: 0, key: Buffer.from(`k${i}`), value: Buffer.from(`value-${i}-${'x'.repeat(i % 50)}`),
-        headers: [['h', Buffer.from('1')], ['n', null], ['h', Buffer.from('2')]] as Array<[string, Buffer | null]>, timestamp: 1_700_000_000_000 + i,
+        headers: [['h', Buffer.from('1')], ['n', null], ['h', Buffer.from('2')]] as Array<[string, Buffer | null]>, timestamp: now + i,
       }));
       const meta = await producer.send(records);
       assert.deepEqual(meta.map((m) => m.offset), records.map((_, i) => i), `${codec}: offsets`);
     } finally {
       await producer.disconnect();
     }
-    const d = await dumpPartition(b, `ferry-${codec}`, 0);
-    assert.ok(d.codecs.length > 0 && d.codecs.every((c) => c === codec), `${codec}: ${d.codecs.join(',')}`);
-    assert.equal(d.payloads.length, 300);
-    assert.equal(d.payloads[299], `value-299-${'x'.repeat(299 % 50)}`);
     // Read back: headers in order, the null header value kept null.
     const reader = new PartitionReader(b.props, 'codec-reader', { maxWaitMs: 100 });
     try {
@@ -171,6 +191,13 @@ test('Ferry\'s producer writes every codec; the broker accepts it and Kafka deco
     } finally {
       await reader.disconnect();
     }
+  }
+  const dumps = await dumpSegments(codecs.flatMap((codec) => segmentFiles(b, `ferry-${codec}`, 0)));
+  for (const codec of codecs) {
+    const d = partitionDump(dumps, b, `ferry-${codec}`, 0);
+    assert.ok(d.codecs.length > 0 && d.codecs.every((c) => c === codec), `${codec}: ${d.codecs.join(',')}`);
+    assert.equal(d.payloads.length, 300);
+    assert.equal(d.payloads[299], `value-299-${'x'.repeat(299 % 50)}`);
   }
 });
 
@@ -232,5 +259,53 @@ test('an undecodable batch fails the mirror task with a trace naming topic, part
     assert.equal(sum(await endOffsets(b.props, `A.${topic}`)), 20);
   } finally {
     await mm.stop();
+  }
+});
+
+test('a broker outage is never retried silently: poll() reports it within a bound, then reads on', { timeout: 90_000 }, async () => {
+  const b = kafka.cluster('b');
+  const topic = 'outage-reader';
+  await createTopics(b.props, [{ topic, partitions: 1 }]);
+  const producer = new RecordProducer(b.props, 'outage-writer');
+  await producer.connect();
+  await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, key: null, value: Buffer.from(`r${i}`), headers: [], timestamp: null })));
+  await producer.disconnect();
+  const reader = new PartitionReader(b.props, 'outage-reader', { maxWaitMs: 100 });
+  try {
+    reader.seek({ topic, partition: 0 }, 0);
+    assert.equal((await reader.poll()).flatMap((f) => f.records).length, 10);
+    await b.stop();
+    const stoppedAt = Date.now();
+    let reported: Error | undefined;
+    let quiet = 0;
+    while (!reported && Date.now() - stoppedAt < 60_000) {
+      try {
+        await reader.poll();
+        quiet++;
+      } catch (e) {
+        reported = e as Error;
+      }
+    }
+    const after = Date.now() - stoppedAt;
+    log(`outage reported after ${after} ms and ${quiet} quiet polls: ${reported?.message ?? 'never'}`);
+    assert.ok(reported, 'poll() reported the outage');
+    assert.ok(after < 30_000, `reported within 30 s (took ${after} ms)`);
+    assert.ok(!(reported instanceof FetchError) || reported.retriable, 'an outage is a retriable failure');
+    await b.start();
+    await producer.connect();
+    await producer.send([{ topic, partition: 0, key: null, value: Buffer.from('after'), headers: [], timestamp: null }]);
+    await producer.disconnect();
+    const got = await waitFor('the reader to read on after the outage', async () => {
+      try {
+        const r = (await reader.poll()).flatMap((f) => f.records);
+        return r.length > 0 ? r : null;
+      } catch {
+        return null;
+      }
+    }, 60_000, 100);
+    assert.equal(got[0]!.offset, 10, 'no record skipped or repeated');
+    assert.equal(got[0]!.value!.toString(), 'after');
+  } finally {
+    await reader.disconnect();
   }
 });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
 import { BatchDecodeError, decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { decodeFetchResponse } from '../../src/kafka/partition-reader.js';
+import { RecordProducer } from '../../src/kafka/producer.js';
 
 const require = createRequire(import.meta.url);
 const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
@@ -217,6 +218,13 @@ test('compression.type and compression.<codec>.level are validated with errors n
   for (const [k, v] of [['compression.gzip.level', '0'], ['compression.gzip.level', '10'], ['compression.gzip.level', 'fast'], ['compression.lz4.level', '18'], ['compression.lz4.level', '0'], ['compression.zstd.level', '23'], ['compression.zstd.level', '3.5']] as const) {
     assert.throws(() => compressionSettings({ 'compression.type': 'none', [k]: v }), new RegExp(`Invalid value ${v.replace('.', '\\.')} for configuration ${k.replace(/\./g, '\\.')}`), `${k}=${v}`);
   }
+});
+
+test('a producer with an unknown compression.type or a bad level is not built (start-up error naming key and value)', () => {
+  const props = { 'bootstrap.servers': '127.0.0.1:1' };
+  assert.throws(() => new RecordProducer({ ...props, 'compression.type': 'brotli' }, 'x'), /compression\.type.*brotli|brotli.*compression\.type/);
+  assert.throws(() => new RecordProducer({ ...props, 'compression.type': 'zstd', 'compression.zstd.level': '99' }, 'x'), /compression\.zstd\.level/);
+  assert.doesNotThrow(() => new RecordProducer({ ...props, 'compression.type': 'snappy' }, 'x'));
 });
 
 test('Fetch v4 responses: per-partition errors and record sets are kept apart', () => {
