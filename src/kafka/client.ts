@@ -3,7 +3,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer, CompressionTypes } from 'kafkajs';
 import { createRequire } from 'node:module';
 import { logger } from '../observability/logger.js';
-import { resolveSecurity } from './security.js';
+import { resolveSecurity, type ConnectionSecurity } from './security.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside src/kafka */
@@ -50,7 +50,55 @@ export function createKafka(props: ClientProps, defaults: { clientId?: string } 
   const sec = resolveSecurity(props);
   if (sec.tls) cfg.ssl = sec.tls;
   if (sec.sasl) cfg.sasl = sec.sasl as KafkaConfig['sasl'];
-  return new Kafka(cfg);
+  const kafka = new Kafka(cfg);
+  // Every client's connect() explains the security mismatches a bare "Closed connection" hides.
+  const hint = <T extends { connect(): Promise<void> }>(c: T): T => withConnectionHints(c, sec, cfg.brokers as string[]);
+  const admin = kafka.admin.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.admin = (c) => hint(admin(c));
+  kafka.producer = (c) => hint(producer(c));
+  kafka.consumer = (c) => hint(consumer(c));
+  return kafka;
+}
+
+/**
+ * Adds to a connection error what it most likely means given the client's security settings: a PLAINTEXT
+ * client on a TLS or SASL listener sees only "Closed connection"; a TLS client on a plaintext listener sees an
+ * OpenSSL record error. The message keeps the original text and names protocol, mechanism and principal (never
+ * a secret).
+ */
+export function explainConnectionError(e: unknown, sec: ConnectionSecurity, brokers: readonly string[]): void {
+  if (!(e instanceof Error) || (e as { ferryExplained?: boolean }).ferryExplained) return;
+  const msg = `${e.message} ${String((e as { cause?: { message?: string } }).cause?.message ?? '')}`;
+  let why: string | undefined;
+  if (!sec.tls && /Closed connection|ECONNRESET|socket hang up|Connection timeout|timed out|KafkaJSConnectionClosedError/i.test(msg)) {
+    why = `the broker closed the connection or did not answer: if ${brokers.join(',')} is a TLS or SASL listener, set security.protocol (this client uses ${sec.protocol})`;
+  } else if (sec.tls && /wrong version number|packet length too long|unknown protocol|EPROTO|record layer failure/i.test(msg)) {
+    why = `the listener at ${brokers.join(',')} does not speak TLS: is it a PLAINTEXT or SASL_PLAINTEXT listener? (this client uses ${sec.protocol})`;
+  } else if (!sec.sasl && /UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE|SASL authentication/i.test(msg)) {
+    why = `the listener at ${brokers.join(',')} expects SASL: set security.protocol=SASL_SSL or SASL_PLAINTEXT and sasl.mechanism (this client uses ${sec.protocol})`;
+  } else if (/SASL|[Aa]uthentication|certificate|altnames|self[- ]signed|handshake/.test(msg)) {
+    why = `connecting to ${brokers.join(',')} as ${sec.summary}`;
+  }
+  if (!why) return;
+  e.message = `${e.message} (${why})`;
+  // kafkajs builds stacks whose first line is the class name alone; traces are made from stacks.
+  if (e.stack) e.stack = `${e.name}: ${e.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  (e as { ferryExplained?: boolean }).ferryExplained = true;
+}
+
+function withConnectionHints<T extends { connect(): Promise<void> }>(client: T, sec: ConnectionSecurity, brokers: readonly string[]): T {
+  const connect = client.connect.bind(client);
+  client.connect = async () => {
+    try {
+      await connect();
+    } catch (e) {
+      explainConnectionError(e, sec, brokers);
+      throw e;
+    }
+  };
+  return client;
 }
 
 function num(v: string | undefined, d: number): number {
@@ -154,7 +202,8 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
     },
   });
   const sec = resolveSecurity(props);
-  return new Cluster({
+  const brokers = bootstrapList(props);
+  const cluster = new Cluster({
     ssl: sec.tls,
     sasl: sec.sasl,
     logger: kjsLogger,
@@ -168,5 +217,6 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
     allowAutoTopicCreation: false,
     isolationLevel: opts.isolationLevel ?? 0,
   });
+  return withConnectionHints(cluster, sec, brokers);
 }
 

@@ -505,3 +505,16 @@ function warnOnce(key: string, obj: Record<string, unknown>, msg: string): void 
   warned.add(key);
   log.warn(obj, msg);
 }
+
+/**
+ * Start-up check of one client configuration: resolves it (reading the stores, parsing the JAAS text) and, on a
+ * setting Ferry cannot honour, throws the error with `where` in front, e.g. "cluster A (A.producer.*)".
+ */
+export function validateClientSecurity(props: ClientProps, where: string): void {
+  try {
+    resolveSecurity(props);
+  } catch (e) {
+    if (e instanceof KafkaSecurityConfigError) throw new KafkaSecurityConfigError(e.key, `${where}: ${e.message}`);
+    throw e;
+  }
+}

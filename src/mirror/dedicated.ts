@@ -8,6 +8,7 @@ import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/
 import { parseProperties } from '../config/properties.js';
 import { startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
 import { logger } from '../observability/logger.js';
+import { validateClientSecurity } from '../kafka/security.js';
 
 const log = logger('mirror.dedicated');
 
@@ -54,7 +55,23 @@ async function configureConnectors(flow: Mm2Flow, worker: DistributedHandle): Pr
   return true;
 }
 
+/** Every cluster's client settings, as each client kind sees them, must be ones Ferry can honour: checked at start. */
+export function validateClusterSecurity(config: Mm2Config): void {
+  for (const alias of config.clusters) {
+    const props = config.clusterProps(alias);
+    const base: Record<string, string> = {};
+    for (const [k, v] of Object.entries(props)) if (!/^(producer|consumer|admin)\./.test(k)) base[k] = v;
+    validateClientSecurity(base, `mm2.properties cluster ${alias} (${alias}.*)`);
+    for (const kind of ['producer', 'consumer', 'admin']) {
+      const own: Record<string, string> = { ...base };
+      for (const [k, v] of Object.entries(props)) if (k.startsWith(`${kind}.`)) own[k.slice(kind.length + 1)] = v;
+      validateClientSecurity(own, `mm2.properties cluster ${alias} ${kind} clients (${alias}.${kind}.*)`);
+    }
+  }
+}
+
 export async function startMirrorMaker(config: Mm2Config, opts: { workerOverrides?: Record<string, string> } = {}): Promise<MirrorMakerHandle> {
+  validateClusterSecurity(config);
   const flows: FlowHandle[] = [];
   const timers: NodeJS.Timeout[] = [];
   const stopAll = async () => {

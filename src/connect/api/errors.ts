@@ -42,11 +42,19 @@ export class RestError extends ConnectError {
   }
 }
 
+/** A stack that starts with `Name: message` (some libraries' stacks carry only the class name). */
+function withMessage(e: Error): string {
+  const stack = e.stack;
+  if (!stack) return `${e.name}: ${e.message}`;
+  const first = stack.split('\n', 1)[0] ?? '';
+  return e.message && !first.includes(e.message) ? `${e.name}: ${e.message}\n${stack.slice(first.length + 1)}` : stack;
+}
+
 export function errorTrace(err: unknown): string {
   if (err instanceof Error) {
-    let s = err.stack ?? `${err.name}: ${err.message}`;
+    let s = withMessage(err);
     let c: unknown = err.cause;
-    for (let depth = 0; c instanceof Error && depth < 5; depth++, c = c.cause) s += `\nCaused by: ${c.stack ?? c.message}`;
+    for (let depth = 0; c instanceof Error && depth < 5; depth++, c = c.cause) s += `\nCaused by: ${withMessage(c)}`;
     return s;
   }
   return String(err);

@@ -3,7 +3,7 @@
 // worker keys are reported.
 import { AbstractConfig, ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { resolveOwnReferences, type ConfigProviders } from '../../config/config-providers.js';
-import { securityProtocolOf } from '../../kafka/security.js';
+import { securityProtocolOf, validateClientSecurity } from '../../kafka/security.js';
 import { logger } from '../../observability/logger.js';
 
 const log = logger('connect.worker-config');
@@ -40,6 +40,9 @@ export class WorkerConfig extends AbstractConfig {
     const { resolved, providers } = resolveOwnReferences(props);
     super(workerConfigDef(), resolved);
     this.configProviders = providers;
+    // A security setting Ferry cannot honour stops the worker here, naming the key, before any connection.
+    validateClientSecurity(this.internalClientProps(), 'worker');
+    for (const kind of ['producer', 'consumer', 'admin'] as const) validateClientSecurity(this.clientProps(kind), `worker ${kind} clients (${kind}.*)`);
   }
 
   /**
