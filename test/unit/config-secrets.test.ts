@@ -68,6 +68,11 @@ describe('ConfigDef hides PASSWORD values', () => {
     assert.equal(def.validateAll({}).find((r) => r.definition.name === 'db.password')!.value.value, null);
   });
 
+  it('a PASSWORD default shows as [hidden] in the key info (GET /connector-plugins/{p}/config)', () => {
+    const d = new ConfigDef().define({ name: 'ferry.unit.default.password', type: 'PASSWORD', defaultValue: 'changeme-default' });
+    assert.equal(d.infos()[0]!.default_value, HIDDEN);
+  });
+
   it('"Invalid value X for configuration Y" prints [hidden] for a password', () => {
     const { errors } = def.parseCollect({ 'db.password': 'hunter2-secret' });
     assert.equal(errors['db.password']!.length, 1);

@@ -161,7 +161,8 @@ function keyInfo(k: ConfigKey, group?: string): ConfigKeyInfo {
     name: k.name,
     type: k.type,
     required: k.defaultValue === NO_DEFAULT,
-    default_value: k.defaultValue === NO_DEFAULT || k.defaultValue === null ? null : stringify(k.defaultValue),
+    // Connect prints a PASSWORD default as its Password.toString(): "[hidden]".
+    default_value: k.defaultValue === NO_DEFAULT || k.defaultValue === null ? null : k.type === 'PASSWORD' ? HIDDEN : stringify(k.defaultValue),
     importance: k.importance,
     documentation: k.documentation,
     group: k.group ?? group ?? null,
