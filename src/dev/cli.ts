@@ -1,10 +1,16 @@
 // `ferry dev up|down|stop|status|fetch`: local single-node KRaft clusters from Maven-fetched Kafka jars.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../observability/logger.js';
 import { LocalCluster, PortInUseError, type ClusterRecord } from './cluster.js';
 import { AlreadyRunningError, DEFAULT_CLUSTERS, devDown, devStatus, devStop, devUp, type ClusterStatus } from './environment.js';
 import { DEFAULT_KAFKA_VERSION, MissingToolError, ensureKafkaJars, kafkaDistribution } from './jars.js';
-import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT } from './ports.js';
+import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT, LOOPBACK } from './ports.js';
+import { ensureDevPki } from './pki.js';
+import {
+  LISTENER_INFO, SASL_MECHANISMS, allSecureClientProperties, clientPropertiesFile, flavoursOf, parseSecurityList, securedListenerKinds,
+  type ClientStoreFlavour, type SecureClientSet, type SecureListener,
+} from './security.js';
 import { defaultDevDir, readState, stateFile } from './state.js';
 
 /** Exit codes of `ferry dev`. */
@@ -31,7 +37,7 @@ Commands:
   up       start the clusters (new ones are created; stopped or crashed ones restart on their data)
   status   show each cluster: running, stopped, or dead (its process is gone)
   stop     stop the clusters, keep their data
-  down     stop the clusters and delete their data
+  down     stop the clusters and delete their data (the dev CA and passwords in <dev dir>/pki are kept)
   fetch    only download the Kafka jars (CI, offline preparation)
 
 Options:
@@ -39,7 +45,15 @@ Options:
   --base-port N        cluster i (0-based) gets broker port N+i*${CLUSTER_PORT_STRIDE} and controller port N+i*${CLUSTER_PORT_STRIDE}+1
                        (default ${DEFAULT_BASE_PORT}: source 127.0.0.1:${DEFAULT_BASE_PORT}, target 127.0.0.1:${DEFAULT_BASE_PORT + CLUSTER_PORT_STRIDE})
   --kafka-version V    Kafka release (default ${DEFAULT_KAFKA_VERSION}, or $FERRY_KAFKA_VERSION; 3.9.x works too)
-  --acls               install the StandardAuthorizer (super.users=User:ANONYMOUS) so ACL requests work
+  --acls               install the StandardAuthorizer (super.users=User:ANONYMOUS, and User:admin when secured)
+  --security LIST      secured listeners besides PLAINTEXT (which stays for tools): all, none, or a comma list of
+                         sasl_ssl        SASL_SSL; SCRAM-SHA-512, SCRAM-SHA-256, PLAIN; users admin, alice   broker port+2
+                         mtls            SSL with a required client certificate (CN=alice)                  broker port+3
+                         sasl_plaintext  SASL_PLAINTEXT, same mechanisms and users                          broker port+4
+                         wrong_host      SSL whose certificate names another host (mismatch tests)          broker port+5
+                       A dev CA, client stores (JKS, PKCS12, PEM) and passwords are made once in <dev dir>/pki;
+                       up prints the client properties and writes them to <cluster dir>/clients/*.properties.
+                       Default for an existing cluster: what it was created with.
   --json               machine-readable output on stdout (progress still goes to stderr)
   -h, --help           this help
 
@@ -61,6 +75,8 @@ export interface DevArgs {
   basePort?: number;
   kafkaVersion?: string;
   acls: boolean;
+  /** Secured listeners for up ([] = none); absent = keep each cluster's own. */
+  security?: SecureListener[];
   json: boolean;
 }
 
@@ -79,6 +95,7 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
         'base-port': { type: 'string' },
         'kafka-version': { type: 'string' },
         acls: { type: 'boolean', default: false },
+        security: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -118,6 +135,17 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
     out.kafkaVersion = version;
   }
   if (values.acls && command !== 'up') throw new UsageError(`--acls applies to 'up' only`);
+  if (values.security !== undefined) {
+    if (command !== 'up') throw new UsageError(`--security applies to 'up' only`);
+    if (values.security.trim().toLowerCase() === 'none') out.security = [];
+    else {
+      try {
+        out.security = parseSecurityList(values.security);
+      } catch (err) {
+        throw new UsageError(err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
   return out;
 }
 
@@ -130,6 +158,7 @@ export function formatClusters(clusters: readonly (ClusterRecord & { state?: str
     bits.push(`kafka ${c.kafkaVersion}`);
     if (c.pid !== undefined && c.state !== 'stopped') bits.push(`pid ${c.pid}`);
     if (c.acls) bits.push('acls');
+    if (c.security) bits.push(securedListenerKinds(c.security).map((l) => `${l}:${c.security!.listeners[l]}`).join(' '));
     return bits.join('  ');
   }).join('\n');
 }
@@ -145,10 +174,70 @@ function jsonCluster(c: ClusterStatus | (ClusterRecord & { state?: string })) {
     clusterId: c.clusterId,
     pid: c.pid ?? null,
     acls: c.acls,
+    secureListeners: c.security ? Object.fromEntries(securedListenerKinds(c.security).map((l) => [l, {
+      bootstrap: `127.0.0.1:${c.security!.listeners[l]}`, port: c.security!.listeners[l], listenerName: LISTENER_INFO[l].name, protocol: LISTENER_INFO[l].protocol,
+    }])) : null,
     dir: c.dir,
     dataDir: c.dataDir,
     logFile: c.logFile,
   };
+}
+
+/** What a secured cluster offers clients: `up` prints it, `up --json` and `status --json` return it. */
+export interface SecureClusterReport {
+  cluster: string;
+  /** The dev CA certificate clients must trust. */
+  caCertificate: string;
+  /** SASL user → password (admin is the super user when --acls is on). */
+  users: Record<string, string>;
+  saslMechanisms: readonly string[];
+  /** listener → flavour → Java client properties (SASL listeners: SCRAM-SHA-512 as alice). */
+  clientProperties: SecureClientSet;
+  /** listener → flavour → the same as a .properties file. */
+  propertiesFiles: Partial<Record<SecureListener, Partial<Record<ClientStoreFlavour, string>>>>;
+}
+
+/** The report for a secured cluster record; undefined when it has no secured listener. */
+export async function secureClusterReport(c: ClusterRecord): Promise<SecureClusterReport | undefined> {
+  if (!c.security || securedListenerKinds(c.security).length === 0) return undefined;
+  const pki = await ensureDevPki(c.security.pkiDir);
+  const clientProperties = allSecureClientProperties(pki, c.security, LOOPBACK);
+  const dir = join(c.dir, 'clients');
+  const propertiesFiles: SecureClusterReport['propertiesFiles'] = {};
+  for (const l of securedListenerKinds(c.security)) propertiesFiles[l] = Object.fromEntries(flavoursOf(l).map((f) => [f, clientPropertiesFile(dir, l, f)]));
+  return { cluster: c.name, caCertificate: pki.caCert, users: { ...pki.users }, saslMechanisms: SASL_MECHANISMS, clientProperties, propertiesFiles };
+}
+
+/** Inline PEM is many lines; the human listing names it and leaves the text to the file and --json. */
+function shortValue(key: string, v: string): string {
+  if (!v.includes('-----BEGIN')) return v;
+  return `<inline PEM, ${v.split('\n').length} lines: see the file>`;
+}
+
+/**
+ * Human listing of a secured cluster's client properties: per listener the common lines once, then per store
+ * flavour its file and the ssl.* lines that differ.
+ */
+export function formatSecureClients(r: SecureClusterReport): string {
+  const out: string[] = [`${r.cluster}: users ${Object.entries(r.users).map(([u, p]) => `${u}/${p}`).join(', ')}; CA certificate ${r.caCertificate}`];
+  for (const [listener, byFlavour] of Object.entries(r.clientProperties) as [SecureListener, Record<ClientStoreFlavour, Record<string, string>>][]) {
+    const flavours = flavoursOf(listener);
+    const first = byFlavour[flavours[0]!];
+    const common = Object.keys(first).filter((k) => flavours.every((f) => byFlavour[f][k] === first[k]));
+    out.push(`  ${listener} (${LISTENER_INFO[listener].protocol}):`);
+    for (const k of common) out.push(`      ${k}=${shortValue(k, first[k]!)}`);
+    for (const f of flavours) {
+      const rest = Object.entries(byFlavour[f]).filter(([k]) => !common.includes(k));
+      const file = r.propertiesFiles[listener]?.[f];
+      if (flavours.length === 1) {
+        if (file) out.push(`    file: ${file}`);
+        continue;
+      }
+      out.push(`    ${f}:${file ? ` ${file}` : ''}`);
+      for (const [k, v] of rest) out.push(`      ${k}=${shortValue(k, v)}`);
+    }
+  }
+  return out.join('\n');
 }
 
 const progress = (m: string) => console.error(m);
@@ -223,15 +312,23 @@ async function up(devDir: string, a: DevArgs): Promise<number> {
       ...(a.basePort !== undefined ? { basePort: a.basePort } : {}),
       ...(a.kafkaVersion ? { kafkaVersion: a.kafkaVersion } : {}),
       ...(a.acls ? { acls: true } : {}),
+      ...(a.security ? { security: a.security } : {}),
       progress,
     });
     const all = [...r.alreadyRunning, ...r.started];
+    const secure = await Promise.all(all.map(secureClusterReport));
     if (a.json) {
-      console.log(JSON.stringify({ devDir, elapsedMs: r.elapsedMs, started: r.started.map((c) => c.name), alreadyRunning: r.alreadyRunning.map((c) => c.name), clusters: all.map(jsonCluster) }));
+      console.log(JSON.stringify({ devDir, elapsedMs: r.elapsedMs, started: r.started.map((c) => c.name), alreadyRunning: r.alreadyRunning.map((c) => c.name),
+        clusters: all.map((c, i) => ({ ...jsonCluster(c), security: secure[i] ?? null })) }));
     } else {
       console.log(`Started ${r.started.length} local Kafka cluster${r.started.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(1)}s:`);
       console.log(formatClusters(r.started));
       if (r.alreadyRunning.length > 0) console.log(`Already running:\n${formatClusters(r.alreadyRunning)}`);
+      const reports = secure.filter((x): x is SecureClusterReport => x !== undefined);
+      if (reports.length > 0) {
+        console.log(`Client properties for the secured listeners (PLAINTEXT stays on the broker port; SASL listeners also take SCRAM-SHA-256 and PLAIN, and user admin):`);
+        for (const rep of reports) console.log(formatSecureClients(rep));
+      }
       console.log(`State: ${stateFile(devDir)}. Stop with 'ferry dev stop' (keep data) or 'ferry dev down' (delete data).`);
     }
     return EXIT.ok;
@@ -249,7 +346,8 @@ async function status(devDir: string, a: DevArgs): Promise<number> {
   const clusters = await devStatus(devDir);
   const allRunning = clusters.length > 0 && clusters.every((c) => c.state === 'running');
   if (a.json) {
-    console.log(JSON.stringify({ devDir, clusters: clusters.map((c) => ({ ...jsonCluster(c), listening: c.listening })) }));
+    const secure = await Promise.all(clusters.map(secureClusterReport));
+    console.log(JSON.stringify({ devDir, clusters: clusters.map((c, i) => ({ ...jsonCluster(c), listening: c.listening, security: secure[i] ?? null })) }));
   } else if (clusters.length === 0) {
     console.log(`No local clusters in ${devDir}. Start them with 'ferry dev up'.`);
   } else {
@@ -257,6 +355,7 @@ async function status(devDir: string, a: DevArgs): Promise<number> {
     for (const c of clusters) {
       if (c.state === 'dead') console.log(`  ${c.name}: process ${c.pid} is gone; see ${c.logFile}. 'ferry dev up' restarts it on its data.`);
       else if (c.state === 'running' && !c.listening) console.log(`  ${c.name}: process runs but ${c.bootstrap} does not accept connections; see ${c.logFile}.`);
+      if (c.security) console.log(`  ${c.name}: client .properties for its secured listeners in ${join(c.dir, 'clients')}`);
     }
   }
   return allRunning ? EXIT.ok : EXIT.notChanged;

@@ -8,6 +8,7 @@ import { LocalCluster, PortInUseError, type ClusterRecord } from './cluster.js';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from './jars.js';
 import { withLock } from './lock.js';
 import { DEFAULT_BASE_PORT, isPortFree, portLayout, type ClusterPorts } from './ports.js';
+import { LISTENER_INFO, hasSasl, securedListenerKinds, type ClusterSecurity, type SecureListener } from './security.js';
 import { readState, removeState, upsertCluster, writeState, type DevState } from './state.js';
 
 export const DEFAULT_CLUSTERS: readonly string[] = ['source', 'target'];
@@ -31,6 +32,11 @@ export interface UpOptions {
   kafkaVersion?: string;
   acls?: boolean;
   brokerProperties?: Record<string, string>;
+  /**
+   * Secured listeners besides PLAINTEXT, on the broker port + a fixed offset (security.ts LISTENER_INFO).
+   * Absent: a cluster keeps what it was created with. An empty list turns security off.
+   */
+  security?: readonly SecureListener[];
   fastStartup?: boolean;
   startTimeoutMs?: number;
   cacheDir?: string;
@@ -56,6 +62,21 @@ export class AlreadyRunningError extends Error {
 
 const lockDir = (devDir: string) => join(devDir, '.lock');
 const lockOpts = (progress?: (m: string) => void) => ({ timeoutMs: 5 * 60_000, onWait: () => progress?.('Waiting for another ferry dev command in this directory…') });
+
+/** Where `ferry dev` keeps the dev CA, client stores and SASL passwords: shared by its clusters, kept by `down`. */
+export function devPkiDir(devDir: string): string {
+  return join(devDir, 'pki');
+}
+
+/** The security record of a cluster whose broker listens on brokerPort: each secured listener at its fixed offset. */
+export function devClusterSecurity(devDir: string, clusterDir: string, brokerPort: number, listeners: readonly SecureListener[]): ClusterSecurity | undefined {
+  if (listeners.length === 0) return undefined;
+  return {
+    listeners: Object.fromEntries(listeners.map((l) => [l, brokerPort + LISTENER_INFO[l].portOffset])) as ClusterSecurity['listeners'],
+    pkiDir: devPkiDir(devDir),
+    storesDir: join(clusterDir, 'tls'),
+  };
+}
 
 /** The valid cluster-name syntax: it becomes a directory name. */
 export function validateClusterName(name: string): void {
@@ -110,14 +131,22 @@ export async function devUp(opts: UpOptions): Promise<UpResult> {
       const ports = opts.ports?.get(name) ?? (rec && opts.basePort === undefined ? { broker: rec.brokerPort, controller: rec.controllerPort } : layout.get(name));
       if (!ports) throw new Error(`No ports for cluster '${name}'.`);
       const brokerProperties = opts.brokerProperties ?? rec?.brokerProperties;
+      const dir = rec?.dir ?? join(opts.devDir, name);
+      const listeners = opts.security ?? (rec?.security ? securedListenerKinds(rec.security) : []);
+      const security = devClusterSecurity(opts.devDir, dir, ports.broker, listeners);
+      if (rec && existsSync(join(rec.dataDir, 'meta.properties')) && hasSasl(security) && !hasSasl(rec.security)) {
+        // SCRAM users are written when the storage is formatted; this cluster was formatted without them.
+        throw new Error(`Cluster '${name}' was created without SASL users; run 'ferry dev down' to delete it before starting it with --security ${listeners.join(',')}.`);
+      }
       toStart.push(new LocalCluster({
         name,
-        dir: rec?.dir ?? join(opts.devDir, name),
+        dir,
         brokerPort: ports.broker,
         controllerPort: ports.controller,
         kafkaVersion: version,
         acls: opts.acls ?? rec?.acls ?? false,
         ...(brokerProperties ? { brokerProperties } : {}),
+        ...(security ? { security } : {}),
         ...(rec ? { clusterId: rec.clusterId } : {}),
         fastStartup: opts.fastStartup ?? false,
         ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
@@ -131,7 +160,9 @@ export async function devUp(opts: UpOptions): Promise<UpResult> {
     // All ports before any JVM, so a conflict fails cleanly instead of leaving half an environment up.
     const seen = new Map<number, string>();
     for (const c of toStart) {
-      for (const [port, role] of [[c.brokerPort, 'broker'], [c.controllerPort, 'controller']] as const) {
+      const roles: [number, string][] = [[c.brokerPort, 'broker'], [c.controllerPort, 'controller']];
+      for (const [kind, port] of Object.entries(c.security?.listeners ?? {})) roles.push([port, `${kind} listener`]);
+      for (const [port, role] of roles) {
         const other = seen.get(port);
         if (other) throw new Error(`Clusters '${other}' and '${c.name}' would both use port ${port}.`);
         seen.set(port, c.name);

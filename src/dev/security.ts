@@ -236,6 +236,16 @@ export function renderClientProperties(props: Readonly<Record<string, string>>, 
   return [`# ${comment}`, ...Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(v)}`)].join('\n') + '\n';
 }
 
+/** Where writeClientPropertyFiles puts one listener's properties for one flavour. */
+export function clientPropertiesFile(dir: string, listener: SecureListener, flavour: ClientStoreFlavour): string {
+  return join(dir, listener === 'sasl_plaintext' ? `${listener}.properties` : `${listener}-${flavour}.properties`);
+}
+
+/** Flavours that differ for a listener: every one, except on SASL_PLAINTEXT, which has no stores. */
+export function flavoursOf(listener: SecureListener): readonly ClientStoreFlavour[] {
+  return listener === 'sasl_plaintext' ? ['pkcs12'] : STORE_FLAVOURS;
+}
+
 /**
  * Writes <dir>/<listener>-<flavour>.properties for every secured listener and flavour (one file for
  * sasl_plaintext, which has no stores). Returns listener → flavour → file.
@@ -246,10 +256,10 @@ export function writeClientPropertyFiles(dir: string, set: SecureClientSet, clus
   for (const listener of SECURE_LISTENERS) {
     const byFlavour = set[listener];
     if (!byFlavour) continue;
-    const flavours = listener === 'sasl_plaintext' ? (['pkcs12'] as const) : STORE_FLAVOURS;
+    const flavours = flavoursOf(listener);
     const written: Partial<Record<ClientStoreFlavour, string>> = {};
     for (const flavour of flavours) {
-      const file = join(dir, listener === 'sasl_plaintext' ? `${listener}.properties` : `${listener}-${flavour}.properties`);
+      const file = clientPropertiesFile(dir, listener, flavour);
       const what = listener === 'sasl_plaintext' ? '' : ` with ${flavour} stores`;
       const user = listener === 'mtls' || listener === 'wrong_host' ? `certificate CN=${CLIENT_CERT_USER}` : `user alice`;
       const note = listener === 'wrong_host' ? ` (its certificate names ${WRONG_HOST}: host-name verification must fail)` : '';
