@@ -269,7 +269,7 @@ export class PartitionReader {
    * returned first, and the error is thrown by the next poll.
    */
   async poll(): Promise<FetchResult[]> {
-    if (this.failure) throw this.failure;
+    this.raiseFailure();
     await this.connect();
     await this.resolvePending();
     if (this.positions.size === 0) return [];
@@ -326,15 +326,34 @@ export class PartitionReader {
         }
       }
     }));
-    if (outOfRange.length > 0) await this.resetOutOfRange(outOfRange);
+    if (outOfRange.length > 0) {
+      try {
+        await this.resetOutOfRange(outOfRange);
+      } catch (e) {
+        for (const tp of outOfRange) transient.push({ tp, cause: `OFFSET_OUT_OF_RANGE, and listing offsets failed: ${(e as Error).message}` });
+      }
+    }
     if (transient.length > 0) await this.onTransient(transient);
-    if (this.failure && results.every((r) => r.records.length === 0)) throw this.failure;
+    // Positions already moved past what `results` holds: a failure found in this round waits for the next
+    // poll unless there is nothing to hand over, so no fetched record is dropped.
+    if (results.every((r) => r.records.length === 0)) this.raiseFailure();
     return results;
   }
 
-  /** Records the first non-retriable failure; later ones are logged (the first is what the task reports). */
+  /** Throws the pending failure; a retriable one is thrown once (the next poll tries again). */
+  private raiseFailure(): void {
+    const f = this.failure;
+    if (!f) return;
+    if (f.retriable) this.failure = null;
+    throw f;
+  }
+
+  /**
+   * Records a non-retriable failure (it replaces a pending retriable one); later ones are only logged, the first
+   * is what the task reports.
+   */
   private fail(e: FetchError): void {
-    if (this.failure) log.error({ err: e.message }, 'another fetch failure');
+    if (this.failure && !this.failure.retriable) log.error({ err: e.message }, 'another fetch failure');
     else this.failure = e;
   }
 
@@ -350,7 +369,7 @@ export class PartitionReader {
     }) as Promise<FetchResponse>;
   }
 
-  /** Counts transient failures; past the bound they become a retriable FetchError the caller must surface. */
+  /** Counts transient failures; past the bound they become a retriable FetchError that poll() raises. */
   private async onTransient(list: Array<{ tp: TopicPartition; cause: string }>): Promise<void> {
     let worst = 0;
     for (const { tp, cause } of list) {
@@ -366,13 +385,8 @@ export class PartitionReader {
     }
     log.warn({ partitions: list.slice(0, 5).map((x) => `${x.tp.topic}-${x.tp.partition}`), count: list.length, err: list[0]!.cause, attempt: worst }, 'fetch failed; refreshing metadata');
     await this.cluster.refreshMetadata().catch(() => undefined);
+    // The failure counts stay after a report, so the next failing poll reports again.
     await sleep(Math.min(100 * 2 ** (worst - 1), 2000));
-    // A retriable failure is reported once; the failure counts stay, so the next failing poll reports again.
-    if (this.failure?.retriable) {
-      const f = this.failure;
-      this.failure = null;
-      throw f;
-    }
   }
 
   private decodePartition(topic: string, p: FetchPartitionResponse): FetchResult | null {
