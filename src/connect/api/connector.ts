@@ -30,6 +30,12 @@ export abstract class Connector {
   abstract config(): ConfigDef;
   abstract start(props: Props): Promise<void> | void;
   abstract taskClass(): TaskFactory;
+  /**
+   * The `task.class` written into every task config. A Java worker writes the task's Java class name there, and
+   * Java workers sharing the config topic load it by that name, so a plugin that stands in for a Java one
+   * returns the Java name; the default is the JavaScript class name.
+   */
+  taskClassName(): string { return this.taskClass().name; }
   abstract taskConfigs(maxTasks: number): Promise<Props[]> | Props[];
   abstract stop(): Promise<void> | void;
   /** Extra validation beyond the ConfigDef; return per-key errors. */

@@ -115,7 +115,7 @@ export class Worker {
       this.reportConnector(name, 'FAILED', errorTrace(err));
       return [];
     }
-    const taskClass = rc.connector.taskClass().name;
+    const taskClass = rc.connector.taskClassName();
     return configs.map((c) => {
       const out: Props = { ...c, 'task.class': taskClass };
       if (rc.kind === 'sink') {

@@ -32,6 +32,8 @@ export class FileStreamSinkConnector extends SinkConnector {
   }
 
   taskClass(): TaskFactory { return FileStreamSinkTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'org.apache.kafka.connect.file.FileStreamSinkTask'; }
 
   /** Every task gets the same config, so all of them append to the same file. */
   taskConfigs(maxTasks: number): Props[] {

@@ -67,6 +67,8 @@ export class FileStreamSourceConnector extends SourceConnector {
   }
 
   taskClass(): TaskFactory { return FileStreamSourceTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'org.apache.kafka.connect.file.FileStreamSourceTask'; }
 
   /** Only one task makes sense: there is one input stream. */
   taskConfigs(_maxTasks: number): Props[] {

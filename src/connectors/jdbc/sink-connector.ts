@@ -21,6 +21,8 @@ export class JdbcSinkConnector extends SinkConnector {
   }
 
   taskClass(): TaskFactory { return JdbcSinkTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'io.confluent.connect.jdbc.sink.JdbcSinkTask'; }
 
   taskConfigs(maxTasks: number): Props[] {
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...this.props }));

@@ -83,6 +83,8 @@ export class JdbcSourceConnector extends SourceConnector {
   }
 
   taskClass(): TaskFactory { return JdbcSourceTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'io.confluent.connect.jdbc.source.JdbcSourceTask'; }
 
   taskConfigs(maxTasks: number): Props[] {
     if (this.settings.query !== '') return [{ ...this.props }];

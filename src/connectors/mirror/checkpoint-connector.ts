@@ -7,18 +7,24 @@ import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Pro
 import { ClusterAdmin } from '../../kafka/cluster-admin.js';
 import { PartitionReader } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
+import type { InRecord } from '../../kafka/consumer.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import {
-  mirrorCheckpointConfigDef, offsetSyncsClientConfig, parseMirrorCheckpointConfig, sourceAdminConfig, targetAdminConfig, targetConsumerConfig,
+  mirrorCheckpointConfigDef, offsetSyncsClientConfig, parseMirrorCheckpointConfig, sourceAdminConfig, sourceConsumerConfig, targetAdminConfig, targetConsumerConfig,
   validateMirrorCheckpointProps, TASK_CONSUMER_GROUPS, type MirrorCheckpointSettings,
 } from './mirror-config.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { CheckpointTracker, computeCheckpoints, planGroupOffsetSync, type GroupOffset, type OffsetTranslator } from './checkpoints.js';
+import { CheckpointTracker, checkpointTopic, computeCheckpoints, planGroupOffsetSync, type GroupOffset, type OffsetTranslator } from './checkpoints.js';
 import { Mm2OffsetSyncStore } from './mm2-translation.js';
 import { OffsetMap, topicPartitionKey } from './offset-map.js';
 import { decodeOffsetSync, decodeOffsetSyncKey } from './offset-sync.js';
 import { offsetMapsTopicName } from './offset-map-store.js';
 import { pause } from './heartbeat-connector.js';
+import { PROVENANCE_HEADER } from './provenance.js';
+import { verifyTranslation, type RecordWindowReader } from './verified-translation.js';
+
+/** Verified MM2-era translations kept per task (each costs two small fetches; the answer never changes). */
+const MAX_VERIFIED = 50_000;
 
 export class MirrorCheckpointTask extends SourceTask {
   private settings!: MirrorCheckpointSettings;
@@ -34,9 +40,15 @@ export class MirrorCheckpointTask extends SourceTask {
   private nextCheckpoint = 0;
   private nextGroupSync = 0;
   private translate!: OffsetTranslator;
+  /** MM2-era offsets confirmed against the records (or null: not confirmable), by partition, offset and anchor. */
+  private readonly verified = new Map<string, number | null>();
+  private sourceRecords: PartitionReader | null = null;
+  private targetRecords: PartitionReader | null = null;
+  private props: Props = {};
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorCheckpointConfig(props);
+    this.props = props;
     this.groups = (props[TASK_CONSUMER_GROUPS] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-source-admin'), 'ferry-checkpoint-source-admin');
     this.target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-target-admin'), 'ferry-checkpoint-target-admin');
@@ -61,8 +73,9 @@ export class MirrorCheckpointTask extends SourceTask {
       return tr.exact || tr.kind === 'ahead' ? tr.downstreamOffset : undefined;
     };
     // Offsets Ferry's map cannot answer — before it starts (mirrored by Apache MM2 before Ferry took over) or no
-    // map at all — are translated from MM2's offset syncs, as MM2 would.
-    this.translate = (t, p, o) => ferry(t, p, o) ?? this.mm2.translateDownstream(t, p, o);
+    // map at all — are translated from MM2's offset syncs: exactly where the records confirm the position
+    // (verifyMm2Era), else as MM2 would.
+    this.translate = (t, p, o) => ferry(t, p, o) ?? this.verifiedTranslation(t, p, o) ?? this.mm2.translateDownstream(t, p, o);
     this.nextCheckpoint = Date.now();
     this.nextGroupSync = Date.now();
   }
@@ -111,6 +124,7 @@ export class MirrorCheckpointTask extends SourceTask {
           this.context.logger.warn({ group, err: (e as Error).message }, 'could not read source group offsets');
           continue;
         }
+        await this.verifyMm2Era(offsets);
         const computed = computeCheckpoints(group, offsets, {
           sourceAlias: this.settings.sourceClusterAlias, targetAlias: this.settings.targetClusterAlias,
           policy: this.settings.replicationPolicy, translate: this.translate, topicFilter: this.settings.topicFilter,
@@ -126,6 +140,60 @@ export class MirrorCheckpointTask extends SourceTask {
       await this.syncGroupOffsets().catch((e: Error) => this.context.logger.warn({ err: e.message }, 'group offset sync failed'));
     }
     return out;
+  }
+
+  private verifiedKey(topic: string, partition: number, offset: number): string | undefined {
+    const a = this.mm2.anchor(topic, partition, offset);
+    return a ? `${topicPartitionKey(topic, partition)}\u0000${offset}\u0000${a.upstreamOffset}` : undefined;
+  }
+
+  private verifiedTranslation(topic: string, partition: number, offset: number): number | undefined {
+    const k = this.verifiedKey(topic, partition, offset);
+    return k === undefined ? undefined : this.verified.get(k) ?? undefined;
+  }
+
+  /**
+   * For offsets only MM2's syncs can translate, confirms the exact position against the records (a few per
+   * partition, once per offset); failures are remembered and leave MM2's answer in place.
+   */
+  private async verifyMm2Era(offsets: readonly GroupOffset[]): Promise<void> {
+    for (const o of offsets) {
+      if (o.offset < 0 || !this.settings.topicFilter.shouldReplicateTopic(o.topic)) continue;
+      const m = this.maps.get(topicPartitionKey(o.topic, o.partition));
+      const tr = m?.translateDetailed(o.offset);
+      if (tr && (tr.exact || tr.kind === 'ahead')) continue;
+      const anchor = this.mm2.anchor(o.topic, o.partition, o.offset);
+      const k = this.verifiedKey(o.topic, o.partition, o.offset);
+      if (!anchor || k === undefined || this.verified.has(k)) continue;
+      const targetTopic = checkpointTopic(this.settings.replicationPolicy, this.settings.sourceClusterAlias, this.settings.targetClusterAlias, o.topic);
+      try {
+        const r = await verifyTranslation({
+          sourceTopic: o.topic, targetTopic, partition: o.partition, groupOffset: o.offset, anchor,
+          readSource: this.windowReader('source'), readTarget: this.windowReader('target'), ignoreHeaders: [PROVENANCE_HEADER],
+        });
+        if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+        this.verified.set(k, r.exact ? r.downstreamOffset : null);
+        if (!r.exact) this.context.logger.debug({ topic: o.topic, partition: o.partition, offset: o.offset, reason: r.reason }, 'MM2-era offset kept at MM2\'s translation');
+      } catch (e) {
+        // Not cached: a transient read failure is retried at the next checkpoint interval.
+        this.context.logger.warn({ topic: o.topic, partition: o.partition, offset: o.offset, err: (e as Error).message }, 'could not verify an MM2-era offset');
+      }
+    }
+  }
+
+  private windowReader(side: 'source' | 'target'): RecordWindowReader {
+    return async (topic, partition, from, max) => {
+      let reader = side === 'source' ? this.sourceRecords : this.targetRecords;
+      if (!reader) {
+        const props = side === 'source' ? sourceConsumerConfig(this.props, 'checkpoint-verify') : targetConsumerConfig(this.props, 'checkpoint-verify');
+        // The source is read as the mirror read it (read_committed when configured), so records compare alike.
+        reader = new PartitionReader(props, props['client.id'] ?? `ferry-checkpoint-verify-${side}`, {
+          maxWaitMs: 50, maxBytesPerPartition: 262_144, readCommitted: side === 'source' && (props['isolation.level'] ?? '').toLowerCase() === 'read_committed',
+        });
+        if (side === 'source') this.sourceRecords = reader; else this.targetRecords = reader;
+      }
+      return readWindow(reader, topic, partition, from, max);
+    };
   }
 
   /** Records a group would re-read on the target if it failed over now (0 when every partition translates exactly). */
@@ -172,7 +240,7 @@ export class MirrorCheckpointTask extends SourceTask {
   }
 
   override async stop(): Promise<void> {
-    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect()]);
+    await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect(), this.sourceRecords?.disconnect(), this.targetRecords?.disconnect()]);
   }
 }
 
@@ -183,6 +251,23 @@ async function endOffset(reader: PartitionReader, topic: string): Promise<number
   } catch {
     return undefined; // topic not there yet
   }
+}
+
+/** Up to `max` records of one partition from `from` (fewer at the end of the log); leaves the partition unassigned. */
+async function readWindow(reader: PartitionReader, topic: string, partition: number, from: number, max: number): Promise<InRecord[]> {
+  const tp = { topic, partition };
+  const out: InRecord[] = [];
+  reader.seek(tp, from);
+  try {
+    for (let polls = 0; polls < 20 && out.length < max; polls++) {
+      const fetched = (await reader.poll()).filter((f) => f.topic === topic && f.partition === partition);
+      for (const f of fetched) for (const r of f.records) if (r.offset >= from && out.length < max) out.push(r);
+      if (fetched.some((f) => f.nextOffset >= f.highWatermark)) break;
+    }
+  } finally {
+    reader.unassign(tp);
+  }
+  return out;
 }
 
 /** Applies the records of partition 0 up to `end` (default: the current end); later ones are read next time. */
@@ -208,6 +293,8 @@ export class MirrorCheckpointConnector extends SourceConnector {
   override config(): ConfigDef { return mirrorCheckpointConfigDef(); }
   override validate(props: Props): Record<string, string[]> { return validateMirrorCheckpointProps(props); }
   override taskClass(): TaskFactory { return MirrorCheckpointTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'org.apache.kafka.connect.mirror.MirrorCheckpointTask'; }
 
   override async start(props: Props): Promise<void> {
     this.props = props;

@@ -52,11 +52,15 @@ export class MirrorHeartbeatConnector extends SourceConnector {
 
   override config(): ConfigDef { return mirrorHeartbeatConfigDef(); }
   override taskClass(): TaskFactory { return MirrorHeartbeatTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'org.apache.kafka.connect.mirror.MirrorHeartbeatTask'; }
 
   override async start(props: Props): Promise<void> {
     this.props = props;
     this.settings = parseMirrorHeartbeatConfig(props);
-    if (!this.settings.enabled || this.settings.emitHeartbeatsIntervalMs === null) return;
+    // `enabled` is deliberately ignored, as in MM2: the heartbeat-only reverse flow of a one-way mirror must
+    // still emit, or upstream tools (MirrorClient.upstreamClusters, replicationHops) see no topology.
+    if (this.settings.emitHeartbeatsIntervalMs === null) return;
     const admin = new ClusterAdmin(targetAdminConfig(props, 'heartbeats-admin'), 'ferry-heartbeats-admin');
     try {
       await admin.createTopics([{ topic: this.settings.heartbeatsTopic, partitions: 1, replicationFactor: this.settings.heartbeatsTopicReplicationFactor, configs: { 'cleanup.policy': 'compact' } }]);
@@ -66,7 +70,8 @@ export class MirrorHeartbeatConnector extends SourceConnector {
   }
 
   override taskConfigs(): Props[] {
-    if (!this.settings.enabled || this.settings.emitHeartbeatsIntervalMs === null) return [];
+    // Only emit.heartbeats.enabled=false or a negative interval (both give null) stop the task, as in MM2.
+    if (this.settings.emitHeartbeatsIntervalMs === null) return [];
     return [{ ...this.props }];
   }
 

@@ -133,6 +133,16 @@ export class Mm2OffsetSyncStore {
     return s.downstream + (upstreamOffset === s.upstream ? 0 : 1);
   }
 
+  /**
+   * The sync translateDownstream(topic, partition, upstreamOffset) anchors on (the latest retained sync at or
+   * before the offset); undefined when it would not translate.
+   */
+  anchor(topic: string, partition: number, upstreamOffset: number): { upstreamOffset: number; downstreamOffset: number } | undefined {
+    if (!this.loaded) return undefined;
+    const s = (this.histories.get(key(topic, partition)) ?? []).find((c) => c.upstream <= upstreamOffset);
+    return s ? { upstreamOffset: s.upstream, downstreamOffset: s.downstream } : undefined;
+  }
+
   /** The 64 slots for a partition (slot 0 = latest), as {upstreamOffset, downstreamOffset}. */
   history(topic: string, partition: number): { upstreamOffset: number; downstreamOffset: number }[] {
     return (this.histories.get(key(topic, partition)) ?? []).map((s) => ({ upstreamOffset: s.upstream, downstreamOffset: s.downstream }));

@@ -46,6 +46,8 @@ export class MirrorSourceConnector extends SourceConnector {
   override config(): ConfigDef { return mirrorSourceConfigDef(); }
   override validate(props: Props): Record<string, string[]> { return validateMirrorSourceProps(props); }
   override taskClass(): TaskFactory { return MirrorSourceTask; }
+  /** What a Java worker writes as task.class for this connector. */
+  override taskClassName(): string { return 'org.apache.kafka.connect.mirror.MirrorSourceTask'; }
 
   override async start(props: Props): Promise<void> {
     this.props = props;
