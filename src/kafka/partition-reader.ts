@@ -169,6 +169,9 @@ export class PartitionReader {
       maxWaitMs?: number; minBytes?: number; maxBytes?: number; maxBytesPerPartition?: number; readCommitted?: boolean;
       /** Verify each batch's CRC32C (Java's check.crcs, default true). */
       checkCrcs?: boolean;
+      /** Backoff after a transient fetch failure, doubling per consecutive failure (Java's retry.backoff.ms / .max.ms). */
+      retryBackoffMs?: number;
+      retryBackoffMaxMs?: number;
     } = {},
   ) {
     this.isolationLevel = opts.readCommitted ? 1 : 0;
@@ -386,7 +389,7 @@ export class PartitionReader {
     log.warn({ partitions: list.slice(0, 5).map((x) => `${x.tp.topic}-${x.tp.partition}`), count: list.length, err: list[0]!.cause, attempt: worst }, 'fetch failed; refreshing metadata');
     await this.cluster.refreshMetadata().catch(() => undefined);
     // The failure counts stay after a report, so the next failing poll reports again.
-    await sleep(Math.min(100 * 2 ** (worst - 1), 2000));
+    await sleep(Math.min((this.opts.retryBackoffMs ?? 100) * 2 ** (worst - 1), this.opts.retryBackoffMaxMs ?? 1000));
   }
 
   private decodePartition(topic: string, p: FetchPartitionResponse): FetchResult | null {

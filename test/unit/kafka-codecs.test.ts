@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
 import { BatchDecodeError, decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
-import { decodeFetchResponse } from '../../src/kafka/partition-reader.js';
+import { decodeFetchResponse, FetchError, PartitionReader } from '../../src/kafka/partition-reader.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 
 const require = createRequire(import.meta.url);
@@ -245,4 +245,104 @@ test('Fetch v4 responses: per-partition errors and record sets are kept apart', 
   assert.equal(p1!.highWatermark, 10);
   assert.deepEqual(p1!.abortedTransactions, [{ producerId: 5, firstOffset: 3 }]);
   assert.ok(p1!.records!.equals(batch));
+});
+
+// ---- PartitionReader error handling, against a fake broker answering Fetch v4 ----------------------------
+
+type FetchPart = { partition: number; errorCode?: number; records?: Buffer | null };
+
+function fetchResponse(topic: string, parts: FetchPart[]): Buffer {
+  const out: Buffer[] = [];
+  const i16 = (v: number) => { const b = Buffer.alloc(2); b.writeInt16BE(v); return b; };
+  const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; };
+  const i64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v)); return b; };
+  out.push(i32(0), i32(1), i16(Buffer.byteLength(topic)), Buffer.from(topic), i32(parts.length));
+  for (const p of parts) {
+    out.push(i32(p.partition), i16(p.errorCode ?? 0), i64(100), i64(100), i32(-1));
+    if (p.records) out.push(i32(p.records.length), p.records); else out.push(i32(-1));
+  }
+  return Buffer.concat(out);
+}
+
+/** Replaces the reader's kafkajs cluster with one whose single broker answers fetches with `answer()`. */
+function withFakeBroker(reader: PartitionReader, answer: () => Buffer | Error): { fetches: number } {
+  const stats = { fetches: 0 };
+  const broker = {
+    connectionPool: {
+      send: async ({ response }: { response: { decode(b: Buffer): Promise<unknown>; parse(d: unknown): Promise<unknown> } }) => {
+        stats.fetches++;
+        const a = answer();
+        if (a instanceof Error) throw a;
+        return response.parse(await response.decode(a));
+      },
+    },
+  };
+  const cluster = {
+    connect: async () => undefined, disconnect: async () => undefined,
+    addMultipleTargetTopics: async () => undefined, refreshMetadataIfNecessary: async () => undefined, refreshMetadata: async () => undefined,
+    findLeaderForPartitions: (_t: string, parts: number[]) => ({ 1: parts }),
+    findBroker: async () => broker,
+  };
+  (reader as unknown as { cluster: unknown }).cluster = cluster;
+  return stats;
+}
+
+function batchAt(offset: number, values: string[], compression?: CodecName): Buffer {
+  const settings = compressionSettings({ 'compression.type': compression ?? 'none' });
+  const b = encodeRecordBatch(values.map((v, i) => ({ key: null, value: Buffer.from(v), headers: [], timestamp: 1000 + i })), {
+    producerId: -1, producerEpoch: -1, baseSequence: -1, ...(settings.id ? { compression: { id: settings.id, compress: compressorFor(settings) } } : {}),
+  });
+  b.writeBigInt64BE(BigInt(offset), 0);
+  return b;
+}
+
+test('reader: one partition\'s undecodable batch neither hides other partitions\' data nor its own earlier batches; then it fails', async () => {
+  const reader = new PartitionReader({ 'bootstrap.servers': '127.0.0.1:1' }, 'fake', { retryBackoffMs: 1, retryBackoffMaxMs: 1 });
+  const bad = withAttributes(batchAt(12, ['x', 'y']), 7);
+  withFakeBroker(reader, () => fetchResponse('t', [
+    { partition: 0, records: batchAt(0, ['a', 'b', 'c'], 'snappy') },
+    { partition: 1, records: Buffer.concat([batchAt(10, ['p', 'q']), bad, batchAt(14, ['z'])]) },
+  ]));
+  reader.seek({ topic: 't', partition: 0 }, 0);
+  reader.seek({ topic: 't', partition: 1 }, 10);
+  const first = await reader.poll();
+  assert.deepEqual(first.map((f) => [f.partition, f.records.map((r) => r.value!.toString())]), [[0, ['a', 'b', 'c']], [1, ['p', 'q']]]);
+  assert.equal(reader.position({ topic: 't', partition: 1 }), 12, 'stops before the bad batch');
+  await assert.rejects(reader.poll(), (e: unknown) => e instanceof FetchError && !e.retriable && e.topic === 't' && e.partition === 1 && e.offset === 12 && e.codec === 'id-7'
+    && /t-1 at offset 12 \(compression codec id-7\)/.test(e.message));
+  await assert.rejects(reader.poll(), FetchError, 'and keeps failing: retrying cannot help');
+});
+
+test('reader: non-retriable error codes fail; transient ones are retried a bounded number of times, then reported', async () => {
+  const auth = new PartitionReader({ 'bootstrap.servers': '127.0.0.1:1' }, 'fake', { retryBackoffMs: 1, retryBackoffMaxMs: 1 });
+  withFakeBroker(auth, () => fetchResponse('t', [{ partition: 0, errorCode: 29 }]));
+  auth.seek({ topic: 't', partition: 0 }, 5);
+  await assert.rejects(auth.poll(), (e: unknown) => e instanceof FetchError && !e.retriable && /t-0 at offset 5.*TOPIC_AUTHORIZATION_FAILED/.test(e.message));
+
+  const flaky = new PartitionReader({ 'bootstrap.servers': '127.0.0.1:1' }, 'fake', { retryBackoffMs: 1, retryBackoffMaxMs: 1 });
+  let down = true;
+  const stats = withFakeBroker(flaky, () => (down ? fetchResponse('t', [{ partition: 0, errorCode: 6 /* NOT_LEADER_OR_FOLLOWER */ }]) : fetchResponse('t', [{ partition: 0, records: batchAt(0, ['ok']) }])));
+  flaky.seek({ topic: 't', partition: 0 }, 0);
+  let quiet = 0;
+  let reported: unknown;
+  for (let i = 0; i < 50 && !reported; i++) {
+    try { assert.deepEqual(await flaky.poll(), []); quiet++; } catch (e) { reported = e; }
+  }
+  assert.ok(reported instanceof FetchError && reported.retriable, 'reported as retriable');
+  assert.match((reported as Error).message, /t-0 at offset 0 failed 9 times in a row: NOT_LEADER/);
+  assert.equal(quiet, 8, 'at most 8 silent retries');
+  // Still failing: reported again on the next failing poll, not after another 8.
+  await assert.rejects(flaky.poll(), FetchError);
+  down = false;
+  const after = await flaky.poll();
+  assert.deepEqual(after.flatMap((f) => f.records.map((r) => r.value!.toString())), ['ok']);
+  assert.ok(stats.fetches >= 11);
+
+  // A network error for the whole request counts the same way.
+  const net = new PartitionReader({ 'bootstrap.servers': '127.0.0.1:1' }, 'fake', { retryBackoffMs: 1, retryBackoffMaxMs: 1 });
+  withFakeBroker(net, () => new Error('Connection error: read ECONNRESET'));
+  net.seek({ topic: 't', partition: 0 }, 3);
+  let n = 0;
+  await assert.rejects((async () => { for (;;) { await net.poll(); n++; } })(), (e: unknown) => e instanceof FetchError && e.retriable && /ECONNRESET/.test(e.message));
+  assert.equal(n, 8);
 });

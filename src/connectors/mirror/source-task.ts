@@ -92,6 +92,8 @@ export class MirrorSourceTask extends SourceTask {
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
       checkCrcs: (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false',
+      retryBackoffMs: nonNegative(consumerProps['retry.backoff.ms'], 100),
+      retryBackoffMaxMs: nonNegative(consumerProps['retry.backoff.max.ms'], 1000),
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
       maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
       // Decoded records weigh several times their bytes in JS; 8 MiB per fetch keeps memory flat (Java's default is 50 MiB).
@@ -372,6 +374,11 @@ export function mergeSyncs(mapSyncs: SyncPoint[], periodic: SyncPoint[]): SyncPo
     }
   }
   return out;
+}
+
+function nonNegative(raw: string | undefined, fallback: number): number {
+  const n = Number(raw);
+  return raw !== undefined && raw.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 function findStored(stored: Map<string, Record<string, unknown> | null>, cluster: string, topic: string, partition: number): number | undefined {
