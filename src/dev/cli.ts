@@ -6,6 +6,7 @@ import { LocalCluster, PortInUseError, type ClusterRecord } from './cluster.js';
 import { AlreadyRunningError, DEFAULT_CLUSTERS, devDown, devStatus, devStop, devUp, type ClusterStatus } from './environment.js';
 import { DEFAULT_KAFKA_VERSION, MissingToolError, ensureKafkaJars, kafkaDistribution } from './jars.js';
 import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT, LOOPBACK } from './ports.js';
+import { ensureOAuthMaterial } from './oauth.js';
 import { ensureDevPki } from './pki.js';
 import {
   LISTENER_INFO, SASL_MECHANISMS, allSecureClientProperties, clientPropertiesFile, flavoursOf, parseSecurityList, securedListenerKinds,
@@ -51,6 +52,8 @@ Options:
                          mtls            SSL with a required client certificate (CN=alice)                  broker port+3
                          sasl_plaintext  SASL_PLAINTEXT, same mechanisms and users                          broker port+4
                          wrong_host      SSL whose certificate names another host (mismatch tests)          broker port+5
+                         oauthbearer     SASL_SSL, OAUTHBEARER: RS256 JWTs checked against the dev JWKS      broker port+6
+                                         (clients get long-lived tokens via file:// token endpoint URLs)
                        A dev CA, client stores (JKS, PKCS12, PEM) and passwords are made once in <dev dir>/pki;
                        up prints the client properties and writes them to <cluster dir>/clients/*.properties.
                        Default for an existing cluster: what it was created with.
@@ -201,7 +204,9 @@ export interface SecureClusterReport {
 export async function secureClusterReport(c: ClusterRecord): Promise<SecureClusterReport | undefined> {
   if (!c.security || securedListenerKinds(c.security).length === 0) return undefined;
   const pki = await ensureDevPki(c.security.pkiDir);
-  const clientProperties = allSecureClientProperties(pki, c.security, LOOPBACK);
+  // No token server outlives `ferry dev up`: OAuth clients get long-lived tokens through file:// URLs.
+  const oauth = c.security.listeners.oauthbearer !== undefined ? await ensureOAuthMaterial(c.security.pkiDir, pki.users) : undefined;
+  const clientProperties = allSecureClientProperties(pki, c.security, LOOPBACK, oauth ? { tokenFiles: oauth.tokenFiles } : undefined);
   const dir = join(c.dir, 'clients');
   const propertiesFiles: SecureClusterReport['propertiesFiles'] = {};
   for (const l of securedListenerKinds(c.security)) propertiesFiles[l] = Object.fromEntries(flavoursOf(l).map((f) => [f, clientPropertiesFile(dir, l, f)]));

@@ -9,12 +9,13 @@ import { withAdmin } from '../kafka/client.js';
 import { logger } from '../observability/logger.js';
 import { ensureKafkaJars, kafkaDistribution, projectFile, requireJava, type KafkaDistribution } from './jars.js';
 import { canConnect } from './net.js';
+import { ensureOAuthMaterial, type OAuthMaterial } from './oauth.js';
 import { ensureBrokerStores, ensureDevPki, type BrokerStores, type DevPki } from './pki.js';
 import { LOOPBACK, firstTakenPort } from './ports.js';
 import { isAlive, lastLines, processMatches, signal, sleep, tailFile, terminate } from './process.js';
 import {
-  allSecureClientProperties, hasSasl, scramFormatArgs, secureBrokerProperties, secureListenerEntries, securedListenerKinds,
-  writeClientPropertyFiles, type ClusterSecurity, type SecureClientSet,
+  allSecureClientProperties, hasSasl, oauthAllowedUrlsOption, scramFormatArgs, secureBrokerProperties, secureListenerEntries, securedListenerKinds,
+  writeClientPropertyFiles, type ClusterSecurity, type OAuthClientContext, type SecureClientSet,
 } from './security.js';
 
 const log = logger('dev.cluster');
@@ -102,7 +103,7 @@ export function renderServerProperties(opts: {
   brokerProperties?: Record<string, string>;
   host?: string;
   /** Secured listeners, with the broker stores and SASL users they need. */
-  security?: { config: ClusterSecurity; stores: BrokerStores; users: Readonly<Record<string, string>> };
+  security?: { config: ClusterSecurity; stores: BrokerStores; users: Readonly<Record<string, string>>; jwksUrl?: string };
 }): string {
   const dist = kafkaDistribution(opts.kafkaVersion);
   const host = opts.host ?? LOOPBACK;
@@ -154,7 +155,8 @@ export function renderServerProperties(opts: {
     props.set('super.users', 'User:ANONYMOUS');
   }
   if (opts.security) {
-    for (const [k, v] of secureBrokerProperties(opts.security.config, opts.security.stores, opts.security.users, { acls: opts.acls ?? false })) props.set(k, v);
+    const { config, stores, users, jwksUrl } = opts.security;
+    for (const [k, v] of secureBrokerProperties(config, stores, users, { acls: opts.acls ?? false, ...(jwksUrl ? { jwksUrl } : {}) })) props.set(k, v);
   }
   for (const [k, v] of Object.entries(opts.brokerProperties ?? {})) props.set(k, v);
   const lines = ['# Written by ferry dev (src/dev/cluster.ts); rewritten on every start.'];
@@ -180,6 +182,18 @@ export function loggingOptions(dist: KafkaDistribution, logFile: string, logsDir
   const common = [`-Dferry.kafka.log.file=${logFile}`, `-Dkafka.logs.dir=${logsDir}`];
   if (dist.logging === 'log4j2') return [`-Dlog4j2.configurationFile=${projectFile('kafka/log4j2.properties')}`, ...common];
   return [`-Dlog4j.configuration=file:${projectFile('kafka/log4j.properties')}`, ...common];
+}
+
+interface SecureMaterial {
+  config: ClusterSecurity;
+  pki: DevPki;
+  stores: BrokerStores;
+  oauth?: OAuthMaterial;
+}
+
+/** OAuth clients of client property files: the long-lived token files (no token server outlives `ferry dev up`). */
+function fileTokens(m: SecureMaterial): OAuthClientContext | undefined {
+  return m.oauth ? { tokenFiles: m.oauth.tokenFiles } : undefined;
 }
 
 export class LocalCluster {
@@ -302,7 +316,7 @@ export class LocalCluster {
     writeFileSync(this.propertiesFile, renderServerProperties({
       brokerPort: this.brokerPort, controllerPort: this.controllerPort, dataDir: this.dataDir, kafkaVersion: this.kafkaVersion,
       acls: this.acls, ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
-      ...(secured ? { security: { config: secured.config, stores: secured.stores, users: secured.pki.users } } : {}),
+      ...(secured ? { security: { config: secured.config, stores: secured.stores, users: secured.pki.users, ...(secured.oauth ? { jwksUrl: secured.oauth.jwksUrl } : {}) } } : {}),
     }), { mode: 0o600 });
     const classpath = join(libDir, '*');
     const logging = loggingOptions(dist, this.logFile, this.logsDir);
@@ -315,7 +329,9 @@ export class LocalCluster {
     const out = openSync(this.stdoutFile, 'a');
     let pid: number | undefined;
     try {
-      const args = [...brokerJvmOptions({ fastStartup: this.opts.fastStartup ?? false, extra: this.opts.jvmOptions ?? [] }), ...logging,
+      // Kafka 4.x opens no OAuth URL that this property does not list (3.9 ignores it).
+      const oauthJvm = secured?.oauth ? [oauthAllowedUrlsOption([secured.oauth.jwksUrl])] : [];
+      const args = [...brokerJvmOptions({ fastStartup: this.opts.fastStartup ?? false, extra: [...oauthJvm, ...(this.opts.jvmOptions ?? [])] }), ...logging,
         `-Dferry.cluster=${this.name}`, '-cp', classpath, 'kafka.Kafka', this.propertiesFile];
       // detached: own process group, so a terminal's Ctrl-C reaches only the CLI, which then stops brokers itself.
       const child = spawn(java, args, { cwd: this.dir, detached: true, stdio: ['ignore', out, out] });
@@ -338,17 +354,18 @@ export class LocalCluster {
       this.kill();
       throw err;
     }
-    if (secured) writeClientPropertyFiles(this.clientPropertiesDir, allSecureClientProperties(secured.pki, secured.config, LOOPBACK), this.name);
+    if (secured) writeClientPropertyFiles(this.clientPropertiesDir, allSecureClientProperties(secured.pki, secured.config, LOOPBACK, fileTokens(secured)), this.name);
     log.debug({ cluster: this.name, pid, formatMs: formatted - began, startMs: Date.now() - formatted }, 'local cluster started');
   }
 
   /** The dev PKI and this cluster's broker stores (made on first start, then reused); undefined when not secured. */
-  private async secureMaterial(): Promise<{ config: ClusterSecurity; pki: DevPki; stores: BrokerStores } | undefined> {
+  private async secureMaterial(): Promise<SecureMaterial | undefined> {
     const config = this.security;
     if (!config || securedListenerKinds(config).length === 0) return undefined;
     const pki = await ensureDevPki(config.pkiDir);
     const stores = await ensureBrokerStores(pki, config.storesDir, this.name);
-    return { config, pki, stores };
+    const oauth = config.listeners.oauthbearer !== undefined ? await ensureOAuthMaterial(config.pkiDir, pki.users) : undefined;
+    return { config, pki, stores, ...(oauth ? { oauth } : {}) };
   }
 
   /** Where `start` writes ready-to-use client .properties files for the secured listeners. */
@@ -359,7 +376,7 @@ export class LocalCluster {
   /** Client properties for every secured listener and store flavour (empty when not secured). */
   async secureClientProperties(): Promise<SecureClientSet> {
     const m = await this.secureMaterial();
-    return m ? allSecureClientProperties(m.pki, m.config, LOOPBACK) : {};
+    return m ? allSecureClientProperties(m.pki, m.config, LOOPBACK, fileTokens(m)) : {};
   }
 
   private async format(java: string, classpath: string, logging: string[], extra: string[]): Promise<void> {

@@ -6,14 +6,17 @@
 //   mtls            SSL with ssl.client.auth=required; the client certificate's CN is the principal (User:alice)
 //   sasl_plaintext  SASL_PLAINTEXT, same mechanisms and users (credentials in clear: for contrast tests)
 //   wrong_host      SSL, one-way, serving a certificate for another host name (host-name mismatch tests)
+//   oauthbearer     SASL_SSL with OAUTHBEARER only: JWTs (RS256) checked against the dev JWKS (src/dev/oauth.ts)
 // SCRAM users are written into the metadata log when the storage is formatted (StorageTool --add-scram), so
 // they exist before the first client connects. Inter-broker traffic stays on PLAINTEXT: a single node has none.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { escapeProperty } from './cluster.js';
+import { OAUTH_AUDIENCE, OAUTH_ISSUER, OAUTH_SCOPE } from './oauth.js';
 import { CLIENT_CERT_USER, SASL_USERS, WRONG_HOST, type BrokerStores, type DevPki } from './pki.js';
 
-export const SECURE_LISTENERS = ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host'] as const;
+export const SECURE_LISTENERS = ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host', 'oauthbearer'] as const;
 export type SecureListener = (typeof SECURE_LISTENERS)[number];
 
 export const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] as const;
@@ -34,7 +37,17 @@ export const LISTENER_INFO: Record<SecureListener, { name: string; protocol: 'SA
   mtls: { name: 'MTLS', protocol: 'SSL', portOffset: 3 },
   sasl_plaintext: { name: 'SASL_PLAINTEXT', protocol: 'SASL_PLAINTEXT', portOffset: 4 },
   wrong_host: { name: 'WRONG_HOST', protocol: 'SSL', portOffset: 5 },
+  oauthbearer: { name: 'OAUTH', protocol: 'SASL_SSL', portOffset: 6 },
 };
+
+const OAUTH_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
+/** Kafka's JVM property listing the OAuth URLs (token and JWKS endpoints) a client or broker may open; 4.x allows none by default. */
+export const OAUTH_ALLOWED_URLS_PROPERTY = 'org.apache.kafka.sasl.oauthbearer.allowed.urls';
+
+/** The -D option a Java client or broker needs to reach these OAuth URLs (harmless on 3.9). */
+export function oauthAllowedUrlsOption(urls: readonly string[]): string {
+  return `-D${OAUTH_ALLOWED_URLS_PROPERTY}=${urls.join(',')}`;
+}
 
 /** What a secured cluster has; stored in its ClusterRecord. */
 export interface ClusterSecurity {
@@ -65,6 +78,7 @@ export function securedListenerKinds(sec: ClusterSecurity): SecureListener[] {
   return SECURE_LISTENERS.filter((l) => sec.listeners[l] !== undefined);
 }
 
+/** True when the cluster has a listener with SCRAM users (they must be created when the storage is formatted). */
 export function hasSasl(sec: ClusterSecurity | undefined): boolean {
   return sec !== undefined && (sec.listeners.sasl_ssl !== undefined || sec.listeners.sasl_plaintext !== undefined);
 }
@@ -96,7 +110,7 @@ export function secureListenerEntries(sec: ClusterSecurity, host: string): { lis
 }
 
 /** Broker properties for the secured listeners (listeners themselves come from secureListenerEntries). */
-export function secureBrokerProperties(sec: ClusterSecurity, stores: BrokerStores, users: Readonly<Record<string, string>>, opts: { acls?: boolean } = {}): Map<string, string> {
+export function secureBrokerProperties(sec: ClusterSecurity, stores: BrokerStores, users: Readonly<Record<string, string>>, opts: { acls?: boolean; jwksUrl?: string } = {}): Map<string, string> {
   const kinds = securedListenerKinds(sec);
   const p = new Map<string, string>();
   if (kinds.some((k) => LISTENER_INFO[k].protocol !== 'SASL_PLAINTEXT')) {
@@ -117,7 +131,7 @@ export function secureBrokerProperties(sec: ClusterSecurity, stores: BrokerStore
     p.set('listener.name.wrong_host.ssl.keystore.password', stores.password);
     p.set('listener.name.wrong_host.ssl.key.password', stores.password);
   }
-  const saslKinds = kinds.filter((k) => LISTENER_INFO[k].protocol.startsWith('SASL_'));
+  const saslKinds = kinds.filter((k) => LISTENER_INFO[k].protocol.startsWith('SASL_') && k !== 'oauthbearer');
   if (saslKinds.length > 0) {
     p.set('sasl.enabled.mechanisms', SASL_MECHANISMS.join(','));
     const plainUsers = Object.entries(users).map(([u, pw]) => `user_${u}=${jaasQuote(pw)}`).join(' ');
@@ -127,6 +141,16 @@ export function secureBrokerProperties(sec: ClusterSecurity, stores: BrokerStore
       p.set(`listener.name.${l}.scram-sha-256.sasl.jaas.config`, `${SCRAM_MODULE} required;`);
       p.set(`listener.name.${l}.plain.sasl.jaas.config`, `${PLAIN_MODULE} required ${plainUsers};`);
     }
+  }
+  if (kinds.includes('oauthbearer')) {
+    if (!opts.jwksUrl) throw new Error('The oauthbearer listener needs a JWKS URL (src/dev/oauth.ts).');
+    p.set('listener.name.oauth.sasl.enabled.mechanisms', 'OAUTHBEARER');
+    p.set('listener.name.oauth.oauthbearer.sasl.jaas.config', `${OAUTH_MODULE} required;`);
+    p.set('listener.name.oauth.oauthbearer.sasl.server.callback.handler.class', 'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler');
+    p.set('sasl.oauthbearer.jwks.endpoint.url', opts.jwksUrl);
+    p.set('sasl.oauthbearer.expected.audience', OAUTH_AUDIENCE);
+    p.set('sasl.oauthbearer.expected.issuer', OAUTH_ISSUER);
+    if (!p.has('sasl.enabled.mechanisms')) p.set('sasl.enabled.mechanisms', 'OAUTHBEARER');
   }
   if (opts.acls) p.set('super.users', 'User:ANONYMOUS;User:admin');
   return p;
@@ -157,13 +181,35 @@ export interface ClientPropsRequest {
   keystore?: boolean;
 }
 
+/**
+ * Where OAUTHBEARER clients get tokens: an HTTP client-credentials endpoint (tests: startOAuthServer), or
+ * long-lived token files used through file:// token endpoint URLs (`ferry dev up`, no server running).
+ */
+export type OAuthClientContext = { tokenEndpointUrl: string } | { tokenFiles: Readonly<Record<string, string>> };
+
 /** Java-style client properties for one way of reaching a secured listener. */
-export function secureClientProperties(pki: DevPki, sec: ClusterSecurity, host: string, req: ClientPropsRequest): Record<string, string> {
+export function secureClientProperties(pki: DevPki, sec: ClusterSecurity, host: string, req: ClientPropsRequest, oauth?: OAuthClientContext): Record<string, string> {
   const port = sec.listeners[req.listener];
   if (port === undefined) throw new Error(`This cluster has no ${req.listener} listener (it has ${securedListenerKinds(sec).join(', ') || 'none'}).`);
   const info = LISTENER_INFO[req.listener];
   const out: Record<string, string> = { 'bootstrap.servers': `${host}:${port}`, 'security.protocol': info.protocol };
-  if (info.protocol.startsWith('SASL_')) {
+  if (req.listener === 'oauthbearer') {
+    const user = req.user ?? 'alice';
+    const secret = req.password ?? pki.users[user];
+    if (secret === undefined) throw new Error(`No OAuth client '${user}' (clients: ${Object.keys(pki.users).join(', ')}); pass a secret for unknown clients.`);
+    if (!oauth) throw new Error('OAUTHBEARER client properties need a token endpoint (an OAuth server or the token files).');
+    out['sasl.mechanism'] = 'OAUTHBEARER';
+    out['sasl.login.callback.handler.class'] = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler';
+    if ('tokenEndpointUrl' in oauth) {
+      out['sasl.oauthbearer.token.endpoint.url'] = oauth.tokenEndpointUrl;
+      out['sasl.jaas.config'] = `${OAUTH_MODULE} required clientId=${jaasQuote(user)} clientSecret=${jaasQuote(secret)} scope=${jaasQuote(OAUTH_SCOPE)};`;
+    } else {
+      const file = oauth.tokenFiles[user];
+      if (!file) throw new Error(`No token file for OAuth client '${user}'.`);
+      out['sasl.oauthbearer.token.endpoint.url'] = pathToFileURL(file).href;
+      out['sasl.jaas.config'] = `${OAUTH_MODULE} required;`;
+    }
+  } else if (info.protocol.startsWith('SASL_')) {
     const mechanism = req.mechanism ?? 'SCRAM-SHA-512';
     const user = req.user ?? 'alice';
     const password = req.password ?? pki.users[user];
@@ -221,11 +267,12 @@ export function secureClientProperties(pki: DevPki, sec: ClusterSecurity, host: 
 export type SecureClientSet = Partial<Record<SecureListener, Record<ClientStoreFlavour, Record<string, string>>>>;
 
 /** Every listener × flavour with the defaults (alice; SCRAM-SHA-512 on SASL listeners). */
-export function allSecureClientProperties(pki: DevPki, sec: ClusterSecurity, host: string): SecureClientSet {
+export function allSecureClientProperties(pki: DevPki, sec: ClusterSecurity, host: string, oauth?: OAuthClientContext): SecureClientSet {
   const out: SecureClientSet = {};
   for (const listener of securedListenerKinds(sec)) {
+    if (listener === 'oauthbearer' && !oauth) continue;
     const byFlavour = {} as Record<ClientStoreFlavour, Record<string, string>>;
-    for (const store of STORE_FLAVOURS) byFlavour[store] = secureClientProperties(pki, sec, host, { listener, store });
+    for (const store of STORE_FLAVOURS) byFlavour[store] = secureClientProperties(pki, sec, host, { listener, store }, oauth);
     out[listener] = byFlavour;
   }
   return out;
@@ -261,8 +308,10 @@ export function writeClientPropertyFiles(dir: string, set: SecureClientSet, clus
     for (const flavour of flavours) {
       const file = clientPropertiesFile(dir, listener, flavour);
       const what = listener === 'sasl_plaintext' ? '' : ` with ${flavour} stores`;
-      const user = listener === 'mtls' || listener === 'wrong_host' ? `certificate CN=${CLIENT_CERT_USER}` : `user alice`;
-      const note = listener === 'wrong_host' ? ` (its certificate names ${WRONG_HOST}: host-name verification must fail)` : '';
+      const user = listener === 'mtls' || listener === 'wrong_host' ? `certificate CN=${CLIENT_CERT_USER}` : listener === 'oauthbearer' ? 'OAuth client alice' : `user alice`;
+      const tokenUrl = byFlavour[flavour]['sasl.oauthbearer.token.endpoint.url'];
+      const note = listener === 'wrong_host' ? ` (its certificate names ${WRONG_HOST}: host-name verification must fail)`
+        : tokenUrl ? `\n# Java clients on Kafka 4.x also need the JVM option ${oauthAllowedUrlsOption([tokenUrl])}` : '';
       writeFileSync(file, renderClientProperties(byFlavour[flavour], `ferry dev: cluster '${clusterName}', ${listener} listener${what}, ${user}${note}`), { mode: 0o600 });
       written[flavour] = file;
     }

@@ -21,9 +21,10 @@ import { after, before } from 'node:test';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import type { LocalCluster } from '../../src/dev/cluster.js';
+import { ensureOAuthMaterial, startOAuthServer, type OAuthServer } from '../../src/dev/oauth.js';
 import { ensureDevPki, type DevPki } from '../../src/dev/pki.js';
 import {
-  SECURE_LISTENERS, STORE_FLAVOURS, secureClientProperties, securedListenerKinds,
+  SECURE_LISTENERS, STORE_FLAVOURS, oauthAllowedUrlsOption, secureClientProperties, securedListenerKinds,
   type ClientPropsRequest, type ClientStoreFlavour, type SecureListener,
 } from '../../src/dev/security.js';
 import type { ClientProps } from '../../src/kafka/client.js';
@@ -39,13 +40,24 @@ export interface KafkaHarnessOptions {
   startTimeoutMs?: number;
   /**
    * Secured listeners each cluster gets besides PLAINTEXT: 'all', or any of sasl_ssl, mtls, sasl_plaintext,
-   * wrong_host. Default none.
+   * wrong_host, oauthbearer (which also starts a token endpoint in this process). Default none.
    */
   security?: readonly SecureListener[] | 'all';
 }
 
 /** Client properties for one listener in each store flavour (see ClientStoreFlavour in src/dev/security.ts). */
 export type StoreFlavouredProps = Readonly<Record<ClientStoreFlavour, ClientProps>>;
+
+export interface TestOAuth {
+  /** http://127.0.0.1:port/token */
+  tokenEndpointUrl: string;
+  /** http://127.0.0.1:port/jwks (the broker reads the same keys from a file). */
+  jwksUrl: string;
+  /** The JVM option a Kafka 4.x Java client needs to reach the token endpoint. */
+  javaAllowedUrlsOption: string;
+  /** Tokens issued (per client id) and refused, for assertions. */
+  server: OAuthServer;
+}
 
 /** Ways to reach a secured test cluster. A listener the cluster was not started with throws when read. */
 export interface SecureTestAccess {
@@ -57,6 +69,10 @@ export interface SecureTestAccess {
   readonly saslPlaintext: ClientProps;
   /** One-way SSL to a listener whose certificate names another host: a correct client must refuse it. */
   readonly wrongHost: StoreFlavouredProps;
+  /** SASL_SSL with OAUTHBEARER: client credentials (alice) against the harness's token endpoint. */
+  readonly oauthbearer: StoreFlavouredProps;
+  /** The token endpoint (client-credentials grant) that oauthbearer props use. */
+  readonly oauth: TestOAuth;
   /** Any variant: another mechanism or user, a wrong password, an untrusted CA, mTLS without a keystore. */
   props(req: ClientPropsRequest): ClientProps;
   /** SASL user → password (admin is a super user when acls are on; alice is a normal user). */
@@ -112,7 +128,7 @@ function resolveSecurity(opt: KafkaHarnessOptions['security']): SecureListener[]
   return opt === 'all' ? [...SECURE_LISTENERS] : [...(opt ?? [])];
 }
 
-function secureAccess(c: LocalCluster, pki: DevPki | undefined): SecureTestAccess {
+function secureAccess(c: LocalCluster, pki: DevPki | undefined, oauth: TestOAuth | undefined): SecureTestAccess {
   const sec = c.security;
   const need = (): { sec: NonNullable<LocalCluster['security']>; pki: DevPki } => {
     if (!sec || !pki) throw new Error(`Test cluster '${c.name}' has no secured listeners: start it with useKafka({ security: [...] }).`);
@@ -120,7 +136,7 @@ function secureAccess(c: LocalCluster, pki: DevPki | undefined): SecureTestAcces
   };
   const props = (req: ClientPropsRequest): ClientProps => {
     const n = need();
-    return secureClientProperties(n.pki, n.sec, c.bootstrap.split(':')[0]!, req);
+    return secureClientProperties(n.pki, n.sec, c.bootstrap.split(':')[0]!, req, oauth ? { tokenEndpointUrl: oauth.tokenEndpointUrl } : undefined);
   };
   const flavoured = (listener: SecureListener): StoreFlavouredProps =>
     Object.fromEntries(STORE_FLAVOURS.map((store) => [store, props({ listener, store })])) as unknown as StoreFlavouredProps;
@@ -129,6 +145,11 @@ function secureAccess(c: LocalCluster, pki: DevPki | undefined): SecureTestAcces
     get mtls() { return flavoured('mtls'); },
     get saslPlaintext() { return props({ listener: 'sasl_plaintext' }); },
     get wrongHost() { return flavoured('wrong_host'); },
+    get oauthbearer() { return flavoured('oauthbearer'); },
+    get oauth() {
+      if (!oauth) throw new Error(`Test cluster '${c.name}' has no oauthbearer listener: start it with useKafka({ security: ['oauthbearer', ...] }).`);
+      return oauth;
+    },
     props,
     get users() { return need().pki.users; },
     get ports() { return need().sec.listeners; },
@@ -138,7 +159,7 @@ function secureAccess(c: LocalCluster, pki: DevPki | undefined): SecureTestAcces
   };
 }
 
-function wrap(c: LocalCluster, pki: DevPki | undefined): TestCluster {
+function wrap(c: LocalCluster, pki: DevPki | undefined, oauth: TestOAuth | undefined): TestCluster {
   return {
     name: c.name,
     bootstrap: c.bootstrap,
@@ -150,7 +171,7 @@ function wrap(c: LocalCluster, pki: DevPki | undefined): TestCluster {
     kill: () => c.kill(),
     logExcerpt: () => c.logExcerpt(),
     local: c,
-    secure: secureAccess(c, pki),
+    secure: secureAccess(c, pki, oauth),
   };
 }
 
@@ -168,8 +189,20 @@ export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKa
     progress: (m) => process.stderr.write(`# ${m}\n`),
   });
   const pkiDir = eph.clusters[0]?.security?.pkiDir;
-  const pki = pkiDir ? await ensureDevPki(pkiDir) : undefined;
-  const clusters = eph.clusters.map((c) => wrap(c, pki));
+  let oauth: TestOAuth | undefined;
+  let pki: DevPki | undefined;
+  try {
+    pki = pkiDir ? await ensureDevPki(pkiDir) : undefined;
+    if (pki && pkiDir && security.includes('oauthbearer')) {
+      // One token endpoint for all clusters of the file; the brokers validate with the JWKS file, not this server.
+      const server = await startOAuthServer(await ensureOAuthMaterial(pkiDir, pki.users), pki.users);
+      oauth = { tokenEndpointUrl: server.tokenEndpointUrl, jwksUrl: server.jwksUrl, javaAllowedUrlsOption: oauthAllowedUrlsOption([server.tokenEndpointUrl, server.jwksUrl]), server };
+    }
+  } catch (err) {
+    await eph.stop();
+    throw err;
+  }
+  const clusters = eph.clusters.map((c) => wrap(c, pki, oauth));
   return {
     clusters,
     cluster(name: string): TestCluster {
@@ -179,7 +212,10 @@ export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKa
     },
     kafkaVersion: eph.kafkaVersion,
     devDir: eph.devDir,
-    stop: () => eph.stop(),
+    stop: async () => {
+      await oauth?.server.close();
+      await eph.stop();
+    },
   };
 }
 

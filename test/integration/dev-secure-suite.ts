@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { STORE_FLAVOURS, renderClientProperties, type ClientPropsRequest } from '../../src/dev/security.js';
+import { STORE_FLAVOURS, oauthAllowedUrlsOption, renderClientProperties, type ClientPropsRequest } from '../../src/dev/security.js';
 import { configFileOption, runKafkaTool, toolClass, type KafkaToolResult } from '../../src/dev/tools.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import { uniqueName, useKafka } from '../helpers/kafka.js';
@@ -31,9 +31,16 @@ export function secureClusterSuite(version: string): void {
     return `exit ${r.code ?? r.signal}${r.timedOut ? ' (timed out)' : ''} after ${r.elapsedMs} ms\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
   }
 
+  // Kafka 4.x clients open only OAuth URLs listed in a JVM property; other clients ignore it.
+  function jvmFor(props: ClientProps): string[] {
+    const url = props['sasl.oauthbearer.token.endpoint.url'];
+    return url ? [oauthAllowedUrlsOption([url])] : [];
+  }
+
   function produce(props: ClientProps, topic: string, records = RECORDS): Promise<KafkaToolResult> {
     return runKafkaTool({
       kafkaVersion: version,
+      jvmOptions: jvmFor(props),
       mainClass: toolClass('ProducerPerformance', version),
       args: ['--topic', topic, '--num-records', String(records), '--record-size', '64', '--throughput', '-1',
         configFileOption('producer', version), propsFile(props), '--producer-props', 'acks=all', 'max.block.ms=8000', 'delivery.timeout.ms=20000', 'request.timeout.ms=5000'],
@@ -44,6 +51,7 @@ export function secureClusterSuite(version: string): void {
   function consume(props: ClientProps, topic: string, records = RECORDS): Promise<KafkaToolResult> {
     return runKafkaTool({
       kafkaVersion: version,
+      jvmOptions: jvmFor(props),
       mainClass: toolClass('ConsoleConsumer', version),
       args: ['--bootstrap-server', props['bootstrap.servers']!, '--topic', topic, '--from-beginning', '--max-messages', String(records),
         '--timeout-ms', '30000', configFileOption('consumer', version), propsFile(props)],
@@ -108,7 +116,7 @@ export function secureClusterSuite(version: string): void {
   test(`Kafka ${version}: ready-to-use .properties files for every listener and flavour`, () => {
     const c = kafka.cluster('sec');
     const names = readdirSync(c.secure.propertiesDir).sort();
-    for (const l of ['sasl_ssl', 'mtls', 'wrong_host']) for (const f of STORE_FLAVOURS) assert.ok(names.includes(`${l}-${f}.properties`), `${l}-${f} in ${names.join(', ')}`);
+    for (const l of ['sasl_ssl', 'mtls', 'wrong_host', 'oauthbearer']) for (const f of STORE_FLAVOURS) assert.ok(names.includes(`${l}-${f}.properties`), `${l}-${f} in ${names.join(', ')}`);
     assert.ok(names.includes('sasl_plaintext.properties'));
     const text = readFileSync(join(c.secure.propertiesDir, 'sasl_ssl-jks.properties'), 'utf8');
     assert.match(text, new RegExp(`^bootstrap\\.servers=127\\.0\\.0\\.1:${c.secure.ports.sasl_ssl}$`, 'm'));
@@ -153,11 +161,31 @@ export function secureClusterSuite(version: string): void {
     await pairwise(cases, ([req, label, cause]) => refused(req, label, cause));
   });
 
+  test(`Kafka ${version}: OAUTHBEARER with client credentials from the token endpoint, and with a file token`, async () => {
+    const c = kafka.cluster('sec');
+    const before = c.secure.oauth.server.issued.get('alice') ?? 0;
+    await roundTrip(c.secure.oauthbearer.pkcs12, 'oauthbearer/pkcs12');
+    assert.ok((c.secure.oauth.server.issued.get('alice') ?? 0) > before, 'the Java client fetched its token from the endpoint');
+    // What `ferry dev up` writes: a file:// token endpoint with a long-lived token, no server needed.
+    const fromFile = readFileSync(join(c.secure.propertiesDir, 'oauthbearer-pem.properties'), 'utf8');
+    assert.match(fromFile, /^sasl\.oauthbearer\.token\.endpoint\.url=file:/m);
+    const props = Object.fromEntries(fromFile.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const r = await produce(props, uniqueName('sec-oauth-file'), 20);
+    assert.equal(sent(r), 20, describe(r));
+  });
+
+  test(`Kafka ${version}: OAUTHBEARER with a wrong client secret is refused`, async () => {
+    const c = kafka.cluster('sec');
+    const refusedBefore = c.secure.oauth.server.refused;
+    await refused({ listener: 'oauthbearer', store: 'jks', password: 'not-the-secret' }, 'OAuth wrong secret', /401|invalid_client|LoginException|Unable to retrieve|SaslAuthenticationException/i);
+    assert.ok(c.secure.oauth.server.refused > refusedBefore, 'the token endpoint refused the client');
+  });
+
   test(`Kafka ${version}: a plaintext client gets no Kafka answer from the TLS listeners (and one from PLAINTEXT)`, async () => {
     const c = kafka.cluster('sec');
     const plain = await plaintextProbe(c.brokerPort);
     assert.ok(plain !== 'closed' && plain.readInt32BE(4) === 7, 'PLAINTEXT listener answers ApiVersions');
-    for (const l of ['sasl_ssl', 'mtls', 'wrong_host'] as const) {
+    for (const l of ['sasl_ssl', 'mtls', 'wrong_host', 'oauthbearer'] as const) {
       const r = await plaintextProbe(c.secure.ports[l]!);
       // A TLS server answers bytes that are no ClientHello with an alert record (content type 21) or hangs up.
       assert.ok(r === 'closed' || r[0] === 0x15, `${l}: answered plaintext with ${r === 'closed' ? r : r.subarray(0, 8).toString('hex')}`);

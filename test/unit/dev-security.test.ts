@@ -46,7 +46,7 @@ const stores: BrokerStores = { keystore: '/c/tls/broker.keystore.p12', wrongHost
 const sec: ClusterSecurity = { listeners: { sasl_ssl: 19094, mtls: 19095, sasl_plaintext: 19096, wrong_host: 19097 }, pkiDir: dir, storesDir: '/c/tls' };
 
 test('parseSecurityList: all, lists, aliases, fixed order, errors', () => {
-  assert.deepEqual(parseSecurityList('all'), ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host']);
+  assert.deepEqual(parseSecurityList('all'), ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host', 'oauthbearer']);
   assert.deepEqual(parseSecurityList('mtls, SASL_SSL'), ['sasl_ssl', 'mtls']);
   assert.deepEqual(parseSecurityList('sasl-plaintext,mutual_tls'), ['mtls', 'sasl_plaintext']);
   assert.throws(() => parseSecurityList('kerberos'), /unknown --security value 'kerberos'/);
@@ -55,7 +55,7 @@ test('parseSecurityList: all, lists, aliases, fixed order, errors', () => {
 
 test('parseDevArgs: --security for up only; none turns it off', () => {
   assert.deepEqual(parseDevArgs(['up', '--security', 'sasl_ssl,mtls'], {}), { command: 'up', acls: false, json: false, security: ['sasl_ssl', 'mtls'] });
-  assert.deepEqual(parseDevArgs(['up', '--security=all', '--json'], {}).security, ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host']);
+  assert.deepEqual(parseDevArgs(['up', '--security=all', '--json'], {}).security, ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host', 'oauthbearer']);
   assert.deepEqual(parseDevArgs(['up', '--security', 'none'], {}).security, []);
   assert.equal('security' in parseDevArgs(['up'], {}), false);
   assert.throws(() => parseDevArgs(['status', '--security', 'all'], {}), (e: unknown) => e instanceof UsageError && /applies to 'up' only/.test(e.message));
