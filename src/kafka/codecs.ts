@@ -7,8 +7,9 @@
 // synchronous, so a batch costs one call and no promise.
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
-import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
-import { compressFrameSync as lz4CompressFrame, decompressFrameSync as lz4DecompressFrame } from 'lz4-napi';
+import { compressSync as snappyCompress, uncompressSync as snappyUncompress, uncompress as snappyUncompressAsync } from 'snappy';
+import { compressFrameSync as lz4CompressFrame, decompressFrameSync as lz4DecompressFrame, decompressFrame as lz4DecompressFrameAsync } from 'lz4-napi';
+import { promisify } from 'node:util';
 import { Compressor as ZstdCompressor, decompress as zstdDecompress } from 'zstd-napi';
 
 export type CodecName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -114,8 +115,14 @@ function snappyXerialEncode(data: Buffer): Buffer {
 
 /** Decodes xerial framing (several concatenated streams too, as xerial's reader does) or a raw snappy block. */
 function snappyDecode(buf: Buffer): Buffer {
-  if (!isXerialAt(buf, 0)) return snappyRaw(buf);
-  const parts: Buffer[] = [];
+  const parts = snappyBlocks(buf).map(snappyRaw);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** Raw snappy blocks of a xerial stream (or the one raw block). */
+function snappyBlocks(buf: Buffer): Buffer[] {
+  if (!isXerialAt(buf, 0)) return [buf];
+  const blocks: Buffer[] = [];
   let pos = 0;
   while (pos < buf.length) {
     if (isXerialAt(buf, pos)) {
@@ -127,10 +134,10 @@ function snappyDecode(buf: Buffer): Buffer {
     const len = buf.readInt32BE(pos);
     pos += 4;
     if (len < 0 || pos + len > buf.length) throw new Error(`xerial snappy chunk of ${len} bytes at byte ${pos - 4} exceeds the ${buf.length}-byte input`);
-    parts.push(snappyRaw(buf.subarray(pos, pos + len)));
+    blocks.push(buf.subarray(pos, pos + len));
     pos += len;
   }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return blocks;
 }
 
 // ---- lz4 -------------------------------------------------------------------------------------------------
@@ -195,6 +202,34 @@ export function decompress(codec: CodecName | number, data: Buffer): Buffer {
       case 'gzip': return zlib.gunzipSync(data);
       case 'snappy': return snappyDecode(data);
       case 'lz4': return lz4DecompressFrame(data);
+      case 'zstd': return zstdDecompress(data);
+    }
+  } catch (e) {
+    throw new CompressionError(name, `${name} decompression failed: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+const gunzipAsync = promisify(zlib.gunzip);
+
+/**
+ * decompress() off the main thread where the library allows it (gzip on libuv's pool, snappy and lz4 as
+ * napi async tasks); zstd-napi has no async one-shot call, so zstd runs inline. For the byte path, which can
+ * then decompress several batches while it rewrites others.
+ */
+export async function decompressAsync(codec: CodecName | number, data: Buffer): Promise<Buffer> {
+  const name = resolve(codec);
+  try {
+    switch (name) {
+      case 'none': return data;
+      case 'gzip': return await gunzipAsync(data);
+      case 'snappy': {
+        const parts = await Promise.all(snappyBlocks(data).map(async (b) => {
+          const out = await snappyUncompressAsync(b, { asBuffer: true });
+          return typeof out === 'string' ? Buffer.from(out) : out;
+        }));
+        return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      }
+      case 'lz4': return await lz4DecompressFrameAsync(data);
       case 'zstd': return zstdDecompress(data);
     }
   } catch (e) {
