@@ -50,9 +50,10 @@ export async function runKafkaTool(opts: KafkaToolOptions): Promise<KafkaToolRes
   });
 }
 
-/** Main classes that moved between Kafka lines. */
-export function toolClass(tool: 'ProducerPerformance' | 'ConsoleConsumer' | 'ConsumerPerformance', kafkaVersion: string): string {
-  kafkaDistribution(kafkaVersion);
+/** Main classes of Kafka's tools; AclCommand moved from core (Scala) to kafka-tools in 4.0. */
+export function toolClass(tool: 'ProducerPerformance' | 'ConsoleConsumer' | 'ConsumerPerformance' | 'AclCommand', kafkaVersion: string): string {
+  const d = kafkaDistribution(kafkaVersion);
+  if (tool === 'AclCommand') return d.major >= 4 ? 'org.apache.kafka.tools.AclCommand' : 'kafka.admin.AclCommand';
   // Both 3.9 and 4.x carry these in kafka-tools under the same names.
   return tool === 'ConsoleConsumer' ? 'org.apache.kafka.tools.consumer.ConsoleConsumer' : `org.apache.kafka.tools.${tool}`;
 }

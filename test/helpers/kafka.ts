@@ -43,6 +43,11 @@ export interface KafkaHarnessOptions {
    * wrong_host, oauthbearer (which also starts a token endpoint in this process). Default none.
    */
   security?: readonly SecureListener[] | 'all';
+  /**
+   * useKafka only: runs in the same before hook right after the clusters are up (ACLs, topics), so it is done
+   * before any test, whatever order node:test gives separately registered hooks.
+   */
+  setup?: (kafka: TestKafka) => Promise<void>;
 }
 
 /** Client properties for one listener in each store flavour (see ClientStoreFlavour in src/dev/security.ts). */
@@ -231,6 +236,7 @@ export function useKafka(opts: KafkaHarnessOptions = {}): TestKafka {
   };
   before(async () => {
     kafka = await startKafka(opts);
+    await opts.setup?.(kafka);
   });
   after(async () => {
     await kafka?.stop();

@@ -17,7 +17,22 @@ const RECORDS = 200;
 const REFUSAL_DEADLINE_MS = 30_000;
 
 export function secureClusterSuite(version: string): void {
-  const kafka = useKafka({ clusters: ['sec'], kafkaVersion: version, security: 'all' });
+  // With the authorizer on, every round trip below also proves that each mechanism maps its client to the
+  // principal User:alice (SCRAM and PLAIN user, certificate CN, token sub): alice gets ACLs, nobody else does.
+  const kafka = useKafka({
+    clusters: ['sec'], kafkaVersion: version, security: 'all', acls: true,
+    setup: async (k) => {
+      for (const resource of [['--topic', '*'], ['--group', '*']]) {
+        const r = await runKafkaTool({
+          kafkaVersion: version,
+          mainClass: toolClass('AclCommand', version),
+          args: ['--bootstrap-server', k.cluster('sec').bootstrap, '--add', '--allow-principal', 'User:alice', '--operation', 'All', ...resource],
+          timeoutMs: 60_000,
+        });
+        assert.equal(r.code, 0, `AclCommand failed: ${r.stdout}\n${r.stderr}`);
+      }
+    },
+  });
   let files = 0;
 
   function propsFile(props: ClientProps): string {
