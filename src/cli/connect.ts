@@ -1,6 +1,6 @@
 // `connect-standalone worker.properties [connector.properties|connector.json …]` and
 // `connect-distributed worker.properties` (also `ferry connect standalone|distributed …`).
-import { KafkaSecurityConfigError } from '../kafka/security.js';
+import { KafkaClientConfigError } from '../kafka/security.js';
 import { FileOffsetStore } from '../connect/storage/offset-store.js';
 import { WorkerConfig, workerConfigDef } from '../connect/runtime/worker-config.js';
 import { StandaloneHerder } from '../connect/herder/standalone.js';
@@ -103,7 +103,7 @@ function untilSignal(stop: () => Promise<void>): Promise<number> {
 
 export function reportStartupError(e: unknown): number {
   // Printed outside the logger, so scrubbed here: a client error may quote a resolved secret.
-  if (e instanceof ConfigError || e instanceof KafkaSecurityConfigError) {
+  if (e instanceof ConfigError || e instanceof KafkaClientConfigError) {
     console.error(scrubSecrets(`Invalid configuration: ${e.message}`));
     return 2;
   }

@@ -1,6 +1,6 @@
 // The one place that constructs kafkajs clients. Everything else passes Java-style properties
 // (bootstrap.servers, client.id, …) and gets kafkajs objects back.
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer, CompressionTypes } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer } from 'kafkajs';
 import { createRequire } from 'node:module';
 import { logger } from '../observability/logger.js';
 import { resolveSecurity, type ConnectionSecurity } from './security.js';
@@ -107,13 +107,6 @@ function num(v: string | undefined, d: number): number {
   return Number.isFinite(n) ? n : d;
 }
 
-export const COMPRESSION: Record<string, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
 
 /** Producer settings from Java-style producer properties (acks, idempotence, in-flight). */
 export function producerConfig(props: ClientProps): ProducerConfig {

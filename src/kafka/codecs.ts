@@ -76,6 +76,11 @@ export function compressionSettings(props: Readonly<Record<string, string | unde
   // Every level key is validated (as Kafka does), not only the chosen codec's.
   const levels = { gzip: parseLevel('gzip', props[LEVELS.gzip.key]), lz4: parseLevel('lz4', props[LEVELS.lz4.key]), zstd: parseLevel('zstd', props[LEVELS.zstd.key]) };
   const level = codec === 'gzip' || codec === 'lz4' || codec === 'zstd' ? levels[codec] : undefined;
+  // Java compresses lz4 with LZ4's fast compressor at the default level 9 and its high-compression mode at
+  // other levels; lz4-napi has only the fast one, so another level is refused rather than silently ignored.
+  if (codec === 'lz4' && level !== LEVELS.lz4.default) {
+    throw new Error(`Invalid value ${props[LEVELS.lz4.key] ?? ''} for configuration ${LEVELS.lz4.key}: Ferry's lz4 codec has only LZ4's fast compressor, which Kafka uses at the default level ${LEVELS.lz4.default}; remove the setting or set it to ${LEVELS.lz4.default}`);
+  }
   return { codec, id: CODEC_IDS[codec], level };
 }
 

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { acksOf, producerConfig, type ClientProps } from './client.js';
 import { createLowLevelCluster } from './client.js';
-import { compressionSettings, compressorFor, LEVELS, type CompressionSettings } from './codecs.js';
+import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { encodeProduceRequest, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
@@ -84,9 +84,6 @@ export class RecordProducer {
     // (a task or worker start), with an error naming the key and value.
     this.compression = compressionSettings(props);
     this.compressBatch = this.compression.id === 0 ? undefined : { id: this.compression.id, compress: compressorFor(this.compression) };
-    if (this.compression.codec === 'lz4' && this.compression.level !== LEVELS.lz4.default) {
-      log.warn({ key: LEVELS.lz4.key, value: this.compression.level }, 'lz4 levels other than 9 are not available (lz4-napi has only the fast compressor, which is what Java uses at 9); compressing at 9');
-    }
     this.timeoutMs = Number(props['request.timeout.ms'] ?? 30_000);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = Number(props['max.request.size'] ?? 1_048_576) * 0.9;

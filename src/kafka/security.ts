@@ -15,6 +15,7 @@ import forge from 'node-forge';
 import { parseJaasConfig, type JaasLoginModule } from './jaas.js';
 import { OAuthTokenSource, UNSECURED_LOGIN_MODULE_OPTIONS, unsecuredToken } from './oauth.js';
 import { logger } from '../observability/logger.js';
+import { compressionSettings } from './codecs.js';
 
 const require = createRequire(import.meta.url);
 const jks = require('jks-js') as {
@@ -28,10 +29,10 @@ export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SS
 export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 
 /** A client setting that cannot be honoured; names the key, and the value only when it is not a secret. */
-export class KafkaSecurityConfigError extends Error {
+export class KafkaClientConfigError extends Error {
   constructor(readonly key: string, message: string) {
     super(message);
-    this.name = 'KafkaSecurityConfigError';
+    this.name = 'KafkaClientConfigError';
   }
 }
 
@@ -61,7 +62,7 @@ export function securityProtocolOf(props: ClientProps): SecurityProtocol {
   if (raw === undefined || raw.trim() === '') return 'PLAINTEXT';
   const p = raw.trim().toUpperCase();
   if ((SECURITY_PROTOCOLS as readonly string[]).includes(p)) return p as SecurityProtocol;
-  throw new KafkaSecurityConfigError('security.protocol', `Invalid value ${JSON.stringify(raw)} for configuration security.protocol: expected one of ${SECURITY_PROTOCOLS.join(', ')}`);
+  throw new KafkaClientConfigError('security.protocol', `Invalid value ${JSON.stringify(raw)} for configuration security.protocol: expected one of ${SECURITY_PROTOCOLS.join(', ')}`);
 }
 
 // ---------------------------------------------------------------- TLS
@@ -120,7 +121,7 @@ function readStoreFile(key: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new KafkaSecurityConfigError(key, `Cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new KafkaClientConfigError(key, `Cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -129,7 +130,7 @@ function storeType(props: ClientProps, key: 'ssl.truststore.type' | 'ssl.keystor
   const t = raw.toUpperCase();
   if (t === 'JKS' || t === 'PKCS12' || t === 'PEM') return t;
   if (t === 'P12' || t === 'PFX') return 'PKCS12';
-  throw new KafkaSecurityConfigError(key, `Invalid value ${raw} for configuration ${key}: Ferry reads JKS, PKCS12 and PEM stores`);
+  throw new KafkaClientConfigError(key, `Invalid value ${raw} for configuration ${key}: Ferry reads JKS, PKCS12 and PEM stores`);
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
@@ -153,7 +154,7 @@ function readPkcs12(key: string, path: string, password: string | undefined, key
   if (!p12) {
     const why = (lastError as Error | undefined)?.message ?? 'unreadable';
     const passwordKey = key.replace(/location$/, 'password');
-    throw new KafkaSecurityConfigError(passwordKey, `Cannot open PKCS12 store ${path} (${key}): ${/mac|password|decrypt|invalid/i.test(why) ? `wrong ${passwordKey} or corrupt store` : why}`);
+    throw new KafkaClientConfigError(passwordKey, `Cannot open PKCS12 store ${path} (${key}): ${/mac|password|decrypt|invalid/i.test(why) ? `wrong ${passwordKey} or corrupt store` : why}`);
   }
   const oids = forge.pki.oids as Record<string, string>;
   const bagsOf = (type: string): forge.pkcs12.Bag[] => p12!.getBags({ bagType: type })[type] ?? [];
@@ -190,7 +191,7 @@ function readJks(key: string, path: string, password: string | undefined, keyPas
   } catch (e) {
     const why = (e as Error).message;
     const which = /recover key/i.test(why) ? 'ssl.key.password' : key.replace(/location$/, 'password');
-    throw new KafkaSecurityConfigError(which, `Cannot open JKS store ${path} (${key}): ${/password|recover|verification/i.test(why) ? `wrong ${which} or corrupt store` : why}`);
+    throw new KafkaClientConfigError(which, `Cannot open JKS store ${path} (${key}): ${/password|recover|verification/i.test(why) ? `wrong ${which} or corrupt store` : why}`);
   }
   const out: Pem = { ca: [] };
   for (const e of Object.values(entries)) {
@@ -206,10 +207,10 @@ function trustMaterial(props: ClientProps): string[] | undefined {
   const location = str(props, 'ssl.truststore.location');
   const type = storeType(props, 'ssl.truststore.type');
   if (inline !== undefined) {
-    if (type !== 'PEM') throw new KafkaSecurityConfigError('ssl.truststore.certificates', 'ssl.truststore.certificates requires ssl.truststore.type=PEM');
-    if (location !== undefined) throw new KafkaSecurityConfigError('ssl.truststore.certificates', 'Set either ssl.truststore.location or ssl.truststore.certificates, not both');
+    if (type !== 'PEM') throw new KafkaClientConfigError('ssl.truststore.certificates', 'ssl.truststore.certificates requires ssl.truststore.type=PEM');
+    if (location !== undefined) throw new KafkaClientConfigError('ssl.truststore.certificates', 'Set either ssl.truststore.location or ssl.truststore.certificates, not both');
     const certs = pemBlocks(inline, /CERTIFICATE/);
-    if (certs.length === 0) throw new KafkaSecurityConfigError('ssl.truststore.certificates', 'ssl.truststore.certificates holds no PEM certificate');
+    if (certs.length === 0) throw new KafkaClientConfigError('ssl.truststore.certificates', 'ssl.truststore.certificates holds no PEM certificate');
     return certs;
   }
   if (location === undefined) {
@@ -218,14 +219,14 @@ function trustMaterial(props: ClientProps): string[] | undefined {
   }
   const password = props['ssl.truststore.password'];
   if (type === 'PEM') {
-    if (password !== undefined && password !== '') throw new KafkaSecurityConfigError('ssl.truststore.password', 'ssl.truststore.password cannot be set for a PEM truststore');
+    if (password !== undefined && password !== '') throw new KafkaClientConfigError('ssl.truststore.password', 'ssl.truststore.password cannot be set for a PEM truststore');
     const certs = pemBlocks(readStoreFile('ssl.truststore.location', location).toString('utf8'), /CERTIFICATE/);
-    if (certs.length === 0) throw new KafkaSecurityConfigError('ssl.truststore.location', `Truststore ${location} holds no PEM certificate`);
+    if (certs.length === 0) throw new KafkaClientConfigError('ssl.truststore.location', `Truststore ${location} holds no PEM certificate`);
     return certs;
   }
   const pem = type === 'PKCS12' ? readPkcs12('ssl.truststore.location', location, password, undefined) : readJks('ssl.truststore.location', location, password, undefined);
   const certs = [...pem.ca, ...(pem.cert ? pemBlocks(pem.cert, /CERTIFICATE/) : [])];
-  if (certs.length === 0) throw new KafkaSecurityConfigError('ssl.truststore.location', `Truststore ${location} holds no certificate`);
+  if (certs.length === 0) throw new KafkaClientConfigError('ssl.truststore.location', `Truststore ${location} holds no certificate`);
   return certs;
 }
 
@@ -239,14 +240,14 @@ function keyMaterial(props: ClientProps): KeyMaterial | undefined {
   const password = props['ssl.keystore.password'];
   const keyPassword = props['ssl.key.password'];
   if (chain !== undefined || inlineKey !== undefined) {
-    if (type !== 'PEM') throw new KafkaSecurityConfigError('ssl.keystore.key', 'ssl.keystore.certificate.chain and ssl.keystore.key require ssl.keystore.type=PEM');
-    if (chain === undefined || inlineKey === undefined) throw new KafkaSecurityConfigError(chain === undefined ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key', 'ssl.keystore.certificate.chain and ssl.keystore.key must be set together');
-    if (location !== undefined) throw new KafkaSecurityConfigError('ssl.keystore.location', 'Set either ssl.keystore.location or ssl.keystore.certificate.chain/ssl.keystore.key, not both');
+    if (type !== 'PEM') throw new KafkaClientConfigError('ssl.keystore.key', 'ssl.keystore.certificate.chain and ssl.keystore.key require ssl.keystore.type=PEM');
+    if (chain === undefined || inlineKey === undefined) throw new KafkaClientConfigError(chain === undefined ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key', 'ssl.keystore.certificate.chain and ssl.keystore.key must be set together');
+    if (location !== undefined) throw new KafkaClientConfigError('ssl.keystore.location', 'Set either ssl.keystore.location or ssl.keystore.certificate.chain/ssl.keystore.key, not both');
     return pemKeyPair('ssl.keystore.key', chain, inlineKey, keyPassword);
   }
   if (location === undefined) return undefined;
   if (type === 'PEM') {
-    if (password !== undefined && password !== '') throw new KafkaSecurityConfigError('ssl.keystore.password', 'ssl.keystore.password cannot be set for a PEM keystore; use ssl.key.password for an encrypted key');
+    if (password !== undefined && password !== '') throw new KafkaClientConfigError('ssl.keystore.password', 'ssl.keystore.password cannot be set for a PEM keystore; use ssl.key.password for an encrypted key');
     const text = readStoreFile('ssl.keystore.location', location).toString('utf8');
     return pemKeyPair('ssl.keystore.location', text, text, keyPassword);
   }
@@ -259,38 +260,38 @@ function keyMaterial(props: ClientProps): KeyMaterial | undefined {
       createSecureContext({ pfx, passphrase });
     } catch (e) {
       const why = (e as Error).message;
-      throw new KafkaSecurityConfigError('ssl.keystore.password', `Cannot open PKCS12 keystore ${location} (ssl.keystore.location): ${/mac|password|decrypt/i.test(why) ? 'wrong ssl.keystore.password or corrupt store' : why}`);
+      throw new KafkaClientConfigError('ssl.keystore.password', `Cannot open PKCS12 keystore ${location} (ssl.keystore.location): ${/mac|password|decrypt/i.test(why) ? 'wrong ssl.keystore.password or corrupt store' : why}`);
     }
     return { pfx, passphrase };
   }
   const pem = readJks('ssl.keystore.location', location, password, keyPassword);
-  if (!pem.key || !pem.cert) throw new KafkaSecurityConfigError('ssl.keystore.location', `Keystore ${location} holds no private key entry`);
+  if (!pem.key || !pem.cert) throw new KafkaClientConfigError('ssl.keystore.location', `Keystore ${location} holds no private key entry`);
   return { cert: pem.cert, key: pem.key };
 }
 
 function pemKeyPair(key: string, chainText: string, keyText: string, keyPassword: string | undefined): { cert: string; key: string; passphrase?: string } {
   const certs = pemBlocks(chainText, /CERTIFICATE/);
   const keys = pemBlocks(keyText, /PRIVATE KEY/);
-  if (certs.length === 0) throw new KafkaSecurityConfigError(key, `${key}: no PEM certificate chain found`);
-  if (keys.length !== 1) throw new KafkaSecurityConfigError(key, `${key}: expected one PEM private key, found ${keys.length}`);
+  if (certs.length === 0) throw new KafkaClientConfigError(key, `${key}: no PEM certificate chain found`);
+  if (keys.length !== 1) throw new KafkaClientConfigError(key, `${key}: expected one PEM private key, found ${keys.length}`);
   const k = keys[0]!;
   const encrypted = /ENCRYPTED/.test(k);
-  if (encrypted && (keyPassword === undefined || keyPassword === '')) throw new KafkaSecurityConfigError('ssl.key.password', `${key} holds an encrypted private key; set ssl.key.password`);
+  if (encrypted && (keyPassword === undefined || keyPassword === '')) throw new KafkaClientConfigError('ssl.key.password', `${key} holds an encrypted private key; set ssl.key.password`);
   try {
     createPrivateKey(encrypted ? { key: k, passphrase: keyPassword } : { key: k });
   } catch {
-    throw new KafkaSecurityConfigError(encrypted ? 'ssl.key.password' : key, encrypted ? `Cannot decrypt the private key of ${key}: wrong ssl.key.password` : `${key}: the private key cannot be read`);
+    throw new KafkaClientConfigError(encrypted ? 'ssl.key.password' : key, encrypted ? `Cannot decrypt the private key of ${key}: wrong ssl.key.password` : `${key}: the private key cannot be read`);
   }
   return encrypted ? { cert: certs.join('\n'), key: k, passphrase: keyPassword } : { cert: certs.join('\n'), key: k };
 }
 
 function tlsOptions(props: ClientProps): ConnectionOptions {
   for (const k of UNSUPPORTED_WHEN_SET) {
-    if (str(props, k) !== undefined) throw new KafkaSecurityConfigError(k, `${k} is a Java-only setting Ferry cannot honour; remove it`);
+    if (str(props, k) !== undefined) throw new KafkaClientConfigError(k, `${k} is a Java-only setting Ferry cannot honour; remove it`);
   }
   for (const [k, ok] of Object.entries(JAVA_DEFAULTS)) {
     const v = str(props, k);
-    if (v !== undefined && !ok.includes(v)) throw new KafkaSecurityConfigError(k, `Invalid value ${v} for configuration ${k}: Ferry supports ${ok.join(', ')}`);
+    if (v !== undefined && !ok.includes(v)) throw new KafkaClientConfigError(k, `Invalid value ${v} for configuration ${k}: Ferry supports ${ok.join(', ')}`);
   }
   const opts: ConnectionOptions = { rejectUnauthorized: true };
   const ca = trustMaterial(props);
@@ -303,27 +304,27 @@ function tlsOptions(props: ClientProps): ConnectionOptions {
   if (ident !== undefined) {
     const v = ident.trim();
     if (v === '') opts.checkServerIdentity = () => undefined;
-    else if (v.toLowerCase() !== 'https') throw new KafkaSecurityConfigError('ssl.endpoint.identification.algorithm', `Invalid value ${ident} for configuration ssl.endpoint.identification.algorithm: expected https or empty`);
+    else if (v.toLowerCase() !== 'https') throw new KafkaClientConfigError('ssl.endpoint.identification.algorithm', `Invalid value ${ident} for configuration ssl.endpoint.identification.algorithm: expected https or empty`);
   }
 
   // ssl.enabled.protocols bounds the versions; ssl.protocol (the SSLContext's protocol) caps them, as in Java:
   // with ssl.protocol=TLSv1.2 the client never uses TLSv1.3.
   const enabled = list(props['ssl.enabled.protocols'] ?? 'TLSv1.2,TLSv1.3');
   for (const p of enabled) {
-    if (!(TLS_VERSIONS as readonly string[]).includes(p)) throw new KafkaSecurityConfigError('ssl.enabled.protocols', `Invalid value ${p} in ssl.enabled.protocols: Ferry supports ${TLS_VERSIONS.join(', ')}`);
+    if (!(TLS_VERSIONS as readonly string[]).includes(p)) throw new KafkaClientConfigError('ssl.enabled.protocols', `Invalid value ${p} in ssl.enabled.protocols: Ferry supports ${TLS_VERSIONS.join(', ')}`);
   }
   const idx = enabled.map((p) => TLS_VERSIONS.indexOf(p as TlsVersion)).sort();
-  if (idx.length === 0) throw new KafkaSecurityConfigError('ssl.enabled.protocols', 'ssl.enabled.protocols is empty');
+  if (idx.length === 0) throw new KafkaClientConfigError('ssl.enabled.protocols', 'ssl.enabled.protocols is empty');
   for (let i = 1; i < idx.length; i++) {
-    if (idx[i]! !== idx[i - 1]! + 1 && idx[i] !== idx[i - 1]) throw new KafkaSecurityConfigError('ssl.enabled.protocols', `ssl.enabled.protocols ${enabled.join(',')} has a gap; Node negotiates a contiguous range of versions`);
+    if (idx[i]! !== idx[i - 1]! + 1 && idx[i] !== idx[i - 1]) throw new KafkaClientConfigError('ssl.enabled.protocols', `ssl.enabled.protocols ${enabled.join(',')} has a gap; Node negotiates a contiguous range of versions`);
   }
   let max = idx[idx.length - 1]!;
   const ctx = str(props, 'ssl.protocol');
   if (ctx !== undefined && ctx.toUpperCase() !== 'TLS') {
     const cap = TLS_VERSIONS.indexOf(ctx as TlsVersion);
-    if (cap < 0) throw new KafkaSecurityConfigError('ssl.protocol', `Invalid value ${ctx} for configuration ssl.protocol: expected TLS or one of ${TLS_VERSIONS.join(', ')}`);
+    if (cap < 0) throw new KafkaClientConfigError('ssl.protocol', `Invalid value ${ctx} for configuration ssl.protocol: expected TLS or one of ${TLS_VERSIONS.join(', ')}`);
     max = Math.min(max, cap);
-    if (max < idx[0]!) throw new KafkaSecurityConfigError('ssl.protocol', `ssl.protocol ${ctx} is below every version in ssl.enabled.protocols`);
+    if (max < idx[0]!) throw new KafkaClientConfigError('ssl.protocol', `ssl.protocol ${ctx} is below every version in ssl.enabled.protocols`);
   }
   opts.minVersion = TLS_VERSIONS[idx[0]!];
   opts.maxVersion = TLS_VERSIONS[max];
@@ -332,7 +333,7 @@ function tlsOptions(props: ClientProps): ConnectionOptions {
   if (suites.length > 0) {
     const names = suites.map((s) => {
       const n = CIPHER_SUITES[s];
-      if (!n) throw new KafkaSecurityConfigError('ssl.cipher.suites', `Cipher suite ${s} in ssl.cipher.suites is not one Ferry can map to OpenSSL; supported: ${Object.keys(CIPHER_SUITES).join(', ')}`);
+      if (!n) throw new KafkaClientConfigError('ssl.cipher.suites', `Cipher suite ${s} in ssl.cipher.suites is not one Ferry can map to OpenSSL; supported: ${Object.keys(CIPHER_SUITES).join(', ')}`);
       return n;
     });
     opts.ciphers = names.join(':');
@@ -357,29 +358,29 @@ function saslOptions(props: ClientProps): { sasl: SaslOptions; principal: string
   const mechRaw = str(props, 'sasl.mechanism');
   // Java's default mechanism is GSSAPI; so is a SASL client without sasl.mechanism.
   const mechanism = (mechRaw ?? 'GSSAPI').toUpperCase();
-  if (mechanism === 'GSSAPI') throw new KafkaSecurityConfigError('sasl.mechanism', `sasl.mechanism ${mechRaw ?? '(unset, Kafka\'s default GSSAPI)'}: Kerberos (GSSAPI) is not supported by Ferry; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`);
-  if (mechanism === 'AWS_MSK_IAM' || mechanism === 'AWS') throw new KafkaSecurityConfigError('sasl.mechanism', `sasl.mechanism ${mechRaw}: AWS IAM authentication is not supported by Ferry; use SCRAM or OAUTHBEARER`);
+  if (mechanism === 'GSSAPI') throw new KafkaClientConfigError('sasl.mechanism', `sasl.mechanism ${mechRaw ?? '(unset, Kafka\'s default GSSAPI)'}: Kerberos (GSSAPI) is not supported by Ferry; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`);
+  if (mechanism === 'AWS_MSK_IAM' || mechanism === 'AWS') throw new KafkaClientConfigError('sasl.mechanism', `sasl.mechanism ${mechRaw}: AWS IAM authentication is not supported by Ferry; use SCRAM or OAUTHBEARER`);
   const modules = LOGIN_MODULES[mechanism];
-  if (!modules) throw new KafkaSecurityConfigError('sasl.mechanism', `Invalid value ${mechRaw} for configuration sasl.mechanism: Ferry supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER`);
+  if (!modules) throw new KafkaClientConfigError('sasl.mechanism', `Invalid value ${mechRaw} for configuration sasl.mechanism: Ferry supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER`);
   for (const k of ['sasl.login.class', 'sasl.client.callback.handler.class']) {
-    if (str(props, k) !== undefined) throw new KafkaSecurityConfigError(k, `${k} names a Java class Ferry cannot load; remove it`);
+    if (str(props, k) !== undefined) throw new KafkaClientConfigError(k, `${k} names a Java class Ferry cannot load; remove it`);
   }
   const jaasText = str(props, 'sasl.jaas.config');
-  if (jaasText === undefined) throw new KafkaSecurityConfigError('sasl.jaas.config', `sasl.jaas.config is required for sasl.mechanism ${mechanism} (Ferry has no static JAAS file)`);
+  if (jaasText === undefined) throw new KafkaClientConfigError('sasl.jaas.config', `sasl.jaas.config is required for sasl.mechanism ${mechanism} (Ferry has no static JAAS file)`);
   let jaas: JaasLoginModule;
   try {
     jaas = parseJaasConfig(jaasText);
   } catch (e) {
-    throw new KafkaSecurityConfigError('sasl.jaas.config', (e as Error).message);
+    throw new KafkaClientConfigError('sasl.jaas.config', (e as Error).message);
   }
   if (!modules.includes(jaas.loginModule)) {
-    throw new KafkaSecurityConfigError('sasl.jaas.config', `sasl.jaas.config names login module ${jaas.loginModule}, but sasl.mechanism ${mechanism} needs ${modules.join(' or ')}`);
+    throw new KafkaClientConfigError('sasl.jaas.config', `sasl.jaas.config names login module ${jaas.loginModule}, but sasl.mechanism ${mechanism} needs ${modules.join(' or ')}`);
   }
   if (mechanism === 'OAUTHBEARER') return { sasl: oauthOptions(props, jaas), principal: jaas.options['clientId'] ?? jaas.options['unsecuredLoginStringClaim_sub'] ?? '(token)', mechanism };
   const username = jaas.options['username'];
   const password = jaas.options['password'];
-  if (username === undefined || password === undefined) throw new KafkaSecurityConfigError('sasl.jaas.config', `sasl.jaas.config for ${mechanism} must set username and password`);
-  if (jaas.options['tokenauth'] === 'true') throw new KafkaSecurityConfigError('sasl.jaas.config', 'SCRAM delegation-token login (tokenauth=true) is not supported by Ferry');
+  if (username === undefined || password === undefined) throw new KafkaClientConfigError('sasl.jaas.config', `sasl.jaas.config for ${mechanism} must set username and password`);
+  if (jaas.options['tokenauth'] === 'true') throw new KafkaClientConfigError('sasl.jaas.config', 'SCRAM delegation-token login (tokenauth=true) is not supported by Ferry');
   const mech = mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
   return { sasl: { mechanism: mech, username, password }, principal: username, mechanism };
 }
@@ -391,24 +392,24 @@ function oauthOptions(props: ClientProps, jaas: JaasLoginModule): SaslOptions {
   for (const [k, v] of Object.entries(jaas.options)) if (k.startsWith('extension_')) extensions[k.slice('extension_'.length)] = v;
   const ext = Object.keys(extensions).length > 0 ? extensions : undefined;
   if (endpoint === undefined) {
-    if (handler !== undefined) throw new KafkaSecurityConfigError('sasl.login.callback.handler.class', `sasl.login.callback.handler.class ${handler} needs sasl.oauthbearer.token.endpoint.url`);
+    if (handler !== undefined) throw new KafkaClientConfigError('sasl.login.callback.handler.class', `sasl.login.callback.handler.class ${handler} needs sasl.oauthbearer.token.endpoint.url`);
     // Kafka's default OAUTHBEARER login: an unsecured JWT built from the JAAS options (development setups).
     const unknown = Object.keys(jaas.options).filter((k) => !k.startsWith('extension_') && !UNSECURED_LOGIN_MODULE_OPTIONS.test(k));
-    if (unknown.length > 0) throw new KafkaSecurityConfigError('sasl.jaas.config', `OAUTHBEARER without sasl.oauthbearer.token.endpoint.url builds an unsecured token; option(s) ${unknown.join(', ')} are not understood (set sasl.oauthbearer.token.endpoint.url for client credentials)`);
-    if (jaas.options['unsecuredLoginStringClaim_sub'] === undefined) throw new KafkaSecurityConfigError('sasl.jaas.config', 'OAUTHBEARER: set sasl.oauthbearer.token.endpoint.url (client credentials) or unsecuredLoginStringClaim_sub (unsecured token)');
+    if (unknown.length > 0) throw new KafkaClientConfigError('sasl.jaas.config', `OAUTHBEARER without sasl.oauthbearer.token.endpoint.url builds an unsecured token; option(s) ${unknown.join(', ')} are not understood (set sasl.oauthbearer.token.endpoint.url for client credentials)`);
+    if (jaas.options['unsecuredLoginStringClaim_sub'] === undefined) throw new KafkaClientConfigError('sasl.jaas.config', 'OAUTHBEARER: set sasl.oauthbearer.token.endpoint.url (client credentials) or unsecuredLoginStringClaim_sub (unsecured token)');
     return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: unsecuredToken(jaas.options), ...(ext ? { extensions: ext } : {}) }) };
   }
-  if (handler !== undefined && !OAUTH_LOGIN_HANDLERS.includes(handler)) throw new KafkaSecurityConfigError('sasl.login.callback.handler.class', `sasl.login.callback.handler.class ${handler} is not supported; Ferry implements ${OAUTH_LOGIN_HANDLERS[0]}`);
+  if (handler !== undefined && !OAUTH_LOGIN_HANDLERS.includes(handler)) throw new KafkaClientConfigError('sasl.login.callback.handler.class', `sasl.login.callback.handler.class ${handler} is not supported; Ferry implements ${OAUTH_LOGIN_HANDLERS[0]}`);
   const clientId = jaas.options['clientId'];
   const clientSecret = jaas.options['clientSecret'];
-  if (clientId === undefined || clientSecret === undefined) throw new KafkaSecurityConfigError('sasl.jaas.config', 'OAUTHBEARER client credentials need clientId and clientSecret in sasl.jaas.config');
+  if (clientId === undefined || clientSecret === undefined) throw new KafkaClientConfigError('sasl.jaas.config', 'OAUTHBEARER client credentials need clientId and clientSecret in sasl.jaas.config');
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new KafkaSecurityConfigError('sasl.oauthbearer.token.endpoint.url', `Invalid value ${endpoint} for configuration sasl.oauthbearer.token.endpoint.url: not a URL`);
+    throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `Invalid value ${endpoint} for configuration sasl.oauthbearer.token.endpoint.url: not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KafkaSecurityConfigError('sasl.oauthbearer.token.endpoint.url', `sasl.oauthbearer.token.endpoint.url must be http(s), got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `sasl.oauthbearer.token.endpoint.url must be http(s), got ${url.protocol}`);
   const source = OAuthTokenSource.for({
     url,
     clientId,
@@ -429,7 +430,7 @@ function num(props: ClientProps, key: string, d: number): number {
   const v = str(props, key);
   if (v === undefined) return d;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new KafkaSecurityConfigError(key, `Invalid value ${v} for configuration ${key}: expected a number`);
+  if (!Number.isFinite(n)) throw new KafkaClientConfigError(key, `Invalid value ${v} for configuration ${key}: expected a number`);
   return n;
 }
 
@@ -455,7 +456,7 @@ function relevantKeys(props: ClientProps): string {
 }
 
 /**
- * TLS and SASL settings of a connection. Throws KafkaSecurityConfigError naming the key for anything Ferry
+ * TLS and SASL settings of a connection. Throws KafkaClientConfigError naming the key for anything Ferry
  * cannot honour. Results are cached per distinct settings (and store file mtimes), so building many clients
  * reads each store once.
  */
@@ -507,14 +508,21 @@ function warnOnce(key: string, obj: Record<string, unknown>, msg: string): void 
 }
 
 /**
- * Start-up check of one client configuration: resolves it (reading the stores, parsing the JAAS text) and, on a
- * setting Ferry cannot honour, throws the error with `where` in front, e.g. "cluster A (A.producer.*)".
+ * Start-up check of one client configuration: resolves it (reading the stores, parsing the JAAS text; for a
+ * producer, its compression settings) and, on a setting Ferry cannot honour, throws the error with `where` in front, e.g. "cluster A (A.producer.*)".
  */
-export function validateClientSecurity(props: ClientProps, where: string): void {
+export function validateClientSecurity(props: ClientProps, where: string, kind?: 'producer' | 'consumer' | 'admin'): void {
   try {
     resolveSecurity(props);
+    if (kind === 'producer') {
+      try {
+        compressionSettings(props);
+      } catch (e) {
+        throw new KafkaClientConfigError(/compression\.(\w+\.level)/.exec((e as Error).message)?.[0] ?? 'compression.type', (e as Error).message);
+      }
+    }
   } catch (e) {
-    if (e instanceof KafkaSecurityConfigError) throw new KafkaSecurityConfigError(e.key, `${where}: ${e.message}`);
+    if (e instanceof KafkaClientConfigError) throw new KafkaClientConfigError(e.key, `${where}: ${e.message}`);
     throw e;
   }
 }

@@ -62,10 +62,10 @@ export function validateClusterSecurity(config: Mm2Config): void {
     const base: Record<string, string> = {};
     for (const [k, v] of Object.entries(props)) if (!/^(producer|consumer|admin)\./.test(k)) base[k] = v;
     validateClientSecurity(base, `mm2.properties cluster ${alias} (${alias}.*)`);
-    for (const kind of ['producer', 'consumer', 'admin']) {
+    for (const kind of ['producer', 'consumer', 'admin'] as const) {
       const own: Record<string, string> = { ...base };
       for (const [k, v] of Object.entries(props)) if (k.startsWith(`${kind}.`)) own[k.slice(kind.length + 1)] = v;
-      validateClientSecurity(own, `mm2.properties cluster ${alias} ${kind} clients (${alias}.${kind}.*)`);
+      validateClientSecurity(own, `mm2.properties cluster ${alias} ${kind} clients (${alias}.${kind}.*)`, kind);
     }
   }
 }

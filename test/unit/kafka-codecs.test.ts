@@ -221,6 +221,9 @@ test('compression.type and compression.<codec>.level are validated with errors n
   assert.deepEqual(compressionSettings({ 'compression.type': 'gzip', 'compression.gzip.level': '9' }), { codec: 'gzip', id: 1, level: 9 });
   assert.deepEqual(compressionSettings({ 'compression.type': 'zstd', 'compression.zstd.level': '-7' }), { codec: 'zstd', id: 4, level: -7 });
   assert.throws(() => compressionSettings({ 'compression.type': 'brotli' }), /Invalid value brotli for configuration compression\.type/);
+  // A valid lz4 level other than 9 would need LZ4's high-compression mode: refused, not ignored.
+  assert.throws(() => compressionSettings({ 'compression.type': 'lz4', 'compression.lz4.level': '12' }), /Invalid value 12 for configuration compression\.lz4\.level: .*fast compressor/);
+  assert.deepEqual(compressionSettings({ 'compression.type': 'zstd', 'compression.lz4.level': '12' }).codec, 'zstd');
   assert.throws(() => compressionSettings({ 'compression.type': 'producer' }), /Invalid value producer for configuration compression\.type/);
   for (const [k, v] of [['compression.gzip.level', '0'], ['compression.gzip.level', '10'], ['compression.gzip.level', 'fast'], ['compression.lz4.level', '18'], ['compression.lz4.level', '0'], ['compression.zstd.level', '23'], ['compression.zstd.level', '3.5']] as const) {
     assert.throws(() => compressionSettings({ 'compression.type': 'none', [k]: v }), new RegExp(`Invalid value ${v.replace('.', '\\.')} for configuration ${k.replace(/\./g, '\\.')}`), `${k}=${v}`);

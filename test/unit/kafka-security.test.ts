@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { parseJaasConfig, parseJaasModules } from '../../src/kafka/jaas.js';
-import { resolveSecurity, securityProtocolOf, KafkaSecurityConfigError } from '../../src/kafka/security.js';
+import { resolveSecurity, securityProtocolOf, validateClientSecurity, KafkaClientConfigError } from '../../src/kafka/security.js';
 import { unsecuredToken } from '../../src/kafka/oauth.js';
 
 const SECRET = 'S3cret-pw-9f2';
@@ -39,11 +39,11 @@ before(() => {
 after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 /** The error thrown by fn; asserts it names `key` and never contains the test password. */
-function configError(fn: () => unknown, key: string): KafkaSecurityConfigError {
+function configError(fn: () => unknown, key: string): KafkaClientConfigError {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof KafkaSecurityConfigError, `expected KafkaSecurityConfigError, got ${String(e)}`);
+    assert.ok(e instanceof KafkaClientConfigError, `expected KafkaClientConfigError, got ${String(e)}`);
     assert.equal(e.key, key);
     assert.ok(e.message.includes(key), `message names ${key}: ${e.message}`);
     assert.ok(!e.message.includes(SECRET), `message leaks the password: ${e.message}`);
@@ -209,5 +209,15 @@ describe('TLS handshake against a loopback server', () => {
   });
   test('an untrusted certificate is refused', async () => {
     assert.match(await handshake('server', {}), /self[- ]signed|unable to (get|verify)/i);
+  });
+});
+
+describe('start-up validation of a client configuration', () => {
+  test('names where the setting came from; producer compression is checked too', () => {
+    const e = configError(() => validateClientSecurity({ 'security.protocol': 'SASL_SSL ', 'sasl.mechanism': 'GSSAPI' }, 'mm2.properties cluster A (A.*)'), 'sasl.mechanism');
+    assert.match(e.message, /^mm2\.properties cluster A \(A\.\*\): /);
+    configError(() => validateClientSecurity({ 'compression.type': 'brotli' }, 'worker producer clients (producer.*)', 'producer'), 'compression.type');
+    configError(() => validateClientSecurity({ 'compression.type': 'lz4', 'compression.lz4.level': '4' }, 'cluster B producer clients', 'producer'), 'compression.lz4.level');
+    validateClientSecurity({ 'compression.type': 'brotli' }, 'consumer clients', 'consumer');
   });
 });

@@ -42,7 +42,7 @@ export class WorkerConfig extends AbstractConfig {
     this.configProviders = providers;
     // A security setting Ferry cannot honour stops the worker here, naming the key, before any connection.
     validateClientSecurity(this.internalClientProps(), 'worker');
-    for (const kind of ['producer', 'consumer', 'admin'] as const) validateClientSecurity(this.clientProps(kind), `worker ${kind} clients (${kind}.*)`);
+    for (const kind of ['producer', 'consumer', 'admin'] as const) validateClientSecurity(this.clientProps(kind), `worker ${kind} clients (${kind}.*)`, kind);
   }
 
   /**
