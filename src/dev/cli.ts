@@ -9,7 +9,7 @@ import { CLUSTER_PORT_STRIDE, DEFAULT_BASE_PORT, LOOPBACK } from './ports.js';
 import { ensureOAuthMaterial } from './oauth.js';
 import { ensureDevPki } from './pki.js';
 import {
-  LISTENER_INFO, SASL_MECHANISMS, allSecureClientProperties, clientPropertiesFile, flavoursOf, parseSecurityList, securedListenerKinds,
+  LISTENER_INFO, SASL_MECHANISMS, allSecureClientProperties, clientPropertiesFile, flavoursOf, oauthAllowedUrlsOption, parseSecurityList, securedListenerKinds,
   type ClientStoreFlavour, type SecureClientSet, type SecureListener,
 } from './security.js';
 import { defaultDevDir, readState, stateFile } from './state.js';
@@ -230,6 +230,8 @@ export function formatSecureClients(r: SecureClusterReport): string {
     const first = byFlavour[flavours[0]!];
     const common = Object.keys(first).filter((k) => flavours.every((f) => byFlavour[f][k] === first[k]));
     out.push(`  ${listener} (${LISTENER_INFO[listener].protocol}):`);
+    const tokenUrl = first['sasl.oauthbearer.token.endpoint.url'];
+    if (tokenUrl) out.push(`    (Java clients on Kafka 4.x also need the JVM option ${oauthAllowedUrlsOption([tokenUrl])})`);
     for (const k of common) out.push(`      ${k}=${shortValue(k, first[k]!)}`);
     for (const f of flavours) {
       const rest = Object.entries(byFlavour[f]).filter(([k]) => !common.includes(k));

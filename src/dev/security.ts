@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { escapeProperty } from './cluster.js';
 import { OAUTH_AUDIENCE, OAUTH_ISSUER, OAUTH_SCOPE } from './oauth.js';
-import { CLIENT_CERT_USER, SASL_USERS, WRONG_HOST, type BrokerStores, type DevPki } from './pki.js';
+import { CLIENT_CERT_USER, WRONG_HOST, type BrokerStores, type DevPki } from './pki.js';
 
 export const SECURE_LISTENERS = ['sasl_ssl', 'mtls', 'sasl_plaintext', 'wrong_host', 'oauthbearer'] as const;
 export type SecureListener = (typeof SECURE_LISTENERS)[number];
@@ -319,6 +319,3 @@ export function writeClientPropertyFiles(dir: string, set: SecureClientSet, clus
   }
   return files;
 }
-
-/** The SASL users a secured cluster has, for messages and docs. */
-export const DEV_SASL_USERS: readonly string[] = SASL_USERS;
