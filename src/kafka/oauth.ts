@@ -5,6 +5,7 @@
 //   endpoint and credentials;
 // - the unsecured development token (OAuthBearerUnsecuredLoginCallbackHandler): an `alg: none` JWT built
 //   from `unsecuredLogin*` JAAS options.
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
@@ -139,6 +140,28 @@ export class OAuthTokenSource {
       req.end(body);
     });
   }
+}
+
+/**
+ * A token kept in a file (Kafka's `file:` token endpoint URL): read at first use and again once the token is
+ * past its refresh point (80 % of its lifetime) or expired, so a rotated file is picked up.
+ */
+export function fileTokenSource(path: string, refreshWindowFactor = 0.8): () => string {
+  let cached: { value: string; refreshAt: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached && now < cached.refreshAt) return cached.value;
+    let value: string;
+    try {
+      value = readFileSync(path, 'utf8').trim();
+    } catch (e) {
+      throw new OAuthTokenError(`OAuth token file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (value === '') throw new OAuthTokenError(`OAuth token file ${path} is empty`);
+    const exp = jwtExpiry(value);
+    cached = { value, refreshAt: exp === undefined ? now + 60_000 : now + Math.max(1000, (exp - now) * refreshWindowFactor) };
+    return value;
+  };
 }
 
 function jwtExpiry(token: string): number | undefined {

@@ -13,7 +13,8 @@ import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { createRequire } from 'node:module';
 import forge from 'node-forge';
 import { parseJaasConfig, type JaasLoginModule } from './jaas.js';
-import { OAuthTokenSource, UNSECURED_LOGIN_MODULE_OPTIONS, unsecuredToken } from './oauth.js';
+import { OAuthTokenSource, UNSECURED_LOGIN_MODULE_OPTIONS, fileTokenSource, unsecuredToken } from './oauth.js';
+import { fileURLToPath } from 'node:url';
 import { logger } from '../observability/logger.js';
 import { compressionSettings } from './codecs.js';
 
@@ -400,16 +401,21 @@ function oauthOptions(props: ClientProps, jaas: JaasLoginModule): SaslOptions {
     return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: unsecuredToken(jaas.options), ...(ext ? { extensions: ext } : {}) }) };
   }
   if (handler !== undefined && !OAUTH_LOGIN_HANDLERS.includes(handler)) throw new KafkaClientConfigError('sasl.login.callback.handler.class', `sasl.login.callback.handler.class ${handler} is not supported; Ferry implements ${OAUTH_LOGIN_HANDLERS[0]}`);
-  const clientId = jaas.options['clientId'];
-  const clientSecret = jaas.options['clientSecret'];
-  if (clientId === undefined || clientSecret === undefined) throw new KafkaClientConfigError('sasl.jaas.config', 'OAUTHBEARER client credentials need clientId and clientSecret in sasl.jaas.config');
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
     throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `Invalid value ${endpoint} for configuration sasl.oauthbearer.token.endpoint.url: not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `sasl.oauthbearer.token.endpoint.url must be http(s), got ${url.protocol}`);
+  if (url.protocol === 'file:') {
+    // Kafka's file-based "endpoint": a file holding a JWT issued by the provider, re-read when it nears expiry.
+    const file = fileTokenSource(fileURLToPath(url));
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: file(), ...(ext ? { extensions: ext } : {}) }) };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `sasl.oauthbearer.token.endpoint.url must be an http(s) or file URL, got ${url.protocol}`);
+  const clientId = jaas.options['clientId'];
+  const clientSecret = jaas.options['clientSecret'];
+  if (clientId === undefined || clientSecret === undefined) throw new KafkaClientConfigError('sasl.jaas.config', 'OAUTHBEARER client credentials need clientId and clientSecret in sasl.jaas.config');
   const source = OAuthTokenSource.for({
     url,
     clientId,
@@ -525,4 +531,13 @@ export function validateClientSecurity(props: ClientProps, where: string, kind?:
     if (e instanceof KafkaClientConfigError) throw new KafkaClientConfigError(e.key, `${where}: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Node TLS options (trust and key material, versions, ciphers) from `ssl.*`-style properties, read with
+ * the same rules as for Kafka clients. Used by the Connect REST server and its inter-worker client; Kafka
+ * clients keep going through resolveSecurity.
+ */
+export function sslContextOptions(props: ClientProps): ConnectionOptions {
+  return tlsOptions(props);
 }
