@@ -2,11 +2,8 @@
 // compressed ones as records section → codec → header) and decoding of fetched record sets. This is the
 // mirror's hot path: kafkajs builds every record with its own growing Encoder (profiled as the largest CPU
 // cost after GC) and cannot decode snappy/lz4/zstd; here a batch costs one or two allocations.
-import { createRequire } from 'node:module';
 import { CODEC_MASK, CompressionError, codecName, decompress } from './codecs.js';
-
-const require = createRequire(import.meta.url);
-const crc32c: (b: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+import { crc32c } from './crc32c.js';
 
 export interface BatchRecord {
   key: Buffer | null;
@@ -112,7 +109,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], opts: BatchOp
   buf.writeInt16BE(opts.producerEpoch, 51);
   buf.writeInt32BE(opts.baseSequence, 53);
   buf.writeInt32BE(n, 57);
-  buf.writeUInt32BE(crc32c(buf.subarray(21)) >>> 0, 17);
+  buf.writeUInt32BE(crc32c(buf.subarray(21)), 17);
   return buf;
 }
 
@@ -302,7 +299,7 @@ export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}):
     try {
       if (opts.checkCrc !== false) {
         const stored = buf.readUInt32BE(pos + 17);
-        const actual = crc32c(buf.subarray(pos + 21, end)) >>> 0;
+        const actual = crc32c(buf.subarray(pos + 21, end));
         if (stored !== actual) throw new Error(`CRC32C mismatch (stored ${stored}, computed ${actual})`);
       }
       const lastOffsetDelta = buf.readInt32BE(pos + 23);
