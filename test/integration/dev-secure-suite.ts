@@ -147,12 +147,14 @@ export function secureClusterSuite(version: string): void {
     await pairwise(STORE_FLAVOURS, (f) => roundTrip(c.secure.saslSsl[f], `sasl_ssl/${f}`));
   });
 
-  test(`Kafka ${version}: SASL_SSL also takes SCRAM-SHA-256 and PLAIN, for both users; SASL_PLAINTEXT works`, async () => {
+  test(`Kafka ${version}: SASL_SSL also takes SCRAM-SHA-256 and PLAIN, for both users; SASL_PLAINTEXT works; wrong_host works unverified`, async () => {
     const c = kafka.cluster('sec');
     const variants: [string, ClientProps][] = [
       ['SCRAM-SHA-256 admin', c.secure.props({ listener: 'sasl_ssl', store: 'pkcs12', mechanism: 'SCRAM-SHA-256', user: 'admin' })],
       ['PLAIN alice', c.secure.props({ listener: 'sasl_ssl', store: 'pem', mechanism: 'PLAIN', user: 'alice' })],
       ['SASL_PLAINTEXT', c.secure.saslPlaintext],
+      // The wrong-host listener is a sound TLS server: only host-name verification objects to it.
+      ['wrong_host without host-name verification', { ...c.secure.wrongHost.pkcs12, 'ssl.endpoint.identification.algorithm': '' }],
     ];
     await pairwise(variants, async ([label, props]) => {
       const r = await produce(props, uniqueName('sec-mech'), 20);
