@@ -12,6 +12,9 @@
 //   kafka.cluster('source').secure.saslSsl.pkcs12    // SASL_SSL, SCRAM-SHA-512 as alice, PKCS12 truststore
 //   kafka.cluster('target').secure.mtls.pem          // mutual TLS, PEM files (encrypted key + ssl.key.password)
 //   kafka.cluster('source').secure.props({ listener: 'sasl_ssl', store: 'jks', mechanism: 'PLAIN', user: 'admin' })
+//   kafka.cluster('source').secure.oauthbearer.pem   // OAUTHBEARER, client credentials against secure.oauth's endpoint
+// Users: admin (super user when acls are on) and alice; every mechanism maps alice to User:alice. Flavours:
+// jks, pkcs12, pem (files; mTLS key encrypted, with ssl.key.password), pemInline (inline PEM).
 //
 // Brokers are stopped when the file ends even on failure: by the after hook, and as a fallback by process
 // 'exit'/SIGINT/SIGTERM handlers that SIGKILL them synchronously, and by the next harness start, which reaps
@@ -32,7 +35,7 @@ import type { ClientProps } from '../../src/kafka/client.js';
 export interface KafkaHarnessOptions {
   /** Cluster names (default ['source', 'target']). */
   clusters?: string[];
-  /** StandardAuthorizer with super.users=User:ANONYMOUS, so ACL sync can be tested. */
+  /** StandardAuthorizer with super.users=User:ANONYMOUS (and User:admin when secured), so ACL sync can be tested. */
   acls?: boolean;
   /** Default: $FERRY_TEST_KAFKA_VERSION, else the launcher's default. */
   kafkaVersion?: string;
