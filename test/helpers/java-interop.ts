@@ -40,9 +40,11 @@ export async function javaKit(kafkaVersion: string): Promise<JavaKit> {
     interop<T>(args: string[], opts: { replicationPolicy?: string; timeoutMs?: number } = {}) {
       const sys = [`-Dlog4j2.configurationFile=${LOG4J2}`];
       if (opts.replicationPolicy) sys.push(`-Dferry.replication.policy.class=${opts.replicationPolicy}`);
+      const started = Date.now();
       const r = spawnSync(java, ['-Xmx256m', ...sys, '-cp', `${classesDir}:${join(libDir, '*')}`, 'FerryInterop', ...args], { encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
       const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
       if (r.status !== 0 || !line) throw new Error(`FerryInterop ${args.join(' ')} failed (exit ${String(r.status ?? r.signal)}):\n${(r.stderr ?? '').slice(-4000)}\n${(r.stdout ?? '').slice(-2000)}`);
+      if (process.env.FERRY_INTEROP_DEBUG) process.stderr.write(`# FerryInterop ${args[0]} took ${Date.now() - started} ms\n`);
       return { result: JSON.parse(line.slice('RESULT '.length)) as T, log: r.stderr ?? '' };
     },
   };

@@ -440,7 +440,7 @@ test('MM2 interop: takeover from an MM2 deployment (Java Connect offsets, MM2 sy
   await produceRaw(a.props, 'heartbeats', [{ key: mm2.heartbeatKey('L', 'M'), value: mm2.heartbeatValue(hbTs) }]);
 
   // A group inside MM2's era (committed once Ferry has a map of its own for the partition): translated from
-  // MM2's syncs as MM2 would — inside a transaction, 5 records after the sync before it.
+  // MM2's syncs (MM2 itself answers one past the sync before it, 5 records back inside a transaction), then confirmed exact against the records.
   const gOld = source[0]![125]!.offset;
   const fixtureStore = new Mm2OffsetSyncStore({ keepHistoryDuringLoad: true });
   for (const r of syncRecords) {
@@ -468,19 +468,20 @@ test('MM2 interop: takeover from an MM2 deployment (Java Connect offsets, MM2 sy
     await commitGroupOffsets(a.props, 'legacy-old', [{ topic: 'legacy', partition: 0, offset: gOld }]);
     await commitGroupOffsets(a.props, 'legacy-new', [{ topic: 'legacy', partition: 0, offset: gNew }]);
     const target0 = await partitionFingerprints(b.props, 'M.legacy', 0);
+    const nextOld = source[0]!.find((r) => r.offset >= gOld)!;
+    const exactOld = target0.findIndex((r) => r.fp === nextOld.fp);
     const cps = await waitFor('checkpoints for both groups', async () => {
       const c = await readCheckpoints(b.props, 'M.checkpoints.internal');
       const o = c.get('legacy-old|M.legacy|0');
       const n = c.get('legacy-new|M.legacy|0');
-      return o?.upstream === gOld && n?.upstream === gNew ? { o, n, all: c } : null;
+      return o?.upstream === gOld && o.downstream === exactOld && n?.upstream === gNew ? { o, n, all: c } : null;
     }, 60_000, 1000);
-    // Ferry's own map covers its era exactly; MM2's era is translated from MM2's syncs exactly as MM2 would.
+    // Ferry's own map covers its era exactly; MM2's era is anchored on MM2's syncs and confirmed against the
+    // records (verified-translation.ts), where MM2 itself answers one past the sync before the group.
     assert.equal(target0[cps.n.downstream]!.fp, source[0]!.find((r) => r.offset >= gNew)!.fp, 'legacy-new: exact next record');
-    assert.equal(cps.o.downstream, expectedOld, 'legacy-old: translated from MM2\'s syncs as MM2 would');
-    const nextOld = source[0]!.find((r) => r.offset >= gOld)!;
-    const exactOld = target0.findIndex((r) => r.fp === nextOld.fp);
-    assert.ok(cps.o.downstream <= exactOld, 'legacy-old: never skips the next record');
-    log(`takeover: legacy-old (MM2 era) → ${cps.o.downstream} from MM2 syncs (exact would be ${exactOld}: ${exactOld - cps.o.downstream} re-read); legacy-new (Ferry era) → ${cps.n.downstream}, exact`);
+    assert.equal(cps.o.downstream, exactOld, 'legacy-old (MM2 era): the exact next record, confirmed against the records');
+    assert.ok(expectedOld <= exactOld, 'MM2\'s own answer never skips the next record');
+    log(`takeover: legacy-old (MM2 era) → ${cps.o.downstream}, exact (MM2's syncs alone give ${expectedOld}: ${exactOld - expectedOld} re-read); legacy-new (Ferry era) → ${cps.n.downstream}, exact`);
 
     // Ferry's records on N decode with the reference layouts.
     const hb = await waitFor('a Ferry heartbeat on N', async () => (await readAll(b.props, 'heartbeats')).find((r) => r.key && fields(r.key, ['s', 's']).join('->') === 'M->N'), 30_000, 500);

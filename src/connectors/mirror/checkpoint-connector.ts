@@ -335,10 +335,17 @@ export class MirrorCheckpointConnector extends SourceConnector {
 
   override taskConfigs(maxTasks: number): Props[] {
     if (!this.settings.enabled || this.settings.emitCheckpointsIntervalMs === null || this.groups.length === 0) return [];
+    // ConnectorUtils.groupPartitions: n contiguous chunks, the first (groups % n) one longer — the task configs a
+    // Java worker writes, so a Java MM2 taking over finds them unchanged.
     const n = Math.min(maxTasks, this.groups.length);
-    const per = Math.ceil(this.groups.length / n);
+    const base = Math.floor(this.groups.length / n);
+    const longer = this.groups.length % n;
     const out: Props[] = [];
-    for (let i = 0; i < this.groups.length; i += per) out.push({ ...this.props, [TASK_CONSUMER_GROUPS]: this.groups.slice(i, i + per).join(','), 'task.index': String(out.length) });
+    for (let i = 0, at = 0; i < n; i++) {
+      const size = base + (i < longer ? 1 : 0);
+      out.push({ ...this.props, [TASK_CONSUMER_GROUPS]: this.groups.slice(at, at + size).join(','), 'task.index': String(i) });
+      at += size;
+    }
     return out;
   }
 
