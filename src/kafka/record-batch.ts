@@ -24,6 +24,19 @@ export interface BatchOptions {
 }
 
 const HEADER_BYTES = 61; // baseOffset..recordCount
+/** Size of a RecordBatch v2 header (base offset through record count); the records section follows it. */
+export const RECORD_BATCH_HEADER_BYTES = HEADER_BYTES;
+
+/**
+ * Sets the producer fields of an encoded batch and computes its CRC (which covers them). The byte path builds
+ * batches before a partition's sequence is known; the producer seals each when it assigns the sequence.
+ */
+export function sealRecordBatch(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void {
+  batch.writeBigInt64BE(BigInt(producerId), 43);
+  batch.writeInt16BE(producerEpoch, 51);
+  batch.writeInt32BE(baseSequence, 53);
+  batch.writeUInt32BE(crc32c(batch.subarray(21)), 17);
+}
 
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;

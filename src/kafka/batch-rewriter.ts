@@ -1,0 +1,393 @@
+// The mirror's byte path: one partition's fetched record set (one or more RecordBatch v2, any codec, maybe a
+// partial trailing batch) rewritten, in one synchronous pass and without per-record objects, into RecordBatch
+// v2 for the target partition. It reproduces exactly what the generic path (decode → SourceRecord →
+// ByteArrayConverter → encodeRecordBatch) writes, record by record:
+//   - control batches, aborted transactional records (read_committed), records before the fetch offset and
+//     loop-prevented records (provenance chain already lists the target) are dropped;
+//   - offset deltas are renumbered 0..n-1 (brokers reject gaps in client batches);
+//   - each record keeps its absolute timestamp (LogAppendTime batches: the batch's max timestamp, as Java's
+//     consumer reports it) and the output is CreateTime; the first record's timestamp is the base, as Java's
+//     producer does, so deltas may be negative;
+//   - key, value and headers are copied as byte ranges, in order, null values kept; every provenance header
+//     is dropped and one, the last one's chain plus the source alias (provenance.appendHop), is appended.
+// The output batch carries no producer id, sequence or CRC: the producer patches them at send time (sequence
+// numbers are fixed when a batch is assigned to a partition's sequence), see record-batch.sealRecordBatch.
+import { CODEC_MASK, CompressionError, codecName, decompress } from './codecs.js';
+import { BatchDecodeError, RECORD_BATCH_HEADER_BYTES } from './record-batch.js';
+import { crc32c } from './crc32c.js';
+
+export interface AbortedTransaction { producerId: number; firstOffset: number }
+
+export interface RewriteOptions {
+  /** Records below it are dropped (a fetched batch may start before the fetch offset). */
+  fetchOffset: number;
+  /** The fetch response's aborted transactions when reading read_committed; null for read_uncommitted. */
+  abortedTransactions: readonly AbortedTransaction[] | null;
+  /** Verify each source batch's CRC32C (check.crcs). */
+  checkCrc: boolean;
+  /** Header whose value lists the clusters a record has been on (ferry.provenance). */
+  provenanceHeader: string;
+  /** Alias appended to the chain (the cluster the record is leaving). */
+  sourceAlias: string;
+  /** Records whose chain lists it are not copied (they have been on the target already). */
+  targetAlias: string;
+  /** Compression of the output (the target producer's compression.type); absent or id 0: none. */
+  compression?: { id: number; compress: (records: Buffer) => Buffer } | undefined;
+  /** Bound on one output batch's uncompressed records section; more records start another output batch. */
+  maxBatchBytes: number;
+}
+
+export interface RewrittenBatch {
+  /** RecordBatch v2, base offset 0, producer fields -1 and CRC unset: seal it before sending. */
+  batch: Buffer;
+  count: number;
+  /**
+   * Runs of records contiguous upstream, as triples: first upstream offset, index of its record in this
+   * batch, length. Downstream offset of the record at index i = the batch's acknowledged base offset + i.
+   */
+  runs: number[];
+  /** Key plus value bytes (for the byte-rate metric). */
+  bytes: number;
+  /** Largest record timestamp in the batch. */
+  maxTimestamp: number;
+}
+
+export interface RewriteResult {
+  batches: RewrittenBatch[];
+  /** Position after the record set: past the last complete batch (control batches and compacted gaps too). */
+  nextOffset: number;
+  /** Records dropped by loop prevention. */
+  loopPrevented: number;
+  /** The first batch that cannot be read; everything before it is in `batches`, nextOffset stops at it. */
+  error?: BatchDecodeError;
+}
+
+const ATTR_TIMESTAMP_TYPE = 0x08;
+const ATTR_TRANSACTIONAL = 0x10;
+const ATTR_CONTROL = 0x20;
+const HEADER = RECORD_BATCH_HEADER_BYTES;
+const COMMA = 0x2c;
+
+// ---- varints over a module-level read position (no cursor object per record) -------------------------------
+
+const EMPTY = Buffer.alloc(0);
+let src: Buffer = EMPTY;
+let rp = 0;
+let rend = 0;
+
+function truncated(): never {
+  throw new RangeError(`record runs past the end of its batch (at ${rp}, end ${rend})`);
+}
+
+function readUvarint(): number {
+  let result = 0, mul = 1, b: number;
+  do {
+    if (rp >= rend) truncated();
+    b = src[rp++]!;
+    result += (b & 0x7f) * mul;
+    mul *= 128;
+    if (mul > 2 ** 70) throw new RangeError('varint too long');
+  } while (b & 0x80);
+  return result;
+}
+
+function readVarint(): number {
+  const u = readUvarint();
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/** Skips a length-prefixed byte string (null: length -1) and returns its length (-1 for null). */
+function skipBytes(): number {
+  const len = readVarint();
+  if (len > 0) {
+    if (rp + len > rend) truncated();
+    rp += len;
+  }
+  return len;
+}
+
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+function uvarintSize(u: number): number {
+  let size = 1;
+  while (u >= 128) { u = Math.floor(u / 128); size++; }
+  return size;
+}
+
+const varintSize = (n: number): number => uvarintSize(zigzag(n));
+
+// ---- output: one scratch buffer reused for every batch (the rewrite is synchronous) ------------------------
+
+let out: Buffer = Buffer.allocUnsafe(1 << 20);
+let wp = 0;
+
+function ensure(n: number): void {
+  if (wp + n <= out.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(out.length * 2, wp + n));
+  out.copy(grown, 0, 0, wp);
+  out = grown;
+}
+
+/** Appends buf[a, b) to the output. Short ranges by hand: Buffer#copy of a sub-range allocates a view per call. */
+function put(buf: Buffer, a: number, b: number): void {
+  if (b - a <= 48) {
+    while (a < b) out[wp++] = buf[a++]!;
+  } else {
+    wp += buf.copy(out, wp, a, b);
+  }
+}
+
+function writeVarint(n: number): void {
+  let u = zigzag(n);
+  while (u >= 128) {
+    out[wp++] = (u % 128) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  out[wp++] = u;
+}
+
+/**
+ * Rewrites one partition's fetched record set. Throws only on a programming error; a batch that cannot be
+ * read (bad magic, CRC, codec, truncated record) is returned as `error` after the records before it.
+ */
+export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResult {
+  const provKey = Buffer.from(opts.provenanceHeader, 'utf8');
+  const sourceAlias = Buffer.from(opts.sourceAlias, 'utf8');
+  const targetAlias = Buffer.from(opts.targetAlias, 'utf8');
+  const provHeaderKeyBytes = varintSize(provKey.length) + provKey.length;
+  const codecId = opts.compression?.id ?? 0;
+  const rc = opts.abortedTransactions !== null;
+  const pendingAborts = rc ? [...opts.abortedTransactions!].sort((x, y) => x.firstOffset - y.firstOffset) : [];
+  let nextAbort = 0;
+  const aborting = new Set<number>();
+  let nextOffset = opts.fetchOffset;
+  let loopPrevented = 0;
+
+  // Output batches are laid out one after another in the scratch buffer (HEADER bytes reserved before each
+  // records section) and copied or compressed only at the end, so a bad source batch can be rolled back.
+  const segments: Array<{ start: number; end: number; count: number; runs: number[]; bytes: number; baseTs: number; maxTs: number }> = [];
+  let segStart = 0;
+  let count = 0;
+  let runs: number[] = [];
+  let runNext = -1; // upstream offset that would extend the current run
+  let baseTs = 0;
+  let maxTs = 0;
+  let bytes = 0;
+  wp = HEADER;
+
+  const finish = (): void => {
+    if (count === 0) return;
+    segments.push({ start: segStart, end: wp, count, runs, bytes, baseTs, maxTs });
+    segStart = wp;
+    ensure(HEADER);
+    wp += HEADER;
+    count = 0;
+    runs = [];
+    runNext = -1;
+    bytes = 0;
+  };
+
+  const materialize = (): RewrittenBatch[] => {
+    finish();
+    const batches: RewrittenBatch[] = [];
+    for (const g of segments) {
+      let batch: Buffer;
+      if (codecId === 0) {
+        batch = Buffer.allocUnsafe(g.end - g.start);
+        out.copy(batch, 0, g.start, g.end);
+      } else {
+        const packed = opts.compression!.compress(out.subarray(g.start + HEADER, g.end));
+        batch = Buffer.allocUnsafe(HEADER + packed.length);
+        packed.copy(batch, HEADER);
+      }
+      batch.writeBigInt64BE(0n, 0); // base offset: the broker assigns it
+      batch.writeInt32BE(batch.length - 12, 8);
+      batch.writeInt32BE(-1, 12); // partition leader epoch
+      batch.writeInt8(2, 16);
+      batch.writeUInt32BE(0, 17); // CRC: sealRecordBatch
+      batch.writeInt16BE(codecId & CODEC_MASK, 21); // CreateTime, not transactional, not control
+      batch.writeInt32BE(g.count - 1, 23);
+      batch.writeBigInt64BE(BigInt(g.baseTs), 27);
+      batch.writeBigInt64BE(BigInt(g.maxTs), 35);
+      batch.writeBigInt64BE(-1n, 43); // producer id, epoch, base sequence: sealRecordBatch
+      batch.writeInt16BE(-1, 51);
+      batch.writeInt32BE(-1, 53);
+      batch.writeInt32BE(g.count, 57);
+      batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs });
+    }
+    src = EMPTY; // do not pin the fetch response
+    return batches;
+  };
+
+  let pos = 0;
+  while (set.length - pos >= 17) {
+    const baseOffset = Number(set.readBigInt64BE(pos));
+    const batchLength = set.readInt32BE(pos + 8);
+    const end = pos + 12 + batchLength;
+    if (end > set.length) break; // partial trailing batch: the next fetch starts at it
+    const magic = set.readInt8(pos + 16);
+    if (magic !== 2) {
+      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, 'unknown', `magic ${magic}: only message format v2 (magic 2) is supported`) };
+    }
+    if (batchLength < HEADER - 12) {
+      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, 'unknown', `the batch is ${batchLength} bytes long, shorter than its header`) };
+    }
+    const attributes = set.readInt16BE(pos + 21);
+    const srcCodec = attributes & CODEC_MASK;
+    // Where the output stood before this batch: a batch that turns out unreadable is rolled back entirely.
+    const saved = { segments: segments.length, segStart, wp, count, runsLen: runs.length, lastRun: runs[runs.length - 1] ?? 0, runs, bytes, baseTs, maxTs };
+    try {
+      if (opts.checkCrc) {
+        const stored = set.readUInt32BE(pos + 17);
+        const actual = crc32c(set.subarray(pos + 21, end));
+        if (stored !== actual) throw new Error(`CRC32C mismatch (stored ${stored}, computed ${actual})`);
+      }
+      const lastOffset = baseOffset + set.readInt32BE(pos + 23);
+      const producerId = Number(set.readBigInt64BE(pos + 43));
+      const batchEnd = lastOffset + 1;
+      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.firstOffset < batchEnd) aborting.add(pendingAborts[nextAbort++]!.producerId);
+      const isControl = (attributes & ATTR_CONTROL) !== 0;
+      const aborted = rc && !isControl && (attributes & ATTR_TRANSACTIONAL) !== 0 && aborting.has(producerId);
+      if (isControl && rc) aborting.delete(producerId);
+      if (!isControl && !aborted && batchEnd > opts.fetchOffset) {
+        const srcBaseTs = Number(set.readBigInt64BE(pos + 27));
+        const logAppendTs = attributes & ATTR_TIMESTAMP_TYPE ? Number(set.readBigInt64BE(pos + 35)) : null;
+        const n = set.readInt32BE(pos + 57);
+        if (n < 0) throw new Error(`negative record count ${n}`);
+        let body = set.subarray(pos + HEADER, end);
+        if (srcCodec !== 0) body = decompress(srcCodec, body);
+        src = body;
+        rp = 0;
+        rend = body.length;
+        for (let i = 0; i < n; i++) {
+          const len = readVarint();
+          const recStart = rp;
+          const recEnd = rp + len;
+          if (len < 0 || recEnd > rend) throw new RangeError(`record ${i} length ${len} runs past the end of its batch`);
+          rp++; // record attributes: unused
+          const tsDelta = readVarint();
+          const offset = baseOffset + readVarint();
+          const kvStart = rp;
+          const keyLen = skipBytes();
+          const valueLen = skipBytes();
+          const kvEnd = rp;
+          const hc = readVarint();
+          if (hc < 0) throw new RangeError(`record ${i} has a negative header count`);
+          const hStart = rp;
+          let provCount = 0;
+          let provBytes = 0;
+          let provStart = -1; // value of the last provenance header (-1: none or null)
+          let provLen = -1;
+          for (let h = 0; h < hc; h++) {
+            const hs = rp;
+            const kl = readVarint();
+            if (kl < 0) throw new RangeError(`record ${i} has a null header key`);
+            if (rp + kl > rend) truncated();
+            const isProv = kl === provKey.length && body.compare(provKey, 0, kl, rp, rp + kl) === 0;
+            rp += kl;
+            const vl = skipBytes();
+            if (isProv) {
+              provCount++;
+              provBytes += rp - hs;
+              if (vl < 0) { provStart = -1; provLen = -1; } else { provStart = rp - vl; provLen = vl; }
+            }
+          }
+          if (rp !== recEnd) throw new RangeError(`record ${i} is ${len} bytes long but its fields take ${rp - recStart}`);
+          if (offset < opts.fetchOffset) continue;
+          if (provLen >= 0 && chainListsAlias(body, provStart, provStart + provLen, targetAlias)) {
+            loopPrevented++;
+            runNext = -1; // a dropped record breaks the run
+            continue;
+          }
+          // The new chain: the last provenance value with the source alias appended (provenance.appendHop).
+          let newProvLen: number;
+          let appendAlias: boolean;
+          if (provLen <= 0) { newProvLen = sourceAlias.length; appendAlias = false; }
+          else if (chainEndsWith(body, provStart, provStart + provLen, sourceAlias)) { newProvLen = provLen; appendAlias = false; }
+          else { newProvLen = provLen + 1 + sourceAlias.length; appendAlias = true; }
+          const ts = logAppendTs ?? srcBaseTs + tsDelta;
+          const headersBytes = recEnd - hStart - provBytes + provHeaderKeyBytes + varintSize(newProvLen) + newProvLen;
+          let bodySize = 1 + varintSize(count === 0 ? 0 : ts - baseTs) + varintSize(count) + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
+          let recordBytes = varintSize(bodySize) + bodySize;
+          if (count > 0 && wp - segStart - HEADER + recordBytes > opts.maxBatchBytes) {
+            finish();
+            bodySize = 1 + 1 + 1 + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
+            recordBytes = varintSize(bodySize) + bodySize;
+          }
+          if (count === 0) { baseTs = ts; maxTs = ts; } else if (ts > maxTs) maxTs = ts;
+          ensure(recordBytes);
+          writeVarint(bodySize);
+          out[wp++] = 0; // record attributes
+          writeVarint(ts - baseTs);
+          writeVarint(count);
+          put(body, kvStart, kvEnd);
+          writeVarint(hc - provCount + 1);
+          if (provCount === 0) {
+            put(body, hStart, recEnd);
+          } else {
+            // Copy the other headers in order, skipping every provenance header.
+            rp = hStart;
+            for (let h = 0; h < hc; h++) {
+              const hs = rp;
+              const kl = readVarint();
+              const isProv = kl === provKey.length && body.compare(provKey, 0, kl, rp, rp + kl) === 0;
+              rp += kl;
+              skipBytes();
+              if (!isProv) put(body, hs, rp);
+            }
+          }
+          writeVarint(provKey.length);
+          put(provKey, 0, provKey.length);
+          writeVarint(newProvLen);
+          if (provLen <= 0) put(sourceAlias, 0, sourceAlias.length);
+          else {
+            put(body, provStart, provStart + provLen);
+            if (appendAlias) { out[wp++] = COMMA; put(sourceAlias, 0, sourceAlias.length); }
+          }
+          if (offset === runNext) runs[runs.length - 1]!++;
+          else runs.push(offset, count, 1);
+          runNext = offset + 1;
+          count++;
+          bytes += (keyLen > 0 ? keyLen : 0) + (valueLen > 0 ? valueLen : 0);
+        }
+      } else if (batchEnd > opts.fetchOffset) {
+        runNext = -1; // dropped offsets break the run
+      }
+      if (batchEnd > nextOffset) nextOffset = batchEnd;
+    } catch (e) {
+      // Records taken from the bad batch so far are not handed over: the position stays at the batch.
+      segments.length = saved.segments;
+      ({ segStart, wp, count, runs, bytes, baseTs, maxTs } = saved);
+      runs.length = saved.runsLen;
+      if (saved.runsLen > 0) runs[saved.runsLen - 1] = saved.lastRun;
+      const codec = codecName(srcCodec) ?? `id-${srcCodec}`;
+      const detail = e instanceof CompressionError ? e.message : `${(e as Error).message}`;
+      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, codec, detail, { cause: e }) };
+    }
+    pos = end;
+  }
+  return { batches: materialize(), nextOffset, loopPrevented };
+}
+
+/** True when the comma-separated chain in buf[start, end) lists `alias` (provenance.chainIncludes, in place). */
+function chainListsAlias(buf: Buffer, start: number, end: number, alias: Buffer): boolean {
+  if (alias.length === 0) return false;
+  let s = start;
+  while (s <= end) {
+    let stop = s;
+    while (stop < end && buf[stop] !== COMMA) stop++;
+    if (stop - s === alias.length && buf.compare(alias, 0, alias.length, s, stop) === 0) return true;
+    s = stop + 1;
+  }
+  return false;
+}
+
+/** True when the chain's last hop is `alias` (provenance.appendHop then leaves the chain unchanged). */
+function chainEndsWith(buf: Buffer, start: number, end: number, alias: Buffer): boolean {
+  const len = end - start;
+  if (len < alias.length) return false;
+  if (len !== alias.length && buf[end - alias.length - 1] !== COMMA) return false;
+  return buf.compare(alias, 0, alias.length, end - alias.length, end) === 0;
+}
