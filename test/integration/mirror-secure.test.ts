@@ -5,6 +5,8 @@
 // password, an untrusted certificate, a host-name mismatch, a plaintext client on a TLS listener, a
 // security.protocol that is not one — each end in an error that names the cause within seconds.
 import { test, after } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { useKafka, type TestCluster } from '../helpers/kafka.js';
 import { tempDir, waitFor } from '../helpers/connect.js';
@@ -46,7 +48,7 @@ function secretsOf(...clusters: TestCluster[]): string[] {
 }
 
 function assertNoSecrets(output: string, secrets: readonly string[], what: string): void {
-  for (const s of secrets) assert.ok(!output.includes(s), `${what}: output contains a password`);
+  for (const s of secrets) assert.ok(!output.includes(s), `${what}: output contains a password (at ${JSON.stringify(output.slice(Math.max(0, output.indexOf(s) - 80), output.indexOf(s)))})`);
 }
 
 for (const flavour of ['pkcs12', 'jks', 'pem'] as const) {
@@ -62,20 +64,37 @@ for (const flavour of ['pkcs12', 'jks', 'pem'] as const) {
     const committed = sourceEnds.map((end, partition) => ({ topic, partition, offset: Math.floor(end / (partition + 2)) }));
     await commitGroupOffsets(a.props, group, committed);
 
-    const source = a.secure.saslSsl[flavour];
-    const target = b.secure.mtls[flavour];
+    let source: ClientProps = a.secure.saslSsl[flavour];
+    let target: ClientProps = b.secure.mtls[flavour];
+    const env: Record<string, string> = { FERRY_LOG_LEVEL: 'info' };
+    const providers: Record<string, string> = {};
+    if (flavour === 'pkcs12') {
+      // Secrets through config providers, as production files keep them: the JAAS line from a file, the
+      // keystore password from the environment.
+      const secrets = join(tmp.dir, 'secrets.properties');
+      writeFileSync(secrets, `a.jaas=${source['sasl.jaas.config']!.replace(/\\/g, '\\\\')}\n`);
+      env['FERRY_TEST_KEYSTORE_PASSWORD'] = target['ssl.keystore.password']!;
+      source = { ...source, 'sasl.jaas.config': `\${file:${secrets}:a.jaas}` };
+      target = { ...target, 'ssl.keystore.password': '${env:FERRY_TEST_KEYSTORE_PASSWORD}' };
+      Object.assign(providers, {
+        'config.providers': 'file,env',
+        'config.providers.file.class': 'org.apache.kafka.common.config.provider.FileConfigProvider',
+        'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+      });
+    }
     assert.equal(source['security.protocol'], 'SASL_SSL');
     assert.equal(target['security.protocol'], 'SSL');
     const mm2 = writeMm2Properties(tmp.dir, { A: source['bootstrap.servers']!, B: target['bootstrap.servers']! }, {
       ...clusterEntries('A', source),
       ...clusterEntries('B', target),
+      ...providers,
       'A->B.enabled': 'true',
       'A->B.topics': topic,
       'A->B.groups': group,
       'B->A.emit.heartbeats.enabled': 'false',
       'tasks.max': '2',
     }, `secure-${flavour}.properties`);
-    const mm = spawnMirrorMaker(mm2.path, [], { FERRY_LOG_LEVEL: 'info' });
+    const mm = spawnMirrorMaker(mm2.path, [], env);
     children.add(mm);
     const remote = `A.${topic}`;
     try {
@@ -109,6 +128,17 @@ for (const flavour of ['pkcs12', 'jks', 'pem'] as const) {
     }
     log(`${flavour}: ${sum(src.map((d) => d.count))} records mirrored SASL_SSL → mTLS, ${committed.length} exact checkpoints`);
     assertNoSecrets(mm.output(), secretsOf(a, b), `connect-mirror-maker (${flavour})`);
+    if (flavour === 'pkcs12') {
+      // The connector configs stored on the target keep the references, never the secrets.
+      const stored: string[] = [];
+      await readToEnd(b.props, 'mm2-configs.A.internal', [0], (r) => { if (r.value) stored.push(r.value.toString()); }, { timeoutMs: 10_000 });
+      const all = stored.join('\n');
+      assert.match(all, /\$\{file:[^}]*:a\.jaas\}/);
+      assert.match(all, /\$\{env:FERRY_TEST_KEYSTORE_PASSWORD\}/);
+      // Literal values of mm2.properties are stored as written (as MM2 does; the dev stores share one password,
+      // so the truststore's literal one is there); the SASL password, given by reference, is not.
+      assertNoSecrets(all, [a.secure.users['alice']!], 'mm2-configs.A.internal');
+    }
   });
 }
 
