@@ -9,12 +9,17 @@ import type { TransformValidator } from './connect/herder/validation.js';
 import { converterPlugins } from './connect/converters/index.js';
 import { predicatePlugins, transformPlugins } from './connect/transforms/index.js';
 import { buildTransformationChain, validateTransformations, type PluginResolver } from './connect/transforms/chain.js';
-import { filePlugins } from './connectors/file/index.js';
+import { fileStreamPlugins } from './connectors/file/index.js';
 import { jdbcPlugins } from './connectors/jdbc/index.js';
 import { mirrorPlugins } from './connectors/mirror/plugins.js';
 
-export function builtinPlugins(): PluginRegistry {
-  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...filePlugins, ...jdbcPlugins, ...mirrorPlugins);
+export interface BuiltinPluginOptions {
+  /** The worker's file.allowed.paths; unset = FileStream connectors may use no file (stdin/stdout only). */
+  fileAllowedPaths?: readonly string[];
+}
+
+export function builtinPlugins(opts: BuiltinPluginOptions = {}): PluginRegistry {
+  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...fileStreamPlugins(opts.fileAllowedPaths ?? []), ...jdbcPlugins, ...mirrorPlugins);
 }
 
 function resolverFor(registry: PluginRegistry): PluginResolver {

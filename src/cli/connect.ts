@@ -5,6 +5,7 @@ import { FileOffsetStore } from '../connect/storage/offset-store.js';
 import { WorkerConfig, workerConfigDef } from '../connect/runtime/worker-config.js';
 import { StandaloneHerder } from '../connect/herder/standalone.js';
 import { createRestServer } from '../connect/rest/server.js';
+import { workerRestSetup } from '../connect/rest/worker-rest.js';
 import { ConfigError, ConnectError } from '../connect/api/errors.js';
 import type { TargetState } from '../connect/herder/herder.js';
 import { readPropertiesFile, readConnectorFile } from '../config/properties.js';
@@ -32,9 +33,11 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   const config = new WorkerConfig(workerProps);
   const unknown = Object.keys(workerProps).filter((k) => !workerConfigDef().has(k) && !PASS_THROUGH.test(k));
   if (unknown.length > 0) log.warn({ keys: unknown }, `unknown worker configuration keys (ignored): ${unknown.join(', ')}`);
+  // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
+  const restSetup = workerRestSetup(config);
   const offsetsFile = config.getOptionalString('offset.storage.file.filename');
   if (!offsetsFile) throw new ConfigError('Missing required configuration "offset.storage.file.filename" which has no default value.', { 'offset.storage.file.filename': ['required in standalone mode'] });
-  const plugins = builtinPlugins();
+  const plugins = builtinPlugins({ fileAllowedPaths: config.getList('file.allowed.paths') });
   const pluginPath = config.getList('plugin.path');
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
   const herder = new StandaloneHerder(
@@ -42,7 +45,7 @@ export async function startStandalone(workerProps: Record<string, string>, conne
     () => withAdmin(config.internalClientProps(), async (a) => (await a.describeCluster()).clusterId),
   );
   await herder.start();
-  const rest = createRestServer(herder, { listeners: config.getList('listeners').join(','), metricsRegistry });
+  const rest = createRestServer(herder, { ...restSetup.server, metricsRegistry });
   let url: string;
   try {
     url = (await rest.start()).url;

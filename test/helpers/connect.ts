@@ -26,6 +26,8 @@ export async function startTestWorker(bootstrap: string, opts: { dir: string; ex
     'offset.flush.interval.ms': '500',
     'listeners': 'http://127.0.0.1:0',
     'task.shutdown.graceful.timeout.ms': '10000',
+    // FileStream connectors in tests use temp files; the worker refuses every file unless allowed.
+    'file.allowed.paths': tmpdir(),
     ...(opts.extra ?? {}),
   }, opts.connectors ?? []);
   return {

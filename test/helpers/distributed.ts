@@ -1,5 +1,6 @@
 // Helpers for distributed-mode integration tests: worker properties for a test group, REST calls, reading
 // a topic from the beginning.
+import { tmpdir } from 'node:os';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import { waitFor } from './connect.js';
@@ -31,6 +32,8 @@ export function distributedProps(bootstrap: string, group: string, extra: Record
     'scheduled.rebalance.max.delay.ms': '4000',
     'offset.flush.interval.ms': '300',
     'task.shutdown.graceful.timeout.ms': '3000',
+    // FileStream connectors in tests use temp files; the worker refuses every file unless allowed.
+    'file.allowed.paths': tmpdir(),
     ...extra,
   };
 }

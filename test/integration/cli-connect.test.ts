@@ -42,7 +42,7 @@ test('connect-standalone runs connectors from .properties and .json files and se
   const worker = join(tmp.dir, 'w2.properties');
   writeFileSync(worker, [`bootstrap.servers=${kafka.clusters[0]!.bootstrap}`, 'key.converter=org.apache.kafka.connect.storage.StringConverter',
     'value.converter=org.apache.kafka.connect.storage.StringConverter', `offset.storage.file.filename=${join(tmp.dir, 'o2')}`,
-    `listeners=http://127.0.0.1:${port}`, 'offset.flush.interval.ms=500'].join('\n'));
+    `listeners=http://127.0.0.1:${port}`, 'offset.flush.interval.ms=500', `file.allowed.paths=${tmp.dir}`].join('\n'));
   const input = join(tmp.dir, 'cli-in.txt');
   const output = join(tmp.dir, 'cli-out.txt');
   writeFileSync(input, 'alpha\nbeta\n');

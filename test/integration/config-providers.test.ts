@@ -116,6 +116,7 @@ test('standalone: worker file and connector references resolve at start; REST sh
     `offset.storage.file.filename=${join(tmp.dir, 'standalone.offsets')}`,
     `listeners=http://127.0.0.1:${port}`,
     'offset.flush.interval.ms=500',
+    `file.allowed.paths=${tmp.dir}`,
   ].join('\n') + '\n');
   const connectorFile = join(tmp.dir, 'cp-src.properties');
   writeFileSync(connectorFile, [
@@ -184,7 +185,7 @@ test('standalone: a reference outside allowed.paths is refused; a reference that
   const worker = join(tmp.dir, 'standalone-worker2.properties');
   writeFileSync(worker, [...providerLines(), `bootstrap.servers=${bootstrap}`, 'key.converter=org.apache.kafka.connect.storage.StringConverter',
     'value.converter=org.apache.kafka.connect.storage.StringConverter', `offset.storage.file.filename=${join(tmp.dir, 'standalone2.offsets')}`,
-    `listeners=http://127.0.0.1:${port}`].join('\n') + '\n');
+    `listeners=http://127.0.0.1:${port}`, `file.allowed.paths=${tmp.dir}`].join('\n') + '\n');
   const proc = spawnCli('connect-standalone', [worker]);
   try {
     await restUp(url, proc);
@@ -234,7 +235,7 @@ test('distributed: connector references resolve at start; the config topic and R
     'config.storage.replication.factor=1', 'offset.storage.replication.factor=1', 'status.storage.replication.factor=1',
     'offset.storage.partitions=2', 'status.storage.partitions=1',
     'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-    `listeners=http://127.0.0.1:${port}`, 'rest.advertised.host.name=127.0.0.1', 'offset.flush.interval.ms=300',
+    `listeners=http://127.0.0.1:${port}`, 'rest.advertised.host.name=127.0.0.1', 'offset.flush.interval.ms=300', `file.allowed.paths=${tmp.dir}`,
     'session.timeout.ms=6000', 'heartbeat.interval.ms=500', 'rebalance.timeout.ms=20000', 'scheduled.rebalance.max.delay.ms=3000',
   ].join('\n') + '\n');
   const proc = spawnCli('connect-distributed', [worker]);

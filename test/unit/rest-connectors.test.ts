@@ -326,9 +326,9 @@ void describe('POST /connectors', () => {
     assert.match(body.message, /position|end/i);
   });
 
-  void test('wrong content type, empty body, non-object body → 400', async () => {
+  void test('wrong content type → 415 (as Connect\'s @Consumes(application/json)); empty body, non-object body → 400', async () => {
     const wrongType = await server.app.inject({ method: 'POST', url: '/connectors', payload: '{"name":"a"}', headers: { 'content-type': 'text/plain' } });
-    assert.equal(wrongType.statusCode, 400);
+    assert.equal(wrongType.statusCode, 415);
     assert.match((JSON.parse(wrongType.body) as { message: string }).message, /Content-Type 'text\/plain'/);
     const empty = await server.app.inject({ method: 'POST', url: '/connectors', headers: { 'content-type': 'application/json' } });
     assert.equal(empty.statusCode, 400);
@@ -487,9 +487,11 @@ void describe('restart, pause, resume, stop', () => {
       assert.equal(herder.connectorsByName.get('a')?.target, target);
     }
     assert.deepEqual((await req('PUT', '/connectors/b/pause')).body, error(404, 'Unknown connector b'));
-    // Bodies are ignored whatever their content type.
+    // Bodies are ignored, but a write whose body is not JSON is refused before the route runs (no HTML form can drive the API).
     const res = await server.app.inject({ method: 'PUT', url: '/connectors/a/pause', payload: 'x', headers: { 'content-type': 'text/plain' } });
-    assert.equal(res.statusCode, 202);
+    assert.equal(res.statusCode, 415);
+    const json = await server.app.inject({ method: 'PUT', url: '/connectors/a/pause', payload: '{}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+    assert.equal(json.statusCode, 202);
   });
 });
 
@@ -645,7 +647,7 @@ void describe('inter-worker endpoints', () => {
     const body = JSON.stringify([{ 'task.class': 'T', n: 1 }]);
     const res = await server.app.inject({
       method: 'POST', url: '/connectors/a/tasks', payload: body,
-      headers: { 'content-type': 'application/octet-stream', 'x-connect-authorization': 'c2ln', 'x-connect-request-signature-algorithm': 'HmacSHA256' },
+      headers: { 'content-type': 'application/json', 'x-connect-authorization': 'c2ln', 'x-connect-request-signature-algorithm': 'HmacSHA256' },
     });
     assert.equal(res.statusCode, 204);
     assert.deepEqual(herder.calls.at(-1), ['putTaskConfigs', 'a', [{ 'task.class': 'T', n: '1' }], { signature: 'c2ln', algorithm: 'HmacSHA256', body }]);

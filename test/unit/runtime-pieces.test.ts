@@ -101,6 +101,9 @@ test('validation lists every bad key in Connect\'s message', async () => {
   });
   await assert.rejects(validateConnectorConfig(r, { name: 'x' }), /contains no connector type/);
   await assert.rejects(validateConnectorConfig(r, { name: 'x', 'connector.class': 'Nope' }), /Nope/);
-  const ok = await validateConnectorConfig(r, { name: 'x', 'connector.class': 'FileStreamSink', topics: 't', file: '/tmp/x' });
+  // FileStream connectors may only use files under the worker's file.allowed.paths.
+  const refused = await validateConnectorConfig(r, { name: 'x', 'connector.class': 'FileStreamSink', topics: 't', file: '/tmp/x' });
+  assert.equal(refused.error_count, 1);
+  const ok = await validateConnectorConfig(builtinPlugins({ fileAllowedPaths: ['/tmp'] }), { name: 'x', 'connector.class': 'FileStreamSink', topics: 't', file: '/tmp/x' });
   assert.equal(ok.error_count, 0);
 });

@@ -2,7 +2,9 @@
 // startStandalone in src/cli/connect.ts. Used by the CLI (`connect-distributed worker.properties`) and tests.
 import { hostname } from 'node:os';
 import { ConfigError } from '../api/errors.js';
-import { createHttpForwarder, createRestServer } from '../rest/server.js';
+import { createHttpForwarder, createRestServer, DEFAULT_LISTENERS } from '../rest/server.js';
+import { workerRestSetup } from '../rest/worker-rest.js';
+import { WorkerConfig } from '../runtime/worker-config.js';
 import { parseListeners } from '../rest/listeners.js';
 import { logger } from '../../observability/logger.js';
 import { redactConfig } from '../../config/secrets.js';
@@ -19,15 +21,26 @@ export interface DistributedHandle {
   stop(): Promise<void>;
 }
 
-/** The URL other workers use: rest.advertised.* when set, else the first listener (wildcards → host name). */
-export function advertisedUrl(props: Readonly<Record<string, string>>, boundPort: number): string {
-  const first = parseListeners(props['listeners'] ?? 'http://:8083')[0]!;
-  const protocol = (props['rest.advertised.listener'] ?? first.protocol).toLowerCase();
-  let host = props['rest.advertised.host.name'] ?? first.host;
+/**
+ * The URL other workers use, as Connect's RestServer.advertisedUrl: the listener whose protocol is
+ * rest.advertised.listener (else the first), with rest.advertised.host.name/port replacing its host/port
+ * (wildcards → this host's name). `boundPorts` are the ports the listeners bound, in order.
+ */
+export function advertisedUrl(props: Readonly<Record<string, string>>, boundPorts: number | readonly number[]): string {
+  const listeners = parseListeners(props['listeners'] ?? DEFAULT_LISTENERS);
+  const ports = typeof boundPorts === 'number' ? [boundPorts] : boundPorts;
+  const wanted = props['rest.advertised.listener']?.trim().toLowerCase();
+  const index = wanted ? listeners.findIndex((l) => l.protocol === wanted) : 0;
+  if (index < 0) {
+    const msg = `rest.advertised.listener=${wanted} but no listener uses ${wanted} (listeners=${props['listeners'] ?? DEFAULT_LISTENERS})`;
+    throw new ConfigError(msg, { 'rest.advertised.listener': [msg] });
+  }
+  const chosen = listeners[index]!;
+  let host = props['rest.advertised.host.name'] ?? chosen.host;
   if (host === '' || host === '0.0.0.0' || host === '::') host = hostname();
   if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
-  const port = props['rest.advertised.port'] !== undefined ? Number(props['rest.advertised.port']) : boundPort;
-  return `${protocol}://${host}:${port}/`;
+  const port = props['rest.advertised.port'] !== undefined ? Number(props['rest.advertised.port']) : (ports[index] ?? ports[0] ?? chosen.port);
+  return `${chosen.protocol}://${host}:${port}/`;
 }
 
 /**
@@ -36,26 +49,31 @@ export function advertisedUrl(props: Readonly<Record<string, string>>, boundPort
  * 503 on /health until then.
  */
 export async function startDistributed(workerProps: Record<string, string>, opts: { joinTimeoutMs?: number } = {}): Promise<DistributedHandle> {
-  const plugins = builtinPlugins();
+  const workerConfig = new WorkerConfig(workerProps);
+  // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
+  const restSetup = workerRestSetup(workerConfig);
+  const plugins = builtinPlugins({ fileAllowedPaths: workerConfig.getList('file.allowed.paths') });
   const pluginPath = (workerProps['plugin.path'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
-  const herder = new DistributedHerder(workerProps, { registry: plugins, transformerFactory: transformerFactory(plugins), transformValidator: transformValidator(plugins) });
-  const requestTimeoutMs = Math.min(90_000, herder.config.getInt('rebalance.timeout.ms'));
+  const herder = new DistributedHerder(workerProps, {
+    registry: plugins, transformerFactory: transformerFactory(plugins), transformValidator: transformValidator(plugins),
+    restClient: restSetup.client,
+  });
+  const requestTimeoutMs = Math.min(herder.workerConfig.getLong('rest.request.timeout.ms'), herder.config.getInt('rebalance.timeout.ms'));
   const rest = createRestServer(herder, {
-    listeners: herder.workerConfig.getList('listeners').join(','),
-    adminListeners: herder.workerConfig.originals['admin.listeners'] ?? null,
+    ...restSetup.server,
     metricsRegistry,
-    forwarder: createHttpForwarder({ timeoutMs: requestTimeoutMs }),
+    forwarder: createHttpForwarder({ timeoutMs: requestTimeoutMs, client: restSetup.client }),
     requestTimeoutMs,
   });
   const started = await rest.start();
-  const boundPort = Number(new URL(started.url).port);
-  if (!Number.isInteger(boundPort) || boundPort <= 0) {
+  const boundPorts = started.urls.map((u) => Number(new URL(u).port));
+  if (boundPorts.length === 0 || boundPorts.some((p) => !Number.isInteger(p) || p <= 0)) {
     await rest.stop();
-    throw new ConfigError(`Could not tell the REST port from ${started.url}`, { listeners: ['no port'] });
+    throw new ConfigError(`Could not tell the REST ports from ${started.urls.join(', ')}`, { listeners: ['no port'] });
   }
   try {
-    await herder.start(advertisedUrl(herder.workerConfig.originals, boundPort));
+    await herder.start(advertisedUrl(herder.workerConfig.originals, boundPorts));
     await herder.awaitJoined(opts.joinTimeoutMs ?? Math.max(60_000, herder.config.getInt('rebalance.timeout.ms')));
   } catch (e) {
     await herder.stop().catch(() => undefined);

@@ -14,6 +14,8 @@
 //
 // Left out (documented in the report): exactly-once source support (fencing, transactional producers),
 // per-connector offsets topics, rebalance back-off between consecutive revoking rounds beyond one round.
+import { workerOverridePolicy } from '../runtime/client-override-policy.js';
+import { createRestClient, type RestClient } from '../rest/client.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props, SinkConnector, SourceConnector } from '../api/connector.js';
@@ -71,6 +73,8 @@ export interface DistributedHerderOptions {
   registry: PluginRegistry;
   transformerFactory: TransformerFactory;
   transformValidator?: TransformValidator;
+  /** Requests to other workers (task configs to the leader); default plain fetch-like HTTP(S) without custom trust. */
+  restClient?: RestClient;
 }
 
 const taskKeyOf = (connector: string, task: number) => `${connector}\u0000${task}`;
@@ -553,10 +557,11 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       headers['X-Connect-Authorization'] = sign(key, algorithm, body);
       headers['X-Connect-Request-Signature-Algorithm'] = algorithm;
     }
-    const res = await fetch(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(name)}/tasks?forward=true`, {
-      method: 'POST', headers, body, signal: AbortSignal.timeout(30_000),
+    const client = this.opts.restClient ?? createRestClient();
+    const res = await client(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(name)}/tasks?forward=true`, {
+      method: 'POST', headers, body, timeoutMs: 30_000,
     });
-    if (res.status >= 300) throw new Error(`leader answered ${res.status}: ${await res.text()}`);
+    if (res.status >= 300) throw new Error(`leader answered ${res.status}: ${res.body}`);
   }
 
   /** Leader: writes task configs (tasks, then the commit) and drops statuses of tasks that no longer exist. */
@@ -937,7 +942,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator, this.workerConfig.configProviders);
+    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator, this.workerConfig.configProviders, workerOverridePolicy(this.workerConfig));
   }
 
   /** Internal endpoint: a follower's connector publishes its task configs through the leader. */

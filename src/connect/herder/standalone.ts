@@ -1,6 +1,7 @@
 // Standalone herder: one worker, connector configs and statuses in memory (from CLI files or REST),
 // source offsets in offset.storage.file.filename. Requests are serialized through one queue so
 // concurrent REST calls never interleave a connector's start/stop.
+import { workerOverridePolicy } from '../runtime/client-override-policy.js';
 import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
@@ -380,7 +381,7 @@ export class StandaloneHerder implements Herder {
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.registry, config, this.transformValidator, this.config.configProviders);
+    return validateConnectorConfig(this.registry, config, this.transformValidator, this.config.configProviders, workerOverridePolicy(this.config));
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 // Connector config validation shared by the standalone and distributed herders (AbstractHerder in Connect):
 // framework keys + the connector's ConfigDef + connector.validate() + transforms/predicates + converters.
+import { overridePolicyErrors, type ClientOverridePolicy } from '../runtime/client-override-policy.js';
 import type { ConfigKeyInfo, ConfigValueInfo } from '../api/config-def.js';
 import { BadRequestError, ConfigError } from '../api/errors.js';
 import type { SinkConnector, SourceConnector } from '../api/connector.js';
@@ -27,9 +28,10 @@ export async function validateConnectorConfig(
   rawConfig: Readonly<Record<string, string>>,
   transformValidator?: TransformValidator,
   providers?: ConfigProviders,
+  overridePolicy?: ClientOverridePolicy,
 ): Promise<ConfigInfos> {
   const config: Readonly<Record<string, string>> = providers ? providers.transform(rawConfig) : rawConfig;
-  const infos = await validateResolved(plugins, config, transformValidator);
+  const infos = await validateResolved(plugins, config, transformValidator, overridePolicy);
   for (const c of infos.configs) {
     const v = c.value;
     if (!v) continue;
@@ -46,6 +48,7 @@ async function validateResolved(
   plugins: PluginRegistry,
   config: Readonly<Record<string, string>>,
   transformValidator?: TransformValidator,
+  overridePolicy?: ClientOverridePolicy,
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (cls === undefined || cls.trim() === '') throw new BadRequestError(`Connector config ${JSON.stringify(redactConfig(config))} contains no connector type`);
@@ -76,6 +79,9 @@ async function validateResolved(
     }
   };
   if (connector.kind === 'sink') addErrors(sinkCrossChecks(config));
+  if (overridePolicy) addErrors(overridePolicyErrors(overridePolicy, config));
+  const nameProblem = connectorNameProblem(config['name']);
+  if (nameProblem !== null) addErrors({ name: [nameProblem] });
   for (const [k, v] of Object.entries(config)) {
     if (v === null) addErrors({ [k]: ['Null value can not be supplied as the configuration value.'] });
   }
@@ -105,6 +111,26 @@ async function validateResolved(
 }
 
 /** Throws Connect's 400 "Connector configuration is invalid and contains the following N error(s)" when invalid. */
+/**
+ * Longest connector name, in code points. Every name must be usable in a URL (/connectors/{name}/…): at
+ * most 12 bytes per code point once percent-encoded keeps it under the router's 8 KiB path-parameter limit.
+ */
+export const MAX_CONNECTOR_NAME_LENGTH = 512;
+
+/** Connect's NonEmptyStringWithoutControlChars (Java's ISO control characters), plus Ferry's length limit. */
+export function connectorNameProblem(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  const controls = [...name].filter((c) => { const n = c.codePointAt(0)!; return n <= 0x1f || (n >= 0x7f && n <= 0x9f); });
+  if (controls.length > 0) {
+    return `Invalid value ${JSON.stringify(name)} for configuration name: String may not contain control sequences but had the following ASCII chars: ${controls.map((c) => c.codePointAt(0)).join(', ')}`;
+  }
+  const length = [...name].length;
+  if (length > MAX_CONNECTOR_NAME_LENGTH) {
+    return `Invalid value for configuration name: a connector name may have at most ${MAX_CONNECTOR_NAME_LENGTH} characters, this one has ${length}`;
+  }
+  return null;
+}
+
 export function throwIfInvalid(infos: ConfigInfos): void {
   if (infos.error_count === 0) return;
   const lines: string[] = [];

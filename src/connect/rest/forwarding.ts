@@ -12,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { RestError } from '../api/errors.js';
 import { rawBody, queryOf, booleanParam, type Query } from './body.js';
 import type { RequestTargetError } from './errors.js';
+import { createRestClient, type RestClient, type RestClientResponse } from './client.js';
 
 export interface ForwardRequest {
   method: string;
@@ -67,30 +68,26 @@ function appendQuery(params: URLSearchParams, q: Query): void {
 }
 
 /**
- * A Forwarder over fetch. Network failures become 500 "IO Error trying to forward REST request: …",
- * as in Connect's RestClient; any HTTP answer from the target is relayed as is.
+ * A Forwarder over the inter-worker REST client (HTTPS trusts the worker's truststore). Network failures become
+ * 500 "IO Error trying to forward REST request: …", as in Connect's RestClient; any HTTP answer from the
+ * target is relayed as is.
  */
-export function createHttpForwarder(opts: { timeoutMs?: number } = {}): Forwarder {
+export function createHttpForwarder(opts: { timeoutMs?: number; client?: RestClient } = {}): Forwarder {
   const timeoutMs = opts.timeoutMs ?? 90_000;
+  const client = opts.client ?? createRestClient();
   return async (req) => {
-    let res: Response;
+    let res: RestClientResponse;
     try {
-      res = await fetch(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body === undefined || req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'manual',
-      });
+      res = await client(req.url, { method: req.method, headers: req.headers, body: req.body, timeoutMs });
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new RestError(500, `IO Error trying to forward REST request: ${err instanceof Error ? err.message : String(err)}${cause}`, { cause: err });
     }
     const headers: Record<string, string> = {};
-    for (const name of ['content-type', 'location']) {
-      const v = res.headers.get(name);
-      if (v !== null) headers[name] = v;
+    for (const name of ['content-type', 'location', 'www-authenticate']) {
+      const v = res.headers[name];
+      if (v !== undefined) headers[name] = v;
     }
-    return { status: res.status, body: await res.text(), headers };
+    return { status: res.status, body: res.body, headers };
   };
 }

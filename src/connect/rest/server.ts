@@ -15,6 +15,9 @@ import { registerConnectorRoutes } from './routes/connectors.js';
 import { registerLoggerRoutes } from './routes/loggers.js';
 import { registerPluginRoutes } from './routes/plugins.js';
 import { registerRootRoutes } from './routes/root.js';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { RestAuthenticator } from './auth.js';
+import { DEFAULT_CORS_METHODS, registerGuards, splitList } from './guards.js';
 
 export type { HerderRestExtensions, InternalRequestSignature, RestHerder } from './context.js';
 export type { Forwarder, ForwardRequest, ForwardResponse } from './forwarding.js';
@@ -23,7 +26,10 @@ export type { RequestTargetError } from './errors.js';
 export { isRequestTargetError } from './errors.js';
 
 export interface RestServerOptions {
-  /** Connect's `listeners`: comma-separated http://host:port; an empty host binds every interface. Default http://:8083. */
+  /**
+   * Connect's `listeners`: comma-separated http(s)://host:port; an empty host binds every interface. Default
+   * http://localhost:8083 (Connect's is http://:8083, every interface: Ferry only exposes what is asked for).
+   */
   listeners?: string;
   /**
    * Connect's `admin.listeners`: null/undefined serves /admin/* on `listeners`; '' disables it; otherwise
@@ -41,6 +47,16 @@ export interface RestServerOptions {
   forwarder?: Forwarder;
   /** Largest accepted request body in bytes. Default 32 MiB. */
   bodyLimit?: number;
+  /** TLS for https listeners (see tls.ts httpsServerOptions); required when any listener is https. */
+  https?: HttpsServerOptions;
+  /** Authenticates every request but inter-worker ones (rest.extension.classes); null/undefined = none. */
+  authenticator?: RestAuthenticator | null;
+  /** `access.control.allow.origin` (comma-separated origins or '*'); empty = same-origin requests only. */
+  accessControlAllowOrigin?: string;
+  /** `access.control.allow.methods` for cross-origin requests; empty = GET,POST,HEAD. */
+  accessControlAllowMethods?: string;
+  /** More names a loopback-bound listener answers to in the Host header (e.g. rest.advertised.host.name). */
+  extraHostNames?: readonly string[];
 }
 
 export interface StartedRestServer {
@@ -63,20 +79,20 @@ interface Roles { connect: boolean; admin: boolean }
 
 export function createRestServer(herder: RestHerder, opts: RestServerOptions = {}): RestServer {
   const log = opts.logger ?? componentLogger('connect.rest');
-  const mainListeners = parseListeners(opts.listeners ?? 'http://:8083', 'listeners');
+  const mainListeners = parseListeners(opts.listeners ?? DEFAULT_LISTENERS, 'listeners');
   const adminSetting = opts.adminListeners;
   const adminMode = adminSetting === null || adminSetting === undefined ? 'shared' : adminSetting.trim() === '' ? 'disabled' : 'separate';
   const adminListeners = adminMode === 'separate' ? parseListeners(adminSetting ?? '', 'admin.listeners') : [];
   for (const l of [...mainListeners, ...adminListeners]) {
-    if (l.protocol === 'https') {
-      const msg = `Listener ${l.raw} uses https, which Ferry does not support yet`;
+    if (l.protocol === 'https' && !opts.https) {
+      const msg = `Listener ${l.raw} uses https but no keystore is configured (listeners.https.ssl.keystore.location or ssl.keystore.location)`;
       throw new ConfigError(msg, { listeners: [msg] });
     }
   }
 
   const instances: { app: FastifyInstance; listener: Listener; admin: boolean }[] = [
-    ...mainListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: true, admin: adminMode === 'shared' }), listener, admin: false })),
-    ...adminListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: false, admin: true }), listener, admin: true })),
+    ...mainListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: true, admin: adminMode === 'shared' }, listener), listener, admin: false })),
+    ...adminListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: false, admin: true }, listener), listener, admin: true })),
   ];
   const first = instances[0];
   if (!first) throw new ConfigError('No REST listener configured', { listeners: ['no listener given'] });
@@ -133,17 +149,39 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${segments.join('/')}/?$`);
 }
 
-function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, roles: Roles): FastifyInstance {
+export const DEFAULT_LISTENERS = 'http://localhost:8083';
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/** Host names a loopback-bound listener answers to; null when the listener is reachable from other hosts. */
+function allowedHostsFor(listener: Listener, extra: readonly string[]): Set<string> | null {
+  const bind = bindHost(listener);
+  const loopback = bind === '::1' || /^127\./.test(bind);
+  if (!loopback) return null;
+  return new Set([...LOOPBACK_NAMES, listener.host.toLowerCase(), ...extra.map((h) => h.toLowerCase())].filter((h) => h !== ''));
+}
+
+function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, roles: Roles, listener: Listener): FastifyInstance {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 90_000;
   const app = Fastify({
     logger: false,
     requestIdHeader: false,
     bodyLimit: opts.bodyLimit ?? 32 * 1024 * 1024,
+    // A client that never finishes sending its request is cut off rather than holding a socket forever.
+    requestTimeout: requestTimeoutMs > 0 ? requestTimeoutMs : 0,
     // Connect names may be long; Strimzi calls /admin/loggers/ with a trailing slash.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
     frameworkErrors: (err, _req, reply) => { sendError(reply, err, log); },
-  });
+    ...(listener.protocol === 'https' && opts.https ? { https: opts.https } : {}),
+  }) as unknown as FastifyInstance;
   registerBodyParsers(app);
+  const methods = splitList(opts.accessControlAllowMethods);
+  registerGuards(app, {
+    authenticator: opts.authenticator ?? null,
+    allowedOrigins: splitList(opts.accessControlAllowOrigin),
+    allowedMethods: methods.length > 0 ? methods : DEFAULT_CORS_METHODS,
+    allowedHosts: allowedHostsFor(listener, opts.extraHostNames ?? []),
+  });
 
   const known: { method: HTTPMethods; pattern: RegExp }[] = [];
   const ctx: RestContext = {

@@ -19,7 +19,7 @@ export function workerConfigDef(): ConfigDef {
     .define({ name: 'offset.flush.timeout.ms', type: 'LONG', defaultValue: 5_000, importance: 'LOW', documentation: 'Maximum time to wait for records to flush before an offset commit is cancelled.' })
     .define({ name: 'task.shutdown.graceful.timeout.ms', type: 'LONG', defaultValue: 5_000, importance: 'LOW', documentation: 'Time to wait for tasks to stop gracefully.' })
     .define({ name: 'plugin.path', type: 'LIST', defaultValue: null, importance: 'LOW', documentation: 'Directories holding extra plugin JS modules.' })
-    .define({ name: 'listeners', type: 'LIST', defaultValue: 'http://:8083', importance: 'LOW', documentation: 'REST listeners, e.g. http://localhost:8083.' })
+    .define({ name: 'listeners', type: 'LIST', defaultValue: 'http://localhost:8083', importance: 'LOW', documentation: 'REST listeners, e.g. https://0.0.0.0:8443. Ferry binds loopback only by default (Connect: every interface).' })
     .define({ name: 'admin.listeners', type: 'LIST', defaultValue: null, importance: 'LOW', documentation: 'Listeners for /admin endpoints (empty disables them).' })
     .define({ name: 'rest.advertised.host.name', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Host name other workers use to reach this one.' })
     .define({ name: 'rest.advertised.port', type: 'INT', defaultValue: null, importance: 'LOW', documentation: 'Port other workers use to reach this one.' })
@@ -27,7 +27,14 @@ export function workerConfigDef(): ConfigDef {
     .define({ name: 'topic.tracking.enable', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Track the topics each connector uses.' })
     .define({ name: 'topic.tracking.allow.reset', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Allow resetting tracked topics through REST.' })
     .define({ name: 'topic.creation.enable', type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Allow source connectors to create topics (topic.creation.*).' })
-    .define({ name: 'connector.client.config.override.policy', type: 'STRING', defaultValue: 'All', importance: 'MEDIUM', documentation: 'All, None or Principal.', validator: Validators.oneOf(['All', 'None', 'Principal']) })
+    .define({ name: 'rest.extension.classes', type: 'LIST', defaultValue: '', importance: 'LOW', documentation: 'REST extensions; Ferry supports org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension (HTTP basic authentication from the JAAS file in KAFKA_OPTS).' })
+    .define({ name: 'access.control.allow.origin', type: 'STRING', defaultValue: '', importance: 'LOW', documentation: 'Origins allowed to make cross-origin (CORS) requests, comma-separated, or *. Empty: same-origin requests only (others are refused).' })
+    .define({ name: 'access.control.allow.methods', type: 'STRING', defaultValue: '', importance: 'LOW', documentation: 'Methods allowed for cross-origin requests; empty means GET,POST,HEAD.' })
+    .define({ name: 'rest.request.max.bytes', type: 'INT', defaultValue: 32 * 1024 * 1024, importance: 'LOW', documentation: 'Ferry: largest accepted REST request body in bytes (413 above).', validator: Validators.atLeast(1024) })
+    .define({ name: 'rest.request.timeout.ms', type: 'LONG', defaultValue: 90_000, importance: 'LOW', documentation: 'Ferry: how long a REST request may take to arrive and to be served (Connect: 90 s, fixed).', validator: Validators.atLeast(1) })
+    .define({ name: 'file.allowed.paths', type: 'LIST', defaultValue: '', importance: 'MEDIUM', documentation: 'Ferry: absolute directories FileStream connectors may read or write (below them only). Empty: FileStream connectors may not name a file at all.' })
+    .define({ name: 'connector.client.config.override.policy', type: 'STRING', defaultValue: 'All', importance: 'MEDIUM', documentation: 'All, None, Principal or Allowlist: which producer./consumer./admin.override.* keys a connector may set.', validator: Validators.oneOf(['All', 'None', 'Principal', 'Allowlist']) })
+    .define({ name: 'connector.client.config.override.allowlist', type: 'LIST', defaultValue: '', importance: 'MEDIUM', documentation: 'With the Allowlist policy: the client configs connectors may override.' })
     .define({ name: 'offset.storage.file.filename', type: 'STRING', defaultValue: null, importance: 'HIGH', documentation: 'Standalone mode: file where source offsets are stored.' });
 }
 
@@ -88,7 +95,7 @@ export class WorkerConfig extends AbstractConfig {
   }
 
   workerId(): string {
-    const listener = this.getList('listeners')[0] ?? 'http://:8083';
+    const listener = this.getList('listeners')[0] ?? 'http://localhost:8083';
     const m = /^(\w+):\/\/([^:/]*):(\d+)/.exec(listener);
     const host = this.getOptionalString('rest.advertised.host.name') ?? (m?.[2] || 'localhost');
     const port = (this.values['rest.advertised.port'] as number | null) ?? Number(m?.[3] ?? 8083);

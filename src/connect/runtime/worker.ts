@@ -1,5 +1,6 @@
 // Worker: instantiates and runs connectors and tasks on this process. It knows nothing about where
 // configs come from (herders decide that); it reports lifecycle changes through a StatusSink.
+import { overridePolicyErrors, workerOverridePolicy } from './client-override-policy.js';
 import type { Connector, Converter, HeaderConverter, Props, SinkTask, SourceTask, SinkConnector, SourceConnector } from '../api/connector.js';
 import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
 import { logger, type Logger } from '../../observability/logger.js';
@@ -193,6 +194,10 @@ export class Worker {
     const converters = this.converters(connectorProps);
     const transformer = this.transformerFactory(connectorProps);
     const flush = this.config.getLong('offset.flush.interval.ms');
+    // The policy is checked again here: it may have been tightened since the connector was created.
+    const policyErrors = overridePolicyErrors(workerOverridePolicy(this.config), connectorProps);
+    const firstPolicyError = Object.entries(policyErrors)[0];
+    if (firstPolicyError) throw new ConfigError(`${firstPolicyError[0]}: ${firstPolicyError[1][0] ?? ''}`, policyErrors);
     const overrides = (prefix: string) => {
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(connectorProps)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;

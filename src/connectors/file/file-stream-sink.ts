@@ -8,6 +8,8 @@ import {
   type Props, type Schema, type SinkRecord, type SourceOffset, type TaskFactory,
 } from '../../connect/api/index.js';
 
+import { FileAccess } from './file-access.js';
+
 export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
 export const FILE_CONFIG = 'file';
 
@@ -23,11 +25,26 @@ export function fileStreamSinkConfigDef(): ConfigDef {
 export class FileStreamSinkConnector extends SinkConnector {
   private props: Props = {};
 
+  /** `allowedPaths` is the worker's file.allowed.paths; null (a connector built outside a worker) = unrestricted. */
+  constructor(private readonly access: FileAccess = new FileAccess(null)) {
+    super();
+  }
+
+  /** A file outside the worker's allow-list is a config error on `file`. */
+  override validate(props: Props): Record<string, string[]> {
+    const f = props[FILE_CONFIG];
+    if (f === undefined || f === null || f.trim() === '') return {};
+    const problem = this.access.problem(f);
+    return problem === null ? {} : { [FILE_CONFIG]: [problem] };
+  }
+
   override version(): string { return VERSION; }
   config(): ConfigDef { return fileStreamSinkConfigDef(); }
 
   start(props: Props): void {
     new AbstractConfig(fileStreamSinkConfigDef(), props);
+    const problem = this.validate(props)[FILE_CONFIG]?.[0];
+    if (problem !== undefined) throw new ConnectError(problem);
     this.props = { ...props };
   }
 

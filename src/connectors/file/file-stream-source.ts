@@ -14,6 +14,8 @@ import {
   type Props, type SourceOffset, type SourcePartition, type SourceRecord, type TaskFactory, type Validator,
 } from '../../connect/api/index.js';
 
+import { FileAccess } from './file-access.js';
+
 export const FILE_STREAM_SOURCE_CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 export const FILE_CONFIG = 'file';
 export const TOPIC_CONFIG = 'topic';
@@ -58,11 +60,26 @@ function fileOf(props: Props): string | null {
 export class FileStreamSourceConnector extends SourceConnector {
   private props: Props = {};
 
+  /** `allowedPaths` is the worker's file.allowed.paths; null (a connector built outside a worker) = unrestricted. */
+  constructor(private readonly access: FileAccess = new FileAccess(null)) {
+    super();
+  }
+
+  /** A file outside the worker's allow-list is a config error on `file`. */
+  override validate(props: Props): Record<string, string[]> {
+    const f = props[FILE_CONFIG];
+    if (f === undefined || f === null || f.trim() === '') return {};
+    const problem = this.access.problem(f);
+    return problem === null ? {} : { [FILE_CONFIG]: [problem] };
+  }
+
   override version(): string { return VERSION; }
   config(): ConfigDef { return fileStreamSourceConfigDef(); }
 
   start(props: Props): void {
     new AbstractConfig(fileStreamSourceConfigDef(), props);
+    const problem = this.validate(props)[FILE_CONFIG]?.[0];
+    if (problem !== undefined) throw new ConnectError(problem);
     this.props = { ...props };
   }
 
