@@ -29,12 +29,12 @@ export interface StandaloneHandle {
 }
 
 /** Starts a standalone worker with its REST server; used by the CLI, the demo and the tests. */
-export async function startStandalone(workerProps: Record<string, string>, connectors: ConnectorSpec[] = []): Promise<StandaloneHandle> {
+export async function startStandalone(workerProps: Record<string, string>, connectors: ConnectorSpec[] = [], opts: { env?: Readonly<Record<string, string | undefined>> } = {}): Promise<StandaloneHandle> {
   const config = new WorkerConfig(workerProps);
   const unknown = Object.keys(workerProps).filter((k) => !workerConfigDef().has(k) && !PASS_THROUGH.test(k));
   if (unknown.length > 0) log.warn({ keys: unknown }, `unknown worker configuration keys (ignored): ${unknown.join(', ')}`);
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
-  const restSetup = workerRestSetup(config);
+  const restSetup = workerRestSetup(config, opts.env ?? process.env);
   const offsetsFile = config.getOptionalString('offset.storage.file.filename');
   if (!offsetsFile) throw new ConfigError('Missing required configuration "offset.storage.file.filename" which has no default value.', { 'offset.storage.file.filename': ['required in standalone mode'] });
   const plugins = builtinPlugins({ fileAllowedPaths: config.getList('file.allowed.paths') });

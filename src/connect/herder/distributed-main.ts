@@ -48,10 +48,10 @@ export function advertisedUrl(props: Readonly<Record<string, string>>, boundPort
  * The REST server starts first (the herder needs the bound port for its advertised URL) and answers
  * 503 on /health until then.
  */
-export async function startDistributed(workerProps: Record<string, string>, opts: { joinTimeoutMs?: number } = {}): Promise<DistributedHandle> {
+export async function startDistributed(workerProps: Record<string, string>, opts: { joinTimeoutMs?: number; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<DistributedHandle> {
   const workerConfig = new WorkerConfig(workerProps);
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
-  const restSetup = workerRestSetup(workerConfig);
+  const restSetup = workerRestSetup(workerConfig, opts.env ?? process.env);
   const plugins = builtinPlugins({ fileAllowedPaths: workerConfig.getList('file.allowed.paths') });
   const pluginPath = (workerProps['plugin.path'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
