@@ -2,26 +2,15 @@
 // (--source/--target against running clusters, twice: the second run copies only the new records).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runFerry, type CliResult } from '../helpers/cli.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { useKafka } from '../helpers/kafka.js';
 
-const REPO = new URL('../..', import.meta.url).pathname;
 const kafka = useKafka({ clusters: ['source', 'target'] });
 
-function ferry(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.FERRY_LOG_LEVEL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ferry.ts', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ferry(args: string[]): Promise<CliResult> {
+  return runFerry(args);
 }
 
 function javaProcessesUnder(prefix: string): number {

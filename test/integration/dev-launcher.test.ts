@@ -3,7 +3,7 @@
 // tools, a failing Maven, and the test harness's own stop/start.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runFerry, type CliResult } from '../helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,6 @@ import { isPortFree } from '../../src/dev/ports.js';
 import { readState } from '../../src/dev/state.js';
 import { startKafka, testKafkaVersion, uniqueName } from '../helpers/kafka.js';
 
-const REPO = new URL('../..', import.meta.url).pathname;
 const devDir = mkdtempSync(join(tmpdir(), 'ferry-devcli-'));
 const otherDevDir = mkdtempSync(join(tmpdir(), 'ferry-devcli-'));
 const version = testKafkaVersion();
@@ -44,25 +43,8 @@ after(async () => {
   rmSync(otherDevDir, { recursive: true, force: true });
 });
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
 function ferry(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const fullEnv: NodeJS.ProcessEnv = { ...process.env, FERRY_DEV_DIR: devDir, ...env };
-    // Let the CLI pick its own log level (it keeps kafkajs' retry warnings off stdout).
-    delete fullEnv.FERRY_LOG_LEVEL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ferry.ts', ...args], {
-      cwd: REPO,
-      env: fullEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runFerry(args, { FERRY_DEV_DIR: devDir, ...env });
 }
 
 function json(r: CliResult): Record<string, unknown> & { clusters?: Array<Record<string, unknown>> } {

@@ -3,7 +3,7 @@
 // without SASL users is not silently "secured".
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runFerry, type CliResult } from '../helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,6 @@ import { readState } from '../../src/dev/state.js';
 import { configFileOption, runKafkaTool, toolClass } from '../../src/dev/tools.js';
 import { testKafkaVersion, uniqueName } from '../helpers/kafka.js';
 
-const REPO = new URL('../..', import.meta.url).pathname;
 const devDir = mkdtempSync(join(tmpdir(), 'ferry-devsec-'));
 const version = testKafkaVersion();
 
@@ -30,20 +29,8 @@ after(async () => {
   rmSync(devDir, { recursive: true, force: true });
 });
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
 function ferry(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FERRY_DEV_DIR: devDir };
-    delete env.FERRY_LOG_LEVEL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ferry.ts', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runFerry(args, { FERRY_DEV_DIR: devDir });
 }
 
 /** A base port whose broker, controller and secured-listener ports (P … P+6) are all free. */

@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseProperties } from '../../src/config/properties.js';
 import { brokerJvmOptions, escapeProperty, generateClusterId, renderServerProperties } from '../../src/dev/cluster.js';
 import { DEFAULT_KAFKA_VERSION, kafkaDistribution, mavenArgs, parseJavaVersion } from '../../src/dev/jars.js';
 
+/** Generated files are read back with Ferry's own .properties parser (escapes included), as a worker reads them. */
 function parse(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.indexOf('=');
-    m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
+  return new Map(Object.entries(parseProperties(text)));
 }
 
 const base = { brokerPort: 19092, controllerPort: 19093, dataDir: '/tmp/x/data', kafkaVersion: '4.3.1' };

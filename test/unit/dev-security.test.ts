@@ -2,6 +2,7 @@
 // and store flavour, and the `ferry dev up --security` parsing and listing (src/dev/security.ts, cli.ts).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseProperties } from '../../src/config/properties.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,9 @@ import {
   secureBrokerProperties, secureClientProperties, type ClusterSecurity,
 } from '../../src/dev/security.js';
 
+/** Generated files are read back with Ferry's own .properties parser (escapes included), as a worker reads them. */
 function parse(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.indexOf('=');
-    m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
+  return new Map(Object.entries(parseProperties(text)));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-unit-sec-'));
