@@ -31,6 +31,28 @@ export interface FetchResult {
 
 export type OffsetSpec = number | 'earliest' | 'latest';
 
+/** One partition of a fetch response, undecoded (the byte path rewrites it in place; see pollRaw). */
+export interface RawPartition {
+  topic: string;
+  partition: number;
+  /** The record set: a view into the response buffer, valid only during the pollRaw callback. */
+  records: Buffer;
+  /** The position the fetch was made from (records below it may be in the first batch). */
+  fetchOffset: number;
+  /** Aborted transactions when reading read_committed, else null. */
+  abortedTransactions: ReadonlyArray<{ producerId: number; firstOffset: number }> | null;
+  highWatermark: number;
+}
+
+/** What a pollRaw callback made of a partition: its result, the position after it, and a batch it could not read. */
+export interface RawPartitionResult<T> {
+  value: T;
+  nextOffset: number;
+  /** True when nothing is handed over (a failure found in the round is then raised at once). */
+  empty: boolean;
+  error?: BatchDecodeError | undefined;
+}
+
 /**
  * A fetch failure. `retriable` false (undecodable batch, authorization, unsupported compression, corrupt
  * data) means retrying cannot help: callers must fail. `retriable` true is raised only once transient errors
@@ -148,6 +170,8 @@ function errorOf(code: number): { type: string; retriable: boolean; message: str
   if (!e) return { type: `ERROR_CODE_${code}`, retriable: false, message: `Unknown error code ${code}` };
   return { type: e.type, retriable: e.retriable && !FATAL_FETCH_CODES.has(code), message: e.message };
 }
+
+const EMPTY_SET = Buffer.alloc(0);
 
 const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
 
@@ -272,6 +296,31 @@ export class PartitionReader {
    * returned first, and the error is thrown by the next poll.
    */
   async poll(): Promise<FetchResult[]> {
+    return this.round((topic, p) => this.decodePartition(topic, p), (r) => r.records.length === 0);
+  }
+
+  /**
+   * As poll(), but hands each partition's record set undecoded to `rewrite`, synchronously (the view into the
+   * response buffer is not kept), and advances the position to the nextOffset it reports. Same error rules.
+   */
+  async pollRaw<T>(rewrite: (part: RawPartition) => RawPartitionResult<T | null>): Promise<T[]> {
+    const empty = new Set<T>();
+    return this.round((topic, p) => {
+      const pos = this.positions.get(key(topic, p.partition));
+      if (!pos) return null; // unassigned while the fetch was in flight
+      const r = rewrite({
+        topic, partition: p.partition, records: p.records ?? EMPTY_SET, fetchOffset: pos.offset,
+        abortedTransactions: this.isolationLevel === 1 ? p.abortedTransactions : null, highWatermark: p.highWatermark,
+      });
+      if (r.error) this.fail(batchFailure(topic, p.partition, Math.max(r.error.offset, pos.offset), r.error));
+      pos.offset = Math.max(pos.offset, r.nextOffset);
+      if (r.value === null) return null;
+      if (r.empty) empty.add(r.value);
+      return r.value;
+    }, (v) => empty.has(v));
+  }
+
+  private async round<T>(handle: (topic: string, p: FetchPartitionResponse) => T | null, isEmpty: (r: T) => boolean): Promise<T[]> {
     this.raiseFailure();
     await this.connect();
     await this.resolvePending();
@@ -300,7 +349,7 @@ export class PartitionReader {
       m.set(pos.topic, list);
       perLeader.set(nodeId, m);
     }
-    const results: FetchResult[] = [];
+    const results: T[] = [];
     const outOfRange: TopicPartition[] = [];
     await Promise.all([...perLeader].map(async ([nodeId, topicsMap]) => {
       let response: FetchResponse;
@@ -324,8 +373,8 @@ export class PartitionReader {
             continue;
           }
           this.failures.delete(key(t.topic, p.partition));
-          const r = this.decodePartition(t.topic, p);
-          if (r) results.push(r);
+          const r = handle(t.topic, p);
+          if (r !== null) results.push(r);
         }
       }
     }));
@@ -339,7 +388,7 @@ export class PartitionReader {
     if (transient.length > 0) await this.onTransient(transient);
     // Positions already moved past what `results` holds: a failure found in this round waits for the next
     // poll unless there is nothing to hand over, so no fetched record is dropped.
-    if (results.every((r) => r.records.length === 0)) this.raiseFailure();
+    if (results.every(isEmpty)) this.raiseFailure();
     return results;
   }
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { acksOf, producerConfig, type ClientProps } from './client.js';
 import { createLowLevelCluster } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
-import { encodeProduceRequest, encodeRecordBatch, type BatchRecord } from './record-batch.js';
+import { encodeProduceRequest, encodeRecordBatch, sealRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -53,9 +53,37 @@ interface PartitionBatch {
   indexes: number[];
   bytes: number;
   firstSequence?: number;
+  /** A batch encoded by the caller (byte path): sealed with the producer fields when its sequence is assigned. */
+  encoded?: { batch: Buffer; count: number; index: number };
+}
+
+/** A RecordBatch v2 built by the caller (see batch-rewriter): producer fields and CRC are set on send. */
+export interface EncodedBatch {
+  topic: string;
+  partition: number;
+  batch: Buffer;
+  /** Records in the batch (sequence numbers it takes). */
+  count: number;
 }
 
 export interface RecordMetadata { topic: string; partition: number; offset: number }
+
+/**
+ * What the Connect runtime hands a source task that writes encoded batches itself (the mirror's byte path):
+ * the target producer's batch settings and send, and where acknowledged source offsets and counts go.
+ */
+export interface EncodedBatchSink {
+  readonly compression: { id: number; compress: (records: Buffer) => Buffer } | undefined;
+  readonly maxBatchBytes: number;
+  /** RecordProducer.sendEncoded of the task's producer. */
+  send(batches: readonly EncodedBatch[]): Promise<number[]>;
+  /** Source offsets whose records are acknowledged (or need no write): committed with Connect's offsets. */
+  offsetsAcknowledged(entries: ReadonlyArray<{ partition: Record<string, unknown>; offset: Record<string, unknown> }>): void;
+  /** Records written, for the task's metrics. */
+  recordsWritten(count: number): void;
+  /** A topic the task writes to (Connect's active topics). */
+  topicUsed(topic: string): void;
+}
 
 export class RecordProducer {
   /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
@@ -126,6 +154,45 @@ export class RecordProducer {
     return run;
   }
 
+  /** The compression the target wants, for callers that encode batches themselves (sendEncoded). */
+  get batchCompression(): { id: number; compress: (records: Buffer) => Buffer } | undefined {
+    return this.compressBatch;
+  }
+
+  /** Bound on one partition batch's size (under the broker's message.max.bytes), for sendEncoded callers. */
+  get maxBatchBytes(): number {
+    return this.maxPartitionBytes;
+  }
+
+  /**
+   * Sends batches the caller encoded (the mirror's byte path); resolves with each batch's base offset on the
+   * target (-1 with acks=0), in input order. Serialized with send(), so per-partition order holds across both.
+   * Several batches of one partition go in successive requests (a request holds a partition once); sequence
+   * numbers are assigned, and each batch sealed, when its request is built, and kept across retries.
+   */
+  sendEncoded(batches: readonly EncodedBatch[]): Promise<number[]> {
+    if (batches.length === 0) return Promise.resolve([]);
+    const run = this.tail.then(() => this.sendEncodedNow(batches), () => this.sendEncodedNow(batches));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendEncodedNow(batches: readonly EncodedBatch[]): Promise<number[]> {
+    const bases = new Array<number>(batches.length).fill(-1);
+    const rounds: Array<Map<string, PartitionBatch>> = [];
+    const depth = new Map<string, number>();
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
+      const gk = `${b.topic}\u0000${b.partition}`;
+      const k = depth.get(gk) ?? 0;
+      depth.set(gk, k + 1);
+      const round = rounds[k] ?? (rounds[k] = new Map());
+      round.set(gk, { topic: b.topic, partition: b.partition, messages: [], indexes: [], bytes: b.batch.length, encoded: { batch: b.batch, count: b.count, index: i } });
+    }
+    for (const round of rounds) await this.produceChunk(round, [], bases);
+    return bases;
+  }
+
   /**
    * One produce request per leader; a partition's share of a request stays under `maxPartitionBytes`
    * (the broker rejects a batch above message.max.bytes, 1 MiB by default), so big polls become several
@@ -156,7 +223,7 @@ export class RecordProducer {
   }
 
   /** Produces one chunk (one request per leader broker), retrying retriable errors with the same sequences. */
-  private async produceChunk(chunk: Map<string, PartitionBatch>, out: RecordMetadata[]): Promise<void> {
+  private async produceChunk(chunk: Map<string, PartitionBatch>, out: RecordMetadata[], bases?: number[]): Promise<void> {
     const topics = [...new Set([...chunk.values()].map((g) => g.topic))];
     let pending = [...chunk.values()];
     for (let attempt = 0; ; attempt++) {
@@ -176,7 +243,7 @@ export class RecordProducer {
         let lastError: unknown;
         await Promise.all([...byLeader].map(async ([nodeId, batches]) => {
           try {
-            await this.produceToBroker(nodeId, batches, out);
+            await this.produceToBroker(nodeId, batches, out, bases);
           } catch (e) {
             lastError = e;
             failed.push(...batches);
@@ -196,7 +263,7 @@ export class RecordProducer {
     }
   }
 
-  private async produceToBroker(nodeId: number, batches: PartitionBatch[], out: RecordMetadata[]): Promise<void> {
+  private async produceToBroker(nodeId: number, batches: PartitionBatch[], out: RecordMetadata[], bases?: number[]): Promise<void> {
     const broker = await this.cluster.findBroker({ nodeId });
     await this.eos.acquireBrokerLock(broker);
     try {
@@ -204,7 +271,7 @@ export class RecordProducer {
         // Sequence numbers are assigned once per batch and kept across retries of the same batch.
         if (this.idempotent && g.firstSequence === undefined) {
           g.firstSequence = this.eos.getSequence(g.topic, g.partition) as number;
-          this.eos.updateSequence(g.topic, g.partition, g.messages.length);
+          this.eos.updateSequence(g.topic, g.partition, g.encoded ? g.encoded.count : g.messages.length);
         }
       }
       const response = (await this.produceRaw(broker, batches)) as
@@ -213,6 +280,7 @@ export class RecordProducer {
       for (const t of response?.topics ?? []) for (const p of t.partitions) base.set(`${t.topicName}\u0000${p.partition}`, Number(p.baseOffset));
       for (const g of batches) {
         const b = base.get(`${g.topic}\u0000${g.partition}`) ?? -1;
+        if (g.encoded) { if (bases) bases[g.encoded.index] = b; continue; }
         for (let j = 0; j < g.indexes.length; j++) out[g.indexes[j]!] = { topic: g.topic, partition: g.partition, offset: b < 0 ? -1 : b + j };
       }
     } finally {
@@ -240,7 +308,13 @@ export class RecordProducer {
     const producerEpoch = this.idempotent ? Number(this.eos.getProducerEpoch()) : -1;
     const topics = new Map<string, { partition: number; batch: Buffer }[]>();
     for (const g of batches) {
-      const batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1, ...(this.compressBatch ? { compression: this.compressBatch } : {}) });
+      let batch: Buffer;
+      if (g.encoded) {
+        batch = g.encoded.batch;
+        sealRecordBatch(batch, producerId, producerEpoch, g.firstSequence ?? -1);
+      } else {
+        batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1, ...(this.compressBatch ? { compression: this.compressBatch } : {}) });
+      }
       const list = topics.get(g.topic) ?? [];
       list.push({ partition: g.partition, batch });
       topics.set(g.topic, list);

@@ -293,6 +293,18 @@ export function writeMm2Properties(dir: string, clusters: Record<string, string>
     'sync.topic.configs.interval.seconds': '2',
     ...extra,
   };
+  // FERRY_TEST_MIRROR_DATA_PATH=records runs the mirror suites on the generic (record) path: a no-op SMT on every
+  // flow (RegexRouter whose regex no topic name matches) makes the runtime keep MirrorSource off the byte path.
+  if ((process.env['FERRY_TEST_MIRROR_DATA_PATH'] ?? '') === 'records') {
+    for (const k of Object.keys(props)) {
+      const m = /^(.+->.+)\.enabled$/.exec(k);
+      if (!m) continue;
+      props[`${m[1]}.transforms`] ??= 'forceRecordPath';
+      props[`${m[1]}.transforms.forceRecordPath.type`] = 'org.apache.kafka.connect.transforms.RegexRouter';
+      props[`${m[1]}.transforms.forceRecordPath.regex`] = '^$';
+      props[`${m[1]}.transforms.forceRecordPath.replacement`] = 'unused';
+    }
+  }
   const path = join(dir, name);
   writeFileSync(path, Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
   return { path, props };

@@ -5,9 +5,11 @@
 import type { SourceTask, SourceTaskContext, OffsetStorageReader } from '../api/connector.js';
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records.js';
 import { RetriableError, errorTrace } from '../api/errors.js';
-import type { OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
+import type { EncodedBatchSink, OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
-import { metrics } from '../../observability/metrics.js';
+import { Gauge } from 'prom-client';
+import { metrics, registry } from '../../observability/metrics.js';
+import { ByteArrayConverter } from '../converters/byte-array-converter.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
 import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
 import { deferred, pluginLogger, serializeHeaders, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
@@ -29,6 +31,24 @@ export interface SourceTaskRunnerDeps {
   startPaused?: boolean;
 }
 
+/** Which data path each source task runs (1 for the current one): 'bytes' (encoded batches) or 'records'. */
+const dataPathGauge = new Gauge({ name: 'ferry_source_task_data_path', help: 'Data path of a source task (1 for the one it runs): bytes = encoded record batches written by the task, records = SourceRecords through transforms and converters', labelNames: ['connector', 'task', 'path'], registers: [registry] });
+
+/**
+ * A source task that can write encoded record batches itself (MirrorSourceTask's byte path). The runtime
+ * offers it only when nothing would look at the records: no transform, ByteArrayConverter for key, value
+ * and headers. Set FERRY_SOURCE_DATA_PATH=records to keep every task on the record path.
+ */
+interface EncodedBatchTask {
+  useEncodedBatches(sink: EncodedBatchSink): boolean;
+  flushEncoded(): Promise<void>;
+}
+
+function isEncodedBatchTask(t: unknown): t is EncodedBatchTask {
+  const c = t as Partial<EncodedBatchTask>;
+  return typeof c.useEncodedBatches === 'function' && typeof c.flushEncoded === 'function';
+}
+
 interface InFlight {
   records: SourceRecord[];
   /** null for records that were dropped by a transform or a tolerated error (offset still committed). */
@@ -48,6 +68,8 @@ export class SourceTaskRunner implements TaskRunner {
   private readonly labels: { connector: string; task: string };
   private readonly topicsSeen = new Set<string>();
   private failed = false;
+  /** Set when the task writes encoded batches itself (byte path). */
+  private encoded: EncodedBatchTask | null = null;
 
   constructor(private readonly d: SourceTaskRunnerDeps) {
     this.id = d.id;
@@ -102,10 +124,11 @@ export class SourceTaskRunner implements TaskRunner {
       task.initialize(this.context());
       await task.start(this.d.taskProps);
       started = true;
+      this.chooseDataPath();
       if (!this.paused) this.d.listener.onRunning(this.id);
       while (!signal.aborted) {
         if (this.paused) {
-          await this.drain(inflight, 0);
+          await this.drain(inflight, 0, true);
           await this.maybeCommit(true);
           this.d.listener.onPaused(this.id);
           await this.resumeWaiter.promise;
@@ -124,13 +147,13 @@ export class SourceTaskRunner implements TaskRunner {
         }
         await this.maybeCommit(false);
       }
-      await this.drain(inflight, 0);
+      await this.drain(inflight, 0, true);
       await this.maybeCommit(true);
     } catch (err) {
       this.failed = true;
       log.error({ err: errorTrace(err) }, 'task failed');
       // Keep whatever was acknowledged before the failure.
-      await this.drain(inflight, 0).catch(() => undefined);
+      await this.drain(inflight, 0, true).catch(() => undefined);
       await this.maybeCommit(true).catch(() => undefined);
       this.d.listener.onFailed(this.id, err);
     } finally {
@@ -142,6 +165,40 @@ export class SourceTaskRunner implements TaskRunner {
       await this.d.producer.disconnect().catch(() => undefined);
       if (!this.failed) this.d.listener.onStopped(this.id);
     }
+  }
+
+  /** Offers the byte path to a task that supports it when the records would pass through unchanged; logs the choice once. */
+  private chooseDataPath(): void {
+    const { task, converters: conv, transformer, producer, log } = this.d;
+    let reason: string;
+    const stages = (transformer as { stages?: readonly unknown[] }).stages;
+    if (!isEncodedBatchTask(task)) reason = 'the task writes records';
+    else if ((process.env['FERRY_SOURCE_DATA_PATH'] ?? '').trim().toLowerCase() === 'records') reason = 'FERRY_SOURCE_DATA_PATH=records';
+    else if (!Array.isArray(stages) || stages.length > 0) reason = 'transforms are configured';
+    else if (!(conv.key instanceof ByteArrayConverter) || !(conv.value instanceof ByteArrayConverter) || !(conv.header instanceof ByteArrayConverter)) reason = 'a converter is not ByteArrayConverter';
+    else {
+      const sink: EncodedBatchSink = {
+        compression: producer.batchCompression,
+        maxBatchBytes: producer.maxBatchBytes,
+        send: (batches) => producer.sendEncoded(batches),
+        offsetsAcknowledged: (entries) => {
+          for (const e of entries) this.pendingOffsets.set(this.partitionKey(e.partition), { partition: e.partition, offset: e.offset });
+        },
+        recordsWritten: (n) => { metrics.sourceRecordWrite.inc(this.labels, n); },
+        topicUsed: (topic) => { if (this.d.onTopicUsed && !this.topicsSeen.has(topic)) { this.topicsSeen.add(topic); this.d.onTopicUsed(topic); } },
+      };
+      if (task.useEncodedBatches(sink)) {
+        this.encoded = task;
+        log.info({ path: 'bytes' }, 'source task data path: encoded record batches (no transforms, ByteArrayConverter)');
+        dataPathGauge.set({ ...this.labels, path: 'bytes' }, 1);
+        dataPathGauge.set({ ...this.labels, path: 'records' }, 0);
+        return;
+      }
+      reason = 'the task declined';
+    }
+    if (isEncodedBatchTask(task)) log.info({ path: 'records', reason }, 'source task data path: records');
+    dataPathGauge.set({ ...this.labels, path: 'records' }, 1);
+    dataPathGauge.set({ ...this.labels, path: 'bytes' }, 0);
   }
 
   private retryDelay = 0;
@@ -203,7 +260,9 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   /** Waits for the oldest batches until at most `keep` remain in flight; applies their offsets in order. */
-  private async drain(inflight: InFlight[], keep: number): Promise<void> {
+  private async drain(inflight: InFlight[], keep: number, flushEncoded = false): Promise<void> {
+    // The byte path's sends are the task's own (it bounds them itself): pause, stop and failure wait for them too.
+    if (flushEncoded && this.encoded) await this.encoded.flushEncoded();
     while (inflight.length > keep) {
       const b = inflight[0]!;
       const meta = await b.sent;

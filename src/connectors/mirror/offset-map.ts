@@ -236,6 +236,19 @@ export class OffsetMap {
     return true;
   }
 
+  /**
+   * `length` records, upstream [u, u+length), were mirrored to downstream [d, d+length) (the byte path acks a
+   * run at once). Same as recordMirrored for each, in O(1): after the first, the rest extend its run.
+   */
+  recordMirroredRun(upstreamOffset: number, downstreamOffset: number, length: number): boolean {
+    const queued = this.recordMirrored(upstreamOffset, downstreamOffset);
+    if (length > 1) {
+      this.ns[this.ns.length - 1]! += length - 1;
+      this.pos = upstreamOffset + length;
+    }
+    return queued;
+  }
+
   /** An upstream record was consumed but not mirrored (filtered, loop-prevented). */
   recordSkipped(upstreamOffset: number): void {
     checkOffset('upstreamOffset', upstreamOffset);

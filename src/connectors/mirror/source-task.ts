@@ -4,8 +4,9 @@
 // upstream->downstream OffsetMap per partition: sync points go to MM2's offset-syncs topic (so MM2 tooling
 // keeps working) and full map snapshots to Ferry's compacted offset-maps topic (exact translation).
 import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
-import { FetchError, PartitionReader, type FetchResult } from '../../kafka/partition-reader.js';
-import { RecordProducer, type OutRecord } from '../../kafka/producer.js';
+import { FetchError, PartitionReader, type FetchResult, type RawPartition, type RawPartitionResult } from '../../kafka/partition-reader.js';
+import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord } from '../../kafka/producer.js';
+import { rewriteRecordSet, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
@@ -55,6 +56,18 @@ interface PartitionState {
 
 const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
 
+/** One partition of a fetch on the byte path: the rewritten batches and where the partition's position went. */
+interface ByteFetch {
+  st: PartitionState;
+  fetchOffset: number;
+  nextOffset: number;
+  batches: RewrittenBatch[];
+}
+
+// Byte path: fetches whose batches are sent but not yet acknowledged. Two keep the next fetch overlapping the
+// current send (as the generic path's two in-flight polls) while bounding memory to about two fetches.
+const MAX_BYTE_FETCHES_IN_FLIGHT = 2;
+
 // kafkajs writes all records for one partition in a send as ONE record batch, which the broker rejects when it
 // exceeds max.message.bytes (1 MiB by default). A fetch returns up to max.partition.fetch.bytes per partition
 // (and more once decompressed), so each poll hands over at most this many estimated bytes per partition; the
@@ -79,6 +92,14 @@ export class MirrorSourceTask extends SourceTask {
   private offsetLagMax = 100;
   /** Fetched partitions whose records were not all handed over yet (see MAX_BATCH_BYTES_PER_PARTITION). */
   private remainder: { f: FetchResult; next: number }[] = [];
+  private checkCrcs = true;
+  /** Set when the runtime lets the task write encoded batches (useEncodedBatches): the byte path. */
+  private sink: EncodedBatchSink | null = null;
+  /** Acknowledgement handlers of the byte path, in send order (each settles after the previous one). */
+  private byteAcks: Promise<void>[] = [];
+  private byteAckTail: Promise<void> = Promise.resolve();
+  private byteFailure: Error | null = null;
+  private readonly topicsUsed = new Set<string>();
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
@@ -89,9 +110,10 @@ export class MirrorSourceTask extends SourceTask {
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
+    this.checkCrcs = (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
-      checkCrcs: (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false',
+      checkCrcs: this.checkCrcs,
       retryBackoffMs: nonNegative(consumerProps['retry.backoff.ms'], 100),
       retryBackoffMaxMs: nonNegative(consumerProps['retry.backoff.max.ms'], 1000),
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
@@ -151,7 +173,23 @@ export class MirrorSourceTask extends SourceTask {
     this.context.logger.info({ partitions: assigned.length, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
   }
 
+  /**
+   * The byte path (called by the runtime when the transform chain is empty and every converter is
+   * ByteArrayConverter): fetched record sets are rewritten as bytes (batch-rewriter) and sent through `sink`;
+   * poll() then returns no records, and offsets, the offset map and syncs advance per acknowledged run.
+   */
+  useEncodedBatches(sink: EncodedBatchSink): boolean {
+    this.sink = sink;
+    return true;
+  }
+
+  /** Waits until every batch sent on the byte path is acknowledged (or failed) and its offsets applied. */
+  async flushEncoded(): Promise<void> {
+    await this.byteAckTail;
+  }
+
   override async poll(): Promise<SourceRecord[] | null> {
+    if (this.sink) return this.pollBytes(this.sink);
     // Finish the previous fetch before fetching again: records of one partition stay in order.
     if (this.remainder.length === 0) {
       let fetched: FetchResult[];
@@ -172,6 +210,104 @@ export class MirrorSourceTask extends SourceTask {
     }
     this.remainder = left;
     return out.length > 0 ? out : [];
+  }
+
+  private async pollBytes(sink: EncodedBatchSink): Promise<SourceRecord[] | null> {
+    if (this.byteFailure) throw this.byteFailure;
+    while (this.byteAcks.length >= MAX_BYTE_FETCHES_IN_FLIGHT) await this.byteAcks[0];
+    if (this.byteFailure) throw this.byteFailure;
+    let fetched: ByteFetch[];
+    try {
+      fetched = await this.reader.pollRaw((part) => this.rewrite(part, sink));
+    } catch (e) {
+      throw this.readFailure(e);
+    }
+    if (fetched.length === 0) return null;
+    const batches: EncodedBatch[] = [];
+    for (const f of fetched) {
+      for (const b of f.batches) batches.push({ topic: f.st.remoteTopic, partition: f.st.partition, batch: b.batch, count: b.count });
+      if (f.batches.length > 0 && !this.topicsUsed.has(f.st.remoteTopic)) { this.topicsUsed.add(f.st.remoteTopic); sink.topicUsed(f.st.remoteTopic); }
+    }
+    const sent = batches.length > 0 ? sink.send(batches) : Promise.resolve([]);
+    sent.catch(() => undefined); // observed below, in order
+    // Acks are applied in send order: a fetch with nothing to send still waits for the sends before it.
+    const ack = this.byteAckTail.then(() => sent).then(
+      (bases) => {
+        if (this.byteFailure) return; // a failed earlier send: later acks must not move offsets past it
+        try {
+          this.applyByteAcks(fetched, bases, sink);
+        } catch (e) {
+          this.byteFailure = new ConnectError(`Recording mirrored offsets failed: ${(e as Error).message}`, { cause: e });
+        }
+      },
+      (e: unknown) => { this.byteFailure ??= new ConnectError(`Writing to target cluster ${this.targetAlias} failed: ${(e as Error).message}`, { cause: e }); },
+    ).finally(() => { void this.byteAcks.shift(); });
+    this.byteAckTail = ack;
+    this.byteAcks.push(ack);
+    return [];
+  }
+
+  /** Rewrites one fetched partition (synchronously, inside the reader's poll) and updates the lag metrics. */
+  private rewrite(part: RawPartition, sink: EncodedBatchSink): RawPartitionResult<ByteFetch | null> {
+    const st = this.parts.get(`${part.topic}\u0000${part.partition}`);
+    if (!st) return { value: null, nextOffset: part.fetchOffset, empty: true };
+    const r = rewriteRecordSet(part.records, {
+      fetchOffset: part.fetchOffset, abortedTransactions: part.abortedTransactions, checkCrc: this.checkCrcs,
+      provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias,
+      compression: sink.compression, maxBatchBytes: sink.maxBatchBytes,
+    });
+    const now = Date.now();
+    const last = r.batches.length > 0 ? r.batches[r.batches.length - 1]!.maxTimestamp : undefined;
+    if (last !== undefined) mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last));
+    mirrorMetrics.lagRecords.set(st.labels, Math.max(0, part.highWatermark - r.nextOffset));
+    if (part.highWatermark <= r.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
+    else if (last !== undefined) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last));
+    return { value: { st, fetchOffset: part.fetchOffset, nextOffset: r.nextOffset, batches: r.batches }, nextOffset: r.nextOffset, empty: r.batches.length === 0, error: r.error };
+  }
+
+  /** Applies the acknowledgement of one byte-path send: map runs, periodic syncs, Connect offsets, metrics. */
+  private applyByteAcks(fetched: readonly ByteFetch[], bases: readonly number[], sink: EncodedBatchSink): void {
+    const offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> }> = [];
+    let written = 0;
+    let k = 0;
+    const now = Date.now();
+    for (const f of fetched) {
+      const st = f.st;
+      for (const b of f.batches) {
+        const base = bases[k++] ?? -1;
+        // acks=0: the target reports no offsets, so the map cannot learn where the records went.
+        if (base >= 0) for (let r = 0; r < b.runs.length; r += 3) this.recordRun(st, b.runs[r]!, base + b.runs[r + 1]!, b.runs[r + 2]!);
+        st.mirrored += b.count;
+        st.bytes += b.bytes;
+        written += b.count;
+        mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, now - b.maxTimestamp));
+      }
+      st.map.markProcessedUpTo(f.nextOffset);
+      st.dirty = true;
+      // Resuming at nextOffset is right whatever the last offsets held (compacted, markers, loop-prevented).
+      if (f.nextOffset > f.fetchOffset) offsets.push({ partition: wrapPartition(this.sourceAlias, st.topic, st.partition), offset: { offset: f.nextOffset - 1 } });
+    }
+    if (offsets.length > 0) sink.offsetsAcknowledged(offsets);
+    if (written > 0) sink.recordsWritten(written);
+  }
+
+  /** A run of records mirrored contiguously; MM2-style periodic syncs every offset.lag.max records, as commitRecord. */
+  private recordRun(st: PartitionState, upstream: number, downstream: number, length: number): void {
+    const newRun = st.map.recordMirroredRun(upstream, downstream, length);
+    let last = st.lastSyncDownstream;
+    let m = downstream;
+    if (newRun) { last = downstream; m = downstream + 1; }
+    if (this.emitSyncs) {
+      // The per-record rule "sync when m - last - 1 >= offset.lag.max", solved for the run's records.
+      const end = downstream + length - 1;
+      m = Math.max(m, last + 1 + this.offsetLagMax);
+      while (m <= end) {
+        st.periodicSyncs.push({ upstreamOffset: upstream + (m - downstream), downstreamOffset: m });
+        last = m;
+        m = last + 1 + this.offsetLagMax;
+      }
+    }
+    st.lastSyncDownstream = last;
   }
 
   /**
