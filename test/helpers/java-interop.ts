@@ -142,14 +142,20 @@ export async function assertSameCopy(source: ClientProps, target: ClientProps, t
   return src.reduce((n, d) => n + d.count, 0);
 }
 
-/** Waits until Java's RemoteClusterUtils.translateOffsets gives `expected` (index = partition) for the group. */
-export async function waitForJavaTranslation(kit: JavaKit, bootstrap: string, alias: string, group: string, remote: string, expected: readonly number[], timeoutMs = 60_000): Promise<JavaOffset[]> {
-  let last: JavaOffset[] = [];
+/** Java's RemoteClusterUtils.translateOffsets for each group (one JVM for all of them). */
+export function javaTranslate(kit: JavaKit, bootstrap: string, alias: string, groups: readonly string[]): Record<string, JavaOffset[]> {
+  return kit.interop<Record<string, JavaOffset[]>>(['translate', bootstrap, alias, ...groups]).result;
+}
+
+/** Waits until Java's RemoteClusterUtils.translateOffsets gives, for every group, `expected` (index = partition). */
+export async function waitForJavaTranslation(kit: JavaKit, bootstrap: string, alias: string, remote: string, expected: Readonly<Record<string, readonly number[]>>, timeoutMs = 90_000): Promise<Record<string, JavaOffset[]>> {
+  let last: Record<string, JavaOffset[]> = {};
   try {
-    return await waitFor(`Java translateOffsets(${alias}, ${group}) = ${JSON.stringify(expected)}`, () => {
-      last = kit.interop<JavaOffset[]>(['translate', bootstrap, alias, group]).result;
-      return expected.every((e, p) => last.find((o) => o.topic === remote && o.partition === p)?.offset === e) ? last : null;
-    }, timeoutMs, 2000);
+    return await waitFor(`Java translateOffsets(${alias}) = ${JSON.stringify(expected)}`, () => {
+      last = javaTranslate(kit, bootstrap, alias, Object.keys(expected));
+      const ok = Object.entries(expected).every(([g, want]) => want.every((e, p) => last[g]?.find((o) => o.topic === remote && o.partition === p)?.offset === e));
+      return ok ? last : null;
+    }, timeoutMs, 1000);
   } catch (e) {
     throw new Error(`${(e as Error).message}; Java's last answer: ${JSON.stringify(last)}`, { cause: e });
   }

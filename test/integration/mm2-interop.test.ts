@@ -58,7 +58,7 @@ test('one-way Ferry flow: heartbeats upstream (Java MirrorClient: 1 hop), Ferry\
     const src = await fingerprints(a.props, 'hb-orders', P);
     const tgt = await fingerprints(b.props, 'H1.hb-orders', P);
     const expected = [0, 1, 2].map((p) => exactTarget(src[p]!, tgt[p]!, Math.floor(ends[p]! / 2), tgt[p]!.length));
-    await waitForJavaTranslation(kit, b.bootstrap, 'H1', 'hb-g1', 'H1.hb-orders', expected);
+    await waitForJavaTranslation(kit, b.bootstrap, 'H1', 'H1.hb-orders', { 'hb-g1': expected });
 
     const mirror = kit.interop<Record<string, JavaRecords>>(['mirror-records', b.bootstrap, 'checkpoints:H1.checkpoints.internal', 'heartbeats:heartbeats', 'heartbeats:H1.heartbeats']).result;
     const syncs = kit.interop<Record<string, JavaRecords>>(['mirror-records', a.bootstrap, 'offset-syncs:mm2-offset-syncs.H2.internal']).result;

@@ -3,7 +3,7 @@
 // line `RESULT <json>` on stdout. Nothing here re-implements a format: every record is read by the class a Java
 // Connect worker, MirrorMaker 2 or a MirrorClient user would read it with.
 //
-//   translate <bootstrap> <remoteAlias> <group>             RemoteClusterUtils.translateOffsets
+//   translate <bootstrap> <remoteAlias> <group>...          RemoteClusterUtils.translateOffsets, per group
 //   client <bootstrap> <alias>...                           MirrorClient: upstreamClusters, heartbeat/checkpoint
 //                                                           topics, replicationHops(alias) for each alias
 //   mirror-records <bootstrap> <kind>:<topic>...            OffsetSync/Checkpoint/Heartbeat.deserializeRecord
@@ -54,7 +54,11 @@ public class FerryInterop {
         if (args.length < 2) throw new IllegalArgumentException("usage: FerryInterop <command> <bootstrap> ...");
         Object result;
         switch (args[0]) {
-            case "translate" -> result = translate(args[1], args[2], args[3]);
+            case "translate" -> {
+                Map<String, Object> byGroup = new TreeMap<>();
+                for (String group : List.of(args).subList(3, args.length)) byGroup.put(group, translate(args[1], args[2], group));
+                result = byGroup;
+            }
             case "client" -> result = client(args[1], List.of(args).subList(2, args.length));
             case "mirror-records" -> result = mirrorRecords(args[1], List.of(args).subList(2, args.length));
             case "connect-stores" -> result = connectStores(args[1], args[2], args[3], args[4], List.of(args).subList(5, args.length));
