@@ -1,0 +1,92 @@
+// Ferry, then Apache MirrorMaker 2 (Java, started from the Kafka jars Ferry fetches, as connect-mirror-maker.sh
+// would) on the same clusters with the same mm2.properties: Ferry mirrors, stops; MM2 takes over: 0 lost,
+// 0 duplicated (count + sha256 per partition), no ERROR in MM2's log (Ferry's Connect config, offsets, status,
+// checkpoints and syncs are what a Java worker expects), the groups Ferry checkpointed stay exact under MM2
+// (RemoteClusterUtils.translateOffsets, test/java/FerryInterop.java), and groups committed at the head translate
+// exactly under MM2 too. The other direction is mm2-takeover.test.ts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
+import { tempDir, waitFor } from '../helpers/connect.js';
+import { commitGroupOffsets, createTopics, endOffsets, produceMixed, spawnMirrorMaker, waitForEndOffsets } from '../helpers/mirror.js';
+import {
+  assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaKit, javaTranslate, startApacheMirrorMaker, waitForJavaTranslation,
+  type JavaKit,
+} from '../helpers/java-interop.js';
+
+let kafka: KafkaHarness;
+let kit: JavaKit;
+const tmp = tempDir('ferry-mm2-from-ferry-');
+const log = (m: string) => process.stderr.write(`# ${m}\n`);
+const P = 3;
+/** Records per produce step (four steps: before, during, between and after the switch). */
+const STEP = 1200;
+
+before(async () => {
+  kafka = await startKafka({ clusters: ['a', 'b'] });
+  kit = await javaKit(kafka.kafkaVersion);
+});
+
+after(async () => {
+  await kafka?.stop();
+  tmp.cleanup();
+});
+
+test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM2\'s log, Ferry\'s exact checkpoints stand', { timeout: 300_000 }, async () => {
+  const a = kafka.cluster('a');
+  const b = kafka.cluster('b');
+  const topic = 'f2m-orders';
+  const remote = `S2.${topic}`;
+  await createTopics(a.props, [{ topic, partitions: P }]);
+  await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, count: 2 * STEP });
+  const file = interopFlowFile(tmp.dir, 'ferry-to-mm2.properties', { alias: 'S2', bootstrap: a.bootstrap }, { alias: 'T2', bootstrap: b.bootstrap }, topic, 'f2m-g');
+
+  const ferry = spawnMirrorMaker(file);
+  let exactBefore: number[];
+  let before: { topic: string; partition: number; offset: number }[];
+  try {
+    await waitForEndOffsets(b.props, remote, await endOffsets(a.props, topic), 120_000, `${remote} (Ferry)`);
+    const src = await fingerprints(a.props, topic, P);
+    const tgt = await fingerprints(b.props, remote, P);
+    before = groupAt(topic, src, 0.41);
+    await commitGroupOffsets(a.props, 'f2m-g-before', before);
+    exactBefore = before.map((o) => exactTarget(src[o.partition]!, tgt[o.partition]!, o.offset, tgt[o.partition]!.length));
+    await waitForJavaTranslation(kit, b.bootstrap, 'S2', remote, { 'f2m-g-before': exactBefore });
+    await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 2 * STEP, count: STEP });
+    await waitForEndOffsets(b.props, remote, await endOffsets(a.props, topic), 60_000, `${remote} (Ferry, more)`);
+  } finally {
+    await ferry.stop();
+  }
+  await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 3 * STEP, count: STEP });
+
+  const mm2 = startApacheMirrorMaker(kit, file, join(tmp.dir, 'ferry-to-mm2.mm2.log'));
+  try {
+    await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 4 * STEP, count: STEP });
+    const ends = await endOffsets(a.props, topic);
+    await waitForEndOffsets(b.props, remote, ends, 120_000, `${remote} (MM2)`);
+    const src = await fingerprints(a.props, topic, P);
+    const tgt = await fingerprints(b.props, remote, P);
+    // Committed after the takeover at the end of the log: MM2 answers these exactly (one past its last sync).
+    const atEnd = ends.map((e, p) => ({ topic, partition: p, offset: e }));
+    await commitGroupOffsets(a.props, 'f2m-g-after', atEnd);
+    // A group MM2 alone translates, mid-log: MM2's own (coarse) answer, reported for the record.
+    const mid = groupAt(topic, src, 0.66);
+    await commitGroupOffsets(a.props, 'f2m-g-mid', mid);
+    // Ferry's exact checkpoints are not rewound by MM2 (it emits only checkpoints that move forward).
+    await waitForJavaTranslation(kit, b.bootstrap, 'S2', remote, { 'f2m-g-after': atEnd.map((o) => tgt[o.partition]!.length), 'f2m-g-before': exactBefore });
+    const mm2Mid = await waitFor('MM2 checkpoint for f2m-g-mid', () => {
+      const r = javaTranslate(kit, b.bootstrap, 'S2', ['f2m-g-mid'])['f2m-g-mid'] ?? [];
+      return r.length === P ? r : null;
+    }, 60_000, 1000);
+    const exactMid = mid.map((o) => exactTarget(src[o.partition]!, tgt[o.partition]!, o.offset, tgt[o.partition]!.length));
+    mid.forEach((o) => assert.ok(mm2Mid.find((m) => m.partition === o.partition)!.offset <= exactMid[o.partition]!, 'MM2 never skips'));
+    log(`Ferry → MM2: f2m-g-before stays exact ${JSON.stringify(exactBefore)}; f2m-g-after exact; f2m-g-mid MM2 ${JSON.stringify(mm2Mid.map((m) => m.offset))} vs exact ${JSON.stringify(exactMid)}`);
+  } finally {
+    await mm2.stop();
+  }
+  const errors = mm2.errors();
+  assert.deepEqual(errors, [], `MM2 logged errors after taking over from Ferry:\n${errors.join('\n')}`);
+  assert.doesNotMatch(mm2.log(), /could not be found|Failed to start task|Failed to deserialize|Failed to convert/i);
+  log(`Ferry → MM2: ${await assertSameCopy(a.props, b.props, topic, remote, P, 'Ferry → MM2')} records, per-partition counts and sha256 digests equal`);
+});
