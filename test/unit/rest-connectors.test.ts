@@ -653,9 +653,9 @@ void describe('inter-worker endpoints', () => {
     assert.deepEqual(herder.calls.at(-1), ['putTaskConfigs', 'a', [{ 'task.class': 'T', n: '1' }], { signature: 'c2ln', algorithm: 'HmacSHA256', body }]);
   });
 
-  void test('fence without herder support → 500', async () => {
+  void test('fence without herder support → 404 (Connect: 500; a caller error is never a server fault here)', async () => {
     const r = await req('PUT', '/connectors/a/fence');
-    assert.equal(r.status, 500);
-    assert.equal((r.body as { error_code: number }).error_code, 500);
+    assert.equal(r.status, 404);
+    assert.equal((r.body as { error_code: number }).error_code, 404);
   });
 });

@@ -262,6 +262,8 @@ void describe('connector checks', () => {
     assert.match(connectorNameProblem('a\nb') ?? '', /control sequences.*10/);
     assert.match(connectorNameProblem('a\u0085') ?? '', /133/);
     assert.equal(connectorNameProblem('x'.repeat(MAX_CONNECTOR_NAME_LENGTH)), null);
+    assert.match(connectorNameProblem('..') ?? '', /URL/);
+    assert.equal(connectorNameProblem('...'), null);
     assert.match(connectorNameProblem('x'.repeat(MAX_CONNECTOR_NAME_LENGTH + 1)) ?? '', /at most 512/);
   });
 

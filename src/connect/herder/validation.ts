@@ -1,5 +1,6 @@
 // Connector config validation shared by the standalone and distributed herders (AbstractHerder in Connect):
 // framework keys + the connector's ConfigDef + connector.validate() + transforms/predicates + converters.
+import { compileJavaRegex } from '../transforms/java-regex.js';
 import { overridePolicyErrors, type ClientOverridePolicy } from '../runtime/client-override-policy.js';
 import type { ConfigKeyInfo, ConfigValueInfo } from '../api/config-def.js';
 import { BadRequestError, ConfigError } from '../api/errors.js';
@@ -78,7 +79,20 @@ async function validateResolved(
       }
     }
   };
-  if (connector.kind === 'sink') addErrors(sinkCrossChecks(config));
+  if (connector.kind === 'sink') {
+    // An invalid topics.regex is the user's error, reported on the key; the DLQ cross-check needs a valid one.
+    const regex = (config['topics.regex'] ?? '').trim();
+    let regexOk = true;
+    if (regex !== '') {
+      try {
+        compileJavaRegex(regex, true);
+      } catch (e) {
+        regexOk = false;
+        addErrors({ 'topics.regex': [`Invalid value ${regex} for configuration topics.regex: ${(e as Error).message}`] });
+      }
+    }
+    addErrors(sinkCrossChecks(regexOk ? config : { ...config, 'errors.deadletterqueue.topic.name': '' }));
+  }
   if (overridePolicy) addErrors(overridePolicyErrors(overridePolicy, config));
   const nameProblem = connectorNameProblem(config['name']);
   if (nameProblem !== null) addErrors({ name: [nameProblem] });
@@ -122,8 +136,11 @@ export function connectorNameProblem(name: string | undefined): string | null {
   if (name === undefined) return null;
   const controls = [...name].filter((c) => { const n = c.codePointAt(0)!; return n <= 0x1f || (n >= 0x7f && n <= 0x9f); });
   if (controls.length > 0) {
-    return `Invalid value ${JSON.stringify(name)} for configuration name: String may not contain control sequences but had the following ASCII chars: ${controls.map((c) => c.codePointAt(0)).join(', ')}`;
+    const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
+    return `Invalid value ${JSON.stringify(shown)} for configuration name: String may not contain control sequences but had the following ASCII chars: ${controls.map((c) => c.codePointAt(0)).join(', ')}`;
   }
+  // HTTP clients resolve "." and ".." path segments (even percent-encoded) before sending: such a connector could never be addressed.
+  if (name.trim() === '.' || name.trim() === '..') return `Invalid value ${name} for configuration name: "." and ".." cannot be used in a URL path`;
   const length = [...name].length;
   if (length > MAX_CONNECTOR_NAME_LENGTH) {
     return `Invalid value for configuration name: a connector name may have at most ${MAX_CONNECTOR_NAME_LENGTH} characters, this one has ${length}`;

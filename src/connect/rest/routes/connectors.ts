@@ -5,7 +5,7 @@ import type { ConnectorInfo, ConnectorOffset, ConnectorStateInfo, TargetState } 
 import { booleanParam, objectBody, queryOf, queryValues, rawBody, stringMap, stringOrNull, taskIdParam, NonJsonBody, type JsonObject } from '../body.js';
 import { param, type InternalRequestSignature, type RestContext } from '../context.js';
 import { connectorLocation, connectorStateEntity, taskStateEntity } from '../entities.js';
-import { badRequest } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 
 const INITIAL_STATES: Record<string, TargetState> = { RUNNING: 'STARTED', PAUSED: 'PAUSED', STOPPED: 'STOPPED' };
 
@@ -206,7 +206,8 @@ export function registerConnectorRoutes(ctx: RestContext): void {
   route('POST', '/connectors/:name/tasks', async (req, reply) => {
     const name = param(req, 'name');
     const putTaskConfigs = herder.putTaskConfigs?.bind(herder);
-    if (!putTaskConfigs) throw new ConnectError('This worker does not support externally setting task configurations.');
+    // Connect answers 500 (UnsupportedOperationException); a caller's mistake is not a server fault, so 404.
+    if (!putTaskConfigs) throw notFound('This worker does not support externally setting task configurations.');
     const configs = taskConfigsBody(req);
     await call(() => putTaskConfigs(name, configs, signatureOf(req)));
     return reply.code(204).send();
@@ -215,7 +216,7 @@ export function registerConnectorRoutes(ctx: RestContext): void {
   route('PUT', '/connectors/:name/fence', async (req, reply) => {
     const name = param(req, 'name');
     const fence = herder.fenceZombieSourceTasks?.bind(herder);
-    if (!fence) throw new ConnectError('This worker does not support fencing zombie source tasks.');
+    if (!fence) throw notFound('This worker does not support fencing zombie source tasks.');
     await call(() => fence(name, signatureOf(req)));
     return reply.code(204).send();
   });
