@@ -240,7 +240,12 @@ export class MirrorSourceTask extends SourceTask {
           this.byteFailure = new ConnectError(`Recording mirrored offsets failed: ${(e as Error).message}`, { cause: e });
         }
       },
-      (e: unknown) => { this.byteFailure ??= new ConnectError(`Writing to target cluster ${this.targetAlias} failed: ${(e as Error).message}`, { cause: e }); },
+      (e: unknown) => {
+        // Name what was being written (remote partition ← upstream offsets), e.g. for a record too large for the target.
+        const what = fetched.filter((f) => f.batches.length > 0).slice(0, 5)
+          .map((f) => `${f.st.remoteTopic}-${f.st.partition} (upstream ${f.st.topic}-${f.st.partition} offsets ${f.fetchOffset}..${f.nextOffset - 1})`).join(', ');
+        this.byteFailure ??= new ConnectError(`Writing to target cluster ${this.targetAlias} failed for ${what}: ${(e as Error).message}`, { cause: e });
+      },
     ).finally(() => { void this.byteAcks.shift(); });
     this.byteAckTail = ack;
     this.byteAcks.push(ack);
