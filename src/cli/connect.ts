@@ -3,6 +3,7 @@
 import { KafkaClientConfigError } from '../kafka/security.js';
 import { FileOffsetStore } from '../connect/storage/offset-store.js';
 import { WorkerConfig, workerConfigDef } from '../connect/runtime/worker-config.js';
+import { installProcessGuard } from '../connect/runtime/process-guard.js';
 import { StandaloneHerder } from '../connect/herder/standalone.js';
 import { createRestServer } from '../connect/rest/server.js';
 import { workerRestSetup } from '../connect/rest/worker-rest.js';
@@ -31,6 +32,7 @@ export interface StandaloneHandle {
 /** Starts a standalone worker with its REST server; used by the CLI, the demo and the tests. */
 export async function startStandalone(workerProps: Record<string, string>, connectors: ConnectorSpec[] = [], opts: { env?: Readonly<Record<string, string | undefined>> } = {}): Promise<StandaloneHandle> {
   const config = new WorkerConfig(workerProps);
+  installProcessGuard();
   const unknown = Object.keys(workerProps).filter((k) => !workerConfigDef().has(k) && !PASS_THROUGH.test(k));
   if (unknown.length > 0) log.warn({ keys: unknown }, `unknown worker configuration keys (ignored): ${unknown.join(', ')}`);
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).

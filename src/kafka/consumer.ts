@@ -89,6 +89,18 @@ export class GroupConsumer {
     else await this.consumer.subscribe({ topics: [topics], fromBeginning: this.fromBeginning });
   }
 
+  /**
+   * Calls `listener` when the consumer's fetch loop crashes (e.g. GROUP_AUTHORIZATION_FAILED). `restarting` is
+   * true when kafkajs restarts the loop itself (retriable errors); otherwise the consumer has stopped for good
+   * and its owner must fail, or it would look healthy while consuming nothing.
+   */
+  onCrash(listener: (error: Error, restarting: boolean) => void): void {
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      const error = e.payload.error instanceof Error ? e.payload.error : new Error(String(e.payload.error));
+      listener(error, Boolean(e.payload.restart));
+    });
+  }
+
   /** Runs the fetch loop; `handle` receives each partition batch in order and is awaited (back-pressure). */
   async run(handle: (records: InRecord[], heartbeat: () => Promise<void>) => Promise<void>): Promise<void> {
     this.running = true;

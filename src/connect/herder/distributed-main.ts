@@ -5,6 +5,7 @@ import { ConfigError } from '../api/errors.js';
 import { createHttpForwarder, createRestServer, DEFAULT_LISTENERS } from '../rest/server.js';
 import { workerRestSetup } from '../rest/worker-rest.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
+import { installProcessGuard } from '../runtime/process-guard.js';
 import { parseListeners } from '../rest/listeners.js';
 import { logger } from '../../observability/logger.js';
 import { redactConfig } from '../../config/secrets.js';
@@ -50,6 +51,7 @@ export function advertisedUrl(props: Readonly<Record<string, string>>, boundPort
  */
 export async function startDistributed(workerProps: Record<string, string>, opts: { joinTimeoutMs?: number; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<DistributedHandle> {
   const workerConfig = new WorkerConfig(workerProps);
+  installProcessGuard();
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
   const restSetup = workerRestSetup(workerConfig, opts.env ?? process.env);
   const plugins = builtinPlugins({ fileAllowedPaths: workerConfig.getList('file.allowed.paths') });

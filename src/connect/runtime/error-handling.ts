@@ -109,7 +109,13 @@ export class RetryWithToleranceOperator {
       this.log.error(entry, tolerated ? 'error tolerated (errors.tolerance=all)' : 'error in task, tolerance exceeded');
     }
     if (!tolerated) throw new ToleranceExceededError(ctx.error);
-    for (const r of this.reporters) this.pendingReports.push(r.report(ctx));
+    for (const r of this.reporters) {
+      const report = r.report(ctx);
+      // Handled now so a failed DLQ produce never becomes a process-wide unhandled rejection; flushReports
+      // raises it again before the next offset commit, which fails the task with the cause.
+      report.catch(() => undefined);
+      this.pendingReports.push(report);
+    }
     return SKIP;
   }
 
@@ -117,7 +123,11 @@ export class RetryWithToleranceOperator {
   async flushReports(): Promise<void> {
     const pending = this.pendingReports;
     this.pendingReports = [];
-    await Promise.all(pending);
+    const failed = (await Promise.allSettled(pending)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const cause: unknown = failed.reason;
+      throw new ConnectError(`Could not report a failed record (dead letter queue): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // dead-letter queue; the DLQ produce is awaited before the offsets past those records are committed.
 import type { SinkTask, SinkTaskContext, TopicPartition } from '../api/connector.js';
 import { sinkRecord, type SinkRecord } from '../api/records.js';
-import { RetriableError, errorTrace } from '../api/errors.js';
+import { ConnectError, RetriableError, errorTrace } from '../api/errors.js';
 import type { GroupConsumer, InRecord } from '../../kafka/consumer.js';
 import type { Logger } from '../../observability/logger.js';
 import { metrics } from '../../observability/metrics.js';
@@ -105,6 +105,12 @@ export class SinkTaskRunner implements TaskRunner {
       const regex = this.d.subscription;
       this.matchedTopics = new Set((await this.d.listTopics()).filter((t) => regex.test(t)));
     }
+    const consumer = this.consumer;
+    consumer.onCrash((err, restarting) => {
+      if (this.stopping || consumer !== this.consumer) return;
+      if (restarting) this.d.log.warn({ err: err.message }, 'consumer crashed; it restarts itself');
+      else this.fail(new ConnectError(`The task's consumer stopped: ${err.message}`, { cause: err }));
+    });
     await this.consumer.run((records, heartbeat) => {
       const p = this.handle(records, heartbeat);
       this.handling = p.catch(() => undefined);

@@ -1,5 +1,6 @@
 // Worker: instantiates and runs connectors and tasks on this process. It knows nothing about where
 // configs come from (herders decide that); it reports lifecycle changes through a StatusSink.
+import { runOwned, type TaskOwner } from './process-guard.js';
 import { overridePolicyErrors, workerOverridePolicy } from './client-override-policy.js';
 import type { Connector, Converter, HeaderConverter, Props, SinkTask, SourceTask, SinkConnector, SourceConnector } from '../api/connector.js';
 import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
@@ -167,16 +168,27 @@ export class Worker {
       onRetrying: (t: TaskId, e: unknown) => this.reportTask(t, 'RUNNING', `Retrying after a retriable error: ${errorTrace(e)}`),
       onStopped: (t: TaskId) => { if (this.tasks.get(key)) this.reportTask(t, 'UNASSIGNED'); },
     };
-    let runner: TaskRunner;
+    let runner: TaskRunner | null = null;
+    // Anything that escapes the task's own error handling (see process-guard.ts) fails this task only.
+    const owner: TaskOwner = {
+      name: `${id.connector}-${id.task}`,
+      fail: (err) => {
+        if (!runner || this.tasks.get(key) !== runner) return;
+        this.tasks.delete(key);
+        this.reportTask(id, 'FAILED', errorTrace(err));
+        void runner.stop(this.config.getLong('task.shutdown.graceful.timeout.ms')).catch(() => undefined);
+      },
+    };
     try {
-      runner = await this.buildTask(id, connectorProps, taskProps, targetState, log, listener);
+      runner = await runOwned(owner, () => this.buildTask(id, connectorProps, taskProps, targetState, log, listener));
     } catch (e) {
       log.error({ err: errorTrace(e) }, 'task could not be created');
       this.reportTask(id, 'FAILED', errorTrace(e));
       return;
     }
     this.tasks.set(key, runner);
-    runner.start();
+    const started = runner;
+    runOwned(owner, () => started.start());
   }
 
   private async buildTask(

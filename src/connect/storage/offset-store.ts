@@ -1,7 +1,7 @@
 // Source offsets: (connector, source partition) -> source offset. Keys are compared by canonical JSON
 // (Connect compares partition maps by equality, not key order); the serialized form keeps the
 // connector's own key order, which the Kafka-topic store needs to match Java Connect byte for byte.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SourceOffset, SourcePartition } from '../api/records.js';
 
@@ -108,9 +108,11 @@ export class FileOffsetStore extends MemoryOffsetStore {
 
   override async set(entries: readonly OffsetEntry[]): Promise<void> {
     this.apply(entries);
-    // Serialize writes; each write persists the whole current map.
-    this.writing = this.writing.then(() => this.persist());
-    await this.writing;
+    // Serialize writes; each write persists the whole current map, so a write after a failed one (disk full,
+    // then freed) stores everything again: a failure must not poison the chain for later writes.
+    const write = this.writing.catch(() => undefined).then(() => this.persist());
+    this.writing = write;
+    await write;
   }
 
   private persist(): void {
@@ -119,10 +121,16 @@ export class FileOffsetStore extends MemoryOffsetStore {
     const body: FileFormat = { format: 'ferry-offsets', version: 1, offsets };
     mkdirSync(dirname(this.filename), { recursive: true });
     const tmp = `${this.filename}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(body));
-    const fd = openSync(tmp, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-    renameSync(tmp, this.filename);
+    try {
+      writeFileSync(tmp, JSON.stringify(body));
+      const fd = openSync(tmp, 'r');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+      renameSync(tmp, this.filename);
+    } catch (e) {
+      // A half-written temporary file is useless; the previous offsets file is still intact.
+      try { rmSync(tmp, { force: true }); } catch { /* e.g. tmp is a directory: keep the original error */ }
+      throw new Error(`Could not write offsets to ${this.filename}: ${(e as Error).message}`, { cause: e });
+    }
     try {
       const dfd = openSync(dirname(this.filename), 'r');
       try { fsyncSync(dfd); } finally { closeSync(dfd); }
