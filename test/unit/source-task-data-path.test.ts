@@ -1,0 +1,85 @@
+// The runtime's choice of data path for a source task that can write encoded batches: offered only with no
+// transform and ByteArrayConverter for key, value and headers; acknowledged offsets reach the offset store
+// and stop waits for the task's own sends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SourceTask, type SourceRecord } from '../../src/connect/api/index.js';
+import { SourceTaskRunner } from '../../src/connect/runtime/source-task-runner.js';
+import { RetryWithToleranceOperator, errorHandlingConfig } from '../../src/connect/runtime/error-handling.js';
+import { MemoryOffsetStore } from '../../src/connect/storage/offset-store.js';
+import { ByteArrayConverter } from '../../src/connect/converters/byte-array-converter.js';
+import { StringConverter } from '../../src/connect/converters/string-converter.js';
+import type { EncodedBatch, EncodedBatchSink, RecordProducer } from '../../src/kafka/producer.js';
+import { logger } from '../../src/observability/logger.js';
+import type { TaskConverters } from '../../src/connect/runtime/task-common.js';
+
+class BytesTask extends SourceTask {
+  sink: EncodedBatchSink | null = null;
+  polls = 0;
+  private pending: Promise<void>[] = [];
+  override version(): string { return '1'; }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  useEncodedBatches(sink: EncodedBatchSink): boolean { this.sink = sink; return true; }
+  async flushEncoded(): Promise<void> { await Promise.all(this.pending); }
+  async poll(): Promise<SourceRecord[] | null> {
+    await new Promise((r) => setTimeout(r, 5));
+    if (!this.sink || this.polls >= 3) return null;
+    const n = this.polls++;
+    const sink = this.sink;
+    this.pending.push(sink.send([{ topic: 't', partition: 0, batch: Buffer.alloc(61), count: 10 }]).then((bases) => {
+      assert.deepEqual(bases, [n * 10]);
+      sink.offsetsAcknowledged([{ partition: { p: 0 }, offset: { offset: n * 10 + 9 } }]);
+      sink.recordsWritten(10);
+    }));
+    return [];
+  }
+}
+
+function fakeProducer(sent: EncodedBatch[]): RecordProducer {
+  let next = 0;
+  return {
+    batchCompression: undefined,
+    maxBatchBytes: 1000,
+    sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await new Promise((r) => setTimeout(r, 20)); return batches.map((b) => { const base = next; next += b.count; return base; }); },
+    send: async () => [],
+    disconnect: async () => undefined,
+  } as unknown as RecordProducer;
+}
+
+function converters(cls: 'bytes' | 'string'): TaskConverters {
+  const make = () => (cls === 'bytes' ? new ByteArrayConverter() : new StringConverter());
+  return { key: make(), value: make(), header: make(), keyClass: cls, valueClass: cls, headerClass: cls } as unknown as TaskConverters;
+}
+
+async function run(conv: TaskConverters, stages: unknown[]): Promise<{ task: BytesTask; sent: EncodedBatch[]; store: MemoryOffsetStore }> {
+  const task = new BytesTask();
+  const sent: EncodedBatch[] = [];
+  const store = new MemoryOffsetStore();
+  const log = logger('test.data-path');
+  const runner = new SourceTaskRunner({
+    id: { connector: 'c', task: 0 }, task, taskProps: {}, converters: conv,
+    transformer: { stages, apply: (r: unknown) => r, close: () => undefined } as never,
+    producer: fakeProducer(sent), offsetStore: store, errors: new RetryWithToleranceOperator(errorHandlingConfig({}), [], log),
+    listener: { onRunning: () => undefined, onPaused: () => undefined, onFailed: (_id, e) => { throw e; }, onStopped: () => undefined },
+    log, offsetFlushIntervalMs: 60_000,
+  });
+  runner.start();
+  const until = Date.now() + 5000;
+  while (task.polls < 3 && task.sink && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  if (!task.sink) await new Promise((r) => setTimeout(r, 50));
+  await runner.stop(5000);
+  return { task, sent, store };
+}
+
+test('no transform and ByteArrayConverters: the task writes encoded batches; stop waits for them and commits their offsets', async () => {
+  const { task, sent, store } = await run(converters('bytes'), []);
+  assert.ok(task.sink, 'byte path offered');
+  assert.equal(sent.length, 3);
+  assert.deepEqual(store.get('c', { p: 0 }), { offset: 29 });
+});
+
+test('a transform or another converter keeps the record path', async () => {
+  assert.equal((await run(converters('bytes'), [{}])).task.sink, null);
+  assert.equal((await run(converters('string'), [])).task.sink, null);
+});
