@@ -92,6 +92,11 @@ function readUvarint(): number {
 }
 
 function readVarint(): number {
+  // Most varints in a record (attributes aside: deltas, lengths, counts) fit one byte.
+  if (rp < rend) {
+    const b = src[rp]!;
+    if (b < 128) { rp++; return (b >>> 1) ^ -(b & 1); }
+  }
   const u = readUvarint();
   return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
 }
@@ -116,7 +121,7 @@ function uvarintSize(u: number): number {
   return size;
 }
 
-const varintSize = (n: number): number => uvarintSize(zigzag(n));
+const varintSize = (n: number): number => (n >= -64 && n < 64 ? 1 : uvarintSize(zigzag(n)));
 
 // ---- output: one scratch buffer reused for every batch (the rewrite is synchronous) ------------------------
 
@@ -140,6 +145,7 @@ function put(buf: Buffer, a: number, b: number): void {
 }
 
 function writeVarint(n: number): void {
+  if (n >= -64 && n < 64) { out[wp++] = n >= 0 ? n * 2 : -n * 2 - 1; return; }
   let u = zigzag(n);
   while (u >= 128) {
     out[wp++] = (u % 128) | 0x80;
