@@ -96,7 +96,12 @@ export class GroupConsumer {
    */
   onCrash(listener: (error: Error, restarting: boolean) => void): void {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      const error = e.payload.error instanceof Error ? e.payload.error : new Error(String(e.payload.error));
+      let error = e.payload.error instanceof Error ? e.payload.error : new Error(String(e.payload.error));
+      // kafkajs drops the broker's FindCoordinator error code (GROUP_AUTHORIZATION_FAILED among others) and
+      // reports only "not found"; say which group and the likely cause so the status trace is actionable.
+      if (error.name === 'KafkaJSGroupCoordinatorNotFound') {
+        error = new Error(`${error.message} for group ${this.groupId}: the broker refused to name one, typically GROUP_AUTHORIZATION_FAILED (the principal lacks READ on the group)`, { cause: error });
+      }
       listener(error, Boolean(e.payload.restart));
     });
   }
