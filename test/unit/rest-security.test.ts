@@ -16,6 +16,8 @@ import { clientOverridePolicy, overridePolicyErrors } from '../../src/connect/ru
 import { connectorNameProblem, validateConnectorConfig, MAX_CONNECTOR_NAME_LENGTH } from '../../src/connect/herder/validation.js';
 import { FileAccess } from '../../src/connectors/file/index.js';
 import { builtinPlugins } from '../../src/plugins.js';
+import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
+import { workerRestSetup } from '../../src/connect/rest/worker-rest.js';
 import { tempDir } from '../helpers/connect.js';
 import { restTlsMaterial, type RestTlsMaterial } from '../helpers/rest-tls.js';
 
@@ -280,5 +282,35 @@ void describe('connector checks', () => {
     assert.match(access.problem(join(root, 'in', 'etc-link', 'passwd')) ?? '', /not below/);
     assert.match(access.problem(`${root}-sibling/x`) ?? '', /not below/);
     assert.match(new FileAccess(['relative/dir']).problem('/x') ?? '', /absolute/);
+  });
+});
+
+void describe('worker REST settings', () => {
+  const base = { 'bootstrap.servers': 'localhost:9092', 'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' };
+
+  void test('no listeners → loopback only; admin.listeners, CORS and limits reach the server in every mode', async () => {
+    const dflt = workerRestSetup(new WorkerConfig(base), {});
+    assert.equal(dflt.server.listeners, 'http://localhost:8083');
+    assert.equal(dflt.server.adminListeners, null);
+    assert.equal(dflt.server.authenticator, null);
+    const set = workerRestSetup(new WorkerConfig({
+      ...base, listeners: 'http://127.0.0.1:0', 'admin.listeners': '', 'access.control.allow.origin': 'http://ui.example',
+      'rest.request.max.bytes': '4096', 'rest.request.timeout.ms': '1500',
+    }), {});
+    assert.equal(set.server.adminListeners, '');
+    assert.equal(set.server.accessControlAllowOrigin, 'http://ui.example');
+    assert.equal(set.server.bodyLimit, 4096);
+    assert.equal(set.server.requestTimeoutMs, 1500);
+    // admin.listeners='' disables /admin (standalone included: startStandalone passes these options through).
+    const s = await serve(set.server);
+    try {
+      assert.equal((await s.call('GET', '/admin/loggers')).status, 404);
+      assert.equal((await s.call('POST', '/connectors', { 'content-type': 'application/json' }, JSON.stringify({ name: 'x', pad: 'p'.repeat(8192) }))).status, 413);
+    } finally {
+      await s.stop();
+    }
+    assert.throws(() => workerRestSetup(new WorkerConfig({ ...base, 'rest.extension.classes': 'com.example.Other' }), {}), /com\.example\.Other/);
+    assert.throws(() => workerRestSetup(new WorkerConfig({ ...base, listeners: 'https://127.0.0.1:0' }), {}), /keystore/);
+    assert.throws(() => new WorkerConfig({ ...base, 'connector.client.config.override.policy': 'Sometimes' }), /connector\.client\.config\.override\.policy/);
   });
 });
