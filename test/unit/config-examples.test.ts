@@ -23,7 +23,9 @@ test('worker examples parse and validate', () => {
 });
 
 test('connector examples are valid connector configs', async () => {
-  const plugins = builtinPlugins();
+  // As the walkthrough runs them: under the example worker's file.allowed.paths.
+  const worker = new WorkerConfig(readPropertiesFile(join(dir, 'connect-standalone.properties')));
+  const plugins = builtinPlugins({ fileAllowedPaths: worker.getList('file.allowed.paths') });
   const connectorFiles = files.filter((x) => /^connect-file-/.test(x));
   assert.ok(connectorFiles.length >= 3);
   for (const f of connectorFiles) {
