@@ -77,7 +77,18 @@ export function startApacheMirrorMaker(kit: JavaKit, propertiesFile: string, log
     child,
     logFile,
     log,
-    errors: () => log().split('\n').filter((l) => /^\[[^\]]+\] ERROR /.test(l)),
+    errors: () => {
+      // Each ERROR line with the exception trace that follows it (lines without a timestamp), from the log file only.
+      const lines = (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '').split('\n');
+      const out: string[] = [];
+      lines.forEach((l, i) => {
+        if (!/^\[[^\]]+\] ERROR /.test(l)) return;
+        const trace: string[] = [];
+        for (let j = i + 1; j < lines.length && trace.length < 25 && !/^\[\d{4}-/.test(lines[j]!); j++) trace.push(lines[j]!);
+        out.push([l, ...trace].join('\n'));
+      });
+      return out;
+    },
     exited,
     stop: async (timeoutMs = 30_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return exited;

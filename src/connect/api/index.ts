@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './records.js';
 export * from './config-def.js';
 export * from './connector.js';
+export * from './java-order.js';

@@ -3,7 +3,7 @@
 // with sync.group.offsets.enabled it also commits the translated offsets to idle target groups, only ever
 // moving them forward. Partitions without a Ferry map (e.g. taking over from Apache MM2) are translated
 // from MM2's offset syncs the way MM2 does.
-import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
+import { ConfigDef, Schemas, SourceConnector, SourceTask, javaHashMapKeyOrder, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
 import { ClusterAdmin } from '../../kafka/cluster-admin.js';
 import { PartitionReader } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
@@ -335,15 +335,17 @@ export class MirrorCheckpointConnector extends SourceConnector {
 
   override taskConfigs(maxTasks: number): Props[] {
     if (!this.settings.enabled || this.settings.emitCheckpointsIntervalMs === null || this.groups.length === 0) return [];
-    // ConnectorUtils.groupPartitions: n contiguous chunks, the first (groups % n) one longer — the task configs a
-    // Java worker writes, so a Java MM2 taking over finds them unchanged.
-    const n = Math.min(maxTasks, this.groups.length);
-    const base = Math.floor(this.groups.length / n);
-    const longer = this.groups.length % n;
+    // As MM2: its groups in a HashSet's iteration order, split by ConnectorUtils.groupPartitions into n contiguous
+    // chunks, the first (groups % n) one longer. A Java MM2 taking over then computes the same task configs and
+    // keeps the tasks running (replacing checkpoint tasks while their stores load makes MM2 log errors).
+    const groups = javaHashMapKeyOrder(this.groups);
+    const n = Math.min(maxTasks, groups.length);
+    const base = Math.floor(groups.length / n);
+    const longer = groups.length % n;
     const out: Props[] = [];
     for (let i = 0, at = 0; i < n; i++) {
       const size = base + (i < longer ? 1 : 0);
-      out.push({ ...this.props, [TASK_CONSUMER_GROUPS]: this.groups.slice(at, at + size).join(','), 'task.index': String(i) });
+      out.push({ ...this.props, [TASK_CONSUMER_GROUPS]: groups.slice(at, at + size).join(','), 'task.index': String(i) });
       at += size;
     }
     return out;
