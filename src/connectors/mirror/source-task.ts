@@ -8,11 +8,11 @@ import { FetchError, PartitionReader, type FetchResult, type RawPartition, type 
 import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord } from '../../kafka/producer.js';
 import { rewriteRecordSet, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
-import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
+import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
 import { PROVENANCE_HEADER, chainIncludes, appendHop } from './provenance.js';
-import { loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
+import { dropContradictedMaps, loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
 
 /** Parses `topic-partition` entries (the topic may itself contain dashes). */
 export function parseTopicPartitions(value: string | undefined): { topic: string; partition: number }[] {
@@ -130,6 +130,12 @@ export class MirrorSourceTask extends SourceTask {
     const syncProps = offsetSyncsClientConfig(props, 'producer');
     this.offsetMapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.sourceAlias, this.targetAlias);
     const existing = await loadOffsetMaps(offsetSyncsClientConfig(props, 'consumer'), this.offsetMapsTopic, (t, p) => assigned.some((a) => a.topic === t && a.partition === p));
+    // The maps topic is named after one alias only: a new source alias reusing a target alias finds the old
+    // flow's maps, which claim records its own remote topic never received. Resuming from them would mirror nothing.
+    const stale = await dropContradictedMaps(existing, targetAdminConfig(props, 'offset-maps-check'), (t) => this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, t));
+    if (stale.length > 0) {
+      this.context.logger.warn({ maps: this.offsetMapsTopic, partitions: stale.slice(0, 10) }, 'offset maps of another flow (or of a truncated target) ignored: their remote partitions end before the records they claim; mirroring from the stored offsets');
+    }
     this.syncProducer = new RecordProducer(syncProps, syncProps['client.id'] ?? 'ferry-offset-syncs');
     await this.syncProducer.connect();
 
