@@ -68,7 +68,7 @@ export function createKafka(props: ClientProps, defaults: { clientId?: string } 
  * OpenSSL record error. The message keeps the original text and names protocol, mechanism and principal (never
  * a secret).
  */
-export function explainConnectionError(e: unknown, sec: ConnectionSecurity, brokers: readonly string[]): void {
+function explainConnectionError(e: unknown, sec: ConnectionSecurity, brokers: readonly string[]): void {
   if (!(e instanceof Error) || (e as { ferryExplained?: boolean }).ferryExplained) return;
   const msg = `${e.message} ${String((e as { cause?: { message?: string } }).cause?.message ?? '')}`;
   let why: string | undefined;
@@ -82,9 +82,8 @@ export function explainConnectionError(e: unknown, sec: ConnectionSecurity, brok
     why = `connecting to ${brokers.join(',')} as ${sec.summary}`;
   }
   if (!why) return;
+  // Status traces put the message in front of a stack that lacks it (errorTrace in connect/api/errors.ts).
   e.message = `${e.message} (${why})`;
-  // kafkajs builds stacks whose first line is the class name alone; traces are made from stacks.
-  if (e.stack) e.stack = `${e.name}: ${e.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
   (e as { ferryExplained?: boolean }).ferryExplained = true;
 }
 
@@ -106,7 +105,6 @@ function num(v: string | undefined, d: number): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : d;
 }
-
 
 /** Producer settings from Java-style producer properties (acks, idempotence, in-flight). */
 export function producerConfig(props: ClientProps): ProducerConfig {
@@ -201,7 +199,7 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
     sasl: sec.sasl,
     logger: kjsLogger,
     socketFactory: defaultSocketFactory(),
-    brokers: bootstrapList(props),
+    brokers,
     clientId,
     connectionTimeout: Number(props['socket.connection.setup.timeout.ms'] ?? 10_000),
     requestTimeout: Number(props['request.timeout.ms'] ?? 30_000),

@@ -116,7 +116,8 @@ const JAVA_DEFAULTS: Record<string, string[]> = {
   'ssl.trustmanager.algorithm': ['PKIX', 'SunX509'],
 };
 
-interface Pem { ca: string[]; cert?: string; key?: string; passphrase?: string }
+/** What a JKS store holds, as PEM: trusted certificates, and the first private key entry with its chain. */
+interface Pem { ca: string[]; cert?: string; key?: string }
 
 function readStoreFile(key: string, path: string): Buffer {
   try {
@@ -139,44 +140,26 @@ function pemBlocks(text: string, kinds: RegExp): string[] {
   return [...text.matchAll(PEM_BLOCK)].filter((m) => kinds.test(m[1]!)).map((m) => m[0]);
 }
 
-/** Certificates and keys of a PKCS12 store (Java's keytool default since JDK 9), through node-forge. */
-function readPkcs12(key: string, path: string, password: string | undefined, keyPassword: string | undefined): Pem {
-  const der = readStoreFile(key, path).toString('binary');
-  let p12: forge.pkcs12.Pkcs12Pfx | undefined;
-  let lastError: unknown;
-  for (const pw of [password ?? '', keyPassword].filter((x): x is string => x !== undefined)) {
-    try {
-      p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, pw);
-      break;
-    } catch (e) {
-      lastError = e;
-    }
+/**
+ * The certificates of a PKCS12 truststore (Java's keytool default since JDK 9), through node-forge: Node's own
+ * `pfx` option needs a private key, which a Java truststore does not hold. PKCS12 keystores go to OpenSSL.
+ */
+function readPkcs12Certificates(path: string, password: string | undefined): string[] {
+  const der = readStoreFile('ssl.truststore.location', path).toString('binary');
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, password ?? '');
+  } catch (e) {
+    const why = (e as Error).message;
+    throw new KafkaClientConfigError('ssl.truststore.password', `Cannot open PKCS12 store ${path} (ssl.truststore.location): ${/mac|password|decrypt|invalid/i.test(why) ? 'wrong ssl.truststore.password or corrupt store' : why}`);
   }
-  if (!p12) {
-    const why = (lastError as Error | undefined)?.message ?? 'unreadable';
-    const passwordKey = key.replace(/location$/, 'password');
-    throw new KafkaClientConfigError(passwordKey, `Cannot open PKCS12 store ${path} (${key}): ${/mac|password|decrypt|invalid/i.test(why) ? `wrong ${passwordKey} or corrupt store` : why}`);
-  }
-  const oids = forge.pki.oids as Record<string, string>;
-  const bagsOf = (type: string): forge.pkcs12.Bag[] => p12!.getBags({ bagType: type })[type] ?? [];
-  const certBags = bagsOf(oids['certBag']!);
-  const keyBags = [...bagsOf(oids['pkcs8ShroudedKeyBag']!), ...bagsOf(oids['keyBag']!)];
+  const certBag = (forge.pki.oids as Record<string, string>)['certBag']!;
   // forge parses RSA certificates only; others (EC) come back as raw ASN.1, converted to PEM unparsed.
-  const toPem = (bags: forge.pkcs12.Bag[]) => bags.flatMap((b) => {
+  return (p12.getBags({ bagType: certBag })[certBag] ?? []).flatMap((b) => {
     if (b.cert) return [forge.pki.certificateToPem(b.cert)];
     if (b.asn1) return [derToPem(Buffer.from(forge.asn1.toDer(b.asn1).getBytes(), 'binary'))];
     return [];
   });
-  const out: Pem = { ca: toPem(certBags) };
-  const keyBag = keyBags.find((b) => b.key);
-  if (keyBag?.key) {
-    out.key = forge.pki.privateKeyToPem(keyBag.key);
-    // The key's own certificate first, then the rest of the chain.
-    const localId: unknown = keyBag.attributes?.['localKeyId']?.[0];
-    const own = certBags.find((b) => localId !== undefined && b.attributes?.['localKeyId']?.[0] === localId);
-    out.cert = toPem(own ? [own, ...certBags.filter((b) => b !== own)] : certBags).join('');
-  }
-  return out;
 }
 
 function derToPem(der: Buffer): string {
@@ -225,8 +208,12 @@ function trustMaterial(props: ClientProps): string[] | undefined {
     if (certs.length === 0) throw new KafkaClientConfigError('ssl.truststore.location', `Truststore ${location} holds no PEM certificate`);
     return certs;
   }
-  const pem = type === 'PKCS12' ? readPkcs12('ssl.truststore.location', location, password, undefined) : readJks('ssl.truststore.location', location, password, undefined);
-  const certs = [...pem.ca, ...(pem.cert ? pemBlocks(pem.cert, /CERTIFICATE/) : [])];
+  let certs: string[];
+  if (type === 'PKCS12') certs = readPkcs12Certificates(location, password);
+  else {
+    const pem = readJks('ssl.truststore.location', location, password, undefined);
+    certs = [...pem.ca, ...(pem.cert ? pemBlocks(pem.cert, /CERTIFICATE/) : [])];
+  }
   if (certs.length === 0) throw new KafkaClientConfigError('ssl.truststore.location', `Truststore ${location} holds no certificate`);
   return certs;
 }
@@ -256,7 +243,8 @@ function keyMaterial(props: ClientProps): KeyMaterial | undefined {
     // OpenSSL reads PKCS12 keystores of any key type natively; opening it here turns a wrong password into a
     // start-up error instead of a failing handshake.
     const pfx = readStoreFile('ssl.keystore.location', location);
-    const passphrase = keyPassword ?? password ?? '';
+    // The store password opens a PKCS12 file (its MAC); keytool gives its keys the same one.
+    const passphrase = password ?? keyPassword ?? '';
     try {
       createSecureContext({ pfx, passphrase });
     } catch (e) {
