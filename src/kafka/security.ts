@@ -397,7 +397,7 @@ function oauthOptions(props: ClientProps, jaas: JaasLoginModule): SaslOptions {
   }
   if (url.protocol === 'file:') {
     // Kafka's file-based "endpoint": a file holding a JWT issued by the provider, re-read when it nears expiry.
-    const file = fileTokenSource(fileURLToPath(url));
+    const file = fileTokenSource(fileURLToPath(url), num(props, 'sasl.login.refresh.window.factor', 0.8));
     return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: file(), ...(ext ? { extensions: ext } : {}) }) };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KafkaClientConfigError('sasl.oauthbearer.token.endpoint.url', `sasl.oauthbearer.token.endpoint.url must be an http(s) or file URL, got ${url.protocol}`);

@@ -142,14 +142,14 @@ export class MirrorCheckpointTask extends SourceTask {
     return out;
   }
 
-  private verifiedKey(topic: string, partition: number, offset: number): string | undefined {
-    const a = this.mm2.anchor(topic, partition, offset);
-    return a ? `${topicPartitionKey(topic, partition)}\u0000${offset}\u0000${a.upstreamOffset}` : undefined;
+  /** Cache key of a verified translation: the offset and the MM2 anchor it was checked against. */
+  private static verifiedKey(topic: string, partition: number, offset: number, anchorUpstream: number): string {
+    return `${topicPartitionKey(topic, partition)}\u0000${offset}\u0000${anchorUpstream}`;
   }
 
   private verifiedTranslation(topic: string, partition: number, offset: number): number | undefined {
-    const k = this.verifiedKey(topic, partition, offset);
-    return k === undefined ? undefined : this.verified.get(k) ?? undefined;
+    const a = this.mm2.anchor(topic, partition, offset);
+    return a ? this.verified.get(MirrorCheckpointTask.verifiedKey(topic, partition, offset, a.upstreamOffset)) ?? undefined : undefined;
   }
 
   /**
@@ -163,8 +163,9 @@ export class MirrorCheckpointTask extends SourceTask {
       const tr = m?.translateDetailed(o.offset);
       if (tr && (tr.exact || tr.kind === 'ahead')) continue;
       const anchor = this.mm2.anchor(o.topic, o.partition, o.offset);
-      const k = this.verifiedKey(o.topic, o.partition, o.offset);
-      if (!anchor || k === undefined || this.verified.has(k)) continue;
+      if (!anchor) continue;
+      const k = MirrorCheckpointTask.verifiedKey(o.topic, o.partition, o.offset, anchor.upstreamOffset);
+      if (this.verified.has(k)) continue;
       const targetTopic = checkpointTopic(this.settings.replicationPolicy, this.settings.sourceClusterAlias, this.settings.targetClusterAlias, o.topic);
       try {
         const r = await verifyTranslation({
