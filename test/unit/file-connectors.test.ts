@@ -9,7 +9,7 @@ import {
   type OffsetStorageReader, type PluginLogger, type SourceOffset, type SourcePartition, type SourceRecord,
 } from '../../src/connect/api/index.js';
 import {
-  FileStreamSinkConnector, FileStreamSinkTask, FileStreamSourceConnector, FileStreamSourceTask, filePlugins,
+  FileStreamSinkConnector, FileStreamSinkTask, FileStreamSourceConnector, FileStreamSourceTask, filePlugins, fileStreamPlugins,
 } from '../../src/connectors/file/index.js';
 
 interface Logged { level: string; msg: string | undefined }
@@ -308,5 +308,22 @@ describe('filePlugins', () => {
     ]);
     assert.ok(filePlugins[0]!.create() instanceof FileStreamSourceConnector);
     assert.ok(filePlugins[1]!.create() instanceof FileStreamSinkConnector);
+  });
+
+  it('bound to file.allowed.paths, both connectors refuse a file outside it in validate() and start()', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ferry-file-allowed-'));
+    try {
+      for (const plugin of fileStreamPlugins([root])) {
+        const c = plugin.create() as FileStreamSourceConnector | FileStreamSinkConnector;
+        const props = { file: '/etc/passwd', topic: 't', topics: 't' };
+        assert.match(String((c.validate(props) as Record<string, string[]>)['file']?.[0]), /not below/, plugin.className);
+        assert.throws(() => c.start(props), /not below/, plugin.className);
+        assert.deepEqual(c.validate({ ...props, file: join(root, 'x.txt') }), {}, plugin.className);
+        assert.deepEqual(c.validate({ topic: 't', topics: 't' }), {}, `${plugin.className}: stdin/stdout stay available`);
+        c.start({ ...props, file: join(root, 'x.txt') });
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -8,10 +8,10 @@ import {
   type Props, type Schema, type SinkRecord, type SourceOffset, type TaskFactory,
 } from '../../connect/api/index.js';
 
-import { FileAccess } from './file-access.js';
+import { FILE_CONFIG, FileAccess } from './file-access.js';
 
 export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
-export const FILE_CONFIG = 'file';
+export { FILE_CONFIG } from './file-access.js';
 
 const VERSION = '0.1.0';
 
@@ -25,17 +25,14 @@ export function fileStreamSinkConfigDef(): ConfigDef {
 export class FileStreamSinkConnector extends SinkConnector {
   private props: Props = {};
 
-  /** `allowedPaths` is the worker's file.allowed.paths; null (a connector built outside a worker) = unrestricted. */
+  /** `access` applies the worker's file.allowed.paths; the default (a connector built outside a worker) is unrestricted. */
   constructor(private readonly access: FileAccess = new FileAccess(null)) {
     super();
   }
 
   /** A file outside the worker's allow-list is a config error on `file`. */
   override validate(props: Props): Record<string, string[]> {
-    const f = props[FILE_CONFIG];
-    if (f === undefined || f === null || f.trim() === '') return {};
-    const problem = this.access.problem(f);
-    return problem === null ? {} : { [FILE_CONFIG]: [problem] };
+    return this.access.validate(props);
   }
 
   override version(): string { return VERSION; }
@@ -43,8 +40,7 @@ export class FileStreamSinkConnector extends SinkConnector {
 
   start(props: Props): void {
     new AbstractConfig(fileStreamSinkConfigDef(), props);
-    const problem = this.validate(props)[FILE_CONFIG]?.[0];
-    if (problem !== undefined) throw new ConnectError(problem);
+    this.access.requireAllowed(props);
     this.props = { ...props };
   }
 

@@ -14,10 +14,10 @@ import {
   type Props, type SourceOffset, type SourcePartition, type SourceRecord, type TaskFactory, type Validator,
 } from '../../connect/api/index.js';
 
-import { FileAccess } from './file-access.js';
+import { FILE_CONFIG, FileAccess } from './file-access.js';
 
 export const FILE_STREAM_SOURCE_CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
-export const FILE_CONFIG = 'file';
+export { FILE_CONFIG } from './file-access.js';
 export const TOPIC_CONFIG = 'topic';
 export const TASK_BATCH_SIZE_CONFIG = 'batch.size';
 export const DEFAULT_TASK_BATCH_SIZE = 2000;
@@ -60,17 +60,14 @@ function fileOf(props: Props): string | null {
 export class FileStreamSourceConnector extends SourceConnector {
   private props: Props = {};
 
-  /** `allowedPaths` is the worker's file.allowed.paths; null (a connector built outside a worker) = unrestricted. */
+  /** `access` applies the worker's file.allowed.paths; the default (a connector built outside a worker) is unrestricted. */
   constructor(private readonly access: FileAccess = new FileAccess(null)) {
     super();
   }
 
   /** A file outside the worker's allow-list is a config error on `file`. */
   override validate(props: Props): Record<string, string[]> {
-    const f = props[FILE_CONFIG];
-    if (f === undefined || f === null || f.trim() === '') return {};
-    const problem = this.access.problem(f);
-    return problem === null ? {} : { [FILE_CONFIG]: [problem] };
+    return this.access.validate(props);
   }
 
   override version(): string { return VERSION; }
@@ -78,8 +75,7 @@ export class FileStreamSourceConnector extends SourceConnector {
 
   start(props: Props): void {
     new AbstractConfig(fileStreamSourceConfigDef(), props);
-    const problem = this.validate(props)[FILE_CONFIG]?.[0];
-    if (problem !== undefined) throw new ConnectError(problem);
+    this.access.requireAllowed(props);
     this.props = { ...props };
   }
 

@@ -11,7 +11,7 @@ export { FileAccess } from './file-access.js';
 
 /**
  * FileStream plugins bound to a worker's `file.allowed.paths` (an empty list refuses every file; see
- * file-access.ts). `filePlugins` is the unrestricted set for embedding outside a worker.
+ * file-access.ts); null leaves them unrestricted.
  */
 export function fileStreamPlugins(allowedPaths: readonly string[] | null): PluginDescriptor[] {
   const access = new FileAccess(allowedPaths);
@@ -33,19 +33,5 @@ export function fileStreamPlugins(allowedPaths: readonly string[] | null): Plugi
   ];
 }
 
-export const filePlugins: PluginDescriptor[] = [
-  {
-    className: FILE_STREAM_SOURCE_CLASS,
-    aliases: ['FileStreamSourceConnector', 'FileStreamSource'],
-    kind: 'source',
-    version: '0.1.0',
-    create: () => new FileStreamSourceConnector(),
-  },
-  {
-    className: FILE_STREAM_SINK_CLASS,
-    aliases: ['FileStreamSinkConnector', 'FileStreamSink'],
-    kind: 'sink',
-    version: '0.1.0',
-    create: () => new FileStreamSinkConnector(),
-  },
-];
+/** The unrestricted set, for embedding outside a worker. */
+export const filePlugins: PluginDescriptor[] = fileStreamPlugins(null);
