@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withLock } from './lock.js';
+import { jwtExpiry } from '../kafka/oauth.js';
 import { LOOPBACK } from './ports.js';
 
 /** Claims the broker checks (sasl.oauthbearer.expected.issuer / expected.audience). */
@@ -85,12 +86,8 @@ function makeOAuthMaterial(dir: string, users: Readonly<Record<string, string>>)
 }
 
 function tokenStillGood(file: string): boolean {
-  try {
-    const payload = JSON.parse(Buffer.from(readFileSync(file, 'utf8').split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-    return (payload.exp ?? 0) > Date.now() / 1000 + 30 * 86400;
-  } catch {
-    return false;
-  }
+  if (!existsSync(file)) return false;
+  return (jwtExpiry(readFileSync(file, 'utf8').trim()) ?? 0) > Date.now() + 30 * 86_400_000;
 }
 
 export interface OAuthServer {

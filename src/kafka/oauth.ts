@@ -164,7 +164,8 @@ export function fileTokenSource(path: string, refreshWindowFactor = 0.8): () => 
   };
 }
 
-function jwtExpiry(token: string): number | undefined {
+/** The `exp` claim of a JWT in epoch milliseconds, if it has one (the signature is not checked). */
+export function jwtExpiry(token: string): number | undefined {
   const part = token.split('.')[1];
   if (!part) return undefined;
   try {
