@@ -1,15 +1,14 @@
 // Kafka's record-batch compression codecs (none, gzip, snappy, lz4, zstd) in one module: synchronous
-// Buffer → Buffer functions that the batch encoder, the fetch decoder and (later) the byte-level data path
-// call once per batch, plus the producer-side settings (`compression.type`, `compression.<codec>.level`).
+// Buffer → Buffer functions that the batch encoder, the fetch decoder and the byte path's rewriter call once
+// per batch, plus the producer-side settings (`compression.type`, `compression.<codec>.level`).
 //
 // Libraries: node's zlib (gzip), `snappy` (napi-rs, raw snappy blocks; the xerial framing Java writes is
 // done here), `lz4-napi` (lz4_flex, LZ4 frame format), `zstd-napi` (libzstd). All are native and
 // synchronous, so a batch costs one call and no promise.
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
-import { compressSync as snappyCompress, uncompressSync as snappyUncompress, uncompress as snappyUncompressAsync } from 'snappy';
-import { compressFrameSync as lz4CompressFrame, decompressFrameSync as lz4DecompressFrame, decompressFrame as lz4DecompressFrameAsync } from 'lz4-napi';
-import { promisify } from 'node:util';
+import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
+import { compressFrameSync as lz4CompressFrame, decompressFrameSync as lz4DecompressFrame } from 'lz4-napi';
 import { Compressor as ZstdCompressor, decompress as zstdDecompress } from 'zstd-napi';
 
 export type CodecName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -150,8 +149,8 @@ function snappyBlocks(buf: Buffer): Buffer[] {
 // Magic v2 batches carry a standard LZ4 frame (the header-checksum quirk of Kafka's old LZ4 framing applies
 // to magic v0 only, which Kafka 4 no longer reads or writes). Java's reader accepts only frames with
 // independent blocks, 64 KiB..4 MiB, which is what lz4_flex writes by default. lz4_flex has no
-// high-compression mode, so levels other than Kafka's default (9, which Java also maps to the fast
-// compressor) compress as level 9 does.
+// high-compression mode, so compressionSettings refuses levels other than Kafka's default (9, which Java
+// also maps to the fast compressor).
 function lz4Encode(data: Buffer): Buffer {
   return lz4CompressFrame(data);
 }
@@ -214,34 +213,6 @@ export function decompress(codec: CodecName | number, data: Buffer): Buffer {
   }
 }
 
-const gunzipAsync = promisify(zlib.gunzip);
-
-/**
- * decompress() off the main thread where the library allows it (gzip on libuv's pool, snappy and lz4 as
- * napi async tasks); zstd-napi has no async one-shot call, so zstd runs inline. For the byte path, which can
- * then decompress several batches while it rewrites others.
- */
-export async function decompressAsync(codec: CodecName | number, data: Buffer): Promise<Buffer> {
-  const name = resolve(codec);
-  try {
-    switch (name) {
-      case 'none': return data;
-      case 'gzip': return await gunzipAsync(data);
-      case 'snappy': {
-        const parts = await Promise.all(snappyBlocks(data).map(async (b) => {
-          const out = await snappyUncompressAsync(b, { asBuffer: true });
-          return typeof out === 'string' ? Buffer.from(out) : out;
-        }));
-        return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      }
-      case 'lz4': return await lz4DecompressFrameAsync(data);
-      case 'zstd': return zstdDecompress(data);
-    }
-  } catch (e) {
-    throw new CompressionError(name, `${name} decompression failed: ${(e as Error).message}`, { cause: e });
-  }
-}
-
 /** A per-producer compressor with the level bound once (no option objects per batch). */
 export function compressorFor(settings: CompressionSettings): (data: Buffer) => Buffer {
   const { codec, level } = settings;
@@ -256,17 +227,11 @@ const require = createRequire(import.meta.url);
 interface KafkajsCodec { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> }
 const kafkajsCompression = require('kafkajs/src/protocol/message/compression/index.js') as { Codecs: Record<number, () => KafkajsCodec> };
 
-let registered = false;
-/** Registers Ferry's codecs with kafkajs (idempotent; done when this module loads). */
-export function registerKafkajsCodecs(): void {
-  if (registered) return;
-  registered = true;
-  for (const name of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
-    const codec: KafkajsCodec = {
-      compress: (encoder) => Promise.resolve().then(() => compress(name, encoder.buffer)),
-      decompress: (buffer) => Promise.resolve().then(() => decompress(name, buffer)),
-    };
-    kafkajsCompression.Codecs[CODEC_IDS[name]] = () => codec;
-  }
+// Done once, when this module loads.
+for (const name of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+  const codec: KafkajsCodec = {
+    compress: (encoder) => Promise.resolve().then(() => compress(name, encoder.buffer)),
+    decompress: (buffer) => Promise.resolve().then(() => decompress(name, buffer)),
+  };
+  kafkajsCompression.Codecs[CODEC_IDS[name]] = () => codec;
 }
-registerKafkajsCodecs();

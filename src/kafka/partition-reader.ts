@@ -6,11 +6,9 @@
 // partition's error or undecodable batch neither hides the other partitions' data nor stalls silently.
 import { createRequire } from 'node:module';
 import { createLowLevelCluster, type ClientProps } from './client.js';
-export { createLowLevelCluster };
 import type { InRecord } from './consumer.js';
 import { BatchDecodeError, decodeRecordSet } from './record-batch.js';
 import { logger } from '../observability/logger.js';
-
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
 
@@ -263,7 +261,7 @@ export class PartitionReader {
         const transient = err.retriable === true || /NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION|does not host/i.test(`${err.type ?? ''} ${err.message}`);
         if (!transient || attempt >= 20) throw e;
         await this.cluster.refreshMetadata().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
   }

@@ -7,8 +7,7 @@
 // array copy and re-partitions every message, which dominated CPU when mirroring (profiled: ~16% in
 // groupMessagesPerPartition alone). Grouping here is linear and partitions are already known.
 import { createRequire } from 'node:module';
-import { acksOf, producerConfig, type ClientProps } from './client.js';
-import { createLowLevelCluster } from './client.js';
+import { acksOf, createLowLevelCluster, producerConfig, type ClientProps } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { encodeProduceRequest, encodeRecordBatch, sealRecordBatch, type BatchRecord } from './record-batch.js';
 import { logger } from '../observability/logger.js';

@@ -186,9 +186,6 @@ export function encodeProduceRequest(acks: number, timeoutMs: number, topics: Re
   return buf;
 }
 
-/** @deprecated the body is the same for versions 3..8; use encodeProduceRequest. */
-export const encodeProduceRequestV3 = encodeProduceRequest;
-
 // ---- decoding ----------------------------------------------------------------------------------------------
 
 export interface DecodedRecord {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, decompressAsync, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
+import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
 import { BatchDecodeError, decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { decodeFetchResponse, FetchError, PartitionReader } from '../../src/kafka/partition-reader.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
@@ -44,13 +44,6 @@ test('every codec and level round-trips (empty, tiny, random, compressible, mixe
   const text = inputs()[3]!;
   assert.ok(compress('zstd', text, 19).length < compress('zstd', text, -5).length);
   assert.ok(compress('gzip', text, 9).length <= compress('gzip', text, 1).length);
-});
-
-test('decompressAsync (off the main thread where possible) gives the same bytes and errors', async () => {
-  for (const codec of CODECS) {
-    for (const data of inputs()) assert.ok((await decompressAsync(codec, compress(codec, data))).equals(data), `${codec} ${data.length}`);
-    if (codec !== 'none') await assert.rejects(decompressAsync(codec, Buffer.from('definitely not compressed')), (e: unknown) => e instanceof CompressionError && e.codec === codec);
-  }
 });
 
 test('snappy is written with the xerial framing Java writes: magic, versions 1/1, 32 KiB chunks', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { encodeRecordBatch, encodeProduceRequestV3, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { encodeRecordBatch, encodeProduceRequest, type BatchRecord } from '../../src/kafka/record-batch.js';
 
 const require = createRequire(import.meta.url);
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readInt16(): number; readInt32(): number; readString(): string };
@@ -59,9 +59,9 @@ test('large timestamps deltas and varints beyond one byte are encoded exactly', 
   assert.equal(batch.maxTimestamp, '1900000000000');
 });
 
-test('produce request body lays out topics and partitions as Produce v3', () => {
+test('produce request body lays out topics and partitions as Produce v3..v8', () => {
   const b1 = encodeRecordBatch([{ key: null, value: Buffer.from('a'), headers: [], timestamp: 5 }], { producerId: -1, producerEpoch: -1, baseSequence: -1 });
-  const body = encodeProduceRequestV3(-1, 30_000, new Map([['t1', [{ partition: 3, batch: b1 }]]]));
+  const body = encodeProduceRequest(-1, 30_000, new Map([['t1', [{ partition: 3, batch: b1 }]]]));
   const d = new Decoder(body);
   assert.equal(d.readInt16(), -1); // null transactional id
   assert.equal(d.readInt16(), -1); // acks=all
