@@ -35,7 +35,6 @@ import type { HerderRestExtensions, InternalRequestSignature } from '../rest/con
 import { throwIfInvalid, validateConnectorConfig, type TransformValidator } from './validation.js';
 import { DistributedConfig } from './distributed-config.js';
 import { reverseTransform } from '../../config/config-providers.js';
-import { redactConfig, scrubSecrets } from '../../config/secrets.js';
 import { assignEager, assignIncremental, emptyAssignorState, type AssignorState, type MemberInfo, type WorkSet } from './assignor.js';
 import {
   CONFIG_MISMATCH, NO_ERROR, PROTOCOL_VERSIONS, decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, offeredProtocols,
@@ -456,19 +455,9 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const config = this.configStore.connectorConfig(name);
     if (!config) return;
     const target = this.configStore.targetState(name);
-    // `running` keeps the stored (unresolved) config to compare with the config topic; the connector
-    // gets it resolved with the worker's config providers, as Connect does at start.
+    // Stored (unresolved) configs, here and to the worker, which resolves them with its config providers.
     this.running.set(name, { config, target });
-    let resolved: Props;
-    try {
-      resolved = this.workerConfig.configProviders.transform(config);
-    } catch (e) {
-      this.reportConnector(name, 'FAILED', errorTrace(e));
-      return;
-    }
-    // As Connect logs a connector's config values at start; secret values never leave redactConfig.
-    this.log.info({ connector: name, config: redactConfig(resolved) }, 'starting connector');
-    const ok = await this.worker.startConnector(name, resolved, target, (n) => this.requestTaskReconfiguration(n));
+    const ok = await this.worker.startConnector(name, config, target, (n) => this.requestTaskReconfiguration(n));
     if (ok && target !== 'STOPPED') this.requestTaskReconfiguration(name);
   }
 
@@ -482,17 +471,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     }
     const target = this.configStore.targetState(t.connector) === 'PAUSED' ? 'PAUSED' : 'STARTED';
     this.runningTasks.set(taskKeyOf(t.connector, t.task), taskConfig);
-    let resolvedConnector: Props;
-    let resolvedTask: Props;
-    try {
-      resolvedConnector = this.workerConfig.configProviders.transform(connectorConfig);
-      resolvedTask = this.workerConfig.configProviders.transform(taskConfig);
-    } catch (e) {
-      this.reportTask(t.connector, t.task, 'FAILED', errorTrace(e));
-      return;
-    }
-    this.log.debug({ connector: t.connector, task: t.task, config: redactConfig(resolvedTask) }, 'starting task');
-    await this.worker.startTask({ connector: t.connector, task: t.task }, resolvedConnector, resolvedTask, target);
+    await this.worker.startTask({ connector: t.connector, task: t.task }, connectorConfig, taskConfig, target);
   }
 
   private statusValue(state: State, trace?: string): StatusValue {
@@ -501,13 +480,13 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   private reportConnector(name: string, state: State, trace?: string): void {
     if (!this.configStore.contains(name)) return;
-    const s = this.statusValue(state, trace === undefined ? undefined : scrubSecrets(trace));
+    const s = this.statusValue(state, trace);
     void (state === 'UNASSIGNED' ? this.statusStore.putConnectorSafe(name, s) : this.statusStore.putConnector(name, s));
   }
 
   private reportTask(connector: string, task: number, state: State, trace?: string): void {
     if (!this.configStore.contains(connector)) return;
-    const s = this.statusValue(state, trace === undefined ? undefined : scrubSecrets(trace));
+    const s = this.statusValue(state, trace);
     void (state === 'UNASSIGNED' ? this.statusStore.putTaskSafe(connector, task, s) : this.statusStore.putTask(connector, task, s));
   }
 

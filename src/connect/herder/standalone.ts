@@ -7,7 +7,6 @@ import type { Props } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
 import { logger } from '../../observability/logger.js';
 import { reverseTransform } from '../../config/config-providers.js';
-import { redactConfig, scrubSecrets } from '../../config/secrets.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import type { WorkerConfig } from '../runtime/worker-config.js';
@@ -51,10 +50,10 @@ export class StandaloneHerder implements Herder {
   ) {
     const workerId = config.workerId();
     this.worker = new Worker(config, registry, offsetStore, {
-      connector: (name, state, trace) => this.status.putConnector(name, { state, ...(trace ? { trace: scrubSecrets(trace) } : {}), workerId, generation: 0 }),
+      connector: (name, state, trace) => this.status.putConnector(name, { state, ...(trace ? { trace } : {}), workerId, generation: 0 }),
       task: (id, state, trace) => {
         if (state === 'UNASSIGNED' && !this.entries.has(id.connector)) return;
-        this.status.putTask(id.connector, id.task, { state, ...(trace ? { trace: scrubSecrets(trace) } : {}), workerId, generation: 0 });
+        this.status.putTask(id.connector, id.task, { state, ...(trace ? { trace } : {}), workerId, generation: 0 });
       },
       topicUsed: (connector, topic) => { this.entries.get(connector)?.topics.add(topic); },
     }, transformerFactory, workerId);
@@ -141,24 +140,10 @@ export class StandaloneHerder implements Herder {
     });
   }
 
-  // Configs are kept as written (`${provider:…}` references and all); they are resolved with the worker's
-  // config providers only when a connector or task starts, as Connect does.
-  private resolve(config: Props): Props {
-    return this.config.configProviders.transform(config);
-  }
-
-  /** Resolves and starts the connector (FAILED with a trace when resolution fails). True when it started. */
-  private async startConnectorResolved(name: string, e: ConnectorEntry): Promise<boolean> {
-    let resolved: Props;
-    try {
-      resolved = this.resolve(e.config);
-    } catch (err) {
-      this.status.putConnector(name, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
-      return false;
-    }
-    // As Connect logs a connector's config values at start; secret values never leave redactConfig.
-    this.log.info({ connector: name, config: redactConfig(resolved) }, 'starting connector');
-    return this.worker.startConnector(name, resolved, e.target, (n) => { void this.reconfigure(n); });
+  // Configs are kept as written (`${provider:…}` references and all); the worker resolves them with its
+  // config providers when a connector or task starts, as Connect does.
+  private startConnectorAsStored(name: string, e: ConnectorEntry): Promise<boolean> {
+    return this.worker.startConnector(name, e.config, e.target, (n) => { void this.reconfigure(n); });
   }
 
   /** The connector's task configs as stored: the references it copied from its config put back. */
@@ -166,24 +151,13 @@ export class StandaloneHerder implements Herder {
     return reverseTransform(e.config, await this.worker.connectorTaskConfigs(name));
   }
 
-  /** Resolves and starts one task (FAILED with a trace when resolution fails). */
-  private async startTaskResolved(name: string, task: number, e: ConnectorEntry, taskConfig: Props): Promise<void> {
-    let connectorConfig: Props;
-    let resolvedTask: Props;
-    try {
-      connectorConfig = this.resolve(e.config);
-      resolvedTask = this.resolve(taskConfig);
-    } catch (err) {
-      this.status.putTask(name, task, { state: 'FAILED', trace: scrubSecrets(errorTrace(err)), workerId: this.worker.workerId, generation: 0 });
-      return;
-    }
-    this.log.debug({ connector: name, task, config: redactConfig(resolvedTask) }, 'starting task');
-    await this.worker.startTask({ connector: name, task }, connectorConfig, resolvedTask, e.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
+  private startTaskAsStored(name: string, task: number, e: ConnectorEntry, taskConfig: Props): Promise<void> {
+    return this.worker.startTask({ connector: name, task }, e.config, taskConfig, e.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
   }
 
   private async startConnectorAndTasks(name: string): Promise<void> {
     const e = this.entry(name);
-    const ok = await this.startConnectorResolved(name, e);
+    const ok = await this.startConnectorAsStored(name, e);
     if (!ok || e.target === 'STOPPED') {
       e.taskConfigs = [];
       return;
@@ -196,7 +170,7 @@ export class StandaloneHerder implements Herder {
     const e = this.entry(name);
     for (let i = 0; i < e.taskConfigs.length; i++) {
       this.status.putTask(name, i, { state: 'UNASSIGNED', workerId: this.worker.workerId, generation: 0 });
-      await this.startTaskResolved(name, i, e, e.taskConfigs[i]!);
+      await this.startTaskAsStored(name, i, e, e.taskConfigs[i]!);
     }
   }
 
@@ -293,7 +267,7 @@ export class StandaloneHerder implements Herder {
       if (restartConnector) {
         // Connector restart in standalone regenerates task configs; tasks keep running unless they change or are in the plan.
         await this.worker.stopConnector(name);
-        const ok = await this.startConnectorResolved(name, e);
+        const ok = await this.startConnectorAsStored(name, e);
         if (ok && e.target !== 'STOPPED') {
           const next = await this.generateTaskConfigs(name, e);
           if (JSON.stringify(next) !== JSON.stringify(e.taskConfigs)) {
@@ -323,7 +297,7 @@ export class StandaloneHerder implements Herder {
     if (!taskConfig) throw new NotFoundError(`Unknown task: ${name}-${task}`);
     await this.worker.stopTask({ connector: name, task });
     this.status.putTask(name, task, { state: 'RESTARTING', workerId: this.worker.workerId, generation: 0 });
-    await this.startTaskResolved(name, task, e, taskConfig);
+    await this.startTaskAsStored(name, task, e, taskConfig);
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {

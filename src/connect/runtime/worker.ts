@@ -5,6 +5,7 @@ import { overridePolicyErrors, workerOverridePolicy } from './client-override-po
 import type { Connector, Converter, HeaderConverter, Props, SinkTask, SourceTask, SinkConnector, SourceConnector } from '../api/connector.js';
 import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
 import { logger, type Logger } from '../../observability/logger.js';
+import { scrubSecrets } from '../../config/secrets.js';
 import { setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
@@ -71,16 +72,24 @@ export class Worker {
     return [...this.connectors.keys()];
   }
 
-  /** Starts (or starts paused/stopped) a connector. Failures are reported as FAILED status, not thrown. */
-  async startConnector(name: string, props: Props, targetState: 'STARTED' | 'PAUSED' | 'STOPPED', onReconfigure: (name: string) => void): Promise<boolean> {
+  /**
+   * Starts (or starts paused/stopped) a connector from its config as stored: `${provider:…}` references are
+   * resolved here, with the worker's config providers, as Connect does at start (the herders keep configs as
+   * written). Failures, resolution included, are reported as FAILED status, not thrown.
+   */
+  async startConnector(name: string, storedProps: Props, targetState: 'STARTED' | 'PAUSED' | 'STOPPED', onReconfigure: (name: string) => void): Promise<boolean> {
     if (this.connectors.has(name)) throw new ConnectError(`Connector ${name} already running on this worker`);
+    let props: Props;
     let connector: SourceConnector | SinkConnector;
     try {
+      props = this.config.configProviders.transform(storedProps);
       connector = this.instantiateConnector(props);
     } catch (e) {
       this.reportConnector(name, 'FAILED', errorTrace(e));
       return false;
     }
+    // As Connect logs a connector's config values at start; the logger hides secret values.
+    this.log.info({ connector: name, config: props }, 'starting connector');
     const rc: RunningConnector = { name, connector, kind: connector.kind, props, state: targetState, failed: false };
     this.connectors.set(name, rc);
     const clog = logger('connect.connector', { connector: name });
@@ -156,8 +165,11 @@ export class Worker {
     return [...this.tasks.values()].map((t) => t.id).filter((id) => connector === undefined || id.connector === connector);
   }
 
-  /** Builds and starts a task. Construction errors (bad converter class, …) put the task in FAILED. */
-  async startTask(id: TaskId, connectorProps: Props, taskProps: Props, targetState: 'STARTED' | 'PAUSED'): Promise<void> {
+  /**
+   * Builds and starts a task from its connector's and its own config as stored (references resolved here, as
+   * in startConnector). Resolution and construction errors (bad converter class, …) put the task in FAILED.
+   */
+  async startTask(id: TaskId, storedConnectorProps: Props, storedTaskProps: Props, targetState: 'STARTED' | 'PAUSED'): Promise<void> {
     const key = `${id.connector}\u0000${id.task}`;
     if (this.tasks.has(key)) throw new ConnectError(`Task ${id.connector}-${id.task} already running on this worker`);
     const log = logger('connect.task', { connector: id.connector, task: id.task });
@@ -180,6 +192,9 @@ export class Worker {
       },
     };
     try {
+      const connectorProps = this.config.configProviders.transform(storedConnectorProps);
+      const taskProps = this.config.configProviders.transform(storedTaskProps);
+      log.debug({ config: taskProps }, 'starting task');
       runner = await runOwned(owner, () => this.buildTask(id, connectorProps, taskProps, targetState, log, listener));
     } catch (e) {
       log.error({ err: errorTrace(e) }, 'task could not be created');
@@ -300,13 +315,14 @@ export class Worker {
     await Promise.all(this.connectorNames().map((n) => this.stopConnector(n)));
   }
 
+  // Traces go to the status store and REST; a client library's message may quote a resolved secret.
   private reportConnector(name: string, state: State, trace?: string): void {
     setConnectorState(name, state);
-    this.status.connector(name, state, trace);
+    this.status.connector(name, state, trace === undefined ? undefined : scrubSecrets(trace));
   }
 
   private reportTask(id: TaskId, state: State, trace?: string): void {
     setTaskState(id.connector, id.task, state);
-    this.status.task(id, state, trace);
+    this.status.task(id, state, trace === undefined ? undefined : scrubSecrets(trace));
   }
 }
