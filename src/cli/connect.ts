@@ -11,7 +11,7 @@ import { ConfigError, ConnectError } from '../connect/api/errors.js';
 import type { TargetState } from '../connect/herder/herder.js';
 import { readPropertiesFile, readConnectorFile } from '../config/properties.js';
 import { logger } from '../observability/logger.js';
-import { redactConfig, scrubSecrets } from '../config/secrets.js';
+import { scrubSecrets } from '../config/secrets.js';
 import { registry as metricsRegistry } from '../observability/metrics.js';
 import { builtinPlugins, transformerFactory, transformValidator } from '../plugins.js';
 import { withAdmin } from '../kafka/client.js';
@@ -56,8 +56,8 @@ export async function startStandalone(workerProps: Record<string, string>, conne
     throw e;
   }
   log.info({ url, workerId: herder.workerId() }, 'Ferry standalone worker started');
-  // Connect prints its StandaloneConfig values at start; so does Ferry, secrets hidden.
-  log.info({ config: redactConfig(config.originals) }, 'worker configuration');
+  // Connect prints its StandaloneConfig values at start; so does Ferry, secrets hidden (by the logger).
+  log.info({ config: config.originals }, 'worker configuration');
   try {
     for (const c of connectors) {
       await herder.putConnectorConfig(c.name, c.config, { allowReplace: false, ...(c.initialState ? { initialState: c.initialState } : {}) });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/connect/api/index.js';
 import { ConfigProviders, hasReference, resolveOwnReferences, reverseTransform } from '../../src/config/config-providers.js';
 import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
+import { DistributedHerder } from '../../src/connect/herder/distributed.js';
+import { builtinPlugins, transformerFactory } from '../../src/plugins.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
 import { flowContext } from '../../src/mirror/ops-context.js';
 
@@ -158,6 +160,20 @@ describe('resolveOwnReferences, reverseTransform, WorkerConfig, mm2.properties',
     assert.deepEqual(wc.getList('bootstrap.servers'), ['alice:9092']);
     assert.equal(wc.configProviders.transform({ p: `\${file:${f}:password}` }).p, 's3cr3t-Pa55');
     assert.throws(() => new WorkerConfig({ 'config.providers': 'x', 'config.providers.x.class': 'Nope', 'key.converter': 'x', 'value.converter': 'y' }), /config.providers.x.class/);
+  });
+
+  it('a distributed worker resolves its file once: the herder takes the WorkerConfig already built', () => {
+    const f = join(root, 'once.properties');
+    writeFileSync(f, 'group=g-once\n');
+    const wc = new WorkerConfig({
+      'config.providers': 'file', 'config.providers.file.class': FILE, 'group.id': `\${file:${f}:group}`,
+      'config.storage.topic': 'c', 'offset.storage.topic': 'o', 'status.storage.topic': 's', 'key.converter': 'x', 'value.converter': 'y',
+    });
+    rmSync(f); // resolving again would now fail
+    const plugins = builtinPlugins();
+    const herder = new DistributedHerder(wc, { registry: plugins, transformerFactory: transformerFactory(plugins) });
+    assert.equal(herder.workerConfig, wc);
+    assert.equal(herder.config.getString('group.id'), 'g-once');
   });
 
   it('reverseTransform puts references back into generated task configs', () => {

@@ -8,7 +8,6 @@ import { WorkerConfig } from '../runtime/worker-config.js';
 import { installProcessGuard } from '../runtime/process-guard.js';
 import { parseListeners } from '../rest/listeners.js';
 import { logger } from '../../observability/logger.js';
-import { redactConfig } from '../../config/secrets.js';
 import { registry as metricsRegistry } from '../../observability/metrics.js';
 import { builtinPlugins, transformerFactory, transformValidator } from '../../plugins.js';
 import { DistributedHerder } from './distributed.js';
@@ -55,9 +54,10 @@ export async function startDistributed(workerProps: Record<string, string>, opts
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
   const restSetup = workerRestSetup(workerConfig, opts.env ?? process.env);
   const plugins = builtinPlugins({ fileAllowedPaths: workerConfig.getList('file.allowed.paths') });
-  const pluginPath = (workerProps['plugin.path'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const pluginPath = workerConfig.getList('plugin.path');
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
-  const herder = new DistributedHerder(workerProps, {
+  // The config built above, not the props again: resolving twice would read every secret twice.
+  const herder = new DistributedHerder(workerConfig, {
     registry: plugins, transformerFactory: transformerFactory(plugins), transformValidator: transformValidator(plugins),
     restClient: restSetup.client,
   });
@@ -83,8 +83,8 @@ export async function startDistributed(workerProps: Record<string, string>, opts
     throw e;
   }
   log.info({ url: started.url, workerId: herder.workerId(), group: herder.config.getString('group.id') }, 'Ferry distributed worker started');
-  // Connect prints its DistributedConfig values at start; so does Ferry, secrets hidden.
-  log.info({ config: redactConfig(herder.workerConfig.originals) }, 'worker configuration');
+  // Connect prints its DistributedConfig values at start; so does Ferry, secrets hidden (by the logger).
+  log.info({ config: herder.workerConfig.originals }, 'worker configuration');
   let stopping: Promise<void> | null = null;
   return {
     herder,

@@ -120,9 +120,10 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   /** Connectors this worker has seen in the config topic (a new one needs a rebalance). */
   private readonly knownConnectors = new Set<string>();
 
-  constructor(props: Readonly<Record<string, string>>, private readonly opts: DistributedHerderOptions) {
+  /** `worker`: the worker file's properties, or the WorkerConfig already built from them (resolved once). */
+  constructor(worker: Readonly<Record<string, string>> | WorkerConfig, private readonly opts: DistributedHerderOptions) {
     // WorkerConfig resolves the file's own `${provider:…}` references; both views read the resolved keys.
-    this.workerConfig = new WorkerConfig(props);
+    this.workerConfig = worker instanceof WorkerConfig ? worker : new WorkerConfig(worker);
     this.config = new DistributedConfig(this.workerConfig.originals);
     this.mode = this.config.getString('connect.protocol') as ConnectProtocolMode;
     this.workerIdValue = this.workerConfig.workerId();
