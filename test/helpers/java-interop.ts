@@ -7,9 +7,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { ensureKafkaJars, findJava } from '../../src/dev/jars.js';
 import type { ClientProps } from '../../src/kafka/client.js';
-import { waitFor } from './connect.js';
+import { tempDir, waitFor } from './connect.js';
+import { useKafka, type TestKafka } from './kafka.js';
 import { digestTopic, partitionFingerprints, writeMm2Properties, type FingerprintedRecord } from './mirror.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -47,6 +49,36 @@ export async function javaKit(kafkaVersion: string): Promise<JavaKit> {
       if (process.env.FERRY_INTEROP_DEBUG) process.stderr.write(`# FerryInterop ${args[0]} took ${Date.now() - started} ms\n`);
       return { result: JSON.parse(line.slice('RESULT '.length)) as T, log: r.stderr ?? '' };
     },
+  };
+}
+
+export interface JavaInterop {
+  /** Two clusters, `a` and `b`. */
+  kafka: TestKafka;
+  /** FerryInterop compiled against the jars of the Kafka version under test (usable once `before` has run). */
+  readonly kit: JavaKit;
+  /** A temp directory for mm2.properties and MM2's logs, removed when the file ends. */
+  dir: string;
+  log(message: string): void;
+}
+
+/**
+ * The setup every interop test file shares: registers node:test hooks at file top level that start clusters
+ * `a` and `b`, fetch the jars and compile FerryInterop (in the same before hook), and clean up after.
+ */
+export function useJavaInterop(tmpPrefix: string): JavaInterop {
+  let kit: JavaKit | undefined;
+  const kafka = useKafka({ clusters: ['a', 'b'], setup: async (k) => { kit = await javaKit(k.kafkaVersion); } });
+  const tmp = tempDir(tmpPrefix);
+  after(() => tmp.cleanup());
+  return {
+    kafka,
+    get kit() {
+      if (!kit) throw new Error('the Java interop kit is not ready yet (useJavaInterop handles work inside tests and later hooks)');
+      return kit;
+    },
+    dir: tmp.dir,
+    log: (m) => process.stderr.write(`# ${m}\n`),
   };
 }
 

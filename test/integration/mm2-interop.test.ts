@@ -7,38 +7,26 @@
 //    OffsetStorageReader lookup a Java MirrorSourceTask resumes with) and MM2's OffsetSync/Checkpoint/Heartbeat
 //    classes: Java task class names, committed task configs, RUNNING statuses, offsets a Java task finds;
 //  - RemoteClusterUtils.translateOffsets reads Ferry's checkpoints and gets the exact next record.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
+import { waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, produceMixed, spawnMirrorMaker, waitForEndOffsets } from '../helpers/mirror.js';
 import {
-  exactTarget, fingerprints, interopFlowFile, javaKit, waitForJavaTranslation,
-  type JavaClient, type JavaKit, type JavaRecords, type JavaStores,
+  exactTarget, fingerprints, interopFlowFile, useJavaInterop, waitForJavaTranslation,
+  type JavaClient, type JavaRecords, type JavaStores,
 } from '../helpers/java-interop.js';
 
-let kafka: KafkaHarness;
-let kit: JavaKit;
-const tmp = tempDir('ferry-mm2-interop-');
-const log = (m: string) => process.stderr.write(`# ${m}\n`);
+const interop = useJavaInterop('ferry-mm2-interop-');
+const { kafka, log } = interop;
 const P = 3;
 
-before(async () => {
-  kafka = await startKafka({ clusters: ['a', 'b'] });
-  kit = await javaKit(kafka.kafkaVersion);
-});
-
-after(async () => {
-  await kafka?.stop();
-  tmp.cleanup();
-});
-
 test('one-way Ferry flow: heartbeats upstream (Java MirrorClient: 1 hop), Ferry\'s internal records read by Kafka\'s Java classes', { timeout: 150_000 }, async () => {
+  const kit = interop.kit;
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
   await createTopics(a.props, [{ topic: 'hb-orders', partitions: P }]);
   const sent = await produceMixed(a.props, ['hb-orders'], { run: 'hb', partitions: P, count: 900 });
-  const file = interopFlowFile(tmp.dir, 'one-way.properties', { alias: 'H1', bootstrap: a.bootstrap }, { alias: 'H2', bootstrap: b.bootstrap }, 'hb-orders', 'hb-g');
+  const file = interopFlowFile(interop.dir, 'one-way.properties', { alias: 'H1', bootstrap: a.bootstrap }, { alias: 'H2', bootstrap: b.bootstrap }, 'hb-orders', 'hb-g');
   const ferry = spawnMirrorMaker(file);
   try {
     const ends = await endOffsets(a.props, 'hb-orders');

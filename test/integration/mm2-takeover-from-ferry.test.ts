@@ -4,43 +4,31 @@
 // checkpoints and syncs are what a Java worker expects), the groups Ferry checkpointed stay exact under MM2
 // (RemoteClusterUtils.translateOffsets, test/java/FerryInterop.java), and groups committed at the head translate
 // exactly under MM2 too. The other direction is mm2-takeover.test.ts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
+import { waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, produceMixed, spawnMirrorMaker, waitForEndOffsets } from '../helpers/mirror.js';
 import {
-  assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaKit, javaTranslate, startApacheMirrorMaker, waitForJavaTranslation,
-  type JavaKit, type JavaStores,
+  assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaTranslate, startApacheMirrorMaker, useJavaInterop, waitForJavaTranslation,
+  type JavaStores,
 } from '../helpers/java-interop.js';
 
-let kafka: KafkaHarness;
-let kit: JavaKit;
-const tmp = tempDir('ferry-mm2-from-ferry-');
-const log = (m: string) => process.stderr.write(`# ${m}\n`);
+const interop = useJavaInterop('ferry-mm2-from-ferry-');
+const { kafka, log } = interop;
 const P = 3;
 /** Records per produce step (four steps: before, during, between and after the switch). */
 const STEP = 1200;
 
-before(async () => {
-  kafka = await startKafka({ clusters: ['a', 'b'] });
-  kit = await javaKit(kafka.kafkaVersion);
-});
-
-after(async () => {
-  await kafka?.stop();
-  tmp.cleanup();
-});
-
 test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM2\'s log, Ferry\'s exact checkpoints stand', { timeout: 300_000 }, async () => {
+  const kit = interop.kit;
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
   const topic = 'f2m-orders';
   const remote = `S2.${topic}`;
   await createTopics(a.props, [{ topic, partitions: P }]);
   await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, count: 2 * STEP });
-  const file = interopFlowFile(tmp.dir, 'ferry-to-mm2.properties', { alias: 'S2', bootstrap: a.bootstrap }, { alias: 'T2', bootstrap: b.bootstrap }, topic, 'f2m-g');
+  const file = interopFlowFile(interop.dir, 'ferry-to-mm2.properties', { alias: 'S2', bootstrap: a.bootstrap }, { alias: 'T2', bootstrap: b.bootstrap }, topic, 'f2m-g');
 
   // Every group exists before Ferry starts, so the checkpoint task configs Ferry writes are the ones MM2 computes
   // when it takes over. (A group set that changed while nobody ran makes MM2 replace its checkpoint tasks right
@@ -68,7 +56,7 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
   // What Ferry left in the config topic, as Java reads it; compared below with what MM2 leaves there.
   const storesArgs = ['connect-stores', b.bootstrap, 'mm2-configs.S2.internal', 'mm2-offsets.S2.internal', 'mm2-status.S2.internal'];
   const ferryConfigs = kit.interop<JavaStores>(storesArgs).result.connectors;
-  const mm2 = startApacheMirrorMaker(kit, file, join(tmp.dir, 'ferry-to-mm2.mm2.log'));
+  const mm2 = startApacheMirrorMaker(kit, file, join(interop.dir, 'ferry-to-mm2.mm2.log'));
   try {
     await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 4 * STEP, count: STEP });
     const ends = await endOffsets(a.props, topic);

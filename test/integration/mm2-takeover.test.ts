@@ -4,45 +4,33 @@
 // MM2 mirrors, stops; Ferry takes over: 0 lost, 0 duplicated (count + sha256 per partition), and groups
 // committed before the takeover (data MM2 mirrored, where MM2 itself answers coarsely) and after it translate to
 // the exact next record. The reverse direction is mm2-takeover-from-ferry.test.ts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
+import { waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, produceMixed, spawnMirrorMaker, waitForEndOffsets } from '../helpers/mirror.js';
 import {
-  assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaKit, javaTranslate, startApacheMirrorMaker, waitForJavaTranslation,
-  type JavaKit, type JavaOffset,
+  assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaTranslate, startApacheMirrorMaker, useJavaInterop, waitForJavaTranslation,
+  type JavaOffset,
 } from '../helpers/java-interop.js';
 
-let kafka: KafkaHarness;
-let kit: JavaKit;
-const tmp = tempDir('ferry-mm2-takeover-');
-const log = (m: string) => process.stderr.write(`# ${m}\n`);
+const interop = useJavaInterop('ferry-mm2-takeover-');
+const { kafka, log } = interop;
 const P = 3;
 /** Records per produce step (four steps: before, during, between and after the switch). */
 const STEP = 1200;
 
-before(async () => {
-  kafka = await startKafka({ clusters: ['a', 'b'] });
-  kit = await javaKit(kafka.kafkaVersion);
-});
-
-after(async () => {
-  await kafka?.stop();
-  tmp.cleanup();
-});
-
 test('MM2 mirrors, stops, Ferry takes over: 0 lost, 0 duplicated, groups before and after translate exactly (Java RemoteClusterUtils)', { timeout: 300_000 }, async () => {
+  const kit = interop.kit;
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
   const topic = 'm2f-orders';
   const remote = `S1.${topic}`;
   await createTopics(a.props, [{ topic, partitions: P }]);
   await produceMixed(a.props, [topic], { run: 'm2f', partitions: P, count: 2 * STEP });
-  const file = interopFlowFile(tmp.dir, 'mm2-to-ferry.properties', { alias: 'S1', bootstrap: a.bootstrap }, { alias: 'T1', bootstrap: b.bootstrap }, topic, 'm2f-g');
+  const file = interopFlowFile(interop.dir, 'mm2-to-ferry.properties', { alias: 'S1', bootstrap: a.bootstrap }, { alias: 'T1', bootstrap: b.bootstrap }, topic, 'm2f-g');
 
-  const mm2 = startApacheMirrorMaker(kit, file, join(tmp.dir, 'mm2-to-ferry.mm2.log'));
+  const mm2 = startApacheMirrorMaker(kit, file, join(interop.dir, 'mm2-to-ferry.mm2.log'));
   let mm2Before: JavaOffset[];
   let before: { topic: string; partition: number; offset: number }[];
   try {
