@@ -65,6 +65,16 @@ test('offset keys use Connect\'s ["connector",{partition}] form; canonical JSON 
   assert.equal(canonicalJson({ b: 1, a: { d: 2, c: 3 } }), canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
 });
 
+test('an invalid topics.regex is one error on the key, and the DLQ cross-check does not throw on it', async () => {
+  const r = builtinPlugins();
+  for (const regex of ['(', '[']) {
+    const infos = await validateConnectorConfig(r, { name: 'x', 'connector.class': 'FileStreamSink', 'topics.regex': regex, 'errors.deadletterqueue.topic.name': 'dlq' });
+    const errors = infos.configs.filter((c) => (c.value?.errors.length ?? 0) > 0).map((c) => [c.value!.name, c.value!.errors.length]);
+    assert.deepEqual(errors, [['topics.regex', 1]], regex);
+    assert.equal(infos.error_count, 1, regex);
+  }
+});
+
 test('plugins resolve by full class name, simple name and name without the Connector suffix', () => {
   const r = builtinPlugins();
   for (const name of ['org.apache.kafka.connect.file.FileStreamSourceConnector', 'FileStreamSourceConnector', 'FileStreamSource']) {

@@ -1,6 +1,5 @@
 // Connector config validation shared by the standalone and distributed herders (AbstractHerder in Connect):
 // framework keys + the connector's ConfigDef + connector.validate() + transforms/predicates + converters.
-import { compileJavaRegex } from '../transforms/java-regex.js';
 import { overridePolicyErrors, type ClientOverridePolicy } from '../runtime/client-override-policy.js';
 import type { ConfigKeyInfo, ConfigValueInfo } from '../api/config-def.js';
 import { BadRequestError, ConfigError } from '../api/errors.js';
@@ -80,18 +79,10 @@ async function validateResolved(
     }
   };
   if (connector.kind === 'sink') {
-    // An invalid topics.regex is the user's error, reported on the key; the DLQ cross-check needs a valid one.
-    const regex = (config['topics.regex'] ?? '').trim();
-    let regexOk = true;
-    if (regex !== '') {
-      try {
-        compileJavaRegex(regex, true);
-      } catch (e) {
-        regexOk = false;
-        addErrors({ 'topics.regex': [`Invalid value ${regex} for configuration topics.regex: ${(e as Error).message}`] });
-      }
-    }
-    addErrors(sinkCrossChecks(regexOk ? config : { ...config, 'errors.deadletterqueue.topic.name': '' }));
+    // An invalid topics.regex is already reported on the key by its validator (the rule the task subscribes
+    // with); the DLQ cross-check matches against the regex, so it is skipped then rather than throwing.
+    const regexValid = (byName.get('topics.regex')?.value?.errors.length ?? 0) === 0;
+    addErrors(sinkCrossChecks(regexValid ? config : { ...config, 'errors.deadletterqueue.topic.name': '' }));
   }
   if (overridePolicy) addErrors(overridePolicyErrors(overridePolicy, config));
   const nameProblem = connectorNameProblem(config['name']);
@@ -124,7 +115,6 @@ async function validateResolved(
   return { name: cls, error_count: errorCount, groups: [...groups], configs: all };
 }
 
-/** Throws Connect's 400 "Connector configuration is invalid and contains the following N error(s)" when invalid. */
 /**
  * Longest connector name, in code points. Every name must be usable in a URL (/connectors/{name}/…): at
  * most 12 bytes per code point once percent-encoded keeps it under the router's 8 KiB path-parameter limit.
@@ -148,6 +138,7 @@ export function connectorNameProblem(name: string | undefined): string | null {
   return null;
 }
 
+/** Throws Connect's 400 "Connector configuration is invalid and contains the following N error(s)" when invalid. */
 export function throwIfInvalid(infos: ConfigInfos): void {
   if (infos.error_count === 0) return;
   const lines: string[] = [];
