@@ -12,11 +12,11 @@
 //     is dropped and one, the last one's chain plus the source alias (provenance.appendHop), is appended.
 // The output batch carries no producer id, sequence or CRC: the producer patches them at send time (sequence
 // numbers are fixed when a batch is assigned to a partition's sequence), see record-batch.sealRecordBatch.
-import { CODEC_MASK, CompressionError, codecName, decompress } from './codecs.js';
-import { BatchDecodeError, RECORD_BATCH_HEADER_BYTES } from './record-batch.js';
-import { crc32c } from './crc32c.js';
-
-export interface AbortedTransaction { producerId: number; firstOffset: number }
+import { CODEC_MASK, decompress } from './codecs.js';
+import {
+  ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BatchDecodeError, CommittedBatchFilter, RECORD_BATCH_HEADER_BYTES,
+  batchAt, batchReadError, frameRecordBatch, varintSize, verifyBatchCrc, writeVarint, type AbortedTransaction,
+} from './record-batch.js';
 
 export interface RewriteOptions {
   /** Records below it are dropped (a fetched batch may start before the fetch offset). */
@@ -62,9 +62,6 @@ export interface RewriteResult {
   error?: BatchDecodeError;
 }
 
-const ATTR_TIMESTAMP_TYPE = 0x08;
-const ATTR_TRANSACTIONAL = 0x10;
-const ATTR_CONTROL = 0x20;
 const HEADER = RECORD_BATCH_HEADER_BYTES;
 const COMMA = 0x2c;
 
@@ -111,18 +108,6 @@ function skipBytes(): number {
   return len;
 }
 
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
-}
-
-function uvarintSize(u: number): number {
-  let size = 1;
-  while (u >= 128) { u = Math.floor(u / 128); size++; }
-  return size;
-}
-
-const varintSize = (n: number): number => (n >= -64 && n < 64 ? 1 : uvarintSize(zigzag(n)));
-
 // ---- output: one scratch buffer reused for every batch (the rewrite is synchronous) ------------------------
 
 let out: Buffer = Buffer.allocUnsafe(1 << 20);
@@ -144,16 +129,6 @@ function put(buf: Buffer, a: number, b: number): void {
   }
 }
 
-function writeVarint(n: number): void {
-  if (n >= -64 && n < 64) { out[wp++] = n >= 0 ? n * 2 : -n * 2 - 1; return; }
-  let u = zigzag(n);
-  while (u >= 128) {
-    out[wp++] = (u % 128) | 0x80;
-    u = Math.floor(u / 128);
-  }
-  out[wp++] = u;
-}
-
 /**
  * Rewrites one partition's fetched record set. Throws only on a programming error; a batch that cannot be
  * read (bad magic, CRC, codec, truncated record) is returned as `error` after the records before it.
@@ -163,16 +138,12 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   const sourceAlias = Buffer.from(opts.sourceAlias, 'utf8');
   const targetAlias = Buffer.from(opts.targetAlias, 'utf8');
   const provHeaderKeyBytes = varintSize(provKey.length) + provKey.length;
-  const codecId = opts.compression?.id ?? 0;
-  const rc = opts.abortedTransactions !== null;
-  const pendingAborts = rc ? [...opts.abortedTransactions!].sort((x, y) => x.firstOffset - y.firstOffset) : [];
-  let nextAbort = 0;
-  const aborting = new Set<number>();
+  const committed = new CommittedBatchFilter(opts.abortedTransactions);
   let nextOffset = opts.fetchOffset;
   let loopPrevented = 0;
 
-  // Output batches are laid out one after another in the scratch buffer (HEADER bytes reserved before each
-  // records section) and copied or compressed only at the end, so a bad source batch can be rolled back.
+  // The records sections of output batches are laid out one after another in the scratch buffer and framed
+  // (copied or compressed) only at the end, so a bad source batch can be rolled back.
   const segments: Array<{ start: number; end: number; count: number; runs: number[]; bytes: number; baseTs: number; maxTs: number }> = [];
   let segStart = 0;
   let count = 0;
@@ -181,14 +152,12 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   let baseTs = 0;
   let maxTs = 0;
   let bytes = 0;
-  wp = HEADER;
+  wp = 0;
 
   const finish = (): void => {
     if (count === 0) return;
     segments.push({ start: segStart, end: wp, count, runs, bytes, baseTs, maxTs });
     segStart = wp;
-    ensure(HEADER);
-    wp += HEADER;
     count = 0;
     runs = [];
     runNext = -1;
@@ -199,28 +168,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
     finish();
     const batches: RewrittenBatch[] = [];
     for (const g of segments) {
-      let batch: Buffer;
-      if (codecId === 0) {
-        batch = Buffer.allocUnsafe(g.end - g.start);
-        out.copy(batch, 0, g.start, g.end);
-      } else {
-        const packed = opts.compression!.compress(out.subarray(g.start + HEADER, g.end));
-        batch = Buffer.allocUnsafe(HEADER + packed.length);
-        packed.copy(batch, HEADER);
-      }
-      batch.writeBigInt64BE(0n, 0); // base offset: the broker assigns it
-      batch.writeInt32BE(batch.length - 12, 8);
-      batch.writeInt32BE(-1, 12); // partition leader epoch
-      batch.writeInt8(2, 16);
-      batch.writeUInt32BE(0, 17); // CRC: sealRecordBatch
-      batch.writeInt16BE(codecId & CODEC_MASK, 21); // CreateTime, not transactional, not control
-      batch.writeInt32BE(g.count - 1, 23);
-      batch.writeBigInt64BE(BigInt(g.baseTs), 27);
-      batch.writeBigInt64BE(BigInt(g.maxTs), 35);
-      batch.writeBigInt64BE(-1n, 43); // producer id, epoch, base sequence: sealRecordBatch
-      batch.writeInt16BE(-1, 51);
-      batch.writeInt32BE(-1, 53);
-      batch.writeInt32BE(g.count, 57);
+      const batch = frameRecordBatch(out.subarray(g.start, g.end), opts.compression, g.count, g.baseTs, g.maxTs);
       batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs });
     }
     src = EMPTY; // do not pin the fetch response
@@ -228,36 +176,19 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   };
 
   let pos = 0;
-  while (set.length - pos >= 17) {
-    const baseOffset = Number(set.readBigInt64BE(pos));
-    const batchLength = set.readInt32BE(pos + 8);
-    const end = pos + 12 + batchLength;
-    if (end > set.length) break; // partial trailing batch: the next fetch starts at it
-    const magic = set.readInt8(pos + 16);
-    if (magic !== 2) {
-      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, 'unknown', `magic ${magic}: only message format v2 (magic 2) is supported`) };
-    }
-    if (batchLength < HEADER - 12) {
-      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, 'unknown', `the batch is ${batchLength} bytes long, shorter than its header`) };
-    }
+  for (let at = batchAt(set, pos); at !== null; at = batchAt(set, pos)) {
+    if (at instanceof BatchDecodeError) return { batches: materialize(), nextOffset, loopPrevented, error: at };
+    const { baseOffset, end } = at;
     const attributes = set.readInt16BE(pos + 21);
     const srcCodec = attributes & CODEC_MASK;
     // Where the output stood before this batch: a batch that turns out unreadable is rolled back entirely.
     const saved = { segments: segments.length, segStart, wp, count, runsLen: runs.length, lastRun: runs[runs.length - 1] ?? 0, runs, bytes, baseTs, maxTs };
     try {
-      if (opts.checkCrc) {
-        const stored = set.readUInt32BE(pos + 17);
-        const actual = crc32c(set.subarray(pos + 21, end));
-        if (stored !== actual) throw new Error(`CRC32C mismatch (stored ${stored}, computed ${actual})`);
-      }
+      if (opts.checkCrc) verifyBatchCrc(set, pos, end);
       const lastOffset = baseOffset + set.readInt32BE(pos + 23);
-      const producerId = Number(set.readBigInt64BE(pos + 43));
       const batchEnd = lastOffset + 1;
-      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.firstOffset < batchEnd) aborting.add(pendingAborts[nextAbort++]!.producerId);
-      const isControl = (attributes & ATTR_CONTROL) !== 0;
-      const aborted = rc && !isControl && (attributes & ATTR_TRANSACTIONAL) !== 0 && aborting.has(producerId);
-      if (isControl && rc) aborting.delete(producerId);
-      if (!isControl && !aborted && batchEnd > opts.fetchOffset) {
+      const delivers = committed.delivers(lastOffset, (attributes & ATTR_CONTROL) !== 0, (attributes & ATTR_TRANSACTIONAL) !== 0, Number(set.readBigInt64BE(pos + 43)));
+      if (delivers && batchEnd > opts.fetchOffset) {
         const srcBaseTs = Number(set.readBigInt64BE(pos + 27));
         const logAppendTs = attributes & ATTR_TIMESTAMP_TYPE ? Number(set.readBigInt64BE(pos + 35)) : null;
         const n = set.readInt32BE(pos + 57);
@@ -317,19 +248,19 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
           const headersBytes = recEnd - hStart - provBytes + provHeaderKeyBytes + varintSize(newProvLen) + newProvLen;
           let bodySize = 1 + varintSize(count === 0 ? 0 : ts - baseTs) + varintSize(count) + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
           let recordBytes = varintSize(bodySize) + bodySize;
-          if (count > 0 && wp - segStart - HEADER + recordBytes > opts.maxBatchBytes) {
+          if (count > 0 && wp - segStart + recordBytes > opts.maxBatchBytes) {
             finish();
             bodySize = 1 + 1 + 1 + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
             recordBytes = varintSize(bodySize) + bodySize;
           }
           if (count === 0) { baseTs = ts; maxTs = ts; } else if (ts > maxTs) maxTs = ts;
           ensure(recordBytes);
-          writeVarint(bodySize);
+          wp = writeVarint(out, wp, bodySize);
           out[wp++] = 0; // record attributes
-          writeVarint(ts - baseTs);
-          writeVarint(count);
+          wp = writeVarint(out, wp, ts - baseTs);
+          wp = writeVarint(out, wp, count);
           put(body, kvStart, kvEnd);
-          writeVarint(hc - provCount + 1);
+          wp = writeVarint(out, wp, hc - provCount + 1);
           if (provCount === 0) {
             put(body, hStart, recEnd);
           } else {
@@ -344,9 +275,9 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
               if (!isProv) put(body, hs, rp);
             }
           }
-          writeVarint(provKey.length);
+          wp = writeVarint(out, wp, provKey.length);
           put(provKey, 0, provKey.length);
-          writeVarint(newProvLen);
+          wp = writeVarint(out, wp, newProvLen);
           if (provLen <= 0) put(sourceAlias, 0, sourceAlias.length);
           else {
             put(body, provStart, provStart + provLen);
@@ -368,9 +299,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
       ({ segStart, wp, count, runs, bytes, baseTs, maxTs } = saved);
       runs.length = saved.runsLen;
       if (saved.runsLen > 0) runs[saved.runsLen - 1] = saved.lastRun;
-      const codec = codecName(srcCodec) ?? `id-${srcCodec}`;
-      const detail = e instanceof CompressionError ? e.message : `${(e as Error).message}`;
-      return { batches: materialize(), nextOffset, loopPrevented, error: new BatchDecodeError(baseOffset, codec, detail, { cause: e }) };
+      return { batches: materialize(), nextOffset, loopPrevented, error: batchReadError(baseOffset, srcCodec, e) };
     }
     pos = end;
   }

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { createLowLevelCluster, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
-import { BatchDecodeError, decodeRecordSet } from './record-batch.js';
+import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTransaction } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
@@ -38,7 +38,7 @@ export interface RawPartition {
   /** The position the fetch was made from (records below it may be in the first batch). */
   fetchOffset: number;
   /** Aborted transactions when reading read_committed, else null. */
-  abortedTransactions: ReadonlyArray<{ producerId: number; firstOffset: number }> | null;
+  abortedTransactions: readonly AbortedTransaction[] | null;
   highWatermark: number;
 }
 
@@ -92,7 +92,7 @@ interface FetchPartitionResponse {
   partition: number;
   errorCode: number;
   highWatermark: number;
-  abortedTransactions: Array<{ producerId: number; firstOffset: number }>;
+  abortedTransactions: AbortedTransaction[];
   records: Buffer | null;
 }
 interface FetchResponse { responses: Array<{ topic: string; partitions: FetchPartitionResponse[] }> }
@@ -446,24 +446,12 @@ export class PartitionReader {
     if (!pos) return null; // unassigned while the fetch was in flight
     const start = pos.offset;
     const { batches, error } = p.records ? decodeRecordSet(p.records, { checkCrc: this.opts.checkCrcs !== false }) : { batches: [] };
-    // read_committed, as Java's consumer: the aborted transactions in firstOffset order; a producer's batches are
-    // aborted from the first batch reaching one of its aborted transactions' firstOffset up to its next control
-    // batch (the abort marker). A producer can have several aborted transactions in one fetch.
-    const rc = this.isolationLevel === 1;
-    const pendingAborts = rc ? [...p.abortedTransactions].sort((x, y) => x.firstOffset - y.firstOffset) : [];
-    let nextAbort = 0;
-    const aborting = new Set<number>();
+    const committed = new CommittedBatchFilter(this.isolationLevel === 1 ? p.abortedTransactions : null);
     const records: InRecord[] = [];
     let next = start;
     for (const b of batches) {
-      const batchEnd = b.lastOffset + 1;
-      if (batchEnd > next) next = batchEnd;
-      while (nextAbort < pendingAborts.length && pendingAborts[nextAbort]!.firstOffset < batchEnd) aborting.add(pendingAborts[nextAbort++]!.producerId);
-      if (b.isControl) {
-        if (rc) aborting.delete(b.producerId);
-        continue;
-      }
-      if (rc && b.isTransactional && aborting.has(b.producerId)) continue;
+      if (b.lastOffset + 1 > next) next = b.lastOffset + 1;
+      if (!committed.delivers(b.lastOffset, b.isControl, b.isTransactional, b.producerId)) continue;
       for (const r of b.records) {
         if (r.offset < start) continue; // a batch may start before the fetch offset
         records.push({ topic, partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });

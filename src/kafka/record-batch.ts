@@ -2,7 +2,7 @@
 // compressed ones as records section → codec → header) and decoding of fetched record sets. This is the
 // mirror's hot path: kafkajs builds every record with its own growing Encoder (profiled as the largest CPU
 // cost after GC) and cannot decode snappy/lz4/zstd; here a batch costs one or two allocations.
-import { CODEC_MASK, CompressionError, codecName, decompress } from './codecs.js';
+import { CODEC_MASK, codecName, decompress } from './codecs.js';
 import { crc32c } from './crc32c.js';
 
 export interface BatchRecord {
@@ -38,7 +38,7 @@ export function sealRecordBatch(batch: Buffer, producerId: number, producerEpoch
   batch.writeUInt32BE(crc32c(batch.subarray(21)), 17);
 }
 
-function zigzag(n: number): number {
+export function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
@@ -48,7 +48,17 @@ function uvarintSize(u: number): number {
   return size;
 }
 
-function writeUvarint(buf: Buffer, pos: number, u: number): number {
+// Varints in a record (deltas, lengths, counts) mostly fit one byte: -64..63 skips the zigzag loop.
+
+/** Bytes of a zigzag varint (varlong): arithmetic, so values stay exact up to 2^53. */
+export function varintSize(n: number): number {
+  return n >= -64 && n < 64 ? 1 : uvarintSize(zigzag(n));
+}
+
+/** Writes a zigzag varint at `pos`; returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, n: number): number {
+  if (n >= -64 && n < 64) { buf[pos] = n >= 0 ? n * 2 : -n * 2 - 1; return pos + 1; }
+  let u = zigzag(n);
   while (u >= 128) {
     buf[pos++] = (u % 128) | 0x80;
     u = Math.floor(u / 128);
@@ -57,8 +67,38 @@ function writeUvarint(buf: Buffer, pos: number, u: number): number {
   return pos;
 }
 
-const varintSize = (n: number) => uvarintSize(zigzag(n));
-const writeVarint = (buf: Buffer, pos: number, n: number) => writeUvarint(buf, pos, zigzag(n));
+/**
+ * Writes the header of a batch whose records section follows it in `buf`: base offset 0, CreateTime, neither
+ * transactional nor control; producer fields -1 and CRC 0 (sealRecordBatch sets them).
+ */
+function writeBatchHeader(buf: Buffer, codecId: number, count: number, baseTs: number, maxTs: number): void {
+  buf.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns it
+  buf.writeInt32BE(buf.length - 12, 8); // batchLength: bytes after this field
+  buf.writeInt32BE(-1, 12); // partitionLeaderEpoch
+  buf.writeInt8(2, 16); // magic
+  buf.writeUInt32BE(0, 17); // crc
+  buf.writeInt16BE(codecId & CODEC_MASK, 21); // attributes
+  buf.writeInt32BE(count - 1, 23); // lastOffsetDelta
+  buf.writeBigInt64BE(BigInt(baseTs), 27);
+  buf.writeBigInt64BE(BigInt(maxTs), 35);
+  buf.writeBigInt64BE(-1n, 43); // producerId
+  buf.writeInt16BE(-1, 51); // producerEpoch
+  buf.writeInt32BE(-1, 53); // baseSequence
+  buf.writeInt32BE(count, 57);
+}
+
+/**
+ * A RecordBatch v2 around an encoded records section (compressed here when `compression` says so), producer
+ * fields and CRC unset: seal it before sending. The section is copied; the caller may reuse its buffer.
+ */
+export function frameRecordBatch(section: Buffer, compression: BatchOptions['compression'], count: number, baseTs: number, maxTs: number): Buffer {
+  const codecId = compression?.id ?? 0;
+  const body = codecId === 0 ? section : compression!.compress(section);
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  body.copy(buf, HEADER_BYTES);
+  writeBatchHeader(buf, codecId, count, baseTs, maxTs);
+  return buf;
+}
 
 /**
  * Encodes records (all of one partition, in order) as one RecordBatch v2, compressed when
@@ -96,33 +136,18 @@ export function encodeRecordBatch(records: readonly BatchRecord[], opts: BatchOp
     bodySizes[i] = size;
     recordsBytes += varintSize(size) + size;
   }
-  const codecId = opts.compression?.id ?? 0;
   let buf: Buffer;
-  if (codecId === 0) {
+  if ((opts.compression?.id ?? 0) === 0) {
     // Uncompressed: the records go straight behind the header, one allocation.
     buf = Buffer.allocUnsafe(HEADER_BYTES + recordsBytes);
     writeRecords(buf, HEADER_BYTES, records, baseTs, bodySizes, keyBytes);
+    writeBatchHeader(buf, 0, n, baseTs, maxTs);
   } else {
     const plain = Buffer.allocUnsafe(recordsBytes);
     writeRecords(plain, 0, records, baseTs, bodySizes, keyBytes);
-    const packed = opts.compression!.compress(plain);
-    buf = Buffer.allocUnsafe(HEADER_BYTES + packed.length);
-    packed.copy(buf, HEADER_BYTES);
+    buf = frameRecordBatch(plain, opts.compression, n, baseTs, maxTs);
   }
-  buf.writeBigInt64BE(0n, 0); // baseOffset
-  buf.writeInt32BE(buf.length - 12, 8); // batchLength: bytes after this field
-  buf.writeInt32BE(-1, 12); // partitionLeaderEpoch
-  buf.writeInt8(2, 16); // magic
-  // crc at 17..20, written last
-  buf.writeInt16BE(codecId & CODEC_MASK, 21); // attributes: codec, CreateTime, not transactional
-  buf.writeInt32BE(n - 1, 23); // lastOffsetDelta
-  buf.writeBigInt64BE(BigInt(baseTs), 27);
-  buf.writeBigInt64BE(BigInt(maxTs), 35);
-  buf.writeBigInt64BE(BigInt(opts.producerId), 43);
-  buf.writeInt16BE(opts.producerEpoch, 51);
-  buf.writeInt32BE(opts.baseSequence, 53);
-  buf.writeInt32BE(n, 57);
-  buf.writeUInt32BE(crc32c(buf.subarray(21)), 17);
+  sealRecordBatch(buf, opts.producerId, opts.producerEpoch, opts.baseSequence);
   return buf;
 }
 
@@ -202,7 +227,6 @@ export interface DecodedBatch {
   baseOffset: number;
   /** Offset of the batch's last record: the next position is lastOffset + 1, whatever compaction removed. */
   lastOffset: number;
-  magic: number;
   codec: number;
   isControl: boolean;
   isTransactional: boolean;
@@ -221,9 +245,68 @@ export class BatchDecodeError extends Error {
   }
 }
 
-const ATTR_TIMESTAMP_TYPE = 0x08;
-const ATTR_TRANSACTIONAL = 0x10;
-const ATTR_CONTROL = 0x20;
+export const ATTR_TIMESTAMP_TYPE = 0x08;
+export const ATTR_TRANSACTIONAL = 0x10;
+export const ATTR_CONTROL = 0x20;
+
+/**
+ * The batch at `pos` of a fetched record set: null when the set holds no complete batch there (the broker cuts
+ * the set at the fetch size), an error when it is not a magic-2 batch at least a header long.
+ */
+export function batchAt(set: Buffer, pos: number): { baseOffset: number; end: number } | BatchDecodeError | null {
+  if (set.length - pos < 17) return null;
+  const baseOffset = Number(set.readBigInt64BE(pos));
+  const batchLength = set.readInt32BE(pos + 8);
+  const end = pos + 12 + batchLength;
+  if (end > set.length) return null;
+  const magic = set.readInt8(pos + 16);
+  if (magic !== 2) return new BatchDecodeError(baseOffset, 'unknown', `magic ${magic}: only message format v2 (magic 2) is supported`);
+  if (batchLength < HEADER_BYTES - 12) return new BatchDecodeError(baseOffset, 'unknown', `the batch is ${batchLength} bytes long, shorter than its header`);
+  return { baseOffset, end };
+}
+
+/** Throws when the CRC32C stored in the batch at set[pos, end) is not that of its bytes (check.crcs). */
+export function verifyBatchCrc(set: Buffer, pos: number, end: number): void {
+  const stored = set.readUInt32BE(pos + 17);
+  const actual = crc32c(set.subarray(pos + 21, end));
+  if (stored !== actual) throw new Error(`CRC32C mismatch (stored ${stored}, computed ${actual})`);
+}
+
+/** A failure reading the batch at `baseOffset`, naming its codec (`id-N` for an id Kafka does not define). */
+export function batchReadError(baseOffset: number, codecId: number, e: unknown): BatchDecodeError {
+  return new BatchDecodeError(baseOffset, codecName(codecId) ?? `id-${codecId}`, (e as Error).message, { cause: e });
+}
+
+export interface AbortedTransaction { producerId: number; firstOffset: number }
+
+/**
+ * Which batches of one partition's fetched record set carry records to hand over, as Java's consumer decides:
+ * control batches (transaction markers) never; with read_committed (the fetch response's aborted transactions,
+ * null for read_uncommitted) a producer's transactional batches are aborted from the first batch reaching one
+ * of its aborted transactions' firstOffset up to its next control batch (the abort marker). A producer can have
+ * several aborted transactions in one fetch. Ask for every batch, in offset order.
+ */
+export class CommittedBatchFilter {
+  private readonly pending: AbortedTransaction[];
+  private next = 0;
+  /** Producers inside an aborted transaction (always empty for read_uncommitted). */
+  private readonly aborting = new Set<number>();
+
+  constructor(aborted: readonly AbortedTransaction[] | null) {
+    this.pending = aborted ? [...aborted].sort((x, y) => x.firstOffset - y.firstOffset) : [];
+  }
+
+  /** True when the batch's records are to be handed over. */
+  delivers(lastOffset: number, isControl: boolean, isTransactional: boolean, producerId: number): boolean {
+    const pending = this.pending;
+    while (this.next < pending.length && pending[this.next]!.firstOffset <= lastOffset) this.aborting.add(pending[this.next++]!.producerId);
+    if (isControl) {
+      this.aborting.delete(producerId);
+      return false;
+    }
+    return !(isTransactional && this.aborting.has(producerId));
+  }
+}
 
 /** A read position over one buffer; varints decoded with arithmetic so 64-bit varlongs stay exact up to 2^53. */
 class Cursor {
@@ -293,25 +376,13 @@ function decodeRecords(c: Cursor, count: number, baseOffset: number, baseTs: num
 export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}): { batches: DecodedBatch[]; error?: BatchDecodeError } {
   const batches: DecodedBatch[] = [];
   let pos = 0;
-  while (buf.length - pos >= 17) {
-    const baseOffset = Number(buf.readBigInt64BE(pos));
-    const batchLength = buf.readInt32BE(pos + 8);
-    const end = pos + 12 + batchLength;
-    if (end > buf.length) break; // partial trailing batch
-    const magic = buf.readInt8(pos + 16);
-    if (magic !== 2) {
-      return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `magic ${magic}: only message format v2 (magic 2) is supported`) };
-    }
-    if (batchLength < HEADER_BYTES - 12) return { batches, error: new BatchDecodeError(baseOffset, 'unknown', `the batch is ${batchLength} bytes long, shorter than its header`) };
+  for (let at = batchAt(buf, pos); at !== null; at = batchAt(buf, pos)) {
+    if (at instanceof BatchDecodeError) return { batches, error: at };
+    const { baseOffset, end } = at;
     const attributes = buf.readInt16BE(pos + 21);
     const codecId = attributes & CODEC_MASK;
-    const codec = codecName(codecId) ?? `id-${codecId}`;
     try {
-      if (opts.checkCrc !== false) {
-        const stored = buf.readUInt32BE(pos + 17);
-        const actual = crc32c(buf.subarray(pos + 21, end));
-        if (stored !== actual) throw new Error(`CRC32C mismatch (stored ${stored}, computed ${actual})`);
-      }
+      if (opts.checkCrc !== false) verifyBatchCrc(buf, pos, end);
       const lastOffsetDelta = buf.readInt32BE(pos + 23);
       const baseTs = Number(buf.readBigInt64BE(pos + 27));
       const maxTs = Number(buf.readBigInt64BE(pos + 35));
@@ -322,13 +393,12 @@ export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}):
       if (codecId !== 0) body = decompress(codecId, body);
       const records = decodeRecords(new Cursor(body, 0, body.length), count, baseOffset, baseTs, attributes & ATTR_TIMESTAMP_TYPE ? maxTs : null);
       batches.push({
-        baseOffset, lastOffset: baseOffset + lastOffsetDelta, magic, codec: codecId,
+        baseOffset, lastOffset: baseOffset + lastOffsetDelta, codec: codecId,
         isControl: (attributes & ATTR_CONTROL) !== 0, isTransactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
         producerId, records,
       });
     } catch (e) {
-      const detail = e instanceof CompressionError ? e.message : `${(e as Error).message}`;
-      return { batches, error: new BatchDecodeError(baseOffset, codec, detail, { cause: e }) };
+      return { batches, error: batchReadError(baseOffset, codecId, e) };
     }
     pos = end;
   }

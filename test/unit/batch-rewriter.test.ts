@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CODEC_IDS, compress, type CodecName } from '../../src/kafka/codecs.js';
 import { crc32c } from '../../src/kafka/crc32c.js';
-import { decodeRecordSet, encodeRecordBatch, sealRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
-import { rewriteRecordSet, type AbortedTransaction, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
+import { decodeRecordSet, encodeRecordBatch, sealRecordBatch, type AbortedTransaction, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { rewriteRecordSet, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
 import { PROVENANCE_HEADER, appendHop, chainIncludes } from '../../src/connectors/mirror/provenance.js';
 
 // ---- a source batch builder with everything a broker can hand out -----------------------------------------
