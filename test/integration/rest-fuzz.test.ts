@@ -11,6 +11,7 @@ import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/c
 import { distributedProps, readTopic } from '../helpers/distributed.js';
 import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
 import { createRestClient } from '../../src/connect/rest/client.js';
+import { seededRandom } from '../../bench/lib/stats.js';
 
 const SEED = 0x14f0221;
 const REQUESTS_PER_WORKER = 600;
@@ -35,22 +36,10 @@ after(async () => {
   tmp.cleanup();
 });
 
-/** mulberry32: small, fast and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface FuzzRequest { method: string; path: string; headers: Record<string, string>; body?: string; what: string }
 
 function generator(seed: number, guardName: string, files: string) {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const chance = (p: number) => rnd() < p;
   const enc = (s: string) => (chance(0.8) ? encodeURIComponent(s) : s.replace(/[?#]/g, ''));
@@ -221,13 +210,10 @@ async function explicitChecks(label: string, url: string, files: string): Promis
     assert.equal(created.status, 201, `${label}: create ${name.slice(0, 20)}: ${created.body}`);
     const path = `/connectors/${encodeURIComponent(name)}`;
     // A distributed worker answers 409 while the group rebalances after the create (as Connect does): retry that.
-    const settled = async (method: string) => {
-      for (let i = 0; ; i++) {
-        const r = await call(url, method, path);
-        if (r.status !== 409 || i >= 50) return r;
-        await new Promise((res) => setTimeout(res, 200));
-      }
-    };
+    const settled = (method: string) => waitFor(`${label}: ${method} ${name.slice(0, 20)} answered other than 409`, async () => {
+      const r = await call(url, method, path);
+      return r.status !== 409 ? r : null;
+    }, 10_000);
     assert.equal((await settled('GET')).status, 200, `${label}: read ${name.slice(0, 20)}`);
     assert.equal((await settled('DELETE')).status, 204, `${label}: delete ${name.slice(0, 20)}`);
   }

@@ -1,19 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mm2OffsetSyncStore, OffsetMap, type SyncPoint, type Translation } from '../../src/connectors/mirror/index.js';
+import { seededRandom } from '../../bench/lib/stats.js';
 
 // ------------------------------------------------------------------------------------------------ helpers
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Brute force: the list of (upstream, downstream) pairs the mirror produced, newest copies winning after a
@@ -76,7 +66,7 @@ interface Scenario {
 
 /** Drives writer, model and a streaming reader with a random history; returns all three plus every sync. */
 function run(seed: number, steps: number, sc: Scenario = {}) {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   let writer = new OffsetMap();
   const reader = new OffsetMap(false);
   const model = new Model();
