@@ -3,9 +3,8 @@
 // internal topics are MM2's (group `<source>-mm2`, mm2-configs|offsets|status.<source>.internal on the
 // target). A Ferry deployment can therefore take over from Apache MM2 with the same mm2.properties and
 // continue from the offsets MM2 stored; several Ferry nodes with the same file share the work.
-import { readFileSync } from 'node:fs';
 import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
-import { parseProperties } from '../config/properties.js';
+import { readPropertiesFile } from '../config/properties.js';
 import { startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
 import { logger } from '../observability/logger.js';
 import { validateClientSecurity } from '../kafka/security.js';
@@ -32,7 +31,7 @@ export interface MirrorMakerHandle {
 }
 
 export function readMm2Config(file: string, clusters?: string[]): Mm2Config {
-  const props = parseProperties(readFileSync(file, 'utf8'), file);
+  const props = readPropertiesFile(file);
   return parseMm2Properties(props, clusters && clusters.length > 0 ? { clusters } : {});
 }
 

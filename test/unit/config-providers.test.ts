@@ -10,6 +10,7 @@ import { DistributedHerder } from '../../src/connect/herder/distributed.js';
 import { builtinPlugins, transformerFactory } from '../../src/plugins.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
 import { flowContext } from '../../src/mirror/ops-context.js';
+import { readMm2Config } from '../../src/mirror/dedicated.js';
 
 const FILE = 'org.apache.kafka.common.config.provider.FileConfigProvider';
 const DIR = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
@@ -211,6 +212,13 @@ describe('resolveOwnReferences, reverseTransform, WorkerConfig, mm2.properties',
     }, 'A', 'B');
     assert.equal(ctx.sourceProps['bootstrap.servers'], 'localhost:19092');
     assert.match(ctx.sourceProps['sasl.jaas.config'] ?? '', /password="p4ss-ops"/);
+  });
+
+  it('readMm2Config reads the file as every .properties file (Latin-1 fallback); a missing file is a ConfigError', () => {
+    const f = join(root, 'latin1-mm2.properties');
+    writeFileSync(f, Buffer.from('clusters=A, B\nA.bootstrap.servers=x:1\nB.bootstrap.servers=y:1\nA.sasl.jaas.config=m required password="p\u00e4ss";\n', 'latin1'));
+    assert.match(readMm2Config(f).clusterProps('A')['sasl.jaas.config'] ?? '', /p\u00e4ss/);
+    assert.throws(() => readMm2Config(join(root, 'no-such-mm2.properties')), (e: unknown) => e instanceof ConfigError && /no-such-mm2\.properties/.test(e.message));
   });
 
   it('mm2.properties with an unknown provider class fails naming the key', () => {

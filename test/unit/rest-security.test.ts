@@ -3,7 +3,7 @@
 // override policy, connector-name limits and the FileStream allow-list.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/connect/api/errors.js';
 import type { Herder } from '../../src/connect/herder/herder.js';
@@ -112,6 +112,17 @@ void describe('basic authentication (BasicAuthSecurityRestExtension)', () => {
     writeFileSync(join(dir, 'k.conf'), 'KafkaServer { a required; };');
     assert.throws(() => loadBasicAuth({ KAFKA_OPTS: `-Djava.security.auth.login.config=${join(dir, 'k.conf')}` }), /no KafkaConnect/);
     assert.equal(restAuthenticatorFor([], {}), null);
+    const gone = writeJaas(join(tmp.dir, 'auth-gone'), 'a: b\n');
+    rmSync(join(tmp.dir, 'auth-gone', 'credentials.properties'));
+    assert.throws(() => loadBasicAuth(gone.env), /credentials file.*credentials\.properties/);
+  });
+
+  void test('the credentials file is read as Java reads it: a Latin-1 file with an accented password matches', () => {
+    const { env } = writeJaas(join(tmp.dir, 'auth-latin1'), '');
+    writeFileSync(join(tmp.dir, 'auth-latin1', 'credentials.properties'), Buffer.from('carol: p\u00e4sswort\n', 'latin1'));
+    const auth = loadBasicAuth(env);
+    assert.equal(auth.authenticate(basic('carol', 'p\u00e4sswort')), true);
+    assert.equal(auth.authenticate(basic('carol', 'passwort')), false);
   });
 });
 

@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../api/errors.js';
 import { parseJaasModules, JaasConfigError } from '../../kafka/jaas.js';
-import { parseProperties } from '../../config/properties.js';
+import { readPropertiesFile } from '../../config/properties.js';
 
 export const BASIC_AUTH_EXTENSION = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension';
 export const PROPERTY_FILE_LOGIN_MODULE = 'org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule';
@@ -101,7 +101,8 @@ export function loadBasicAuth(env: Readonly<Record<string, string | undefined>>)
     const credentials = m.options['file'];
     if (credentials === undefined || credentials.trim() === '') fail(`${PROPERTY_FILE_LOGIN_MODULE} in ${file} has no 'file' option (the credentials file)`);
     let props: Record<string, string> = {};
-    try { props = parseProperties(readFileSync(credentials!, 'utf8'), credentials!); } catch (e) { fail(`cannot read the credentials file ${credentials}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
+    // Read as Java's Properties.load reads it (Latin-1 when not UTF-8): a password with an accented letter must match.
+    try { props = readPropertiesFile(credentials!); } catch (e) { fail(`the credentials file of ${PROPERTY_FILE_LOGIN_MODULE}: ${(e as Error).message}`); }
     const users = new Map(Object.entries(props).map(([u, p]) => [u, digest(p)] as const));
     // Connect authenticates everyone when the file holds no user; Ferry refuses to start instead.
     if (users.size === 0) fail(`the credentials file ${credentials} holds no user`);
