@@ -25,6 +25,8 @@ export interface FailoverScenario {
   children: Set<ChildProcess>;
   /** Called with each worker's captured output when the scenario ends (e.g. to grep for secrets). */
   onOutput?: (output: string) => void;
+  /** FERRY_LOG_LEVEL of the workers (default: the test run's, else warn); `info` logs each worker's configuration. */
+  logLevel?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -41,10 +43,10 @@ export function freePort(): Promise<number> {
 
 export interface WorkerProcess { child: ChildProcess; url: string; workerId: string; port: number }
 
-export function spawnWorker(props: Record<string, string>, port: number, children: Set<ChildProcess>, outputs?: string[]): Promise<WorkerProcess> {
+export function spawnWorker(props: Record<string, string>, port: number, children: Set<ChildProcess>, outputs?: string[], logLevel?: string): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/distributed-worker.ts', JSON.stringify({ ...props, listeners: `http://127.0.0.1:${port}` })], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...process.env, FERRY_LOG_LEVEL: logLevel ?? process.env.FERRY_LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -81,7 +83,7 @@ export async function runFailoverScenario(s: FailoverScenario): Promise<void> {
     'offset.flush.interval.ms': '200',
   });
   const workers: WorkerProcess[] = [];
-  for (let i = 0; i < 3; i++) workers.push(await spawnWorker(props, await freePort(), children, outputs));
+  for (let i = 0; i < 3; i++) workers.push(await spawnWorker(props, await freePort(), children, outputs, s.logLevel));
 
   const file = join(s.dir, 'stream.txt');
   writeFileSync(file, '');
@@ -116,7 +118,7 @@ export async function runFailoverScenario(s: FailoverScenario): Promise<void> {
     assert.ok(failoverMs <= SESSION_TIMEOUT_MS + MAX_DELAY_MS + 5_000, `failover took ${failoverMs} ms`);
 
     // the killed worker comes back on the same URL and rejoins
-    const restarted = await spawnWorker(props, victim.port, children, outputs);
+    const restarted = await spawnWorker(props, victim.port, children, outputs, s.logLevel);
     assert.equal(restarted.workerId, victim.workerId);
     await waitFor('three members again', async () => (await describeGroup(bootstrap, group)).members === 3, 30_000);
     const g = await describeGroup(bootstrap, group);
