@@ -9,12 +9,12 @@ import { createLowLevelCluster, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTransaction } from './record-batch.js';
 import { logger } from '../observability/logger.js';
+import { encodeFetchRequest, encodedRequest } from './requests.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
 
 const log = logger('kafka.reader');
 const require = createRequire(import.meta.url);
-const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
 const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number; retriable: boolean; message: string }> };
 
 export interface TopicPartition { topic: string; partition: number }
@@ -96,35 +96,6 @@ interface FetchPartitionResponse {
   records: Buffer | null;
 }
 interface FetchResponse { responses: Array<{ topic: string; partitions: FetchPartitionResponse[] }> }
-
-function encodeFetchRequest(opts: { maxWaitMs: number; minBytes: number; maxBytes: number; isolationLevel: number }, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; offset: number; maxBytes: number }>>): Buffer {
-  let size = 4 * 4 + 1 + 4;
-  const names = new Map<string, Buffer>();
-  for (const [topic, parts] of topics) {
-    const tb = Buffer.from(topic, 'utf8');
-    names.set(topic, tb);
-    size += 2 + tb.length + 4 + parts.length * (4 + 8 + 4);
-  }
-  const buf = Buffer.allocUnsafe(size);
-  let pos = buf.writeInt32BE(-1, 0); // replica_id: a consumer
-  pos = buf.writeInt32BE(opts.maxWaitMs, pos);
-  pos = buf.writeInt32BE(opts.minBytes, pos);
-  pos = buf.writeInt32BE(opts.maxBytes, pos);
-  pos = buf.writeInt8(opts.isolationLevel, pos);
-  pos = buf.writeInt32BE(topics.size, pos);
-  for (const [topic, parts] of topics) {
-    const tb = names.get(topic)!;
-    pos = buf.writeInt16BE(tb.length, pos);
-    pos += tb.copy(buf, pos);
-    pos = buf.writeInt32BE(parts.length, pos);
-    for (const p of parts) {
-      pos = buf.writeInt32BE(p.partition, pos);
-      pos = buf.writeBigInt64BE(BigInt(p.offset), pos);
-      pos = buf.writeInt32BE(p.maxBytes, pos);
-    }
-  }
-  return buf;
-}
 
 /** Parses a Fetch v4 response; record sets stay undecoded views into the response buffer. */
 export function decodeFetchResponse(buf: Buffer): FetchResponse & { throttleTimeMs: number } {
@@ -412,7 +383,7 @@ export class PartitionReader {
     const maxWaitMs = this.opts.maxWaitMs ?? 500;
     const body = encodeFetchRequest({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap);
     return broker.connectionPool.send({
-      request: { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch', encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
+      request: encodedRequest(FETCH_API_KEY, FETCH_VERSION, 'Fetch', body),
       response: { decode: async (raw: Buffer) => decodeFetchResponse(raw), parse: async (data: FetchResponse) => data },
       // A fetch may block for max wait on the broker; the request timeout comes on top of that.
       requestTimeout: maxWaitMs + Number(this.cluster.requestTimeout ?? 30_000),

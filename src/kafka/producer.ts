@@ -9,7 +9,8 @@
 import { createRequire } from 'node:module';
 import { acksOf, createLowLevelCluster, producerConfig, type ClientProps } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
-import { encodeProduceRequest, encodeRecordBatch, sealRecordBatch, type BatchRecord } from './record-batch.js';
+import { encodeRecordBatch, sealRecordBatch, type BatchRecord } from './record-batch.js';
+import { encodeProduceRequest, encodedRequest } from './requests.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -28,7 +29,6 @@ const require = createRequire(import.meta.url);
 const createEosManager: (opts: Record<string, unknown>) => any = require('kafkajs/src/producer/eosManager/index.js');
 const log = logger('kafka.producer');
 
-const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
 // Produce v3..v8 share the request layout; v7 is the first a broker accepts zstd batches in (older versions get
 // UNSUPPORTED_COMPRESSION_TYPE), and every broker since Kafka 2.1 speaks it. kafkajs decodes responses up to v7.
 const PRODUCE_API_KEY = 0;
@@ -319,9 +319,8 @@ export class RecordProducer {
       topics.set(g.topic, list);
     }
     const body = encodeProduceRequest(this.acks, this.timeoutMs, topics);
-    const acks = this.acks;
     return broker.connectionPool.send({
-      request: { apiKey: PRODUCE_API_KEY, apiVersion, apiName: 'Produce', expectResponse: () => acks !== 0, encode: async () => { const e = new Encoder(); e.writeBuffer(body); return e; } },
+      request: encodedRequest(PRODUCE_API_KEY, apiVersion, 'Produce', body, this.acks !== 0),
       response: produceResponses[apiVersion],
     });
   }

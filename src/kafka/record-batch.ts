@@ -179,38 +179,6 @@ function writeRecords(buf: Buffer, start: number, records: readonly BatchRecord[
   if (pos !== buf.length) throw new Error(`encodeRecordBatch: size mismatch (${pos} != ${buf.length})`);
 }
 
-/**
- * Produce request body, versions 3 to 8 (the same layout: transactional id (null), acks, timeout, then topics →
- * partitions → batch bytes; v7 is the first a broker accepts zstd batches in, v8 only adds response fields).
- */
-export function encodeProduceRequest(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>): Buffer {
-  let size = 2 + 2 + 4 + 4;
-  const names = new Map<string, Buffer>();
-  for (const [topic, parts] of topics) {
-    const tb = Buffer.from(topic, 'utf8');
-    names.set(topic, tb);
-    size += 2 + tb.length + 4;
-    for (const p of parts) size += 4 + 4 + p.batch.length;
-  }
-  const buf = Buffer.allocUnsafe(size);
-  let pos = buf.writeInt16BE(-1, 0); // transactional_id: null
-  pos = buf.writeInt16BE(acks, pos);
-  pos = buf.writeInt32BE(timeoutMs, pos);
-  pos = buf.writeInt32BE(topics.size, pos);
-  for (const [topic, parts] of topics) {
-    const tb = names.get(topic)!;
-    pos = buf.writeInt16BE(tb.length, pos);
-    pos += tb.copy(buf, pos);
-    pos = buf.writeInt32BE(parts.length, pos);
-    for (const p of parts) {
-      pos = buf.writeInt32BE(p.partition, pos);
-      pos = buf.writeInt32BE(p.batch.length, pos);
-      pos += p.batch.copy(buf, pos);
-    }
-  }
-  return buf;
-}
-
 // ---- decoding ----------------------------------------------------------------------------------------------
 
 export interface DecodedRecord {

@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { encodeRecordBatch, encodeProduceRequest, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { encodeFetchRequest, encodeProduceRequest } from '../../src/kafka/requests.js';
 
 const require = createRequire(import.meta.url);
-const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readInt16(): number; readInt32(): number; readString(): string };
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readInt8(): number; readInt16(): number; readInt32(): number; readInt64(): { toString(): string }; readString(): string; readBytes(n: number): Buffer; canReadBytes(n: number): boolean };
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{
   firstOffset: string; firstTimestamp: string; maxTimestamp: string; producerId: string; producerEpoch: number; firstSequence: number; lastOffsetDelta: number;
   records: { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]>; timestamp: string; offset: string }[];
@@ -71,4 +72,23 @@ test('produce request body lays out topics and partitions as Produce v3..v8', ()
   assert.equal(d.readInt32(), 1);
   assert.equal(d.readInt32(), 3);
   assert.equal(d.readInt32(), b1.length);
+  assert.ok(d.readBytes(b1.length).equals(b1));
+  assert.equal(d.canReadBytes(1), false, 'nothing after the last partition');
+});
+
+test('fetch request body lays out topics and partitions as Fetch v4', () => {
+  const body = encodeFetchRequest({ maxWaitMs: 500, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 1 }, new Map([
+    ['t1', [{ partition: 0, offset: 2 ** 40, maxBytes: 1000 }, { partition: 7, offset: 5, maxBytes: 2000 }]],
+    ['ü', [{ partition: 1, offset: 0, maxBytes: 3000 }]],
+  ]));
+  const d = new Decoder(body);
+  assert.deepEqual([d.readInt32(), d.readInt32(), d.readInt32(), d.readInt32(), d.readInt8()], [-1, 500, 1, 8 << 20, 1]);
+  assert.equal(d.readInt32(), 2);
+  const parts: string[] = [];
+  for (let t = 0; t < 2; t++) {
+    const topic = d.readString();
+    for (let n = d.readInt32(); n > 0; n--) parts.push(`${topic}/${d.readInt32()}@${d.readInt64().toString()}<${d.readInt32()}`);
+  }
+  assert.deepEqual(parts, [`t1/0@${2 ** 40}<1000`, 't1/7@5<2000', 'ü/1@0<3000']);
+  assert.equal(d.canReadBytes(1), false);
 });
