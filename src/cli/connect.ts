@@ -7,7 +7,7 @@ import { installProcessGuard } from '../connect/runtime/process-guard.js';
 import { StandaloneHerder } from '../connect/herder/standalone.js';
 import { createRestServer } from '../connect/rest/server.js';
 import { workerRestSetup } from '../connect/rest/worker-rest.js';
-import { ConfigError, ConnectError } from '../connect/api/errors.js';
+import { ConfigError } from '../connect/api/errors.js';
 import type { TargetState } from '../connect/herder/herder.js';
 import { readPropertiesFile, readConnectorFile } from '../config/properties.js';
 import { logger } from '../observability/logger.js';
@@ -108,15 +108,12 @@ function untilSignal(stop: () => Promise<void>): Promise<number> {
 
 export function reportStartupError(e: unknown): number {
   // Printed outside the logger, so scrubbed here: a client error may quote a resolved secret.
+  const message = scrubSecrets(e instanceof Error ? e.message : String(e));
   if (e instanceof ConfigError || e instanceof KafkaClientConfigError) {
-    console.error(scrubSecrets(`Invalid configuration: ${e.message}`));
+    console.error(`Invalid configuration: ${message}`);
     return 2;
   }
-  if (e instanceof ConnectError) {
-    console.error(scrubSecrets(e.message));
-    return 1;
-  }
-  console.error(scrubSecrets(e instanceof Error ? e.message : String(e)));
+  console.error(message);
   return 1;
 }
 

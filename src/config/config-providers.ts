@@ -209,13 +209,9 @@ export class ConfigProviders {
    */
   transform<T extends Readonly<Record<string, string>>>(config: T): Record<string, string> {
     const out: Record<string, string> = { ...config };
-    if (this.providers.size === 0) {
-      rememberSecrets(out);
-      return out;
-    }
     // provider -> path -> keys
     const wanted = new Map<string, Map<string, Set<string>>>();
-    for (const value of Object.values(config)) {
+    for (const value of this.providers.size === 0 ? [] : Object.values(config)) {
       if (typeof value !== 'string' || !value.includes('${')) continue;
       for (const m of value.matchAll(REFERENCE)) {
         const provider = m[1]!;
@@ -228,23 +224,21 @@ export class ConfigProviders {
         keys.add(m[4]!);
       }
     }
-    if (wanted.size === 0) {
-      rememberSecrets(out);
-      return out;
-    }
-    const found = new Map<string, Map<string, ReadonlyMap<string, string>>>();
-    for (const [provider, byPath] of wanted) {
-      const p = this.providers.get(provider)!;
-      const results = new Map<string, ReadonlyMap<string, string>>();
-      for (const [path, keys] of byPath) results.set(path, p.get(path, keys));
-      found.set(provider, results);
-    }
-    for (const [key, value] of Object.entries(config)) {
-      if (typeof value !== 'string' || !value.includes('${')) continue;
-      out[key] = value.replace(REFERENCE, (whole: string, provider: string, _pathPart: string | undefined, path: string | undefined, k: string) => {
-        const v = found.get(provider)?.get(path ?? '')?.get(k);
-        return v ?? whole;
-      });
+    if (wanted.size > 0) {
+      const found = new Map<string, Map<string, ReadonlyMap<string, string>>>();
+      for (const [provider, byPath] of wanted) {
+        const p = this.providers.get(provider)!;
+        const results = new Map<string, ReadonlyMap<string, string>>();
+        for (const [path, keys] of byPath) results.set(path, p.get(path, keys));
+        found.set(provider, results);
+      }
+      for (const [key, value] of Object.entries(config)) {
+        if (typeof value !== 'string' || !value.includes('${')) continue;
+        out[key] = value.replace(REFERENCE, (whole: string, provider: string, _pathPart: string | undefined, path: string | undefined, k: string) => {
+          const v = found.get(provider)?.get(path ?? '')?.get(k);
+          return v ?? whole;
+        });
+      }
     }
     rememberSecrets(out);
     return out;

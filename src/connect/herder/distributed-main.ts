@@ -24,11 +24,10 @@ export interface DistributedHandle {
 /**
  * The URL other workers use, as Connect's RestServer.advertisedUrl: the listener whose protocol is
  * rest.advertised.listener (else the first), with rest.advertised.host.name/port replacing its host/port
- * (wildcards → this host's name). `boundPorts` are the ports the listeners bound, in order.
+ * (wildcards → this host's name). `ports` are the ports the listeners bound, in order.
  */
-export function advertisedUrl(props: Readonly<Record<string, string>>, boundPorts: number | readonly number[]): string {
+export function advertisedUrl(props: Readonly<Record<string, string>>, ports: readonly number[]): string {
   const listeners = parseListeners(props['listeners'] ?? DEFAULT_LISTENERS);
-  const ports = typeof boundPorts === 'number' ? [boundPorts] : boundPorts;
   const wanted = props['rest.advertised.listener']?.trim().toLowerCase();
   const index = wanted ? listeners.findIndex((l) => l.protocol === wanted) : 0;
   if (index < 0) {
