@@ -251,5 +251,8 @@ test('a corrupt batch: the batches before it are returned, the position stops at
   // Without the CRC check the lz4 frame fails to decompress: the codec is named.
   const r2 = rewriteRecordSet(Buffer.concat([a, bad]), { fetchOffset: 0, abortedTransactions: null, checkCrc: false, provenanceHeader: PROVENANCE_HEADER, sourceAlias: 's', targetAlias: 't', maxBatchBytes: 1 << 20 });
   assert.equal(r2.batches[0]?.count, 2);
-  if (r2.error) assert.equal(r2.error.codec, 'lz4');
+  assert.ok(r2.error, 'the damaged lz4 frame is reported');
+  assert.equal(r2.error.codec, 'lz4');
+  assert.match(r2.error.message, /offset 2 \(compression codec lz4\): lz4 decompression failed/);
+  assert.equal(r2.nextOffset, 2);
 });

@@ -52,16 +52,17 @@ function converters(cls: 'bytes' | 'string'): TaskConverters {
   return { key: make(), value: make(), header: make(), keyClass: cls, valueClass: cls, headerClass: cls } as unknown as TaskConverters;
 }
 
-async function run(conv: TaskConverters, stages: unknown[]): Promise<{ task: BytesTask; sent: EncodedBatch[]; store: MemoryOffsetStore }> {
+async function run(conv: TaskConverters, stages: unknown[]): Promise<{ task: BytesTask; sent: EncodedBatch[]; store: MemoryOffsetStore; failures: unknown[] }> {
   const task = new BytesTask();
   const sent: EncodedBatch[] = [];
   const store = new MemoryOffsetStore();
+  const failures: unknown[] = [];
   const log = logger('test.data-path');
   const runner = new SourceTaskRunner({
     id: { connector: 'c', task: 0 }, task, taskProps: {}, converters: conv,
     transformer: { stages, apply: (r: unknown) => r, close: () => undefined } as never,
     producer: fakeProducer(sent), offsetStore: store, errors: new RetryWithToleranceOperator(errorHandlingConfig({}), [], log),
-    listener: { onRunning: () => undefined, onPaused: () => undefined, onFailed: (_id, e) => { throw e; }, onStopped: () => undefined },
+    listener: { onRunning: () => undefined, onPaused: () => undefined, onFailed: (_id, e) => { failures.push(e); }, onStopped: () => undefined },
     log, offsetFlushIntervalMs: 60_000,
   });
   runner.start();
@@ -69,17 +70,21 @@ async function run(conv: TaskConverters, stages: unknown[]): Promise<{ task: Byt
   while (task.polls < 3 && task.sink && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   if (!task.sink) await new Promise((r) => setTimeout(r, 50));
   await runner.stop(5000);
-  return { task, sent, store };
+  return { task, sent, store, failures };
 }
 
 test('no transform and ByteArrayConverters: the task writes encoded batches; stop waits for them and commits their offsets', async () => {
-  const { task, sent, store } = await run(converters('bytes'), []);
+  const { task, sent, store, failures } = await run(converters('bytes'), []);
+  assert.deepEqual(failures, []);
   assert.ok(task.sink, 'byte path offered');
   assert.equal(sent.length, 3);
   assert.deepEqual(store.get('c', { p: 0 }), { offset: 29 });
 });
 
 test('a transform or another converter keeps the record path', async () => {
-  assert.equal((await run(converters('bytes'), [{}])).task.sink, null);
-  assert.equal((await run(converters('string'), [])).task.sink, null);
+  for (const r of [await run(converters('bytes'), [{}]), await run(converters('string'), [])]) {
+    assert.equal(r.task.sink, null);
+    assert.equal(r.sent.length, 0);
+    assert.deepEqual(r.failures, []);
+  }
 });
