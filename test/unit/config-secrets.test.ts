@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { HIDDEN, forgetSecretValues, isSecretKey, redactConfig, rememberSecrets, scrubSecrets } from '../../src/config/secrets.js';
 import { ConfigDef, NO_DEFAULT, Validators } from '../../src/connect/api/config-def.js';
 import { validateConnectorConfig } from '../../src/connect/herder/validation.js';
+import { clientOverridePolicy } from '../../src/connect/runtime/client-override-policy.js';
 import { ConfigProviders } from '../../src/config/config-providers.js';
 import { builtinPlugins } from '../../src/plugins.js';
 
@@ -88,13 +89,19 @@ describe('connector validation', () => {
     const infos = await validateConnectorConfig(builtinPlugins(), {
       name: 'v', 'connector.class': 'FileStreamSource', topic: '${env:T}', file: '/tmp/x',
       'producer.override.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="${env:PW}";',
-    }, undefined, providers);
+      'producer.override.ssl.key.password': 'literal-secret-777',
+    }, undefined, providers, clientOverridePolicy('None'));
     const byName = new Map(infos.configs.map((c) => [c.value?.name, c.value]));
     assert.equal(byName.get('topic')!.value, '${env:T}');
     assert.deepEqual(byName.get('topic')!.errors, []);
-    const jaas = byName.get('producer.override.sasl.jaas.config');
-    if (jaas) assert.equal(jaas.value, HIDDEN);
-    assert.doesNotMatch(JSON.stringify(infos), /env-secret-999/);
+    // The None policy puts both override keys in the response (with an error), so their shown values are checked.
+    for (const key of ['producer.override.sasl.jaas.config', 'producer.override.ssl.key.password']) {
+      const v = byName.get(key);
+      assert.ok(v, `${key} is in the response`);
+      assert.equal(v.value, HIDDEN, key);
+      assert.equal(v.errors.length, 1, key);
+    }
+    assert.doesNotMatch(JSON.stringify(infos), /env-secret-999|literal-secret-777/);
   });
 });
 
