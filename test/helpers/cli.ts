@@ -1,5 +1,5 @@
-// Runs Ferry's CLI (`src/cli/ferry.ts` through tsx) as a user would, capturing its output.
-import { spawn } from 'node:child_process';
+// Runs Ferry's CLI entry points (`src/cli/*.ts` through tsx) as a user would, capturing their output.
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
@@ -26,3 +26,45 @@ export function runFerry(args: string[], env: Record<string, string | undefined>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  kill9(): void;
+  /** SIGTERM and wait (SIGKILL after the timeout). */
+  stop(timeoutMs?: number): Promise<number | string>;
+}
+
+/**
+ * A long-running entry point, `node --import tsx src/cli/<name>.ts <args>`, with `env` added to the test's
+ * environment and its output captured (only the last `keepChars` when given; by default all of it, so a test
+ * can search the whole log).
+ */
+export function spawnCli(name: string, args: string[], env: Record<string, string> = {}, keepChars?: number): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', `src/cli/${name}.ts`, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (b: Buffer) => { out += b.toString(); if (keepChars !== undefined && out.length > keepChars) out = out.slice(-Math.floor(keepChars / 2)); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill9: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
+    stop: async (timeoutMs = 20_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try { return await exited; } finally { clearTimeout(t); }
+    },
+  };
+}
+

@@ -1,7 +1,6 @@
 // Helpers shared by the mirror integration tests: deterministic mixed records (keys, headers, timestamps),
 // fast batched producing, mm2.properties files for dedicated mode, per-partition digests and fingerprint
 // lists, and the loss/duplicate analysis used after crashes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
+import { spawnCli, type CliProcess } from './cli.js';
 import { waitFor } from './connect.js';
 
 export interface GeneratedRecord {
@@ -310,40 +310,11 @@ export function writeMm2Properties(dir: string, clusters: Record<string, string>
   return { path, props };
 }
 
-export interface MirrorProcess {
-  child: ChildProcess;
-  output(): string;
-  /** Resolves with the exit code (or signal name). */
-  exited: Promise<number | string>;
-  kill9(): void;
-  /** SIGTERM and wait (SIGKILL after the timeout). */
-  stop(timeoutMs?: number): Promise<number | string>;
-}
+export type MirrorProcess = CliProcess;
 
-/** Spawns `node --import tsx src/cli/connect-mirror-maker.ts <file> [args]` with output captured. */
+/** Spawns `node --import tsx src/cli/connect-mirror-maker.ts <file> [args]` with output captured (the last 100-200 kB). */
 export function spawnMirrorMaker(file: string, args: string[] = [], env: Record<string, string> = {}): MirrorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/connect-mirror-maker.ts', file, ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_MIRROR_LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (b: Buffer) => { out += b.toString(); if (out.length > 200_000) out = out.slice(-100_000); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    kill9: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
-    stop: async (timeoutMs = 20_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      try { return await exited; } finally { clearTimeout(t); }
-    },
-  };
+  return spawnCli('connect-mirror-maker', [file, ...args], { FERRY_LOG_LEVEL: process.env.FERRY_MIRROR_LOG_LEVEL ?? 'warn', ...env }, 200_000);
 }
 
 /** sha256 over a list of fingerprints (a compact "checksum" for messages). */

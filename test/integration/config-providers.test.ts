@@ -5,10 +5,10 @@
 // a test password.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
+import { spawnCli, type CliProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/connect.js';
 import { readTopic, rest, waitForValue } from '../helpers/distributed.js';
 import { createTopics, writeMm2Properties } from '../helpers/mirror.js';
@@ -30,7 +30,7 @@ let bootstrap: string;
 const tmp = tempDir('ferry-providers-');
 let secretsDir: string;
 let secretsFile: string;
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 
 before(async () => {
   kafka = await startKafka({ clusters: ['providers'] });
@@ -41,33 +41,16 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children) c.kill9();
   await kafka?.stop();
   tmp.cleanup();
 });
 
-interface Proc { child: ChildProcess; output(): string; stop(): Promise<number | string> }
-
-/** Spawns a CLI entry point with debug logging (the most a log can say) and captures stdout and stderr. */
-function spawnCli(name: string, args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', `${name}.ts`), ...args], {
-    env: { ...process.env, FERRY_LOG_LEVEL: 'debug', FERRY_TEST_ENV_PASSWORD: ENV_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const exited = new Promise<number | string>((r) => child.once('exit', (code, sig) => r(code ?? sig ?? -1)));
-  return {
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      try { return await exited; } finally { clearTimeout(t); }
-    },
-  };
+/** A CLI entry point with debug logging (the most a log can say), its whole output captured. */
+function startCli(name: string, args: string[]): CliProcess {
+  const proc = spawnCli(name, args, { FERRY_LOG_LEVEL: 'debug', FERRY_TEST_ENV_PASSWORD: ENV_PASSWORD });
+  children.push(proc);
+  return proc;
 }
 
 function assertNoPasswordIn(what: string, text: string): void {
@@ -86,7 +69,7 @@ function providerLines(): string[] {
   ];
 }
 
-async function restUp(url: string, proc: Proc): Promise<void> {
+async function restUp(url: string, proc: CliProcess): Promise<void> {
   await waitForValue('REST up', async () => {
     if (proc.child.exitCode !== null) throw new Error(`worker exited: ${proc.output().slice(-2000)}`);
     const r = await fetch(`${url}/connectors`).catch(() => null);
@@ -125,7 +108,7 @@ test('standalone: worker file and connector references resolve at start; REST sh
     `topic=\${file:${secretsFile}:topic}`,
     'connection.password=${env:FERRY_TEST_ENV_PASSWORD}',
   ].join('\n') + '\n');
-  const proc = spawnCli('connect-standalone', [worker, connectorFile]);
+  const proc = startCli('connect-standalone', [worker, connectorFile]);
   try {
     await restUp(url, proc);
     // The effect: lines of the file named by ${dir:…} land in the topic named by ${file:…}.
@@ -186,7 +169,7 @@ test('standalone: a reference outside allowed.paths is refused; a reference that
   writeFileSync(worker, [...providerLines(), `bootstrap.servers=${bootstrap}`, 'key.converter=org.apache.kafka.connect.storage.StringConverter',
     'value.converter=org.apache.kafka.connect.storage.StringConverter', `offset.storage.file.filename=${join(tmp.dir, 'standalone2.offsets')}`,
     `listeners=http://127.0.0.1:${port}`, `file.allowed.paths=${tmp.dir}`].join('\n') + '\n');
-  const proc = spawnCli('connect-standalone', [worker]);
+  const proc = startCli('connect-standalone', [worker]);
   try {
     await restUp(url, proc);
     const r = await rest(url, 'POST', '/connectors', { name: 'cp-outside', config: {
@@ -214,6 +197,9 @@ test('standalone: a reference outside allowed.paths is refused; a reference that
   } finally {
     await proc.stop();
   }
+  // The log has the worker's configuration and the connector's, password key hidden (so the grep below means something).
+  assert.match(proc.output(), /worker configuration/);
+  assert.match(proc.output(), /"connection\.password":"\[hidden\]"/);
   assertNoPasswordIn('standalone worker logs', proc.output());
 });
 
@@ -238,7 +224,7 @@ test('distributed: connector references resolve at start; the config topic and R
     `listeners=http://127.0.0.1:${port}`, 'rest.advertised.host.name=127.0.0.1', 'offset.flush.interval.ms=300', `file.allowed.paths=${tmp.dir}`,
     'session.timeout.ms=6000', 'heartbeat.interval.ms=500', 'rebalance.timeout.ms=20000', 'scheduled.rebalance.max.delay.ms=3000',
   ].join('\n') + '\n');
-  const proc = spawnCli('connect-distributed', [worker]);
+  const proc = startCli('connect-distributed', [worker]);
   try {
     await restUp(url, proc);
     const created = await waitForValue('connector created', async () => {
@@ -304,7 +290,7 @@ test('connect-mirror-maker: mm2.properties with ${file:…} for bootstrap server
     'A->B.ferry.test.password': `\${file:${mmSecrets}:password}`,
     'A->B.ferry.env.password': '${env:FERRY_TEST_ENV_PASSWORD}',
   }, 'mm2-providers.properties');
-  const proc = spawnCli('connect-mirror-maker', [mm2.path]);
+  const proc = startCli('connect-mirror-maker', [mm2.path]);
   try {
     const mirrored = await waitForValue('records mirrored to A.<topic>', async () => {
       if (proc.child.exitCode !== null) throw new Error(`mirror maker exited: ${proc.output().slice(-3000)}`);
@@ -331,9 +317,10 @@ test('connect-distributed refuses an unknown config provider class at start, nam
   writeFileSync(worker, ['config.providers=vault', 'config.providers.vault.class=com.example.VaultConfigProvider', `bootstrap.servers=${bootstrap}`,
     'group.id=x', 'config.storage.topic=x-c', 'offset.storage.topic=x-o', 'status.storage.topic=x-s',
     'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter'].join('\n') + '\n');
-  appendFileSync(worker, '');
-  const proc = spawnCli('connect-distributed', [worker]);
-  const code = await new Promise<number | null>((r) => proc.child.once('exit', (c) => r(c)));
+  const proc = startCli('connect-distributed', [worker]);
+  // Bounded: a worker that starts after all is stopped (SIGTERM, then SIGKILL) and fails the exit-code check.
+  const timer = setTimeout(() => { void proc.stop(5_000); }, 60_000);
+  const code = await proc.exited.finally(() => clearTimeout(timer));
   assert.equal(code, 2, proc.output());
   assert.match(proc.output(), /config\.providers\.vault\.class/);
   assert.match(proc.output(), /com\.example\.VaultConfigProvider/);
