@@ -171,10 +171,9 @@ export class SourceTaskRunner implements TaskRunner {
   private chooseDataPath(): void {
     const { task, converters: conv, transformer, producer, log } = this.d;
     let reason: string;
-    const stages = (transformer as { stages?: readonly unknown[] }).stages;
     if (!isEncodedBatchTask(task)) reason = 'the task writes records';
     else if ((process.env['FERRY_SOURCE_DATA_PATH'] ?? '').trim().toLowerCase() === 'records') reason = 'FERRY_SOURCE_DATA_PATH=records';
-    else if (!Array.isArray(stages) || stages.length > 0) reason = 'transforms are configured';
+    else if (transformer.stages.length > 0) reason = 'transforms are configured';
     else if (!(conv.key instanceof ByteArrayConverter) || !(conv.value instanceof ByteArrayConverter) || !(conv.header instanceof ByteArrayConverter)) reason = 'a converter is not ByteArrayConverter';
     else {
       const sink: EncodedBatchSink = {

@@ -13,6 +13,8 @@ export function taskIdString(id: TaskId): string {
 }
 
 export interface RecordTransformer {
+  /** The configured transformations; none means records pass unchanged (a source task may then write bytes). */
+  readonly stages: readonly unknown[];
   apply(record: ConnectRecord): ConnectRecord | null;
   close(): void;
 }
