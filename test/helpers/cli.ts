@@ -1,5 +1,12 @@
 // Runs Ferry's CLI entry points (`src/cli/*.ts` through tsx) as a user would, capturing their output.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { devDown } from '../../src/dev/environment.js';
+import { isPortFree } from '../../src/dev/ports.js';
+import { readState } from '../../src/dev/state.js';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
@@ -68,3 +75,42 @@ export function spawnCli(name: string, args: string[], env: Record<string, strin
   };
 }
 
+/** The broker pids a `ferry dev` state directory records (none when it has no state). */
+export function recordedPids(devDir: string): number[] {
+  try {
+    return readState(devDir).clusters.flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `count` temp FERRY_DEV_DIRs for tests that run `ferry dev` through the CLI (call at file top level). The
+ * brokers it starts are detached, not children of the test: the after hook runs `devDown` on each directory
+ * and removes it, and a process 'exit' handler SIGKILLs what is left if the after hook is never reached.
+ */
+export function useDevDirs(count: number, prefix = 'ferry-devcli-'): string[] {
+  const dirs = Array.from({ length: count }, () => mkdtempSync(join(tmpdir(), prefix)));
+  process.on('exit', () => {
+    for (const d of dirs) {
+      for (const pid of recordedPids(d)) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+  });
+  after(async () => {
+    for (const d of dirs) {
+      await devDown(d).catch(() => undefined);
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+  return dirs;
+}
+
+/** A random base port P for `ferry dev up --base-port` with P + each of `offsets` free. */
+export async function freeBasePort(offsets: readonly number[]): Promise<number> {
+  for (;;) {
+    const p = 21000 + Math.floor(Math.random() * 9000);
+    if ((await Promise.all(offsets.map((o) => isPortFree(p + o)))).every(Boolean)) return p;
+  }
+}

@@ -1,47 +1,22 @@
 // The local-cluster launcher end to end: the real `ferry dev` CLI (separate processes sharing a state file),
 // restart with data kept, crash detection, already-running and port-taken errors, `down` cleanup, missing
 // tools, a failing Maven, and the test harness's own stop/start.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFerry, type CliResult } from '../helpers/cli.js';
+import { freeBasePort, recordedPids, runFerry, useDevDirs, type CliResult } from '../helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withAdmin, createKafka, createTopicsAndWait } from '../../src/kafka/client.js';
-import { devDown } from '../../src/dev/environment.js';
 import { isAlive, waitForExit } from '../../src/dev/process.js';
 import { isPortFree } from '../../src/dev/ports.js';
 import { readState } from '../../src/dev/state.js';
 import { startKafka, testKafkaVersion, uniqueName } from '../helpers/kafka.js';
 
-const devDir = mkdtempSync(join(tmpdir(), 'ferry-devcli-'));
-const otherDevDir = mkdtempSync(join(tmpdir(), 'ferry-devcli-'));
+// CLI-started brokers are detached and not owned by this process: useDevDirs cleans them up.
+const [devDir, otherDevDir] = useDevDirs(2) as [string, string];
 const version = testKafkaVersion();
-
-function recordedPids(dir: string): number[] {
-  try {
-    return readState(dir).clusters.flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
-  } catch {
-    return [];
-  }
-}
-
-// CLI-started brokers are detached and not owned by this process: clean them up here, and SIGKILL them if
-// the test process exits without reaching the after hook.
-process.on('exit', () => {
-  for (const d of [devDir, otherDevDir]) {
-    for (const pid of recordedPids(d)) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    }
-  }
-});
-after(async () => {
-  await devDown(devDir).catch(() => undefined);
-  await devDown(otherDevDir).catch(() => undefined);
-  rmSync(devDir, { recursive: true, force: true });
-  rmSync(otherDevDir, { recursive: true, force: true });
-});
 
 function ferry(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return runFerry(args, { FERRY_DEV_DIR: devDir, ...env });
@@ -55,16 +30,9 @@ function json(r: CliResult): Record<string, unknown> & { clusters?: Array<Record
   }
 }
 
-/** A base port P with P, P+1, P+1000, P+1001 all free. */
-async function freeBasePort(): Promise<number> {
-  for (;;) {
-    const p = 21000 + Math.floor(Math.random() * 9000);
-    const ports = [p, p + 1, p + 1000, p + 1001];
-    if ((await Promise.all(ports.map((x) => isPortFree(x)))).every(Boolean)) return p;
-  }
-}
-
-const base = await freeBasePort();
+/** Broker and controller ports of the source (P, P+1) and of the target (P+1000, P+1001). */
+const DEV_PORTS = [0, 1, 1000, 1001];
+const base = await freeBasePort(DEV_PORTS);
 const src = `127.0.0.1:${base}`;
 const tgt = `127.0.0.1:${base + 1000}`;
 const topic = 'keep-me';
@@ -146,7 +114,7 @@ test('up restarts the dead cluster on its data; stop + up restarts both with dat
 });
 
 test('up fails clearly, naming the port and cluster, when a port is taken', async () => {
-  const port = await freeBasePort();
+  const port = await freeBasePort(DEV_PORTS);
   const blocker: Server = createServer();
   await new Promise<void>((r) => blocker.listen(port + 1000, '127.0.0.1', () => r()));
   try {

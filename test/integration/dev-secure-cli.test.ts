@@ -1,48 +1,23 @@
 // `ferry dev up --security` end to end through the real CLI: the JSON it returns and the .properties files it
 // writes work for Kafka's own Java client, a restart keeps the listeners and SCRAM users, and a cluster made
 // without SASL users is not silently "secured".
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFerry, type CliResult } from '../helpers/cli.js';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { devDown } from '../../src/dev/environment.js';
-import { isPortFree } from '../../src/dev/ports.js';
-import { readState } from '../../src/dev/state.js';
+import { freeBasePort, runFerry, useDevDirs, type CliResult } from '../helpers/cli.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { configFileOption, runKafkaTool, toolClass } from '../../src/dev/tools.js';
 import { testKafkaVersion, uniqueName } from '../helpers/kafka.js';
 
-const devDir = mkdtempSync(join(tmpdir(), 'ferry-devsec-'));
+// CLI-started brokers are detached and not owned by this process: useDevDirs cleans them up.
+const [devDir] = useDevDirs(1, 'ferry-devsec-') as [string];
 const version = testKafkaVersion();
-
-// CLI-started brokers are detached and not owned by this process: SIGKILL them if we exit early.
-process.on('exit', () => {
-  try {
-    for (const c of readState(devDir).clusters) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-});
-after(async () => {
-  await devDown(devDir).catch(() => undefined);
-  rmSync(devDir, { recursive: true, force: true });
-});
 
 function ferry(args: string[]): Promise<CliResult> {
   return runFerry(args, { FERRY_DEV_DIR: devDir });
 }
 
-/** A base port whose broker, controller and secured-listener ports (P … P+6) are all free. */
-async function freeBasePort(): Promise<number> {
-  for (;;) {
-    const p = 21000 + Math.floor(Math.random() * 9000);
-    const ports = Array.from({ length: 7 }, (_, i) => p + i);
-    if ((await Promise.all(ports.map((x) => isPortFree(x)))).every(Boolean)) return p;
-  }
-}
-
-const base = await freeBasePort();
+// Broker, controller and the five secured-listener ports: P … P+6.
+const base = await freeBasePort([0, 1, 2, 3, 4, 5, 6]);
 
 interface UpJson {
   clusters: {
