@@ -33,10 +33,15 @@ const KAFKA3_FILES = [
   'test/integration/mirror-compression.test.ts',
   'test/integration/mirror-bulk.test.ts',
   'test/integration/mirror-checkpoints.test.ts',
-].filter((f) => existsSync(f));
+];
 
 function run(list, concurrency, extraEnv = {}) {
-  if (list.length === 0) return 0;
+  // A suite that finds nothing (a renamed file, a run outside the repository root) is a failure, not a pass.
+  const missing = list.filter((f) => !existsSync(f));
+  if (list.length === 0 || missing.length > 0) {
+    console.error(`run-tests: ${list.length === 0 ? 'no test files found' : `missing test files: ${missing.join(' ')}`} (run from the repository root)`);
+    return 1;
+  }
   // --test-force-exit: a test file whose tests are done must not hang CI because a client somewhere is still
   // retrying a broker the test killed on purpose.
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...list], {
