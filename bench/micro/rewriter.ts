@@ -4,7 +4,7 @@ import { encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batc
 import { rewriteRecordSet } from '../../src/kafka/batch-rewriter.js';
 import { CODEC_IDS, compressorFor, compressionSettings } from '../../src/kafka/codecs.js';
 
-function set(valueBytes: number, perBatch: number, headers: number, codec: 'none' | 'lz4'): { buf: Buffer; records: number } {
+function set(valueBytes: number, perBatch: number, headers: number, codec: 'none' | 'lz4', provenance = false): { buf: Buffer; records: number } {
   const parts: Buffer[] = [];
   let n = 0;
   let size = 0;
@@ -14,6 +14,7 @@ function set(valueBytes: number, perBatch: number, headers: number, codec: 'none
     for (let i = 0; i < perBatch; i++) {
       const h: Array<[string, Buffer | null]> = [];
       for (let k = 0; k < headers; k++) h.push([`h${k}`, Buffer.from('value')]);
+      if (provenance) h.push(['ferry.provenance', Buffer.from('origin')]);
       recs.push({ key: Buffer.from(`key-${n + i}`), value: Buffer.alloc(valueBytes, 97 + (i % 20)), headers: h, timestamp: 1_700_000_000_000 + i });
     }
     const b = encodeRecordBatch(recs, { producerId: 1, producerEpoch: 0, baseSequence: n, ...(compression ? { compression } : {}) });
@@ -25,14 +26,15 @@ function set(valueBytes: number, perBatch: number, headers: number, codec: 'none
   return { buf: Buffer.concat(parts), records: n };
 }
 
-const cases: Array<[string, number, number, number, 'none' | 'lz4', 'none' | 'lz4']> = [
+const cases: Array<[string, number, number, number, 'none' | 'lz4', 'none' | 'lz4', boolean?]> = [
   ['100 B, 2000/batch', 100, 2000, 0, 'none', 'none'],
   ['1 KiB, 240/batch', 1024, 240, 0, 'none', 'none'],
   ['100 B, 4/batch, 2 headers', 100, 4, 2, 'none', 'none'],
+  ['100 B, 200/batch, 2 headers + provenance (second hop)', 100, 200, 2, 'none', 'none', true],
   ['100 B, 2000/batch, lz4 -> lz4', 100, 2000, 0, 'lz4', 'lz4'],
 ];
-for (const [name, vb, pb, hc, srcCodec, dstCodec] of cases) {
-  const { buf, records } = set(vb, pb, hc, srcCodec);
+for (const [name, vb, pb, hc, srcCodec, dstCodec, provenance] of cases) {
+  const { buf, records } = set(vb, pb, hc, srcCodec, provenance);
   const compression = dstCodec === 'none' ? undefined : { id: CODEC_IDS[dstCodec], compress: compressorFor(compressionSettings({ 'compression.type': dstCodec })) };
   const opts = { fetchOffset: 0, abortedTransactions: null, checkCrc: true, provenanceHeader: 'ferry.provenance', sourceAlias: 'source', targetAlias: 'target', compression, maxBatchBytes: 943_718 };
   for (let i = 0; i < 5; i++) rewriteRecordSet(buf, opts);

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { uniqueName } from './kafka.js';
 import { waitFor } from './connect.js';
-import { describeGroup, distributedProps, readTopic, rest, waitForValue } from './distributed.js';
+import { describeGroup, distributedProps, readTopic, rest } from './distributed.js';
 
 export const SESSION_TIMEOUT_MS = 6000;
 export const MAX_DELAY_MS = 4000;
@@ -94,7 +94,7 @@ export async function runFailoverScenario(s: FailoverScenario): Promise<void> {
   let written = 0;
   const writer = setInterval(() => { appendFileSync(file, `line-${written}\n`); written++; }, 10);
   try {
-    const running = await waitForValue('task RUNNING', async () => {
+    const running = await waitFor('task RUNNING', async () => {
       const r = await rest(workers[1]!.url, 'GET', '/connectors/stream/status');
       const s = r.body as Status;
       return r.status === 200 && s.tasks[0]?.state === 'RUNNING' ? s : null;
@@ -107,7 +107,7 @@ export async function runFailoverScenario(s: FailoverScenario): Promise<void> {
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
 
-    const moved = await waitForValue('task RUNNING on a survivor', async () => {
+    const moved = await waitFor('task RUNNING on a survivor', async () => {
       const r = await rest(survivors[0]!.url, 'GET', '/connectors/stream/status');
       const s = r.body as Status;
       return r.status === 200 && s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id !== victim.workerId && s.connector.worker_id !== victim.workerId ? s : null;
@@ -129,7 +129,7 @@ export async function runFailoverScenario(s: FailoverScenario): Promise<void> {
   }
 
   const expected = Array.from({ length: written }, (_, i) => `line-${i}`);
-  const got = await waitForValue('every line in the topic', async () => {
+  const got = await waitFor('every line in the topic', async () => {
     const values = new Set((await readTopic(bootstrap, topic)).map((r) => r.value));
     return expected.every((l) => values.has(l)) ? values : null;
   }, 30_000, 500);

@@ -3,12 +3,7 @@
 import { tmpdir } from 'node:os';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { withAdmin } from '../../src/kafka/client.js';
-import { waitFor } from './connect.js';
 
-/** waitFor, typed as never returning a falsy value (it throws on timeout instead). */
-export async function waitForValue<T>(what: string, fn: () => Promise<T> | T, timeoutMs?: number, intervalMs?: number): Promise<NonNullable<T>> {
-  return (await waitFor(what, fn, timeoutMs, intervalMs)) as NonNullable<T>;
-}
 
 export function distributedProps(bootstrap: string, group: string, extra: Record<string, string> = {}): Record<string, string> {
   return {

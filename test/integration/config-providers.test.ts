@@ -9,8 +9,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
 import { spawnCli, type CliProcess } from '../helpers/cli.js';
-import { tempDir } from '../helpers/connect.js';
-import { readTopic, rest, waitForValue } from '../helpers/distributed.js';
+import { tempDir, waitFor } from '../helpers/connect.js';
+import { readTopic, rest } from '../helpers/distributed.js';
 import { createTopics, writeMm2Properties } from '../helpers/mirror.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 import { findFreePorts } from '../../src/dev/ports.js';
@@ -70,7 +70,7 @@ function providerLines(): string[] {
 }
 
 async function restUp(url: string, proc: CliProcess): Promise<void> {
-  await waitForValue('REST up', async () => {
+  await waitFor('REST up', async () => {
     if (proc.child.exitCode !== null) throw new Error(`worker exited: ${proc.output().slice(-2000)}`);
     const r = await fetch(`${url}/connectors`).catch(() => null);
     return r?.ok ?? false;
@@ -112,7 +112,7 @@ test('standalone: worker file and connector references resolve at start; REST sh
   try {
     await restUp(url, proc);
     // The effect: lines of the file named by ${dir:…} land in the topic named by ${file:…}.
-    const values = await waitForValue('records in the referenced topic', async () => {
+    const values = await waitFor('records in the referenced topic', async () => {
       const recs = await readTopic(bootstrap, topic).catch(() => []);
       return recs.length >= 3 ? recs.map((r) => r.value) : null;
     }, 60_000);
@@ -135,7 +135,7 @@ test('standalone: worker file and connector references resolve at start; REST sh
     } });
     assert.equal(sink.status, 201, JSON.stringify(sink.body));
     assertNoPasswordIn('POST response', JSON.stringify(sink.body));
-    const st = await waitForValue('jdbc sink status', async () => {
+    const st = await waitFor('jdbc sink status', async () => {
       const r = await rest(url, 'GET', '/connectors/cp-jdbc/status');
       const s = r.body as Status;
       return r.status === 200 && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'FAILED' || t.state === 'RUNNING') ? s : null;
@@ -188,7 +188,7 @@ test('standalone: a reference outside allowed.paths is refused; a reference that
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
     rmSync(vanishing);
     assert.equal((await rest(url, 'POST', '/connectors/cp-vanishing/restart')).status < 300, true);
-    const failed = await waitForValue('connector FAILED after restart', async () => {
+    const failed = await waitFor('connector FAILED after restart', async () => {
       const s = (await rest(url, 'GET', '/connectors/cp-vanishing/status')).body as Status;
       return s.connector.state === 'FAILED' ? s : null;
     }, 30_000);
@@ -227,7 +227,7 @@ test('distributed: connector references resolve at start; the config topic and R
   const proc = startCli('connect-distributed', [worker]);
   try {
     await restUp(url, proc);
-    const created = await waitForValue('connector created', async () => {
+    const created = await waitFor('connector created', async () => {
       const r = await rest(url, 'POST', '/connectors', { name: 'cp-dist-src', config: {
         'connector.class': 'FileStreamSource', file: `\${file:${distSecrets}:input}`, topic: `\${file:${distSecrets}:topic}`,
         'connection.password': `\${file:${distSecrets}:password}`, 'ferry.test.password': '${env:FERRY_TEST_ENV_PASSWORD}',
@@ -235,7 +235,7 @@ test('distributed: connector references resolve at start; the config topic and R
       return r.status === 201 ? r : null;
     }, 60_000);
     assertNoPasswordIn('POST response', JSON.stringify(created.body));
-    const values = await waitForValue('records in the referenced topic', async () => {
+    const values = await waitFor('records in the referenced topic', async () => {
       const recs = await readTopic(bootstrap, topic).catch(() => []);
       return recs.length >= 2 ? recs.map((r) => r.value) : null;
     }, 90_000);
@@ -292,7 +292,7 @@ test('connect-mirror-maker: mm2.properties with ${file:…} for bootstrap server
   }, 'mm2-providers.properties');
   const proc = startCli('connect-mirror-maker', [mm2.path]);
   try {
-    const mirrored = await waitForValue('records mirrored to A.<topic>', async () => {
+    const mirrored = await waitFor('records mirrored to A.<topic>', async () => {
       if (proc.child.exitCode !== null) throw new Error(`mirror maker exited: ${proc.output().slice(-3000)}`);
       const recs = await readTopic(bootstrap, `A.${topic}`).catch(() => []);
       return recs.length >= 5 ? recs.map((r) => r.value).sort() : null;

@@ -8,7 +8,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
 import { tempDir, waitFor } from '../helpers/connect.js';
-import { describeGroup, distributedProps, readTopic, rest, waitForValue } from '../helpers/distributed.js';
+import { describeGroup, distributedProps, readTopic, rest } from '../helpers/distributed.js';
 import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
 import { ensureCompactedTopic } from '../../src/kafka/compacted-log.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
@@ -72,7 +72,7 @@ test('a connector created through a follower runs exactly once across three work
   const dup = await rest(follower.url, 'POST', '/connectors', { name: 'once', config: { 'connector.class': 'FileStreamSource', file, topic } });
   assert.equal(dup.status, 409);
 
-  const st = await waitForValue('connector and task RUNNING', async () => {
+  const st = await waitFor('connector and task RUNNING', async () => {
     const s = await status(workers[2]!.url, 'once');
     return s && s.connector.state === 'RUNNING' && s.tasks.length === 1 && s.tasks[0]!.state === 'RUNNING' ? s : null;
   }, 30_000);
@@ -87,7 +87,7 @@ test('a connector created through a follower runs exactly once across three work
   // every worker answers the same, whichever receives the request
   for (const w of workers) {
     assert.deepEqual((await rest(w.url, 'GET', '/connectors')).body, ['once']);
-    const tasks = await waitForValue('task configs readable', async () => { const r = await rest(w.url, 'GET', '/connectors/once/tasks'); return r.status === 200 ? r.body : null; });
+    const tasks = await waitFor('task configs readable', async () => { const r = await rest(w.url, 'GET', '/connectors/once/tasks'); return r.status === 200 ? r.body : null; });
     assert.equal((tasks as unknown[]).length, 1);
   }
 
@@ -105,7 +105,7 @@ test('a connector created through a follower runs exactly once across three work
   assert.equal(g.protocol, 'sessioned');
   assert.equal(g.members, 3);
 
-  const offsets = await waitForValue('offsets committed', async () => {
+  const offsets = await waitFor('offsets committed', async () => {
     const r = await rest(follower.url, 'GET', '/connectors/once/offsets');
     const list = (r.body as { offsets: Array<{ offset: { position: number } }> }).offsets;
     return list.length === 1 && list[0]!.offset.position > 0 ? list : null;
@@ -200,7 +200,7 @@ test('a worker reads config, offset and status records written in Java Connect f
   const w = await startDistributed(props);
   handles.push(w);
   assert.deepEqual((await rest(w.url, 'GET', '/connectors')).body, ['java-src', 'java-stopped', 'java-torn']);
-  const tasks = await waitForValue('task configs', async () => { const r = await rest(w.url, 'GET', '/connectors/java-src/tasks'); return r.status === 200 ? r.body as Array<{ config: Record<string, string> }> : null; });
+  const tasks = await waitFor('task configs', async () => { const r = await rest(w.url, 'GET', '/connectors/java-src/tasks'); return r.status === 200 ? r.body as Array<{ config: Record<string, string> }> : null; });
   assert.equal(tasks[0]!.config['file'], file);
   assert.deepEqual((await rest(w.url, 'GET', '/connectors/java-src/offsets')).body, { offsets: [{ partition: { filename: file }, offset: { position: 3 } }] });
   assert.deepEqual(w.herder.statusStore.getTask('java-gone', 0), { state: 'FAILED', trace: 'java.lang.RuntimeException: boom', workerId: 'java-host:8083', generation: 7 });

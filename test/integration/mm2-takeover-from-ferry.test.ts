@@ -82,6 +82,10 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
     await mm2.stop();
   }
   const mm2Configs = kit.interop<JavaStores>(storesArgs).result.connectors;
+  // The comparison below walks these maps: both must hold the flow's three connectors, or it proves nothing.
+  const connectors = ['MirrorCheckpointConnector', 'MirrorHeartbeatConnector', 'MirrorSourceConnector'];
+  assert.deepEqual(Object.keys(ferryConfigs).sort(), connectors, 'Ferry wrote the three connectors');
+  assert.deepEqual(Object.keys(mm2Configs).sort(), connectors, 'the config topic after MM2 holds the same three');
   const rewritten: string[] = [];
   for (const [name, c] of Object.entries(mm2Configs)) {
     const f = ferryConfigs[name];
@@ -92,6 +96,8 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
   log(`MM2 rewrote ${rewritten.length === 0 ? 'nothing Ferry wrote' : `:\n${rewritten.join('\n')}`}`);
   // Ferry's connector and task configs are the ones a Java MM2 computes for the same mm2.properties.
   assert.deepEqual(rewritten, [], 'MM2 keeps the connector and task configs Ferry wrote');
+  // MM2's log file was written (INFO and above), so an empty error list means something.
+  assert.match(mm2.log(), /MirrorSourceConnector/, `MM2's log ${mm2.logFile}`);
   const errors = mm2.errors();
   assert.deepEqual(errors, [], `MM2 logged errors after taking over from Ferry:\n${errors.join('\n')}`);
   assert.doesNotMatch(mm2.log(), /could not be found|Failed to start task|Failed to deserialize|Failed to convert/i);
