@@ -2,14 +2,15 @@
 // offset. Connect's source tasks need per-record metadata (commitRecord, MirrorSource offset syncs); the
 // broker reports a base offset per partition batch, and records of one batch get consecutive offsets.
 //
-// The data path talks to brokers through kafkajs's protocol layer (Cluster/Broker.produce + its idempotence
-// manager) rather than kafkajs's Producer: the latter groups messages per partition with a quadratic
-// array copy and re-partitions every message, which dominated CPU when mirroring (profiled: ~16% in
-// groupMessagesPerPartition alone). Grouping here is linear and partitions are already known.
+// Ferry encodes its own RecordBatch v2 and Produce requests and sends them on kafkajs's connections (kafkajs's
+// Producer groups messages with a quadratic array copy and allows one request in flight with idempotence).
+// BatchSender (batch-sender.ts) keeps up to max.in.flight.requests.per.connection requests in flight per broker
+// and follows Java's retry rules; this file builds batches, reaches the brokers and maps acks back to records.
 import { createRequire } from 'node:module';
-import { acksOf, createLowLevelCluster, producerConfig, type ClientProps } from './client.js';
+import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
-import { encodeRecordBatch, sealRecordBatch, type BatchRecord } from './record-batch.js';
+import { decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
+import { BatchSender, type PartitionResponse, type Segment } from './batch-sender.js';
 import { encodeProduceRequest, encodedRequest } from './requests.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
@@ -27,6 +28,7 @@ export interface OutRecord {
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
 const createEosManager: (opts: Record<string, unknown>) => any = require('kafkajs/src/producer/eosManager/index.js');
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode(code: number): { type: string; message: string; retriable: boolean } };
 const log = logger('kafka.producer');
 
 // Produce v3..v8 share the request layout; v7 is the first a broker accepts zstd batches in (older versions get
@@ -44,17 +46,6 @@ const produceResponses: Record<number, any> = {
   7: require('kafkajs/src/protocol/requests/produce/v7/response.js'),
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
-
-interface PartitionBatch {
-  topic: string;
-  partition: number;
-  messages: BatchRecord[];
-  indexes: number[];
-  bytes: number;
-  firstSequence?: number;
-  /** A batch encoded by the caller (byte path): sealed with the producer fields when its sequence is assigned. */
-  encoded?: { batch: Buffer; count: number; index: number };
-}
 
 /** A RecordBatch v2 built by the caller (see batch-rewriter): producer fields and CRC are set on send. */
 export interface EncodedBatch {
@@ -88,44 +79,82 @@ export class RecordProducer {
   /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
   private readonly cluster: any;
   private readonly eos: any;
+  private readonly brokers = new Map<number, Promise<any>>();
   /* eslint-enable @typescript-eslint/no-explicit-any */
   private readonly idempotent: boolean;
-  private readonly retries: number;
   private readonly metadata: TopicMetadataCache;
   private readonly acks: number;
   private readonly compression: CompressionSettings;
   private readonly compressBatch: { id: number; compress: (records: Buffer) => Buffer } | undefined;
   private readonly timeoutMs: number;
+  private readonly deliveryTimeoutMs: number;
+  private readonly retryBackoffMs: number;
   private readonly roundRobin = new Map<string, number>();
   private readonly maxPartitionBytes: number;
+  private readonly sender: BatchSender;
+  private readonly knownTopics = new Set<string>();
+  private leaders = new Map<string, number>();
+  private leadersOf: unknown = null;
   private connected = false;
+  /** Enqueueing is serialized (topic metadata, the byte budget): per-partition order follows call order. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(props: ClientProps, clientId: string, opts: { allowAutoTopicCreation?: boolean } = {}) {
     this.cluster = createLowLevelCluster(props, clientId);
-    this.idempotent = producerConfig(props).idempotent ?? true;
-    this.eos = createEosManager({ logger: this.cluster.rootLogger, cluster: this.cluster, transactional: false });
-    this.retries = Number(props['retries'] ?? 20);
-    this.metadata = new TopicMetadataCache(props, { allowAutoTopicCreation: opts.allowAutoTopicCreation ?? false });
     this.acks = acksOf(props);
+    this.idempotent = idempotenceOf(props, this.acks);
+    const maxInFlight = positiveInt(props, 'max.in.flight.requests.per.connection', 5);
+    if (this.idempotent && maxInFlight > 5) {
+      throw new Error(`max.in.flight.requests.per.connection=${maxInFlight}: must be at most 5 with enable.idempotence=true (as Java's producer)`);
+    }
+    this.eos = createEosManager({ logger: this.cluster.rootLogger, cluster: this.cluster, transactional: false });
+    this.metadata = new TopicMetadataCache(props, { allowAutoTopicCreation: opts.allowAutoTopicCreation ?? false });
     // compression.type and the compression.<codec>.level keys are validated here, when the producer is built
     // (a task or worker start), with an error naming the key and value.
     this.compression = compressionSettings(props);
     this.compressBatch = this.compression.id === 0 ? undefined : { id: this.compression.id, compress: compressorFor(this.compression) };
-    this.timeoutMs = Number(props['request.timeout.ms'] ?? 30_000);
+    this.timeoutMs = positiveInt(props, 'request.timeout.ms', 30_000);
+    this.deliveryTimeoutMs = positiveInt(props, 'delivery.timeout.ms', 120_000);
+    this.retryBackoffMs = positiveInt(props, 'retry.backoff.ms', 100, 0);
+    const maxRequestBytes = positiveInt(props, 'max.request.size', 1_048_576);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
-    this.maxPartitionBytes = Number(props['max.request.size'] ?? 1_048_576) * 0.9;
+    this.maxPartitionBytes = maxRequestBytes * 0.9;
+    this.sender = new BatchSender({
+      leaderFor: (topic, partition) => this.leaderFor(topic, partition),
+      refreshMetadata: () => this.cluster.refreshMetadata(),
+      produce: (nodeId, batches) => this.produce(nodeId, batches),
+      brokerFailed: (nodeId) => { this.brokers.delete(nodeId); },
+      initProducerId: async () => {
+        await this.eos.initProducerId();
+        return { producerId: Number(this.eos.getProducerId()), producerEpoch: Number(this.eos.getProducerEpoch()) };
+      },
+    }, {
+      idempotent: this.idempotent,
+      acks: this.acks,
+      maxInFlight,
+      maxRequestBytes,
+      retries: positiveInt(props, 'retries', 2_147_483_647, 0),
+      deliveryTimeoutMs: this.deliveryTimeoutMs,
+      retryBackoffMs: this.retryBackoffMs,
+      retryBackoffMaxMs: positiveInt(props, 'retry.backoff.max.ms', 1000, 0),
+      bufferMemory: positiveInt(props, 'buffer.memory', 33_554_432),
+      split: (batch, count) => this.split(batch, count),
+      describeError: (code) => { const e = createErrorFromCode(code); return { type: e.type, message: e.message, retriable: e.retriable }; },
+      onRetry: (r) => log.warn(r, 'produce failed; retrying'),
+    });
   }
 
   async connect(): Promise<void> {
     if (this.connected) return;
     await this.cluster.connect();
-    if (this.idempotent) await this.eos.initProducerId();
+    await this.sender.start();
     this.connected = true;
   }
 
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
+    this.sender.close();
     await Promise.allSettled([this.cluster.disconnect(), this.metadata.close()]);
   }
 
@@ -138,19 +167,44 @@ export class RecordProducer {
     return next;
   }
 
-  private tail: Promise<unknown> = Promise.resolve();
-
   /**
    * Sends records; resolves with each record's metadata, in input order, once all are acknowledged.
-   * Calls are serialized: kafkajs does not keep concurrent sendBatch calls in call order (each awaits
-   * metadata first), and per-partition order across calls is what Connect promises. Callers overlap
-   * their next poll with the send in flight instead.
+   * Records are batched per partition (a batch stays under max.request.size) and queued in call order, so
+   * per-partition order holds across calls; several calls can be in flight at once.
    */
   send(records: readonly OutRecord[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return Promise.resolve([]);
-    const run = this.tail.then(() => this.sendNow(records), () => this.sendNow(records));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.serialized(async () => {
+      const groups = new Map<string, { topic: string; partition: number; parts: Array<{ messages: BatchRecord[]; indexes: number[]; bytes: number }> }>();
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        const p = r.partition ?? await this.partitionFor(r.topic, r.key);
+        const gk = `${r.topic}\u0000${p}`;
+        let size = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+        for (const [hk, hv] of r.headers) size += hk.length + (hv?.length ?? 0) + 4;
+        let g = groups.get(gk);
+        if (!g) { g = { topic: r.topic, partition: p, parts: [] }; groups.set(gk, g); }
+        let part = g.parts[g.parts.length - 1];
+        if (!part || (part.bytes + size > this.maxPartitionBytes && part.messages.length > 0)) { part = { messages: [], indexes: [], bytes: 0 }; g.parts.push(part); }
+        part.messages.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp ?? Date.now() });
+        part.indexes.push(i);
+        part.bytes += size;
+      }
+      const batches: Array<{ topic: string; partition: number; batch: Buffer; count: number; indexes: number[] }> = [];
+      for (const g of groups.values()) {
+        for (const part of g.parts) batches.push({ topic: g.topic, partition: g.partition, batch: this.encode(part.messages), count: part.messages.length, indexes: part.indexes });
+      }
+      return { batches, done: (results: Segment[][]) => {
+        const out = new Array<RecordMetadata>(records.length);
+        batches.forEach((b, k) => {
+          let j = 0;
+          for (const seg of results[k]!) {
+            for (let n = 0; n < seg.count; n++, j++) out[b.indexes[j]!] = { topic: b.topic, partition: b.partition, offset: seg.baseOffset < 0 ? -1 : seg.baseOffset + n };
+          }
+        });
+        return out;
+      } };
+    });
   }
 
   /** The compression the target wants, for callers that encode batches themselves (sendEncoded). */
@@ -165,126 +219,112 @@ export class RecordProducer {
 
   /**
    * Sends batches the caller encoded (the mirror's byte path); resolves with each batch's base offset on the
-   * target (-1 with acks=0), in input order. Serialized with send(), so per-partition order holds across both.
-   * Several batches of one partition go in successive requests (a request holds a partition once); sequence
-   * numbers are assigned, and each batch sealed, when its request is built, and kept across retries.
+   * target, in input order: -1 when the target reported none (acks=0, a duplicate resend) or a batch split for
+   * size landed in pieces that are not contiguous. Queued in call order with send(), so per-partition order holds.
    */
   sendEncoded(batches: readonly EncodedBatch[]): Promise<number[]> {
     if (batches.length === 0) return Promise.resolve([]);
-    const run = this.tail.then(() => this.sendEncodedNow(batches), () => this.sendEncodedNow(batches));
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  private async sendEncodedNow(batches: readonly EncodedBatch[]): Promise<number[]> {
-    const bases = new Array<number>(batches.length).fill(-1);
-    const rounds: Array<Map<string, PartitionBatch>> = [];
-    const depth = new Map<string, number>();
-    for (let i = 0; i < batches.length; i++) {
-      const b = batches[i]!;
-      const gk = `${b.topic}\u0000${b.partition}`;
-      const k = depth.get(gk) ?? 0;
-      depth.set(gk, k + 1);
-      const round = rounds[k] ?? (rounds[k] = new Map());
-      round.set(gk, { topic: b.topic, partition: b.partition, messages: [], indexes: [], bytes: b.batch.length, encoded: { batch: b.batch, count: b.count, index: i } });
-    }
-    for (const round of rounds) await this.produceChunk(round, [], bases);
-    return bases;
+    return this.serialized(async () => ({
+      batches,
+      done: (results: Segment[][]) => results.map((segs) => {
+        let expect = segs[0]!.baseOffset;
+        for (const s of segs) { if (s.baseOffset !== expect || s.baseOffset < 0) return -1; expect += s.count; }
+        return segs[0]!.baseOffset;
+      }),
+    }));
   }
 
   /**
-   * One produce request per leader; a partition's share of a request stays under `maxPartitionBytes`
-   * (the broker rejects a batch above message.max.bytes, 1 MiB by default), so big polls become several
-   * requests, sent one after another to keep per-partition order.
+   * Runs `prepare` after the previous calls' (so batches queue in call order), waits for room in the byte
+   * budget, queues the batches and resolves with `done` of their results once every batch is acknowledged.
    */
-  private async sendNow(records: readonly OutRecord[]): Promise<RecordMetadata[]> {
-    const out = new Array<RecordMetadata>(records.length);
-    let chunk = new Map<string, PartitionBatch>();
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const p = r.partition ?? await this.partitionFor(r.topic, r.key);
-      const gk = `${r.topic}\u0000${p}`;
-      let size = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      for (const [hk, hv] of r.headers) size += hk.length + (hv?.length ?? 0) + 4;
-      let g = chunk.get(gk);
-      if (g && g.bytes + size > this.maxPartitionBytes) {
-        await this.produceChunk(chunk, out);
-        chunk = new Map();
-        g = undefined;
-      }
-      if (!g) { g = { topic: r.topic, partition: p, messages: [], indexes: [], bytes: 0 }; chunk.set(gk, g); }
-      g.messages.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp ?? Date.now() });
-      g.indexes.push(i);
-      g.bytes += size;
-    }
-    if (chunk.size > 0) await this.produceChunk(chunk, out);
-    return out;
+  private serialized<T>(prepare: () => Promise<{ batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer; count: number }>; done: (r: Segment[][]) => T }>): Promise<T> {
+    const queued = this.tail.then(async () => {
+      const p = await prepare();
+      await this.knowTopics(p.batches);
+      let bytes = 0;
+      for (const b of p.batches) bytes += b.batch.length;
+      await this.sender.reserve(bytes);
+      return { acks: this.sender.enqueue(p.batches), done: p.done };
+    });
+    this.tail = queued.catch(() => undefined);
+    return queued.then(async ({ acks, done }) => done(await Promise.all(acks)));
   }
 
-  /** Produces one chunk (one request per leader broker), retrying retriable errors with the same sequences. */
-  private async produceChunk(chunk: Map<string, PartitionBatch>, out: RecordMetadata[], bases?: number[]): Promise<void> {
-    const topics = [...new Set([...chunk.values()].map((g) => g.topic))];
-    let pending = [...chunk.values()];
-    for (let attempt = 0; ; attempt++) {
+  /** Registers new topics with the cluster's metadata (retried while the topic is still being created). */
+  private async knowTopics(batches: ReadonlyArray<{ topic: string }>): Promise<void> {
+    const fresh = [...new Set(batches.map((b) => b.topic).filter((t) => !this.knownTopics.has(t)))];
+    if (fresh.length === 0) return;
+    const deadline = Date.now() + this.deliveryTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.cluster.addMultipleTargetTopics(topics);
-        await this.cluster.refreshMetadataIfNecessary();
-        const byLeader = new Map<number, PartitionBatch[]>();
-        for (const g of pending) {
-          const leaders = this.cluster.findLeaderForPartitions(g.topic, [g.partition]) as Record<string, number[]>;
-          const nodeId = Number(Object.keys(leaders)[0]);
-          if (!Number.isInteger(nodeId)) throw Object.assign(new Error(`No leader for ${g.topic}-${g.partition}`), { retriable: true });
-          const list = byLeader.get(nodeId) ?? [];
-          list.push(g);
-          byLeader.set(nodeId, list);
-        }
-        const failed: PartitionBatch[] = [];
-        let lastError: unknown;
-        await Promise.all([...byLeader].map(async ([nodeId, batches]) => {
-          try {
-            await this.produceToBroker(nodeId, batches, out, bases);
-          } catch (e) {
-            lastError = e;
-            failed.push(...batches);
-          }
-        }));
-        if (failed.length === 0) return;
-        pending = failed;
-        throw lastError;
+        await this.cluster.addMultipleTargetTopics(fresh);
+        for (const t of fresh) this.knownTopics.add(t);
+        return;
       } catch (e) {
-        const err = e as Error & { retriable?: boolean; type?: string };
-        const retriable = err.retriable === true || /NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION|REQUEST_TIMED_OUT|NETWORK_EXCEPTION|NOT_ENOUGH_REPLICAS|Connection|ECONNREFUSED/i.test(`${err.type ?? ''} ${err.message}`);
-        if (!retriable || attempt >= this.retries) throw e;
-        log.warn({ err: err.message, attempt }, 'produce failed; retrying');
-        await this.cluster.refreshMetadata().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+        const err = e as Error & { retriable?: boolean };
+        if (err.retriable !== true || Date.now() >= deadline) throw e;
+        log.warn({ topics: fresh, err: err.message, attempt }, 'topic metadata not available yet; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(this.retryBackoffMs * 2 ** attempt, 1000)));
       }
     }
   }
 
-  private async produceToBroker(nodeId: number, batches: PartitionBatch[], out: RecordMetadata[], bases?: number[]): Promise<void> {
-    const broker = await this.cluster.findBroker({ nodeId });
-    await this.eos.acquireBrokerLock(broker);
-    try {
-      for (const g of batches) {
-        // Sequence numbers are assigned once per batch and kept across retries of the same batch.
-        if (this.idempotent && g.firstSequence === undefined) {
-          g.firstSequence = this.eos.getSequence(g.topic, g.partition) as number;
-          this.eos.updateSequence(g.topic, g.partition, g.encoded ? g.encoded.count : g.messages.length);
-        }
+  private encode(messages: BatchRecord[]): Buffer {
+    return encodeRecordBatch(messages, { producerId: -1, producerEpoch: -1, baseSequence: -1, ...(this.compressBatch ? { compression: this.compressBatch } : {}) });
+  }
+
+  /** Halves a batch the broker found too large (MESSAGE_TOO_LARGE): decoded and encoded again, same codec. */
+  private split(batch: Buffer, count: number): [Buffer, Buffer, number] | null {
+    if (count < 2) return null;
+    const decoded = decodeRecordSet(batch);
+    const records = decoded.batches.flatMap((b) => b.records);
+    if (decoded.error || records.length !== count) return null;
+    const n = Math.ceil(count / 2);
+    const toOut = (r: (typeof records)[number]): BatchRecord => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+    return [this.encode(records.slice(0, n).map(toOut)), this.encode(records.slice(n).map(toOut)), n];
+  }
+
+  /** Leader of a partition from kafkajs's cached metadata (rebuilt when the metadata object changes). */
+  private leaderFor(topic: string, partition: number): number | undefined {
+    const metadata = this.cluster.brokerPool?.metadata as { topicMetadata?: Array<{ topic: string; partitionMetadata: Array<{ partitionId: number; leader: number }> }> } | undefined;
+    if (metadata !== this.leadersOf) {
+      this.leadersOf = metadata;
+      this.leaders = new Map();
+      for (const t of metadata?.topicMetadata ?? []) {
+        for (const p of t.partitionMetadata) if (p.leader >= 0) this.leaders.set(`${t.topic}\u0000${p.partitionId}`, p.leader);
       }
-      const response = (await this.produceRaw(broker, batches)) as
-        { topics: { topicName: string; partitions: { partition: number; baseOffset: string }[] }[] };
-      const base = new Map<string, number>();
-      for (const t of response?.topics ?? []) for (const p of t.partitions) base.set(`${t.topicName}\u0000${p.partition}`, Number(p.baseOffset));
-      for (const g of batches) {
-        const b = base.get(`${g.topic}\u0000${g.partition}`) ?? -1;
-        if (g.encoded) { if (bases) bases[g.encoded.index] = b; continue; }
-        for (let j = 0; j < g.indexes.length; j++) out[g.indexes[j]!] = { topic: g.topic, partition: g.partition, offset: b < 0 ? -1 : b + j };
-      }
-    } finally {
-      await this.eos.releaseBrokerLock(broker);
     }
+    return this.leaders.get(`${topic}\u0000${partition}`);
+  }
+
+  /** One Produce request to a broker, on kafkajs's connection; every partition's answer, errors included. */
+  private async produce(nodeId: number, batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer }>): Promise<PartitionResponse[]> {
+    let found = this.brokers.get(nodeId);
+    if (!found) {
+      const f = this.cluster.findBroker({ nodeId }) as Promise<unknown>;
+      f.catch(() => { if (this.brokers.get(nodeId) === f) this.brokers.delete(nodeId); });
+      this.brokers.set(nodeId, f);
+      found = f;
+    }
+    const broker = await found;
+    const apiVersion = this.produceVersion(broker);
+    const topics = new Map<string, { partition: number; batch: Buffer }[]>();
+    for (const b of batches) {
+      const list = topics.get(b.topic);
+      if (list) list.push(b); else topics.set(b.topic, [b]);
+    }
+    const body = encodeProduceRequest(this.acks, this.timeoutMs, topics);
+    const response = await broker.connectionPool.send({
+      request: encodedRequest(PRODUCE_API_KEY, apiVersion, 'Produce', body, this.acks !== 0),
+      // Every partition's error code, not kafkajs's parse (it throws the first error and drops the rest).
+      response: { decode: produceResponses[apiVersion].decode, parse: async (d: unknown) => d },
+    }) as { topics: Array<{ topicName: string; partitions: Array<{ partition: number; errorCode: number; baseOffset: string }> }> } | undefined;
+    const out: PartitionResponse[] = [];
+    for (const t of response?.topics ?? []) {
+      for (const p of t.partitions) out.push({ topic: t.topicName, partition: p.partition, errorCode: p.errorCode, baseOffset: Number(p.baseOffset) });
+    }
+    return out;
   }
 
   /** Produce version for a broker: the highest of 3..7 it supports; zstd needs 7 (checked here, never retried). */
@@ -299,33 +339,28 @@ export class RecordProducer {
     return version;
   }
 
-  /** Ferry's own RecordBatch v2 encoding (compressed per compression.type), sent on kafkajs's connection. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
-  private async produceRaw(broker: any, batches: PartitionBatch[]): Promise<unknown> {
-    const apiVersion = this.produceVersion(broker);
-    const producerId = this.idempotent ? Number(this.eos.getProducerId()) : -1;
-    const producerEpoch = this.idempotent ? Number(this.eos.getProducerEpoch()) : -1;
-    const topics = new Map<string, { partition: number; batch: Buffer }[]>();
-    for (const g of batches) {
-      let batch: Buffer;
-      if (g.encoded) {
-        batch = g.encoded.batch;
-        sealRecordBatch(batch, producerId, producerEpoch, g.firstSequence ?? -1);
-      } else {
-        batch = encodeRecordBatch(g.messages, { producerId, producerEpoch, baseSequence: g.firstSequence ?? -1, ...(this.compressBatch ? { compression: this.compressBatch } : {}) });
-      }
-      const list = topics.get(g.topic) ?? [];
-      list.push({ partition: g.partition, batch });
-      topics.set(g.topic, list);
-    }
-    const body = encodeProduceRequest(this.acks, this.timeoutMs, topics);
-    return broker.connectionPool.send({
-      request: encodedRequest(PRODUCE_API_KEY, apiVersion, 'Produce', body, this.acks !== 0),
-      response: produceResponses[apiVersion],
-    });
-  }
-
   invalidate(topic: string): void {
     this.metadata.invalidate(topic);
   }
+}
+
+/**
+ * enable.idempotence as Java's producer decides it: on by default only with acks=all; set to true with other
+ * acks it is a configuration error.
+ */
+function idempotenceOf(props: ClientProps, acks: number): boolean {
+  const v = props['enable.idempotence']?.trim().toLowerCase();
+  if (v === undefined || v === '') return acks === -1;
+  if (v !== 'true' && v !== 'false') throw new Error(`enable.idempotence=${props['enable.idempotence']}: expected true or false`);
+  if (v === 'true' && acks !== -1) throw new Error(`enable.idempotence=true needs acks=all (got acks=${props['acks'] ?? ''})`);
+  return v === 'true';
+}
+
+/** An integer setting at least `min` (1 by default), or the default; anything else names key and value. */
+function positiveInt(props: ClientProps, key: string, dflt: number, min = 1): number {
+  const raw = props[key];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min) throw new Error(`${key}=${raw}: expected an integer >= ${min}`);
+  return n;
 }
