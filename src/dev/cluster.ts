@@ -1,6 +1,8 @@
 // One local single-node KRaft cluster (combined broker + controller) run from the Maven-fetched jars:
 // server.properties → `kafka.tools.StorageTool format` → `java kafka.Kafka`, detached so it outlives the
 // process that started it (`ferry dev up` returns while the broker keeps running).
+// A LocalCluster can also be one node of a multi-broker cluster (`quorum`): every node is a combined
+// broker + controller, the nodes form a static quorum, and internal topics are replicated across them.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,15 @@ export interface ClusterRecord {
   /** pid of the running broker JVM, if started. */
   pid?: number;
   startedAt?: string;
+  /** Set when this is one node of a multi-broker cluster. */
+  quorum?: QuorumMembership;
+}
+
+/** One node's place in a multi-broker cluster: every node is a combined broker + controller (static voters). */
+export interface QuorumMembership {
+  nodeId: number;
+  /** Every node of the cluster (this one included): node id → controller port on 127.0.0.1. */
+  voters: readonly { nodeId: number; controllerPort: number }[];
 }
 
 export interface LocalClusterOptions {
@@ -56,6 +67,8 @@ export interface LocalClusterOptions {
   brokerProperties?: Record<string, string>;
   /** Secured listeners besides PLAINTEXT (src/dev/security.ts). */
   security?: ClusterSecurity;
+  /** One node of a multi-broker cluster (all nodes share clusterId); absent: a single-node cluster. */
+  quorum?: QuorumMembership;
   clusterId?: string;
   /** Tests only: -XX:TieredStopAtLevel=1 starts the JVM faster but runs it slower. Never for benchmarks. */
   fastStartup?: boolean;
@@ -104,15 +117,21 @@ export function renderServerProperties(opts: {
   host?: string;
   /** Secured listeners, with the broker stores and SASL users they need. */
   security?: { config: ClusterSecurity; stores: BrokerStores; users: Readonly<Record<string, string>>; jwksUrl?: string };
+  /** One node of a multi-broker cluster; absent: node 1 of a single-node cluster. */
+  quorum?: QuorumMembership;
 }): string {
   const dist = kafkaDistribution(opts.kafkaVersion);
   const host = opts.host ?? LOOPBACK;
   const secure = opts.security ? secureListenerEntries(opts.security.config, host) : { listeners: [], protocolMap: [] };
+  const voters = opts.quorum?.voters ?? [{ nodeId: 1, controllerPort: opts.controllerPort }];
+  // Internal topics survive one broker being down only when replicated; 3 is Kafka's production default.
+  const rf = String(Math.min(3, voters.length));
+  const minIsr = voters.length > 1 ? '2' : '1';
   const props = new Map<string, string>([
     ['process.roles', 'broker,controller'],
-    ['node.id', '1'],
+    ['node.id', String(opts.quorum?.nodeId ?? 1)],
     // Static voters: identical on 3.9 and 4.x, and formatting needs no --standalone.
-    ['controller.quorum.voters', `1@${host}:${opts.controllerPort}`],
+    ['controller.quorum.voters', voters.map((v) => `${v.nodeId}@${host}:${v.controllerPort}`).join(',')],
     ['listeners', [`PLAINTEXT://${host}:${opts.brokerPort}`, `CONTROLLER://${host}:${opts.controllerPort}`, ...secure.listeners].join(',')],
     ['advertised.listeners', [`PLAINTEXT://${host}:${opts.brokerPort}`, ...secure.listeners].join(',')],
     ['inter.broker.listener.name', 'PLAINTEXT'],
@@ -120,13 +139,13 @@ export function renderServerProperties(opts: {
     ['listener.security.protocol.map', ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...secure.protocolMap].join(',')],
     ['log.dirs', opts.dataDir],
     ['num.partitions', '1'],
-    ['default.replication.factor', '1'],
+    ['default.replication.factor', rf],
     ['min.insync.replicas', '1'],
-    ['offsets.topic.replication.factor', '1'],
+    ['offsets.topic.replication.factor', rf],
     // Defaults are 50 partitions each; 5 makes the first group join and transaction much faster.
     ['offsets.topic.num.partitions', '5'],
-    ['transaction.state.log.replication.factor', '1'],
-    ['transaction.state.log.min.isr', '1'],
+    ['transaction.state.log.replication.factor', rf],
+    ['transaction.state.log.min.isr', minIsr],
     ['transaction.state.log.num.partitions', '5'],
     ['group.initial.rebalance.delay.ms', '0'],
     // After a crash (kill -9) the restarted node is refused as a duplicate registration until the old
@@ -145,8 +164,8 @@ export function renderServerProperties(opts: {
     ['log.cleaner.threads', '1'],
   ]);
   if (dist.major >= 4) {
-    props.set('share.coordinator.state.topic.replication.factor', '1');
-    props.set('share.coordinator.state.topic.min.isr', '1');
+    props.set('share.coordinator.state.topic.replication.factor', rf);
+    props.set('share.coordinator.state.topic.min.isr', minIsr);
     props.set('share.coordinator.state.topic.num.partitions', '5');
   }
   if (opts.acls) {
@@ -205,6 +224,9 @@ export class LocalCluster {
   readonly clusterId: string;
   readonly acls: boolean;
   readonly security: ClusterSecurity | undefined;
+  /** This node's id: 1 in a single-node cluster. */
+  readonly nodeId: number;
+  readonly quorum: QuorumMembership | undefined;
   private readonly opts: LocalClusterOptions;
   private currentPid: number | undefined;
   private startedAt: string | undefined;
@@ -222,6 +244,11 @@ export class LocalCluster {
     this.clusterId = opts.clusterId ?? generateClusterId();
     this.acls = opts.acls ?? false;
     this.security = opts.security;
+    this.quorum = opts.quorum;
+    this.nodeId = opts.quorum?.nodeId ?? 1;
+    if (opts.quorum && !opts.quorum.voters.some((v) => v.nodeId === this.nodeId && v.controllerPort === opts.controllerPort)) {
+      throw new Error(`Cluster node '${opts.name}': node ${this.nodeId} on controller port ${opts.controllerPort} is not among its voters.`);
+    }
   }
 
   /** Rebuilds a cluster handle from a state-file record (possibly written by another process). */
@@ -237,6 +264,7 @@ export class LocalCluster {
       acls: rec.acls,
       ...(rec.brokerProperties ? { brokerProperties: rec.brokerProperties } : {}),
       ...(rec.security ? { security: rec.security } : {}),
+      ...(rec.quorum ? { quorum: rec.quorum } : {}),
     });
     c.currentPid = rec.pid;
     c.startedAt = rec.startedAt;
@@ -291,6 +319,7 @@ export class LocalCluster {
       acls: this.acls,
       ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
       ...(this.security ? { security: this.security } : {}),
+      ...(this.quorum ? { quorum: this.quorum } : {}),
       ...(this.currentPid !== undefined ? { pid: this.currentPid } : {}),
       ...(this.startedAt ? { startedAt: this.startedAt } : {}),
     };
@@ -317,6 +346,7 @@ export class LocalCluster {
       brokerPort: this.brokerPort, controllerPort: this.controllerPort, dataDir: this.dataDir, kafkaVersion: this.kafkaVersion,
       acls: this.acls, ...(this.opts.brokerProperties ? { brokerProperties: this.opts.brokerProperties } : {}),
       ...(secured ? { security: { config: secured.config, stores: secured.stores, users: secured.pki.users, ...(secured.oauth ? { jwksUrl: secured.oauth.jwksUrl } : {}) } } : {}),
+      ...(this.quorum ? { quorum: this.quorum } : {}),
     }), { mode: 0o600 });
     const classpath = join(libDir, '*');
     const logging = loggingOptions(dist, this.logFile, this.logsDir);
@@ -407,9 +437,10 @@ export class LocalCluster {
       }
       if (await canConnect(this.brokerPort)) {
         try {
-          const brokers = await describeBrokers(this.bootstrap);
-          if (brokers > 0) return;
-          lastError = 'metadata lists no brokers';
+          // This node must be listed: in a multi-broker cluster its port may answer with the others only.
+          const ids = await describeBrokerIds(this.bootstrap);
+          if (ids.includes(this.nodeId)) return;
+          lastError = ids.length === 0 ? 'metadata lists no brokers' : `metadata lists brokers ${ids.join(',')} but not node ${this.nodeId}`;
         } catch (err) {
           lastError = err instanceof Error ? err.message : String(err);
         }
@@ -455,6 +486,11 @@ export class LocalCluster {
 
 /** Number of brokers a metadata request reports; throws when the broker does not answer. */
 export async function describeBrokers(bootstrap: string): Promise<number> {
+  return (await describeBrokerIds(bootstrap)).length;
+}
+
+/** Node ids of the brokers a metadata request reports, ascending; throws when the broker does not answer. */
+export async function describeBrokerIds(bootstrap: string): Promise<number[]> {
   const props = { 'bootstrap.servers': bootstrap, 'client.id': 'ferry-dev-probe', 'retries.kafkajs': '0', 'request.timeout.ms': '5000', 'socket.connection.setup.timeout.ms': '2000' };
-  return withAdmin(props, async (admin) => (await admin.describeCluster()).brokers.length);
+  return withAdmin(props, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b));
 }

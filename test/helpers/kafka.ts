@@ -6,6 +6,11 @@
 //
 // or, with full control:  const kafka = await startKafka({ … }); after(() => kafka.stop());
 //
+// Multi-broker clusters (combined broker + controller nodes in one static quorum; internal topics replicated):
+//   const kafka = useKafka({ clusters: ['source', 'target'], brokers: { target: 3 } });
+//   kafka.cluster('target').bootstrap          // all three brokers, comma-separated
+//   await kafka.cluster('target').broker(2).stop(); … await kafka.cluster('target').broker(2).start();
+//
 // Secured clusters (src/dev/security.ts) keep the PLAINTEXT `props` for setup and add client properties per
 // listener and store flavour:
 //   const kafka = useKafka({ clusters: ['source', 'target'], security: ['sasl_ssl', 'mtls'] });   // or 'all'
@@ -40,6 +45,8 @@ export interface KafkaHarnessOptions {
   /** Default: $FERRY_TEST_KAFKA_VERSION, else the launcher's default. */
   kafkaVersion?: string;
   brokerProperties?: Record<string, string>;
+  /** Brokers per cluster name (default 1, at most 5), e.g. { target: 3 }. Secured listeners need single-broker clusters. */
+  brokers?: Readonly<Record<string, number>>;
   startTimeoutMs?: number;
   /**
    * Secured listeners each cluster gets besides PLAINTEXT: 'all', or any of sasl_ssl, mtls, sasl_plaintext,
@@ -95,22 +102,48 @@ export interface SecureTestAccess {
   readonly propertiesDir: string;
 }
 
-export interface TestCluster {
-  name: string;
-  /** 127.0.0.1:port */
+/** One broker (node) of a test cluster. */
+export interface TestBroker {
+  /** Kafka node id (1..n). */
+  nodeId: number;
+  /** 127.0.0.1:port of this broker alone. */
   bootstrap: string;
   brokerPort: number;
   controllerPort: number;
-  /** Java-style client properties for src/kafka/client.ts. */
-  props: ClientProps;
-  /** Graceful stop (SIGTERM, then SIGKILL); data kept. */
+  /** Graceful stop (SIGTERM: controlled shutdown, then SIGKILL); data kept. */
   stop(): Promise<void>;
-  /** Start again on the same data directory and ports. */
+  /** Start again on the same data directory and ports; resolves when the broker is back in the metadata. */
   start(): Promise<void>;
   /** SIGKILL (simulated crash); data kept. */
   kill(): void;
-  /** Last lines of the broker log, for assertion messages. */
+  isRunning(): boolean;
   logExcerpt(): string;
+  readonly local: LocalCluster;
+}
+
+export interface TestCluster {
+  name: string;
+  /** 127.0.0.1:port, or for a multi-broker cluster every broker's, comma-separated. */
+  bootstrap: string;
+  /** The (first) broker's port. */
+  brokerPort: number;
+  /** The (first) node's controller port. */
+  controllerPort: number;
+  /** Java-style client properties for src/kafka/client.ts. */
+  props: ClientProps;
+  /** Every broker, by node id (one for a single-broker cluster). */
+  readonly brokers: readonly TestBroker[];
+  /** The broker with this node id. */
+  broker(nodeId: number): TestBroker;
+  /** Graceful stop of every broker (SIGTERM, then SIGKILL); data kept. */
+  stop(): Promise<void>;
+  /** Start every broker again on the same data directories and ports. */
+  start(): Promise<void>;
+  /** SIGKILL every broker (simulated crash); data kept. */
+  kill(): void;
+  /** Last lines of the broker log(s), for assertion messages. */
+  logExcerpt(): string;
+  /** The cluster, or the first node of a multi-broker cluster. */
   readonly local: LocalCluster;
   /** Client properties for the secured listeners; throws on a cluster started without `security`. */
   readonly secure: SecureTestAccess;
@@ -167,17 +200,41 @@ function secureAccess(c: LocalCluster, pki: DevPki | undefined, oauth: TestOAuth
   };
 }
 
-function wrap(c: LocalCluster, pki: DevPki | undefined, oauth: TestOAuth | undefined): TestCluster {
+function wrapBroker(c: LocalCluster): TestBroker {
   return {
-    name: c.name,
+    nodeId: c.nodeId,
     bootstrap: c.bootstrap,
     brokerPort: c.brokerPort,
     controllerPort: c.controllerPort,
-    props: { 'bootstrap.servers': c.bootstrap },
     stop: () => c.stop(15_000),
     start: () => c.start(),
     kill: () => c.kill(),
+    isRunning: () => c.isRunning(),
     logExcerpt: () => c.logExcerpt(),
+    local: c,
+  };
+}
+
+function wrap(name: string, nodes: readonly LocalCluster[], pki: DevPki | undefined, oauth: TestOAuth | undefined): TestCluster {
+  const c = nodes[0]!;
+  const brokers = nodes.map(wrapBroker);
+  const bootstrap = nodes.map((n) => n.bootstrap).join(',');
+  return {
+    name,
+    bootstrap,
+    brokerPort: c.brokerPort,
+    controllerPort: c.controllerPort,
+    props: { 'bootstrap.servers': bootstrap },
+    brokers,
+    broker(nodeId: number): TestBroker {
+      const b = brokers.find((x) => x.nodeId === nodeId);
+      if (!b) throw new Error(`Test cluster '${name}' has no broker ${nodeId} (have ${brokers.map((x) => x.nodeId).join(', ')}).`);
+      return b;
+    },
+    stop: async () => { await Promise.all(brokers.map((b) => b.stop())); },
+    start: async () => { await Promise.all(brokers.map((b) => b.start())); },
+    kill: () => { for (const b of brokers) b.kill(); },
+    logExcerpt: () => (brokers.length === 1 ? c.logExcerpt() : brokers.map((b) => `=== broker ${b.nodeId} ===\n${b.logExcerpt()}`).join('\n')),
     local: c,
     secure: secureAccess(c, pki, oauth),
   };
@@ -193,6 +250,7 @@ export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKa
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     ...(opts.acls ? { acls: true } : {}),
     ...(opts.brokerProperties ? { brokerProperties: opts.brokerProperties } : {}),
+    ...(opts.brokers ? { brokers: opts.brokers } : {}),
     ...(security.length > 0 ? { security } : {}),
     progress: (m) => process.stderr.write(`# ${m}\n`),
   });
@@ -210,7 +268,8 @@ export async function startKafka(opts: KafkaHarnessOptions = {}): Promise<TestKa
     await eph.stop();
     throw err;
   }
-  const clusters = eph.clusters.map((c) => wrap(c, pki, oauth));
+  const names = opts.clusters ?? ['source', 'target'];
+  const clusters = names.map((name) => wrap(name, eph.nodes(name), pki, oauth));
   return {
     clusters,
     cluster(name: string): TestCluster {
