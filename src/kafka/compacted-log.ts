@@ -241,19 +241,23 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
       });
       if (created) log.info({ topic, partitions, replicationFactor: rf }, `created ${setting} topic`);
     }
-    // Metadata of a just-created topic reaches the broker's cache a moment after CreateTopics returns.
-    let meta: Awaited<ReturnType<typeof admin.fetchTopicMetadata>> | undefined;
-    for (let attempt = 0; !meta; attempt++) {
-      try {
-        meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      } catch (e) {
-        if (attempt >= 40) throw e;
-        await new Promise((r) => setTimeout(r, 250));
+    // Metadata of a just-created topic reaches each broker's cache a moment after CreateTopics returns; on a
+    // multi-broker cluster DescribeConfigs may reach a broker that does not know the topic yet either.
+    const whenKnown = async <T>(call: () => Promise<T>, retriable: (e: unknown) => boolean = () => true): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call();
+        } catch (e) {
+          if (attempt >= 40 || !retriable(e)) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
       }
-    }
+    };
+    const meta = await whenKnown(() => admin.fetchTopicMetadata({ topics: [topic] }));
     const count = meta.topics[0]?.partitions.length ?? 0;
     if (count === 0) throw new TopicConfigError(`Topic '${topic}' has no partitions`);
-    const cfg = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+    const cfg = await whenKnown(() => admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] }),
+      (e) => (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION');
     const policy = cfg.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? 'delete';
     const policies = policy.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     if (policies.length !== 1 || policies[0] !== 'compact') {
