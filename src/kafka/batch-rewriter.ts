@@ -8,8 +8,13 @@
 //   - each record keeps its absolute timestamp (LogAppendTime batches: the batch's max timestamp, as Java's
 //     consumer reports it) and the output is CreateTime; the first record's timestamp is the base, as Java's
 //     producer does, so deltas may be negative;
-//   - key, value and headers are copied as byte ranges, in order, null values kept; every provenance header
-//     is dropped and one, the last one's chain plus the source alias (provenance.appendHop), is appended.
+//   - key, value and headers are copied as byte ranges, in order, null values kept; with `addHop` every
+//     provenance header is dropped and one, the last one's chain plus the source alias (provenance.appendHop),
+//     is appended; without it the headers stay as they are (loop prevention still reads the last chain);
+//   - without `addHop`, a source batch whose records all go through untouched (no loop-prevented record, offset
+//     deltas 0..n-1 from a base at or after the fetch offset, CreateTime, in the target's codec, within
+//     maxBatchBytes) is forwarded as it is: its bytes copied, only the header patched (base offset 0, producer
+//     fields unset, transactional bit cleared), nothing decompressed-and-recompressed. See forwardable().
 // The output batch carries no producer id, sequence or CRC: the producer patches them at send time (sequence
 // numbers are fixed when a batch is assigned to a partition's sequence), see record-batch.sealRecordBatch.
 import { CODEC_MASK, decompress } from './codecs.js';
@@ -31,6 +36,11 @@ export interface RewriteOptions {
   sourceAlias: string;
   /** Records whose chain lists it are not copied (they have been on the target already). */
   targetAlias: string;
+  /**
+   * Append the hop (provenance.addsProvenanceHop; default true). False: headers are copied unchanged and
+   * batches that need no change are forwarded whole.
+   */
+  addHop?: boolean | undefined;
   /** Compression of the output (the target producer's compression.type); absent or id 0: none. */
   compression?: { id: number; compress: (records: Buffer) => Buffer } | undefined;
   /** Bound on one output batch's uncompressed records section; more records start another output batch. */
@@ -50,6 +60,8 @@ export interface RewrittenBatch {
   bytes: number;
   /** Largest record timestamp in the batch. */
   maxTimestamp: number;
+  /** True when this is a source batch forwarded as it was (header patched), not rebuilt record by record. */
+  forwarded?: boolean;
 }
 
 export interface RewriteResult {
@@ -138,13 +150,16 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   const sourceAlias = Buffer.from(opts.sourceAlias, 'utf8');
   const targetAlias = Buffer.from(opts.targetAlias, 'utf8');
   const provHeaderKeyBytes = varintSize(provKey.length) + provKey.length;
+  const addHop = opts.addHop !== false;
+  const outCodec = opts.compression?.id ?? 0;
   const committed = new CommittedBatchFilter(opts.abortedTransactions);
   let nextOffset = opts.fetchOffset;
   let loopPrevented = 0;
 
   // The records sections of output batches are laid out one after another in the scratch buffer and framed
   // (copied or compressed) only at the end, so a bad source batch can be rolled back.
-  const segments: Array<{ start: number; end: number; count: number; runs: number[]; bytes: number; baseTs: number; maxTs: number }> = [];
+  // A segment with `forward` is a whole source batch, set[forward.start, forward.end), sent as it is.
+  const segments: Array<{ start: number; end: number; count: number; runs: number[]; bytes: number; baseTs: number; maxTs: number; forward?: { start: number; end: number } }> = [];
   let segStart = 0;
   let count = 0;
   let runs: number[] = [];
@@ -168,6 +183,10 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
     finish();
     const batches: RewrittenBatch[] = [];
     for (const g of segments) {
+      if (g.forward) {
+        batches.push({ batch: forwardedBatch(set, g.forward.start, g.forward.end), count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, forwarded: true });
+        continue;
+      }
       const batch = frameRecordBatch(out.subarray(g.start, g.end), opts.compression, g.count, g.baseTs, g.maxTs);
       batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs });
     }
@@ -198,6 +217,18 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
         src = body;
         rp = 0;
         rend = body.length;
+        // Forwarding whole: only codec and transactional bits set (not LogAppendTime, whose records the rewrite
+        // gives the batch's timestamp; not control; not a cleaner's delete-horizon batch).
+        if (!addHop && srcCodec === outCodec && baseOffset >= opts.fetchOffset && (attributes & ~(CODEC_MASK | ATTR_TRANSACTIONAL)) === 0
+          && n > 0 && n === lastOffset - baseOffset + 1 && body.length <= opts.maxBatchBytes && forwardable(n, provKey, targetAlias)) {
+          finish();
+          segments.push({ start: segStart, end: segStart, count: n, runs: [baseOffset, 0, n], bytes: fwdBytes, baseTs: srcBaseTs, maxTs: fwdMaxTs + srcBaseTs, forward: { start: pos, end } });
+          runNext = -1;
+          if (batchEnd > nextOffset) nextOffset = batchEnd;
+          pos = end;
+          continue;
+        }
+        rp = 0;
         for (let i = 0; i < n; i++) {
           const len = readVarint();
           const recStart = rp;
@@ -239,18 +270,23 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
             continue;
           }
           // The new chain: the last provenance value with the source alias appended (provenance.appendHop).
-          let newProvLen: number;
-          let appendAlias: boolean;
-          if (provLen <= 0) { newProvLen = sourceAlias.length; appendAlias = false; }
-          else if (chainEndsWith(body, provStart, provStart + provLen, sourceAlias)) { newProvLen = provLen; appendAlias = false; }
-          else { newProvLen = provLen + 1 + sourceAlias.length; appendAlias = true; }
+          let newProvLen = 0;
+          let appendAlias = false;
+          let outHc = hc;
+          let headersBytes = recEnd - hStart;
+          if (addHop) {
+            if (provLen <= 0) newProvLen = sourceAlias.length;
+            else if (chainEndsWith(body, provStart, provStart + provLen, sourceAlias)) newProvLen = provLen;
+            else { newProvLen = provLen + 1 + sourceAlias.length; appendAlias = true; }
+            outHc = hc - provCount + 1;
+            headersBytes += provHeaderKeyBytes + varintSize(newProvLen) + newProvLen - provBytes;
+          }
           const ts = logAppendTs ?? srcBaseTs + tsDelta;
-          const headersBytes = recEnd - hStart - provBytes + provHeaderKeyBytes + varintSize(newProvLen) + newProvLen;
-          let bodySize = 1 + varintSize(count === 0 ? 0 : ts - baseTs) + varintSize(count) + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
+          let bodySize = 1 + varintSize(count === 0 ? 0 : ts - baseTs) + varintSize(count) + (kvEnd - kvStart) + varintSize(outHc) + headersBytes;
           let recordBytes = varintSize(bodySize) + bodySize;
           if (count > 0 && wp - segStart + recordBytes > opts.maxBatchBytes) {
             finish();
-            bodySize = 1 + 1 + 1 + (kvEnd - kvStart) + varintSize(hc - provCount + 1) + headersBytes;
+            bodySize = 1 + 1 + 1 + (kvEnd - kvStart) + varintSize(outHc) + headersBytes;
             recordBytes = varintSize(bodySize) + bodySize;
           }
           if (count === 0) { baseTs = ts; maxTs = ts; } else if (ts > maxTs) maxTs = ts;
@@ -260,8 +296,8 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
           wp = writeVarint(out, wp, ts - baseTs);
           wp = writeVarint(out, wp, count);
           put(body, kvStart, kvEnd);
-          wp = writeVarint(out, wp, hc - provCount + 1);
-          if (provCount === 0) {
+          wp = writeVarint(out, wp, outHc);
+          if (provCount === 0 || !addHop) {
             put(body, hStart, recEnd);
           } else {
             // Copy the other headers in order, skipping every provenance header.
@@ -275,13 +311,15 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
               if (!isProv) put(body, hs, rp);
             }
           }
-          wp = writeVarint(out, wp, provKey.length);
-          put(provKey, 0, provKey.length);
-          wp = writeVarint(out, wp, newProvLen);
-          if (provLen <= 0) put(sourceAlias, 0, sourceAlias.length);
-          else {
-            put(body, provStart, provStart + provLen);
-            if (appendAlias) { out[wp++] = COMMA; put(sourceAlias, 0, sourceAlias.length); }
+          if (addHop) {
+            wp = writeVarint(out, wp, provKey.length);
+            put(provKey, 0, provKey.length);
+            wp = writeVarint(out, wp, newProvLen);
+            if (provLen <= 0) put(sourceAlias, 0, sourceAlias.length);
+            else {
+              put(body, provStart, provStart + provLen);
+              if (appendAlias) { out[wp++] = COMMA; put(sourceAlias, 0, sourceAlias.length); }
+            }
           }
           if (offset === runNext) runs[runs.length - 1]!++;
           else runs.push(offset, count, 1);
@@ -304,6 +342,71 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
     pos = end;
   }
   return { batches: materialize(), nextOffset, loopPrevented };
+}
+
+// Key plus value bytes and the largest timestamp delta of the batch forwardable() last accepted.
+let fwdBytes = 0;
+let fwdMaxTs = 0;
+
+/**
+ * Scans the n records of the batch body in `src` (from rp = 0) without writing anything: true when it can be
+ * forwarded as it is — offset deltas exactly 0..n-1, record attributes 0 (what the rewrite writes), no record
+ * whose provenance chain lists the target (it would be dropped), and nothing after the last record. Throws on
+ * a malformed record as the rewrite loop would.
+ */
+function forwardable(n: number, provKey: Buffer, targetAlias: Buffer): boolean {
+  let bytes = 0;
+  let maxTs = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const len = readVarint();
+    const recEnd = rp + len;
+    if (len < 0 || recEnd > rend) throw new RangeError(`record ${i} length ${len} runs past the end of its batch`);
+    if (src[rp++] !== 0) return false;
+    const tsDelta = readVarint();
+    if (tsDelta > maxTs) maxTs = tsDelta;
+    if (readVarint() !== i) return false;
+    const keyLen = skipBytes();
+    const valueLen = skipBytes();
+    bytes += (keyLen > 0 ? keyLen : 0) + (valueLen > 0 ? valueLen : 0);
+    const hc = readVarint();
+    if (hc < 0) throw new RangeError(`record ${i} has a negative header count`);
+    let provStart = -1;
+    let provLen = -1;
+    for (let h = 0; h < hc; h++) {
+      const kl = readVarint();
+      if (kl < 0) throw new RangeError(`record ${i} has a null header key`);
+      if (rp + kl > rend) truncated();
+      const isProv = kl === provKey.length && src.compare(provKey, 0, kl, rp, rp + kl) === 0;
+      rp += kl;
+      const vl = skipBytes();
+      if (isProv) { if (vl < 0) { provStart = -1; provLen = -1; } else { provStart = rp - vl; provLen = vl; } }
+    }
+    if (rp !== recEnd) throw new RangeError(`record ${i} is ${len} bytes long but its fields take ${rp - (recEnd - len)}`);
+    if (provLen >= 0 && chainListsAlias(src, provStart, provStart + provLen, targetAlias)) return false;
+  }
+  if (rp !== rend) return false;
+  fwdBytes = bytes;
+  fwdMaxTs = maxTs;
+  return true;
+}
+
+/**
+ * A copy of the source batch set[start, end) as the producer expects a client batch: base offset 0, leader
+ * epoch -1, producer id/epoch/sequence -1 and CRC 0 (sealRecordBatch sets them), the transactional bit cleared
+ * (a committed transaction's records are written as plain idempotent ones); codec, timestamps, record count
+ * and records untouched.
+ */
+function forwardedBatch(set: Buffer, start: number, end: number): Buffer {
+  const buf = Buffer.allocUnsafe(end - start);
+  set.copy(buf, 0, start, end);
+  buf.writeBigInt64BE(0n, 0);
+  buf.writeInt32BE(-1, 12);
+  buf.writeUInt32BE(0, 17);
+  buf.writeInt16BE(buf.readInt16BE(21) & ~ATTR_TRANSACTIONAL, 21);
+  buf.writeBigInt64BE(-1n, 43);
+  buf.writeInt16BE(-1, 51);
+  buf.writeInt32BE(-1, 53);
+  return buf;
 }
 
 /** True when the comma-separated chain in buf[start, end) lists `alias` (provenance.chainIncludes, in place). */

@@ -6,6 +6,8 @@
 //  4. Active-active A↔B in dedicated mode, with the default policy (A.x on B, B.x on A; the topic filter matches
 //     the remote names too, so cycle detection is what stops loops) and with IdentityReplicationPolicy (same
 //     names both ways; Ferry's provenance header stops loops): each record exists exactly once per cluster.
+//     With the default ferry.provenance.header (auto) the mirrored records carry no provenance header under
+//     the default policy, and carry the hop under identity naming.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
@@ -16,6 +18,8 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 import { MIRROR_SOURCE_CONNECTOR_CLASS } from '../../src/connectors/mirror/mirror-config.js';
+import { PROVENANCE_HEADER } from '../../src/connectors/mirror/provenance.js';
+import { PartitionReader } from '../../src/kafka/partition-reader.js';
 
 let kafka: KafkaHarness;
 const tmp = tempDir('ferry-mirror-topology-');
@@ -155,6 +159,31 @@ async function listRemoteLoops(props: ClientProps, pattern: RegExp): Promise<str
   return (await withAdmin(props, (ad) => ad.topics())).filter((t) => pattern.test(t));
 }
 
+/** Records of a topic by the value of their provenance header ('' for records without one). */
+async function provenanceChains(props: ClientProps, topic: string, partitions: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const reader = new PartitionReader(props, 'topology-test-provenance', { maxWaitMs: 100, maxBytesPerPartition: 4 * 1_048_576 });
+  try {
+    await reader.connect();
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const ends = await reader.listOffsets(tps, 'latest');
+    for (const tp of tps) reader.seek(tp, 'earliest');
+    for (let polls = 0; tps.some((tp) => (reader.position(tp) ?? 0) < (ends.get(`${topic}\u0000${tp.partition}`) ?? 0)); polls++) {
+      if (polls > 2000) throw new Error(`${topic}: reader stuck`);
+      for (const f of await reader.poll()) {
+        for (const r of f.records) {
+          let chain = '';
+          for (const [k, v] of r.headers) if (k === PROVENANCE_HEADER) chain = v?.toString() ?? 'null';
+          out.set(chain, (out.get(chain) ?? 0) + 1);
+        }
+      }
+    }
+    return out;
+  } finally {
+    await reader.disconnect();
+  }
+}
+
 test('active-active A↔B with the default policy: no loops, each record once per cluster', { timeout: 120_000 }, async () => {
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
@@ -190,7 +219,10 @@ test('active-active A↔B with the default policy: no loops, each record once pe
   assert.equal(await assertSameDigests(b.props, 'orders', a.props, 'B.orders', P), 1500);
   const onA = assertNoDuplicates('A', [...await fingerprints(a.props, 'orders', P), ...await fingerprints(a.props, 'B.orders', P)]);
   const onB = assertNoDuplicates('B', [...await fingerprints(b.props, 'orders', P), ...await fingerprints(b.props, 'A.orders', P)]);
-  log(`default policy active-active: ${onA} records on A, ${onB} on B, each exactly once, digests equal`);
+  // ferry.provenance.header=auto: the names stop cycles, so no hop was added (and the local records had none).
+  assert.deepEqual([...await provenanceChains(b.props, 'A.orders', P)], [['', 1500]], 'A.orders on B: no provenance header');
+  assert.deepEqual([...await provenanceChains(a.props, 'B.orders', P)], [['', 1500]], 'B.orders on A: no provenance header');
+  log(`default policy active-active: ${onA} records on A, ${onB} on B, each exactly once, digests equal, no provenance header`);
   assert.equal(onA, 3000);
   assert.equal(onB, 3000);
 });
@@ -248,5 +280,8 @@ test('active-active X↔Y with IdentityReplicationPolicy (identical names): no l
     assert.ok(isOrderedSubsequence(onA[p]!.filter((f) => new Set(srcA[p]).has(f)), onB[p]!, new Set(srcA[p])), `X's records in order on Y (partition ${p})`);
     assert.ok(isOrderedSubsequence(onB[p]!.filter((f) => new Set(srcB[p]).has(f)), onA[p]!, new Set(srcB[p])), `Y's records in order on X (partition ${p})`);
   }
+  // ferry.provenance.header=auto with identity naming: every mirrored record carries the hop (its origin).
+  assert.deepEqual(new Map([...await provenanceChains(a.props, 'shared', P)].sort()), new Map([['', N], ['Y', N]]), 'X: its own records bare, Y\'s with "Y"');
+  assert.deepEqual(new Map([...await provenanceChains(b.props, 'shared', P)].sort()), new Map([['', N], ['X', N]]), 'Y: its own records bare, X\'s with "X"');
   log(`identity active-active: ${sum(onA.map((l) => l.length))} records on X, ${sum(onB.map((l) => l.length))} on Y, each exactly once, same sets per partition`);
 });

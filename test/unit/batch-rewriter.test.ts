@@ -80,9 +80,10 @@ function generic(set: Buffer, o: RewriteOptions): { records: Out[]; upstream: nu
       if (r.offset < o.fetchOffset) continue;
       let prov: Buffer | null = null;
       const headers: Array<[string, Buffer | null]> = [];
-      for (const [k, v] of r.headers) { if (k === PROVENANCE_HEADER) prov = v; else headers.push([k, v]); }
+      const addHop = o.addHop !== false;
+      for (const [k, v] of r.headers) { if (k === PROVENANCE_HEADER) prov = v; if (k !== PROVENANCE_HEADER || !addHop) headers.push([k, v]); }
       if (prov && chainIncludes(prov, o.targetAlias)) { loopPrevented++; continue; }
-      headers.push([PROVENANCE_HEADER, prov ? appendHop(prov, o.sourceAlias) : Buffer.from(o.sourceAlias)]);
+      if (addHop) headers.push([PROVENANCE_HEADER, prov ? appendHop(prov, o.sourceAlias) : Buffer.from(o.sourceAlias)]);
       records.push({ key: r.key, value: r.value, headers, timestamp: r.timestamp });
       upstream.push(r.offset);
     }
@@ -101,7 +102,7 @@ function decodeOut(batches: Buffer[]): Out[] {
   return out;
 }
 
-const seen = { loopPrevented: 0, abortedDropped: 0, splits: 0 };
+const seen = { loopPrevented: 0, abortedDropped: 0, splits: 0, forwarded: 0, noHop: 0 };
 
 function check(set: Buffer, opts: RewriteOptions, label: string): { count: number; batches: number } {
   const want = generic(set, opts);
@@ -110,6 +111,9 @@ function check(set: Buffer, opts: RewriteOptions, label: string): { count: numbe
   const got = rewriteRecordSet(set, opts);
   assert.equal(got.error, undefined, `${label}: ${got.error?.message}`);
   if (got.batches.length > 1) seen.splits++;
+  if (opts.addHop === false) seen.noHop++;
+  for (const b of got.batches) if (b.forwarded) seen.forwarded++;
+  if (opts.addHop !== false) assert.ok(got.batches.every((b) => !b.forwarded), `${label}: forwarded a batch while adding the hop`);
   assert.equal(got.nextOffset, want.nextOffset, `${label}: nextOffset`);
   assert.equal(got.loopPrevented, want.loopPrevented, `${label}: loop prevented`);
   const sealed = got.batches.map((b) => { sealRecordBatch(b.batch, 77, 1, 5); return b.batch; });
@@ -165,7 +169,8 @@ function fuzzRecord(offsetDelta: number, tsDelta: number): SrcRecord {
   };
 }
 
-function fuzzSet(): { set: Buffer; aborted: AbortedTransaction[]; firstOffset: number } {
+/** With `forwardable`, about half the data batches are ones the rewriter may forward whole in that codec. */
+function fuzzSet(forwardable?: CodecName): { set: Buffer; aborted: AbortedTransaction[]; firstOffset: number } {
   let offset = rnd(1000);
   const firstOffset = offset;
   const parts: Buffer[] = [];
@@ -173,7 +178,8 @@ function fuzzSet(): { set: Buffer; aborted: AbortedTransaction[]; firstOffset: n
   const nb = 1 + rnd(6);
   for (let b = 0; b < nb; b++) {
     const kind = rnd(6); // 0: control marker, 1: transactional (maybe aborted), else plain
-    const codec = CODECS[rnd(CODECS.length)]!;
+    const friendly = forwardable !== undefined && rnd(2) === 0;
+    const codec = friendly ? forwardable : CODECS[rnd(CODECS.length)]!;
     const producerId = 1000 + rnd(3);
     if (kind === 0) {
       // A transaction marker: one control record.
@@ -190,13 +196,15 @@ function fuzzSet(): { set: Buffer; aborted: AbortedTransaction[]; firstOffset: n
     for (let i = 0; i < n; i++) {
       const tsDelta = rnd(3) === 0 ? -rnd(5000) : rnd(5000);
       maxTs = Math.max(maxTs, baseTs + tsDelta);
-      records.push(fuzzRecord(delta, tsDelta));
-      delta += rnd(4) === 0 ? 1 + rnd(3) : 1; // compacted gaps
+      const r = fuzzRecord(delta, tsDelta);
+      if (friendly) r.headers = r.headers.filter(([k, v]) => k !== PROVENANCE_HEADER || !chainIncludes(v, 'tgt'));
+      records.push(r);
+      delta += !friendly && rnd(4) === 0 ? 1 + rnd(3) : 1; // compacted gaps
     }
     const transactional = kind === 1;
     if (transactional && rnd(2) === 0) aborted.push({ producerId, firstOffset: offset });
-    const logAppendTime = rnd(5) === 0;
-    parts.push(encodeSrcBatch({ baseOffset: offset, baseTs, maxTs: logAppendTime ? baseTs + 99_999 : maxTs, codec, logAppendTime, transactional, producerId, lastOffsetDelta: delta - 1 + rnd(2), records }));
+    const logAppendTime = !friendly && rnd(5) === 0;
+    parts.push(encodeSrcBatch({ baseOffset: offset, baseTs, maxTs: logAppendTime ? baseTs + 99_999 : maxTs, codec, logAppendTime, transactional, producerId, lastOffsetDelta: delta - 1 + (friendly ? 0 : rnd(2)), records }));
     offset += delta + 1;
   }
   let set = Buffer.concat(parts);
@@ -207,21 +215,23 @@ function fuzzSet(): { set: Buffer; aborted: AbortedTransaction[]; firstOffset: n
 test('fuzzed record sets: the rewriter writes what the generic path writes', () => {
   let total = 0;
   for (let iter = 0; iter < 400; iter++) {
-    const { set, aborted, firstOffset } = fuzzSet();
     const target = CODECS[iter % CODECS.length]!;
+    const { set, aborted, firstOffset } = fuzzSet(iter % 3 === 0 ? target : undefined);
     const opts: RewriteOptions = {
       fetchOffset: firstOffset + (rnd(3) === 0 ? rnd(10) : 0),
       abortedTransactions: rnd(2) === 0 ? aborted : null,
       checkCrc: true,
       provenanceHeader: PROVENANCE_HEADER,
       sourceAlias: 'src', targetAlias: 'tgt',
+      // ferry.provenance.header resolving to no hop (never, or auto with prefixing names) in a third of the sets.
+      addHop: iter % 3 !== 0,
       compression: target === 'none' ? undefined : { id: CODEC_IDS[target], compress: (b) => compress(target, b) },
       maxBatchBytes: rnd(3) === 0 ? 200 + rnd(3000) : 1_000_000,
     };
     total += check(set, opts, `iteration ${iter} (target ${target})`).count;
   }
   assert.ok(total > 1000, `only ${total} records checked`);
-  assert.ok(seen.loopPrevented > 100 && seen.abortedDropped > 10 && seen.splits > 10, JSON.stringify(seen));
+  assert.ok(seen.loopPrevented > 100 && seen.abortedDropped > 10 && seen.splits > 10 && seen.noHop > 100 && seen.forwarded > 10, JSON.stringify(seen));
 });
 
 test('more than 120k tiny records in one source batch (tombstones), every codec', () => {
@@ -255,4 +265,117 @@ test('a corrupt batch: the batches before it are returned, the position stops at
   assert.equal(r2.error.codec, 'lz4');
   assert.match(r2.error.message, /offset 2 \(compression codec lz4\): lz4 decompression failed/);
   assert.equal(r2.nextOffset, 2);
+});
+
+// ---- forwarding a batch whole (no hop added) ---------------------------------------------------------------
+
+function plainRecords(n: number, provenance?: string): SrcRecord[] {
+  const out: SrcRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const headers: Array<[string, Buffer | null]> = [['a', Buffer.from(`v${i}`)], ['b', null]];
+    if (provenance !== undefined) headers.splice(1, 0, [PROVENANCE_HEADER, Buffer.from(provenance)]);
+    out.push({ offsetDelta: i, tsDelta: i * 3 - 2, key: i % 3 ? Buffer.from(`k${i}`) : null, value: Buffer.alloc(50 + i, i), headers });
+  }
+  return out;
+}
+
+const lz4 = { id: CODEC_IDS.lz4, compress: (b: Buffer) => compress('lz4', b) };
+const noHop = (o: Partial<RewriteOptions> = {}): RewriteOptions => ({
+  fetchOffset: 100, abortedTransactions: null, checkCrc: true, provenanceHeader: PROVENANCE_HEADER, sourceAlias: 'src', targetAlias: 'tgt',
+  addHop: false, compression: lz4, maxBatchBytes: 1 << 20, ...o,
+});
+const srcBatch = (o: Partial<SrcBatch> = {}): SrcBatch => ({ baseOffset: 100, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_012, codec: 'lz4', records: plainRecords(5), ...o });
+
+/** Rewrites `set`, checks it against the generic path and returns which output batches were forwarded. */
+function forwardedFlags(set: Buffer, opts: RewriteOptions, label: string): boolean[] {
+  check(set, opts, label);
+  return rewriteRecordSet(set, opts).batches.map((b) => b.forwarded === true);
+}
+
+test('no hop: a batch that needs no change is forwarded as its bytes, only the header patched', () => {
+  for (const [codec, compression] of [['lz4', lz4], ['none', undefined]] as const) {
+    const src = encodeSrcBatch(srcBatch({ codec, producerId: 4242, records: plainRecords(5, 'x,y') }));
+    const r = rewriteRecordSet(src, noHop({ compression }));
+    assert.equal(r.batches.length, 1);
+    const b = r.batches[0]!;
+    assert.equal(b.forwarded, true, codec);
+    assert.deepEqual(b.runs, [100, 0, 5]);
+    assert.equal(b.count, 5);
+    assert.equal(r.nextOffset, 105);
+    assert.equal(b.maxTimestamp, 1_700_000_000_000 + 4 * 3 - 2);
+    // Records, compressed bytes, timestamps and attributes as they were; base offset, leader epoch, producer fields, CRC reset.
+    assert.equal(b.batch.length, src.length);
+    assert.ok(b.batch.subarray(61).equals(src.subarray(61)), 'records section copied');
+    assert.ok(b.batch.subarray(21, 43).equals(src.subarray(21, 43)), 'attributes, last offset delta, timestamps kept');
+    assert.equal(b.batch.readBigInt64BE(0), 0n);
+    assert.equal(b.batch.readInt32BE(12), -1);
+    assert.equal(b.batch.readBigInt64BE(43), -1n);
+    assert.equal(b.batch.readInt16BE(51), -1);
+    assert.equal(b.batch.readInt32BE(53), -1);
+    sealRecordBatch(b.batch, 77, 1, 5);
+    assert.equal(b.batch.readUInt32BE(17), crc32c(b.batch.subarray(21)), 'sealed CRC');
+    const { batches, error } = decodeRecordSet(b.batch, { checkCrc: true });
+    assert.equal(error, undefined);
+    assert.equal(batches[0]!.records.length, 5);
+    // The record keeps its provenance header where it was, unchanged.
+    assert.deepEqual(batches[0]!.records[1]!.headers.map(([k, v]) => [k, v?.toString() ?? null]), [['a', 'v1'], [PROVENANCE_HEADER, 'x,y'], ['b', null]]);
+    check(src, noHop({ compression }), `forwarded ${codec}`);
+  }
+});
+
+test('no hop: each condition that blocks forwarding falls back to the rewrite (same records)', () => {
+  const loopRecords = plainRecords(5);
+  loopRecords[2]!.headers.push([PROVENANCE_HEADER, Buffer.from('x,tgt')]);
+  const gapRecords = plainRecords(5).map((r, i) => ({ ...r, offsetDelta: i < 3 ? i : i + 1 }));
+  const attrRecords = plainRecords(5);
+  const cases: Array<[string, Buffer, RewriteOptions, boolean[]]> = [
+    ['forwardable (control case)', encodeSrcBatch(srcBatch()), noHop(), [true]],
+    ['the hop is added', encodeSrcBatch(srcBatch()), noHop({ addHop: true }), [false]],
+    ['addHop left out (default: added)', encodeSrcBatch(srcBatch()), { ...noHop(), addHop: undefined }, [false]],
+    ['another codec wanted', encodeSrcBatch(srcBatch()), noHop({ compression: { id: CODEC_IDS.zstd, compress: (b) => compress('zstd', b) } }), [false]],
+    ['uncompressed wanted', encodeSrcBatch(srcBatch()), noHop({ compression: undefined }), [false]],
+    ['a record is loop-prevented', encodeSrcBatch(srcBatch({ records: loopRecords })), noHop(), [false]],
+    ['an offset gap (compacted)', encodeSrcBatch(srcBatch({ records: gapRecords })), noHop(), [false]],
+    ['last offset delta beyond the records (compacted tail)', encodeSrcBatch(srcBatch({ lastOffsetDelta: 5 })), noHop(), [false]],
+    ['the batch starts before the fetch offset', encodeSrcBatch(srcBatch()), noHop({ fetchOffset: 102 }), [false]],
+    ['LogAppendTime', encodeSrcBatch(srcBatch({ logAppendTime: true, maxTs: 1_700_000_009_999 })), noHop(), [false]],
+    ['larger than maxBatchBytes', encodeSrcBatch(srcBatch({ records: plainRecords(4) })), noHop({ maxBatchBytes: 250 }), [false, false]],
+    ['a committed transaction (forwarded, bit cleared)', encodeSrcBatch(srcBatch({ transactional: true, producerId: 9 })), noHop({ abortedTransactions: [] }), [true]],
+    ['an aborted transaction (dropped)', encodeSrcBatch(srcBatch({ transactional: true, producerId: 9 })), noHop({ abortedTransactions: [{ producerId: 9, firstOffset: 100 }] }), []],
+  ];
+  for (const [label, set, opts, want] of cases) assert.deepEqual(forwardedFlags(set, opts, label), want, label);
+  // Record attributes other than 0 (never written by Java's producer): rewritten, as the rewrite writes 0.
+  const attr = encodeSrcBatch(srcBatch({ codec: 'none', records: attrRecords }));
+  const first = 61 + (attr[61]! & 0x80 ? 2 : 1); // the first record's attributes, after its length varint
+  attr[first] = 1;
+  attr.writeUInt32BE(crc32c(attr.subarray(21)), 17);
+  assert.deepEqual(rewriteRecordSet(attr, noHop({ compression: undefined })).batches.map((b) => b.forwarded === true), [false], 'record attributes');
+  // A committed transactional batch loses its transactional bit (written as a plain idempotent batch).
+  const tx = rewriteRecordSet(encodeSrcBatch(srcBatch({ transactional: true, producerId: 9 })), noHop({ abortedTransactions: [] }));
+  assert.equal(tx.batches[0]!.batch.readInt16BE(21) & 0x10, 0);
+  assert.equal(tx.batches[0]!.batch.readInt16BE(21) & 0x07, CODEC_IDS.lz4);
+});
+
+test('no hop: forwarded and rewritten batches mix in order; runs map every record to its upstream offset', () => {
+  const loopRecords = plainRecords(3);
+  loopRecords[0]!.headers.push([PROVENANCE_HEADER, Buffer.from('tgt')]);
+  const set = Buffer.concat([
+    encodeSrcBatch(srcBatch({ baseOffset: 100, records: plainRecords(4) })), // forwarded
+    encodeSrcBatch(srcBatch({ baseOffset: 104, records: loopRecords })), // rewritten: one record dropped
+    encodeSrcBatch(srcBatch({ baseOffset: 107, codec: 'none', records: plainRecords(2) })), // rewritten: codec
+    encodeSrcBatch(srcBatch({ baseOffset: 109, records: plainRecords(6) })), // forwarded
+  ]);
+  const r = rewriteRecordSet(set, noHop());
+  assert.deepEqual(r.batches.map((b) => b.forwarded === true), [true, false, true]);
+  assert.deepEqual(r.batches.map((b) => b.runs), [[100, 0, 4], [105, 0, 4], [109, 0, 6]]);
+  assert.equal(r.loopPrevented, 1);
+  assert.equal(r.nextOffset, 115);
+  check(set, noHop(), 'mixed');
+  // A damaged batch after a forwarded one: the forwarded one is handed over, the position stops at the damage.
+  const bad = encodeSrcBatch(srcBatch({ baseOffset: 105 }));
+  bad[bad.length - 2] = bad[bad.length - 2]! ^ 0xff;
+  const r2 = rewriteRecordSet(Buffer.concat([encodeSrcBatch(srcBatch()), bad]), noHop());
+  assert.equal(r2.error?.offset, 105);
+  assert.deepEqual(r2.batches.map((b) => [b.forwarded, b.count]), [[true, 5]]);
+  assert.equal(r2.nextOffset, 105);
 });

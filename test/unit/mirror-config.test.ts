@@ -82,6 +82,28 @@ describe('typed connector settings', () => {
     assert.equal(s.values['topics.exclude']?.toString(), 'secret.*');
   });
 
+  it('ferry.provenance.header: auto by default, one of auto|always|never, never refused with identity naming', () => {
+    assert.equal(parseMirrorSourceConfig({ 'source.cluster.alias': 'A' }).provenanceHeader, 'auto');
+    for (const v of ['auto', 'always', 'never'] as const) assert.equal(parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'ferry.provenance.header': v }).provenanceHeader, v);
+    assert.throws(
+      () => parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'ferry.provenance.header': 'sometimes' }),
+      (e: unknown) => e instanceof ConfigError && /Invalid value sometimes for configuration ferry\.provenance\.header: String must be one of: auto, always, never/.test(e.message),
+    );
+    for (const cls of ['org.apache.kafka.connect.mirror.IdentityReplicationPolicy', 'identity']) {
+      assert.throws(
+        () => parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'ferry.provenance.header': 'never', 'replication.policy.class': cls }),
+        (e: unknown) => e instanceof ConfigError && 'ferry.provenance.header' in e.errors
+          && /ferry\.provenance\.header.*replication\.policy\.class/.test(e.message) && e.message.includes(cls),
+      );
+      assert.equal(parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'ferry.provenance.header': 'always', 'replication.policy.class': cls }).provenanceHeader, 'always');
+    }
+    // An unknown policy class is reported by its own key only.
+    assert.throws(
+      () => parseMirrorSourceConfig({ 'source.cluster.alias': 'A', 'ferry.provenance.header': 'never', 'replication.policy.class': 'com.example.Nope' }),
+      (e: unknown) => e instanceof ConfigError && !('ferry.provenance.header' in e.errors),
+    );
+  });
+
   it('reports every bad key', () => {
     assert.throws(() => parseMirrorSourceConfig({}), (e: unknown) => e instanceof ConfigError && 'source.cluster.alias' in e.errors);
     assert.throws(

@@ -102,6 +102,32 @@ describe('mm2.properties', () => {
     assert.deepEqual(only.flows.map((f) => `${f.source}->${f.target}`), ['A->B', 'C->B']);
   });
 
+  it('ferry.provenance.header is a per-flow MirrorSource key; a bad value names the key the user wrote', () => {
+    const c = parseMm2Properties({ clusters: 'A, B', 'A.bootstrap.servers': 'a', 'B.bootstrap.servers': 'b', 'A->B.enabled': 'true', 'B->A.enabled': 'true', 'ferry.provenance.header': 'always', 'B->A.ferry.provenance.header': 'never' });
+    assert.equal(flow(c.flows, 'A', 'B').connectors.MirrorSourceConnector['ferry.provenance.header'], 'always');
+    assert.equal(flow(c.flows, 'B', 'A').connectors.MirrorSourceConnector['ferry.provenance.header'], 'never');
+    const bad = { clusters: 'A, B', 'A.bootstrap.servers': 'a', 'B.bootstrap.servers': 'b', 'A->B.enabled': 'true', 'A->B.ferry.provenance.header': 'off' };
+    assert.throws(() => parseMm2Properties(bad), (e: unknown) => e instanceof ConfigError && /Invalid value off for configuration A->B\.ferry\.provenance\.header/.test(e.message));
+    const identityNever = { clusters: 'A, B', 'A.bootstrap.servers': 'a', 'B.bootstrap.servers': 'b', 'A->B.enabled': 'true', 'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy', 'A->B.ferry.provenance.header': 'never' };
+    assert.throws(() => parseMm2Properties(identityNever), (e: unknown) => e instanceof ConfigError && 'A->B.ferry.provenance.header' in e.errors && /replication\.policy\.class/.test(e.message));
+  });
+
+  it('ferry.provenance.header=auto becomes always for a flow whose reverse flow cannot recognise its topics by name', () => {
+    const base = { clusters: 'A, B', 'A.bootstrap.servers': 'a', 'B.bootstrap.servers': 'b', 'A->B.enabled': 'true', 'B->A.enabled': 'true' };
+    const identityBack = { ...base, 'B->A.replication.policy.class': 'IdentityReplicationPolicy' };
+    const c = parseMm2Properties(identityBack);
+    assert.equal(flow(c.flows, 'A', 'B').connectors.MirrorSourceConnector['ferry.provenance.header'], 'always');
+    assert.equal(flow(c.flows, 'A', 'B').storedConnectors.MirrorSourceConnector['ferry.provenance.header'], 'always');
+    assert.equal(flow(c.flows, 'B', 'A').connectors.MirrorSourceConnector['ferry.provenance.header'], undefined, 'identity itself: auto adds the hop');
+    // Same naming both ways, or no reverse replication: auto stays auto.
+    assert.equal(flow(parseMm2Properties(base).flows, 'A', 'B').connectors.MirrorSourceConnector['ferry.provenance.header'], undefined);
+    assert.equal(flow(parseMm2Properties({ ...identityBack, 'B->A.enabled': 'false' }).flows, 'A', 'B').connectors.MirrorSourceConnector['ferry.provenance.header'], undefined);
+    assert.throws(
+      () => parseMm2Properties({ ...identityBack, 'A->B.ferry.provenance.header': 'never' }),
+      (e: unknown) => e instanceof ConfigError && 'A->B.ferry.provenance.header' in e.errors && /reverse flow B->A/.test(e.message) && /IdentityReplicationPolicy/.test(e.message),
+    );
+  });
+
   it('handles aliases with dots', () => {
     const c = parseMm2Properties({ clusters: 'us.east, us.west', 'us.east.bootstrap.servers': 'e', 'us.west.bootstrap.servers': 'w', 'us.east->us.west.enabled': 'true', 'us.east->us.west.topics': 't' });
     const f = flow(c.flows, 'us.east', 'us.west');

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Headers } from '../../src/connect/api/index.js';
-import { PROVENANCE_HEADER, addHopInPlace, appendHop, chainIncludes, parseChain, provenanceOf, shouldReplicate, withHop } from '../../src/connectors/mirror/index.js';
+import {
+  DefaultReplicationPolicy, IdentityReplicationPolicy, PROVENANCE_HEADER, addHopInPlace, addsProvenanceHop, appendHop, chainIncludes, namingShowsCycles, parseChain,
+  provenanceOf, shouldReplicate, withHop,
+} from '../../src/connectors/mirror/index.js';
 
 describe('provenance header', () => {
   it('records the clusters a record left, origin first', () => {
@@ -61,5 +64,31 @@ describe('provenance header', () => {
     addHopInPlace(h, 'A');
     addHopInPlace(h, 'B');
     assert.deepEqual(provenanceOf(h), ['A', 'B']);
+  });
+});
+
+describe('ferry.provenance.header: when the hop is added', () => {
+  const def = () => new DefaultReplicationPolicy({});
+  const identity = () => new IdentityReplicationPolicy({ 'source.cluster.alias': 'A' });
+
+  it('prefixing names show cycles; identity names do not', () => {
+    assert.equal(namingShowsCycles(def(), 'A'), true);
+    assert.equal(namingShowsCycles(new DefaultReplicationPolicy({ 'replication.policy.separator': '__' }), 'A'), true);
+    assert.equal(namingShowsCycles(identity(), 'A'), false);
+    // A policy that renames without recording the source (topicSource null) cannot stop cycles by name either.
+    const opaque = { formatRemoteTopic: (_s: string, t: string) => `copy-${t}`, topicSource: () => null, upstreamTopic: () => null };
+    assert.equal(namingShowsCycles(opaque, 'A'), false);
+    // Read by a reverse flow with identity naming (its own alias B), A's prefixed names are not A's.
+    assert.equal(namingShowsCycles(def(), 'A', new IdentityReplicationPolicy({ 'source.cluster.alias': 'B' })), false);
+    assert.equal(namingShowsCycles(def(), 'A', new DefaultReplicationPolicy({ 'source.cluster.alias': 'B' })), true);
+  });
+
+  it('auto adds the hop only with identity-like naming; always and never are what they say', () => {
+    assert.equal(addsProvenanceHop('auto', def(), 'A'), false);
+    assert.equal(addsProvenanceHop('auto', identity(), 'A'), true);
+    assert.equal(addsProvenanceHop('always', def(), 'A'), true);
+    assert.equal(addsProvenanceHop('always', identity(), 'A'), true);
+    assert.equal(addsProvenanceHop('never', def(), 'A'), false);
+    assert.equal(addsProvenanceHop('never', identity(), 'A'), false);
   });
 });

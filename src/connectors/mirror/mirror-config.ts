@@ -10,6 +10,7 @@ import {
   DEFAULT_REPLICATION_POLICY_CLASS, DEFAULT_SEPARATOR, INTERNAL_TOPIC_SEPARATOR_ENABLED_CONFIG, REPLICATION_POLICY_CLASS_CONFIG,
   REPLICATION_POLICY_SEPARATOR_CONFIG, createReplicationPolicy, type ReplicationPolicy,
 } from './replication-policy.js';
+import { PROVENANCE_HEADER, PROVENANCE_HEADER_CONFIG, PROVENANCE_HEADER_POLICIES, namingShowsCycles, type ProvenanceHeaderPolicy } from './provenance.js';
 import {
   CONFIG_PROPERTIES_EXCLUDE_ALIAS_CONFIG, CONFIG_PROPERTIES_EXCLUDE_CONFIG, ConfigPropertyFilter, DEFAULT_CONFIG_PROPERTIES_EXCLUDE,
   USE_DEFAULTS_FROM_CONFIG,
@@ -134,7 +135,11 @@ export function mirrorSourceConfigDef(): ConfigDef {
     .define({ name: OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, type: 'SHORT', defaultValue: 3, importance: 'LOW', documentation: 'Replication factor for offset-syncs topic.', validator: Validators.atLeast(-1) })
     .define({ name: OFFSET_LAG_MAX, type: 'LONG', defaultValue: 100, importance: 'LOW', documentation: 'How out-of-sync a remote partition can be before it is resynced (MM2-compatible sync emission).', validator: Validators.atLeast(0) })
     .define({ name: ADD_SOURCE_ALIAS_TO_METRICS, type: 'BOOLEAN', defaultValue: false, importance: 'LOW', documentation: 'Deprecated. Whether to tag metrics with the source cluster alias.' })
-    .define({ name: HEARTBEATS_REPLICATION_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Whether to replicate the heartbeats topics even when the topic filter does not include them.' });
+    .define({ name: HEARTBEATS_REPLICATION_ENABLED, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Whether to replicate the heartbeats topics even when the topic filter does not include them.' })
+    .define({
+      name: PROVENANCE_HEADER_CONFIG, type: 'STRING', defaultValue: 'auto', importance: 'MEDIUM', validator: Validators.oneOf(PROVENANCE_HEADER_POLICIES, false),
+      documentation: `Ferry: when mirrored records get the ${PROVENANCE_HEADER} hop (loop prevention by record). auto: only when the replication policy keeps topic names (identity), where names cannot stop cycles; always: every record; never: none (records keep the headers they have). Not 'never' with identity naming.`,
+    });
 }
 
 /** MirrorCheckpointConnector's keys (topics/topics.exclude select the checkpointed partitions). */
@@ -194,6 +199,8 @@ export interface MirrorSourceSettings extends MirrorCommonSettings {
   offsetSyncsTopicLocation: 'source' | 'target';
   offsetSyncsTopic: string;
   heartbeatsReplicationEnabled: boolean;
+  /** ferry.provenance.header as set (provenance.addsProvenanceHop decides per flow). */
+  provenanceHeader: ProvenanceHeaderPolicy;
 }
 
 export interface MirrorCheckpointSettings extends MirrorCommonSettings {
@@ -278,6 +285,21 @@ export function validateMirrorSourceProps(props: RawProps): Record<string, strin
       if (k.startsWith('offset-syncs.')) (errors[k] ??= []).push(`${k} can not be set when ${EMIT_OFFSET_SYNCS_ENABLED} is false (no offset-syncs topic is used)`);
     }
   }
+  if (String(props[PROVENANCE_HEADER_CONFIG] ?? '').trim() === 'never') {
+    // Identity naming hides cycles from the topic names: without the header nothing stops A->B->A.
+    let policyClass = String(props[REPLICATION_POLICY_CLASS_CONFIG] ?? DEFAULT_REPLICATION_POLICY_CLASS).trim();
+    let visible = true;
+    try {
+      const p: Record<string, string> = {};
+      for (const [k, v] of Object.entries(props)) if (v !== undefined && v !== null) p[k] = v;
+      visible = namingShowsCycles(createReplicationPolicy({ ...p, [SOURCE_CLUSTER_ALIAS]: String(props[SOURCE_CLUSTER_ALIAS] ?? 'source') }, policyClass), String(props[SOURCE_CLUSTER_ALIAS] ?? 'source'));
+    } catch {
+      policyClass = ''; // an unknown policy class is reported by its own key
+    }
+    if (policyClass !== '' && !visible) {
+      (errors[PROVENANCE_HEADER_CONFIG] ??= []).push(`Invalid value never for configuration ${PROVENANCE_HEADER_CONFIG}: ${REPLICATION_POLICY_CLASS_CONFIG} ${policyClass} keeps topic names, so only the provenance header can stop records from looping back; use auto or always with it`);
+    }
+  }
   return errors;
 }
 
@@ -310,6 +332,7 @@ export function parseMirrorSourceConfig(props: RawProps): MirrorSourceSettings {
     offsetSyncsTopicLocation: location,
     offsetSyncsTopic: offsetSyncsTopicName(base.replicationPolicy, location, base.sourceClusterAlias, base.targetClusterAlias),
     heartbeatsReplicationEnabled: values[HEARTBEATS_REPLICATION_ENABLED] as boolean,
+    provenanceHeader: values[PROVENANCE_HEADER_CONFIG] as ProvenanceHeaderPolicy,
   };
 }
 

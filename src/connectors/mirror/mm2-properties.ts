@@ -26,6 +26,8 @@ import {
   SOURCE_CLUSTER_ALIAS, TARGET_CLUSTER_ALIAS, isClientConfigName, mirrorCheckpointConfigDef, mirrorHeartbeatConfigDef, mirrorSourceConfigDef,
   translateDeprecatedKeys, validateMirrorCheckpointProps, validateMirrorSourceProps,
 } from './mirror-config.js';
+import { PROVENANCE_HEADER_CONFIG, namingShowsCycles } from './provenance.js';
+import { DEFAULT_REPLICATION_POLICY_CLASS, REPLICATION_POLICY_CLASS_CONFIG, createReplicationPolicy } from './replication-policy.js';
 
 export const CLUSTERS_CONFIG = 'clusters';
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
@@ -179,6 +181,38 @@ function workerConfig(raw: Readonly<Record<string, string>>, source: string, tar
 }
 
 /**
+ * ferry.provenance.header across a pair: when the reverse flow (target->source) replicates and its replication
+ * policy cannot tell by name that this flow's remote topics came from `source` (e.g. identity naming on that
+ * side only), only this flow's provenance hop stops records from going back. `auto` then resolves to
+ * `always` in this flow's connector config (stored so too); `never` is refused naming both settings.
+ */
+function reverseFlowProvenance(
+  raw: Readonly<Record<string, string>>, source: string, target: string, props: Record<string, string>, stored: Record<string, string>,
+  fail: (key: string, msg: string) => void,
+): void {
+  if (!parseBool(props[ENABLED])) return;
+  const setting = (props[PROVENANCE_HEADER_CONFIG] ?? 'auto').trim();
+  if (setting === 'always') return;
+  const reverse = connectorBaseConfig(raw, target, source, { name: 'MirrorSourceConnector', className: MIRROR_SOURCE_CONNECTOR_CLASS });
+  if (!parseBool(reverse[ENABLED])) return;
+  try {
+    const forwardPolicy = createReplicationPolicy(props, props[REPLICATION_POLICY_CLASS_CONFIG]);
+    // This flow's own identity naming: auto adds the hop anyway, never is refused by the connector's validation.
+    if (!namingShowsCycles(forwardPolicy, source)) return;
+    if (namingShowsCycles(forwardPolicy, source, createReplicationPolicy(reverse, reverse[REPLICATION_POLICY_CLASS_CONFIG]))) return;
+  } catch {
+    return; // an unknown policy class is reported by its own key
+  }
+  if (setting === 'auto') {
+    props[PROVENANCE_HEADER_CONFIG] = 'always';
+    stored[PROVENANCE_HEADER_CONFIG] = 'always';
+  } else if (setting === 'never') {
+    const key = `${source}->${target}.${PROVENANCE_HEADER_CONFIG}`;
+    fail(raw[key] !== undefined ? key : PROVENANCE_HEADER_CONFIG, `Invalid value never for configuration ${raw[key] !== undefined ? key : PROVENANCE_HEADER_CONFIG}: the reverse flow ${target}->${source} (${REPLICATION_POLICY_CLASS_CONFIG} ${reverse[REPLICATION_POLICY_CLASS_CONFIG] ?? DEFAULT_REPLICATION_POLICY_CLASS}) cannot recognise ${source}'s topics on ${target} by name, so only the provenance header can stop records from looping back; use auto or always`);
+  }
+}
+
+/**
  * Builds the dedicated-mode plan from parsed mm2.properties. Throws ConfigError naming every bad key: missing
  * `clusters`, a flow key naming an unknown cluster or a cluster to itself, a cluster without
  * `<alias>.bootstrap.servers`, invalid regexes and invalid connector values.
@@ -240,6 +274,7 @@ export function parseMm2Properties(input: Readonly<Record<string, string | null 
         connectors[c.name] = connectorBaseConfig(raw, source, target, c);
         storedConnectors[c.name] = connectorBaseConfig(written, source, target, c);
       }
+      reverseFlowProvenance(raw, source, target, connectors.MirrorSourceConnector, storedConnectors.MirrorSourceConnector, fail);
       // The herder exists per MM2's pair rule; whether it replicates is what its connectors end up with
       // (a top-level `enabled = true` reaches every connector, as in MM2).
       const effective = parseBool(connectors.MirrorSourceConnector[ENABLED]);

@@ -115,3 +115,52 @@ export function addHopInPlace(headers: Headers, alias: string): Headers {
   headers.add(PROVENANCE_HEADER, value, Schemas.OPTIONAL_BYTES);
   return headers;
 }
+
+// ---- when the hop is added (ferry.provenance.header) ------------------------------------------------------
+
+/** Ferry's MirrorSource key choosing when the provenance hop is added. */
+export const PROVENANCE_HEADER_CONFIG = 'ferry.provenance.header';
+export const PROVENANCE_HEADER_POLICIES = ['auto', 'always', 'never'] as const;
+export type ProvenanceHeaderPolicy = typeof PROVENANCE_HEADER_POLICIES[number];
+
+/** The naming side of a replication policy that the decision needs (ReplicationPolicy satisfies it). */
+export interface CycleNaming {
+  formatRemoteTopic(sourceClusterAlias: string, topic: string): string;
+  topicSource(topic: string): string | null;
+  upstreamTopic(topic: string): string | null;
+}
+
+/**
+ * True when the remote topic names of a flow leaving `sourceAlias` reveal where they came from, so that MM2's
+ * name-based cycle check (replication-policy.isCycle) keeps a reverse flow from mirroring them back: the remote
+ * name differs from the topic's and, read with the reverse flow's policy (`reverse`; by default the same
+ * naming), its topicSource chain leads to `sourceAlias`. False for identity naming on either side.
+ */
+export function namingShowsCycles(policy: CycleNaming, sourceAlias: string, reverse: CycleNaming = policy): boolean {
+  const probe = 'ferry-provenance-probe';
+  const remote = policy.formatRemoteTopic(sourceAlias, probe);
+  if (remote === probe) return false;
+  let t = remote;
+  for (let hop = 0; hop < 64; hop++) {
+    const source = reverse.topicSource(t);
+    if (source === null) return false;
+    if (source === sourceAlias) return true;
+    const up = reverse.upstreamTopic(t);
+    if (up === null || up === t) return false;
+    t = up;
+  }
+  return false;
+}
+
+/**
+ * Whether a flow leaving `sourceAlias` appends its hop to the provenance header. `auto` adds it exactly where
+ * the topic names cannot stop a record from coming back (identity-like naming); with a prefixing policy every
+ * reverse flow, `ferry failback`'s included, skips the remote topics by name and never needs the header. (In
+ * dedicated mode a reverse flow with other naming is taken into account when mm2.properties is read:
+ * mm2-properties resolves `auto` to `always` for the flow whose remote topics it could not recognise.)
+ */
+export function addsProvenanceHop(setting: ProvenanceHeaderPolicy, policy: CycleNaming, sourceAlias: string): boolean {
+  if (setting === 'always') return true;
+  if (setting === 'never') return false;
+  return !namingShowsCycles(policy, sourceAlias);
+}

@@ -11,7 +11,7 @@ import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
-import { PROVENANCE_HEADER, chainIncludes, appendHop } from './provenance.js';
+import { PROVENANCE_HEADER, PROVENANCE_HEADER_CONFIG, addsProvenanceHop, chainIncludes, appendHop } from './provenance.js';
 import { dropContradictedMaps, loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
 
 /** Parses `topic-partition` entries (the topic may itself contain dashes). */
@@ -88,6 +88,8 @@ export class MirrorSourceTask extends SourceTask {
   private sourceAlias = '';
   private sourceBootstrap = '';
   private targetAlias = '';
+  /** Append the provenance hop (ferry.provenance.header); false: records keep their headers as they are. */
+  private addHop = true;
   private readonly aliasBytes = new Map<string, Buffer>();
   private offsetLagMax = 100;
   /** Fetched partitions whose records were not all handed over yet (see MAX_BATCH_BYTES_PER_PARTITION). */
@@ -107,6 +109,7 @@ export class MirrorSourceTask extends SourceTask {
     this.targetAlias = this.settings.targetClusterAlias;
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
     this.offsetLagMax = this.settings.offsetLagMax;
+    this.addHop = addsProvenanceHop(this.settings.provenanceHeader, this.settings.replicationPolicy, this.sourceAlias);
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
@@ -176,7 +179,7 @@ export class MirrorSourceTask extends SourceTask {
     const interval = Number(props[FLUSH_INTERVAL_KEY] ?? 1000);
     this.flushTimer = setInterval(() => { this.flushing = this.flushing.then(() => this.flushMaps()).catch(() => undefined); }, interval);
     this.flushTimer.unref();
-    this.context.logger.info({ partitions: assigned.length, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
+    this.context.logger.info({ partitions: assigned.length, [PROVENANCE_HEADER_CONFIG]: `${this.settings.provenanceHeader} (${this.addHop ? 'hop added' : 'no hop'})`, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
   }
 
   /**
@@ -264,7 +267,7 @@ export class MirrorSourceTask extends SourceTask {
     if (!st) return { value: null, nextOffset: part.fetchOffset, empty: true };
     const r = rewriteRecordSet(part.records, {
       fetchOffset: part.fetchOffset, abortedTransactions: part.abortedTransactions, checkCrc: this.checkCrcs,
-      provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias,
+      provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias, addHop: this.addHop,
       compression: sink.compression, maxBatchBytes: sink.maxBatchBytes,
     });
     const now = Date.now();
@@ -371,15 +374,16 @@ export class MirrorSourceTask extends SourceTask {
       bytes += RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
       for (const [k, v] of r.headers) {
         bytes += HEADER_OVERHEAD_BYTES + k.length + (v?.length ?? 0);
+        // With the hop, every provenance header is replaced by one at the end; without, headers stay as they are.
         if (k === PROVENANCE_HEADER) provenance = v;
-        else headers.add(k, v, Schemas.OPTIONAL_BYTES);
+        if (k !== PROVENANCE_HEADER || !this.addHop) headers.add(k, v, Schemas.OPTIONAL_BYTES);
       }
       if (provenance && chainIncludes(provenance, this.targetAlias)) {
         // The record has already been on the target cluster: sending it back would loop.
         st.events.push({ kind: 'skip', upstream: r.offset });
         continue;
       }
-      headers.add(PROVENANCE_HEADER, provenance ? appendHop(provenance, this.sourceAlias) : this.hopBytes(this.sourceAlias), Schemas.OPTIONAL_BYTES);
+      if (this.addHop) headers.add(PROVENANCE_HEADER, provenance ? appendHop(provenance, this.sourceAlias) : this.hopBytes(this.sourceAlias), Schemas.OPTIONAL_BYTES);
       st.events.push({ kind: 'record', upstream: r.offset });
       out.push(sourceRecord({
         topic: st.remoteTopic,
