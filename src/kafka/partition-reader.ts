@@ -213,6 +213,34 @@ export class PartitionReader {
     await this.cluster.refreshMetadataIfNecessary();
   }
 
+  /**
+   * refresh() for a fetch round. kafkajs asks for every target topic in one Metadata request and fails it whole
+   * when one topic errors (e.g. deleted), which would stop every partition; so after such an error each topic is
+   * asked for alone, the ones still failing leave kafkajs's target topics and sit out this round (their
+   * partitions count a transient failure), and the rest are read.
+   */
+  private async refreshForRound(topics: string[]): Promise<Map<string, string>> {
+    try {
+      await this.refresh(topics);
+      return new Map();
+    } catch (e) {
+      const err = e as Error & { retriable?: boolean; type?: string };
+      if (err.retriable !== true && !/UNKNOWN_TOPIC|does not host/i.test(`${err.type ?? ''} ${err.message}`)) throw e;
+    }
+    const unavailable = new Map<string, string>();
+    for (const t of topics) {
+      try {
+        await this.cluster.metadata({ topics: [t] });
+      } catch (e) {
+        unavailable.set(t, `topic metadata: ${(e as Error).message}`);
+      }
+    }
+    const targets = this.cluster.targetTopics as Set<string>;
+    for (const t of unavailable.keys()) targets.delete(t);
+    await this.cluster.refreshMetadata();
+    return unavailable;
+  }
+
   /** Earliest or latest offsets of partitions. Retries the transient errors of leadership changes and new topics. */
   async listOffsets(tps: TopicPartition[], spec: 'earliest' | 'latest'): Promise<Map<string, number>> {
     const out = new Map<string, number>();
@@ -295,11 +323,13 @@ export class PartitionReader {
     await this.resolvePending();
     if (this.positions.size === 0) return [];
     const topics = [...new Set([...this.positions.values()].map((p) => p.topic))];
-    await this.refresh(topics);
+    const unavailable = await this.refreshForRound(topics);
     const perLeader = new Map<number, Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>>();
     const maxPerPartition = this.opts.maxBytesPerPartition ?? 1_048_576;
     const transient: Array<{ tp: TopicPartition; cause: string }> = [];
     for (const pos of this.positions.values()) {
+      const missing = unavailable.get(pos.topic);
+      if (missing !== undefined) { transient.push({ tp: pos, cause: missing }); continue; }
       let nodeId: number | undefined;
       try {
         const leaders = this.cluster.findLeaderForPartitions(pos.topic, [pos.partition]) as Record<string, number[]>;

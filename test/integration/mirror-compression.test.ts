@@ -313,6 +313,54 @@ test('a broker outage is never retried silently: poll() reports it within a boun
   }
 });
 
+test('a deleted topic does not stop the other partitions: they read on, its partition is reported within a bound', { timeout: 60_000 }, async () => {
+  const b = kafka.cluster('b');
+  const keep = 'fetch-error-keep';
+  const gone = 'fetch-error-gone';
+  await createTopics(b.props, [{ topic: keep, partitions: 1 }, { topic: gone, partitions: 1 }]);
+  const producer = new RecordProducer(b.props, 'fetch-error-writer');
+  await producer.connect();
+  const write = (topic: string, from: number, n: number) => producer.send(Array.from({ length: n }, (_, i) => ({ topic, partition: 0, key: null, value: Buffer.from(`${topic}:${from + i}`), headers: [], timestamp: null })));
+  await write(keep, 0, 5);
+  await write(gone, 0, 5);
+  const reader = new PartitionReader(b.props, 'fetch-error-reader', { maxWaitMs: 100 });
+  const admin = createKafka(b.props, { clientId: 'fetch-error-admin' }).admin();
+  await admin.connect();
+  try {
+    reader.seek({ topic: keep, partition: 0 }, 0);
+    reader.seek({ topic: gone, partition: 0 }, 0);
+    const first = (await reader.poll()).flatMap((f) => f.records.map((r) => `${f.topic}:${r.offset}`));
+    assert.equal(first.length, 10, `both partitions read: ${first.join(' ')}`);
+    // Metadata for the deleted topic now fails (kafkajs fails a whole Metadata request for one bad topic), and a
+    // fetch that still names it gets a partition error next to the other partition's records.
+    await admin.deleteTopics({ topics: [gone] });
+    await write(keep, 5, 5);
+    const got: string[] = [];
+    const errors: string[] = [];
+    for (let polls = 0; got.length < 5 && polls < 50; polls++) {
+      try {
+        for (const f of await reader.poll()) for (const r of f.records) got.push(`${f.topic}:${r.offset}:${r.value!.toString()}`);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    log(`after deleting ${gone}: ${got.length} records of ${keep}; errors: ${errors.slice(0, 3).join(' | ') || 'none thrown'}`);
+    assert.deepEqual(got, [5, 6, 7, 8, 9].map((o) => `${keep}:${o}:${keep}:${o}`), 'the healthy partition kept reading, nothing lost or repeated');
+    // The deleted topic's partition is not retried silently: a retriable FetchError names it.
+    let reported: FetchError | undefined;
+    for (let polls = 0; !reported && polls < 50; polls++) {
+      try { await reader.poll(); } catch (e) { if (e instanceof FetchError) reported = e; else throw e; }
+    }
+    assert.ok(reported, 'the deleted topic\'s partition was reported');
+    assert.match(reported.message, new RegExp(`${gone}-0`));
+    assert.equal(reported.retriable, true);
+  } finally {
+    await admin.disconnect();
+    await reader.disconnect();
+    await producer.disconnect();
+  }
+});
+
 test('read_committed over compressed transactions: aborted records dropped, markers skipped, positions exact', { timeout: 60_000 }, async () => {
   const b = kafka.cluster('b');
   const topic = 'txn-compressed';
