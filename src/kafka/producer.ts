@@ -11,6 +11,8 @@ import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { BatchSender, type PartitionResponse, type Segment } from './batch-sender.js';
+
+export type { Segment } from './batch-sender.js';
 import { encodeProduceRequest, encodedRequest } from './requests.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
@@ -66,7 +68,7 @@ export interface EncodedBatchSink {
   readonly compression: { id: number; compress: (records: Buffer) => Buffer } | undefined;
   readonly maxBatchBytes: number;
   /** RecordProducer.sendEncoded of the task's producer. */
-  send(batches: readonly EncodedBatch[]): Promise<number[]>;
+  send(batches: readonly EncodedBatch[]): Promise<Segment[][]>;
   /** Source offsets whose records are acknowledged (or need no write): committed with Connect's offsets. */
   offsetsAcknowledged(entries: ReadonlyArray<{ partition: Record<string, unknown>; offset: Record<string, unknown> }>): void;
   /** Records written, for the task's metrics. */
@@ -218,20 +220,15 @@ export class RecordProducer {
   }
 
   /**
-   * Sends batches the caller encoded (the mirror's byte path); resolves with each batch's base offset on the
-   * target, in input order: -1 when the target reported none (acks=0, a duplicate resend) or a batch split for
-   * size landed in pieces that are not contiguous. Queued in call order with send(), so per-partition order holds.
+   * Sends batches the caller encoded (the mirror's byte path); resolves, in input order, with where each batch's
+   * records landed: one segment, or several when the broker found it too large and it was split (the pieces may
+   * not be contiguous when another producer writes to the partition). A segment's base offset is -1 when the
+   * target reported none (acks=0, or a resend the broker recognised as a duplicate it no longer has the offset of).
+   * Queued in call order with send(), so per-partition order holds.
    */
-  sendEncoded(batches: readonly EncodedBatch[]): Promise<number[]> {
+  sendEncoded(batches: readonly EncodedBatch[]): Promise<Segment[][]> {
     if (batches.length === 0) return Promise.resolve([]);
-    return this.serialized(async () => ({
-      batches,
-      done: (results: Segment[][]) => results.map((segs) => {
-        let expect = segs[0]!.baseOffset;
-        for (const s of segs) { if (s.baseOffset !== expect || s.baseOffset < 0) return -1; expect += s.count; }
-        return segs[0]!.baseOffset;
-      }),
-    }));
+    return this.serialized(async () => ({ batches, done: (results: Segment[][]) => results }));
   }
 
   /**

@@ -27,8 +27,8 @@ class BytesTask extends SourceTask {
     if (!this.sink || this.polls >= 3) return null;
     const n = this.polls++;
     const sink = this.sink;
-    this.pending.push(sink.send([{ topic: 't', partition: 0, batch: Buffer.alloc(61), count: 10 }]).then((bases) => {
-      assert.deepEqual(bases, [n * 10]);
+    this.pending.push(sink.send([{ topic: 't', partition: 0, batch: Buffer.alloc(61), count: 10 }]).then((acks) => {
+      assert.deepEqual(acks, [[{ baseOffset: n * 10, count: 10 }]]);
       sink.offsetsAcknowledged([{ partition: { p: 0 }, offset: { offset: n * 10 + 9 } }]);
       sink.recordsWritten(10);
     }));
@@ -41,7 +41,7 @@ function fakeProducer(sent: EncodedBatch[]): RecordProducer {
   return {
     batchCompression: undefined,
     maxBatchBytes: 1000,
-    sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await new Promise((r) => setTimeout(r, 20)); return batches.map((b) => { const base = next; next += b.count; return base; }); },
+    sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await new Promise((r) => setTimeout(r, 20)); return batches.map((b) => { const base = next; next += b.count; return [{ baseOffset: base, count: b.count }]; }); },
     send: async () => [],
     disconnect: async () => undefined,
   } as unknown as RecordProducer;

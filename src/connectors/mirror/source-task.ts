@@ -5,7 +5,7 @@
 // keeps working) and full map snapshots to Ferry's compacted offset-maps topic (exact translation).
 import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
 import { FetchError, PartitionReader, type FetchResult, type RawPartition, type RawPartitionResult } from '../../kafka/partition-reader.js';
-import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord } from '../../kafka/producer.js';
+import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord, type Segment } from '../../kafka/producer.js';
 import { rewriteRecordSet, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
@@ -241,10 +241,10 @@ export class MirrorSourceTask extends SourceTask {
     sent.catch(() => undefined); // observed below, in order
     // Acks are applied in send order: a fetch with nothing to send still waits for the sends before it.
     const ack = this.byteAckTail.then(() => sent).then(
-      (bases) => {
+      (acks) => {
         if (this.byteFailure) return; // a failed earlier send: later acks must not move offsets past it
         try {
-          this.applyByteAcks(fetched, bases, sink);
+          this.applyByteAcks(fetched, acks, sink);
         } catch (e) {
           this.byteFailure = new ConnectError(`Recording mirrored offsets failed: ${(e as Error).message}`, { cause: e });
         }
@@ -280,23 +280,28 @@ export class MirrorSourceTask extends SourceTask {
   }
 
   /** Applies the acknowledgement of one byte-path send: map runs, periodic syncs, Connect offsets, metrics. */
-  private applyByteAcks(fetched: readonly ByteFetch[], bases: readonly number[], sink: EncodedBatchSink): void {
+  private applyByteAcks(fetched: readonly ByteFetch[], acks: readonly Segment[][], sink: EncodedBatchSink): void {
     const offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> }> = [];
     let written = 0;
     let k = 0;
     const now = Date.now();
     for (const f of fetched) {
       const st = f.st;
+      let placed = true;
       for (const b of f.batches) {
-        const base = bases[k++] ?? -1;
-        // acks=0: the target reports no offsets, so the map cannot learn where the records went.
-        if (base >= 0) for (let r = 0; r < b.runs.length; r += 3) this.recordRun(st, b.runs[r]!, base + b.runs[r + 1]!, b.runs[r + 2]!);
+        const placed3 = placeRuns(b.runs, acks[k++] ?? [{ baseOffset: -1, count: b.count }]);
+        for (let r = 0; r < placed3.length; r += 3) {
+          const d = anchorUnknown(st.map, placed3[r + 1]!);
+          if (d === undefined) { placed = false; continue; }
+          this.recordRun(st, placed3[r]!, d, placed3[r + 2]!);
+        }
         st.mirrored += b.count;
         st.bytes += b.bytes;
         written += b.count;
         mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, now - b.maxTimestamp));
       }
-      st.map.markProcessedUpTo(f.nextOffset);
+      // Records written at an unknown place are not "processed without being mirrored": the map stops short.
+      if (placed) st.map.markProcessedUpTo(f.nextOffset);
       st.dirty = true;
       // Resuming at nextOffset is right whatever the last offsets held (compacted, markers, loop-prevented).
       if (f.nextOffset > f.fetchOffset) offsets.push({ partition: wrapPartition(this.sourceAlias, st.topic, st.partition), offset: { offset: f.nextOffset - 1 } });
@@ -428,12 +433,17 @@ export class MirrorSourceTask extends SourceTask {
     const e = st.events[st.head];
     const upstream = Number((record.sourceOffset as { offset: number }).offset);
     if (e && e.kind === 'record' && e.upstream === upstream) st.head++;
-    if (metadata && metadata.offset >= 0) {
-      const newRun = st.map.recordMirrored(upstream, metadata.offset);
-      if (newRun) st.lastSyncDownstream = metadata.offset;
-      else if (this.emitSyncs && metadata.offset - st.lastSyncDownstream - 1 >= this.offsetLagMax) {
-        st.periodicSyncs.push({ upstreamOffset: upstream, downstreamOffset: metadata.offset });
-        st.lastSyncDownstream = metadata.offset;
+    // An ack without an offset (acks=0, a recognised duplicate): written, at an unknown place; see anchorUnknown.
+    const downstream = metadata ? anchorUnknown(st.map, metadata.offset) ?? -1 : undefined;
+    if (downstream !== undefined && downstream < 0) {
+      // Nothing mirrored to anchor it: not recorded (and not claimed as skipped); translations stay refused.
+      st.mirrored++;
+    } else if (downstream !== undefined) {
+      const newRun = st.map.recordMirrored(upstream, downstream);
+      if (newRun) st.lastSyncDownstream = downstream;
+      else if (this.emitSyncs && downstream - st.lastSyncDownstream - 1 >= this.offsetLagMax) {
+        st.periodicSyncs.push({ upstreamOffset: upstream, downstreamOffset: downstream });
+        st.lastSyncDownstream = downstream;
       }
       st.mirrored++;
       st.bytes += (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0);
@@ -502,6 +512,42 @@ export class MirrorSourceTask extends SourceTask {
     this.syncProducer = null;
     await this.reader?.disconnect();
   }
+}
+
+/**
+ * Where the rewriter's runs (upstream offset, index in the batch, length) landed, given the segments the target
+ * reported for the batch (one, or several for a batch split for size): (upstream, downstream, length) triples,
+ * downstream -1 for a segment without an offset.
+ */
+export function placeRuns(runs: readonly number[], segments: readonly Segment[]): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < runs.length; r += 3) {
+    let u = runs[r]!, idx = runs[r + 1]!, len = runs[r + 2]!;
+    let segStart = 0;
+    for (const seg of segments) {
+      const segEnd = segStart + seg.count;
+      if (len > 0 && idx < segEnd && idx >= segStart) {
+        const n = Math.min(len, segEnd - idx);
+        out.push(u, seg.baseOffset < 0 ? -1 : seg.baseOffset + (idx - segStart), n);
+        u += n; idx += n; len -= n;
+      }
+      segStart = segEnd;
+    }
+  }
+  return out;
+}
+
+/**
+ * The downstream offset to record for records acknowledged at `downstream` (-1: the target reported none, e.g.
+ * acks=0). An unknown place is taken as right after the last mirrored record: a partition's records land in
+ * order, so their true offsets are at or beyond it and a translation through them re-delivers rather than
+ * skips. With nothing mirrored yet there is no anchor: undefined (nothing is recorded, and the records are not
+ * claimed as skipped either, so translations past them stay refused).
+ */
+export function anchorUnknown(map: OffsetMap, downstream: number): number | undefined {
+  if (downstream >= 0) return downstream;
+  const last = map.lastMirrored;
+  return last ? last.downstreamOffset + 1 : undefined;
 }
 
 /**
