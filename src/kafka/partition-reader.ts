@@ -158,7 +158,7 @@ export class PartitionReader {
   constructor(
     props: ClientProps,
     clientId: string,
-    private readonly opts: {
+    private opts: {
       maxWaitMs?: number; minBytes?: number; maxBytes?: number; maxBytesPerPartition?: number; readCommitted?: boolean;
       /** Verify each batch's CRC32C (Java's check.crcs, default true). */
       checkCrcs?: boolean;
@@ -169,6 +169,11 @@ export class PartitionReader {
   ) {
     this.isolationLevel = opts.readCommitted ? 1 : 0;
     this.cluster = createLowLevelCluster(props, clientId, { isolationLevel: this.isolationLevel });
+  }
+
+  /** Changes fetch.max.bytes for the next fetches (the mirror's byte path can afford Java's default). */
+  setMaxBytes(maxBytes: number): void {
+    this.opts.maxBytes = maxBytes;
   }
 
   async connect(): Promise<void> {

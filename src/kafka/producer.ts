@@ -67,6 +67,8 @@ export interface RecordMetadata { topic: string; partition: number; offset: numb
 export interface EncodedBatchSink {
   readonly compression: { id: number; compress: (records: Buffer) => Buffer } | undefined;
   readonly maxBatchBytes: number;
+  /** The producer's buffer.memory: how many bytes of batches the task keeps unacknowledged at most. */
+  readonly bufferMemory: number;
   /** RecordProducer.sendEncoded of the task's producer. */
   send(batches: readonly EncodedBatch[]): Promise<Segment[][]>;
   /** Source offsets whose records are acknowledged (or need no write): committed with Connect's offsets. */
@@ -93,6 +95,7 @@ export class RecordProducer {
   private readonly retryBackoffMs: number;
   private readonly roundRobin = new Map<string, number>();
   private readonly maxPartitionBytes: number;
+  private readonly bufferBytes: number;
   private readonly sender: BatchSender;
   private readonly knownTopics = new Set<string>();
   private leaders = new Map<string, number>();
@@ -119,6 +122,7 @@ export class RecordProducer {
     this.deliveryTimeoutMs = positiveInt(props, 'delivery.timeout.ms', 120_000);
     this.retryBackoffMs = positiveInt(props, 'retry.backoff.ms', 100, 0);
     const maxRequestBytes = positiveInt(props, 'max.request.size', 1_048_576);
+    this.bufferBytes = positiveInt(props, 'buffer.memory', 33_554_432);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = maxRequestBytes * 0.9;
     this.sender = new BatchSender({
@@ -139,7 +143,7 @@ export class RecordProducer {
       deliveryTimeoutMs: this.deliveryTimeoutMs,
       retryBackoffMs: this.retryBackoffMs,
       retryBackoffMaxMs: positiveInt(props, 'retry.backoff.max.ms', 1000, 0),
-      bufferMemory: positiveInt(props, 'buffer.memory', 33_554_432),
+      bufferMemory: this.bufferBytes,
       split: (batch, count) => this.split(batch, count),
       describeError: (code) => { const e = createErrorFromCode(code); return { type: e.type, message: e.message, retriable: e.retriable }; },
       onRetry: (r) => log.warn(r, 'produce failed; retrying'),
@@ -217,6 +221,11 @@ export class RecordProducer {
   /** Bound on one partition batch's size (under the broker's message.max.bytes), for sendEncoded callers. */
   get maxBatchBytes(): number {
     return this.maxPartitionBytes;
+  }
+
+  /** buffer.memory: the byte budget of batches queued or in flight. */
+  get bufferMemory(): number {
+    return this.bufferBytes;
   }
 
   /**

@@ -41,6 +41,7 @@ function fakeProducer(sent: EncodedBatch[]): RecordProducer {
   return {
     batchCompression: undefined,
     maxBatchBytes: 1000,
+    bufferMemory: 1 << 20,
     sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await new Promise((r) => setTimeout(r, 20)); return batches.map((b) => { const base = next; next += b.count; return [{ baseOffset: base, count: b.count }]; }); },
     send: async () => [],
     disconnect: async () => undefined,

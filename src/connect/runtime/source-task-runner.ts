@@ -179,6 +179,7 @@ export class SourceTaskRunner implements TaskRunner {
       const sink: EncodedBatchSink = {
         compression: producer.batchCompression,
         maxBatchBytes: producer.maxBatchBytes,
+        bufferMemory: producer.bufferMemory,
         send: (batches) => producer.sendEncoded(batches),
         offsetsAcknowledged: (entries) => {
           for (const e of entries) this.pendingOffsets.set(this.partitionKey(e.partition), { partition: e.partition, offset: e.offset });

@@ -64,9 +64,13 @@ interface ByteFetch {
   batches: RewrittenBatch[];
 }
 
-// Byte path: fetches whose batches are sent but not yet acknowledged. Two keep the next fetch overlapping the
-// current send (as the generic path's two in-flight polls) while bounding memory to about two fetches.
-const MAX_BYTE_FETCHES_IN_FLIGHT = 2;
+// Byte path: fetches whose batches are sent but not yet acknowledged. Several keep fetching overlapped with the
+// producer's pipelined sends; the bytes they hold are bounded by the target producer's buffer.memory as well.
+const MAX_BYTE_FETCHES_IN_FLIGHT = 4;
+// fetch.max.bytes when the user sets none: the generic path decodes every record (objects weigh several times
+// their bytes), so it fetches 8 MiB at most; the byte path keeps bytes and takes Java's default.
+const GENERIC_FETCH_MAX_BYTES = 8_388_608;
+const JAVA_FETCH_MAX_BYTES = 52_428_800;
 
 // kafkajs writes all records for one partition in a send as ONE record batch, which the broker rejects when it
 // exceeds max.message.bytes (1 MiB by default). A fetch returns up to max.partition.fetch.bytes per partition
@@ -99,6 +103,9 @@ export class MirrorSourceTask extends SourceTask {
   private sink: EncodedBatchSink | null = null;
   /** Acknowledgement handlers of the byte path, in send order (each settles after the previous one). */
   private byteAcks: Promise<void>[] = [];
+  /** Bytes of byte-path batches sent and not yet acknowledged (bounded by the sink's buffer.memory). */
+  private byteBytesInFlight = 0;
+  private fetchMaxBytesSet = false;
   private byteAckTail: Promise<void> = Promise.resolve();
   private byteFailure: Error | null = null;
   private readonly topicsUsed = new Set<string>();
@@ -114,6 +121,7 @@ export class MirrorSourceTask extends SourceTask {
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
     this.checkCrcs = (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false';
+    this.fetchMaxBytesSet = (consumerProps['fetch.max.bytes'] ?? '').trim() !== '';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
       checkCrcs: this.checkCrcs,
@@ -121,8 +129,7 @@ export class MirrorSourceTask extends SourceTask {
       retryBackoffMaxMs: nonNegative(consumerProps['retry.backoff.max.ms'], 1000),
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
       maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
-      // Decoded records weigh several times their bytes in JS; 8 MiB per fetch keeps memory flat (Java's default is 50 MiB).
-      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? 8_388_608),
+      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? GENERIC_FETCH_MAX_BYTES),
     });
     try {
       await this.reader.connect();
@@ -189,6 +196,7 @@ export class MirrorSourceTask extends SourceTask {
    */
   useEncodedBatches(sink: EncodedBatchSink): boolean {
     this.sink = sink;
+    if (!this.fetchMaxBytesSet) this.reader.setMaxBytes(JAVA_FETCH_MAX_BYTES);
     return true;
   }
 
@@ -223,7 +231,7 @@ export class MirrorSourceTask extends SourceTask {
 
   private async pollBytes(sink: EncodedBatchSink): Promise<SourceRecord[] | null> {
     if (this.byteFailure) throw this.byteFailure;
-    while (this.byteAcks.length >= MAX_BYTE_FETCHES_IN_FLIGHT) await this.byteAcks[0];
+    while (this.byteAcks.length >= MAX_BYTE_FETCHES_IN_FLIGHT || (this.byteAcks.length > 0 && this.byteBytesInFlight >= sink.bufferMemory)) await this.byteAcks[0];
     if (this.byteFailure) throw this.byteFailure;
     let fetched: ByteFetch[];
     try {
@@ -233,8 +241,9 @@ export class MirrorSourceTask extends SourceTask {
     }
     if (fetched.length === 0) return null;
     const batches: EncodedBatch[] = [];
+    let bytes = 0;
     for (const f of fetched) {
-      for (const b of f.batches) batches.push({ topic: f.st.remoteTopic, partition: f.st.partition, batch: b.batch, count: b.count });
+      for (const b of f.batches) { batches.push({ topic: f.st.remoteTopic, partition: f.st.partition, batch: b.batch, count: b.count }); bytes += b.batch.length; }
       if (f.batches.length > 0 && !this.topicsUsed.has(f.st.remoteTopic)) { this.topicsUsed.add(f.st.remoteTopic); sink.topicUsed(f.st.remoteTopic); }
     }
     const sent = batches.length > 0 ? sink.send(batches) : Promise.resolve([]);
@@ -255,7 +264,8 @@ export class MirrorSourceTask extends SourceTask {
           .map((f) => `${f.st.remoteTopic}-${f.st.partition} (upstream ${f.st.topic}-${f.st.partition} offsets ${f.fetchOffset}..${f.nextOffset - 1})`).join(', ');
         this.byteFailure ??= new ConnectError(`Writing to target cluster ${this.targetAlias} failed for ${what}: ${(e as Error).message}`, { cause: e });
       },
-    ).finally(() => { void this.byteAcks.shift(); });
+    ).finally(() => { void this.byteAcks.shift(); this.byteBytesInFlight -= bytes; });
+    this.byteBytesInFlight += bytes;
     this.byteAckTail = ack;
     this.byteAcks.push(ack);
     return [];
