@@ -3,6 +3,7 @@
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
+import { explainCreateTopicsError, replicationFactorFor } from './replication-factor.js';
 import { createLowLevelCluster } from './client.js';
 
 export type ConfigSourceName = 'dynamic-topic' | 'dynamic-broker' | 'dynamic-default-broker' | 'static-broker' | 'default' | 'unknown';
@@ -91,22 +92,31 @@ export class ClusterAdmin {
     return out;
   }
 
-  /** Creates topics; existing ones are skipped. Replication factor is capped at the broker count. */
-  async createTopics(topics: { topic: string; partitions: number; replicationFactor: number; configs?: Record<string, string> }[]): Promise<string[]> {
+  /**
+   * Creates topics; existing ones are skipped. A replication factor is never reduced: one larger than the
+   * live brokers throws a ReplicationFactorError naming the topic and `replicationFactorSetting` (the config
+   * key that set it) before anything is created; -1 lets the broker apply default.replication.factor.
+   */
+  async createTopics(topics: { topic: string; partitions: number; replicationFactor: number; replicationFactorSetting?: string; configs?: Record<string, string> }[]): Promise<string[]> {
     if (topics.length === 0) return [];
     const admin = await this.client();
     const existing = new Set(await admin.listTopics());
     const todo = topics.filter((t) => !existing.has(t.topic));
     if (todo.length === 0) return [];
     const { brokers } = await this.clusterInfo();
-    await createTopicsAndWait(admin, {
-      topics: todo.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        replicationFactor: t.replicationFactor < 1 ? Math.min(3, brokers) : Math.min(t.replicationFactor, brokers),
-        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    const specs = todo.map((t) => ({
+      topic: t.topic,
+      numPartitions: t.partitions,
+      replicationFactor: replicationFactorFor(t.topic, t.replicationFactor, brokers, t.replicationFactorSetting),
+      configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+    }));
+    try {
+      await createTopicsAndWait(admin, { topics: specs });
+    } catch (e) {
+      const err = e as { errors?: { type?: string; topic?: string }[] };
+      const bad = todo.find((t) => (err.errors ?? []).some((x) => x.type === 'INVALID_REPLICATION_FACTOR' && x.topic === t.topic)) ?? (todo.length === 1 ? todo[0] : undefined);
+      throw bad ? explainCreateTopicsError(e, bad.topic, bad.replicationFactor, brokers, bad.replicationFactorSetting) : e;
+    }
     return todo.map((t) => t.topic);
   }
 

@@ -7,6 +7,7 @@
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
+import { explainCreateTopicsError, replicationFactorFor } from './replication-factor.js';
 import type { InRecord } from './consumer.js';
 import { PartitionReader, type TopicPartition } from './partition-reader.js';
 import { RecordProducer, type RecordMetadata } from './producer.js';
@@ -17,8 +18,10 @@ const log = logger('kafka.compacted-log');
 export interface TopicSpec {
   /** -1: the broker's num.partitions. */
   partitions: number;
-  /** -1: the broker's default.replication.factor. Capped at the number of live brokers. */
+  /** -1: the broker's default.replication.factor. Never reduced: more than the live brokers is an error. */
   replicationFactor: number;
+  /** The config key that set replicationFactor, for the error (default: the topic setting with .replication.factor). */
+  replicationFactorSetting?: string;
   /** Extra topic configs for creation; cleanup.policy is always compact. */
   configs?: Record<string, string>;
 }
@@ -186,33 +189,31 @@ export class CompactedLog {
   }
 }
 
-/** Broker defaults (num.partitions, default.replication.factor) read from one broker's config. */
-async function brokerDefaults(admin: Admin): Promise<{ partitions: number; replicationFactor: number; brokers: number }> {
+/** The broker's num.partitions (read from one broker's config) and the number of live brokers. */
+async function brokerDefaults(admin: Admin): Promise<{ partitions: number; brokers: number }> {
   const cluster = await admin.describeCluster();
   const brokers = cluster.brokers.length;
   const first = cluster.brokers[0];
-  let partitions = 1, replicationFactor = 1;
+  let partitions = 1;
   if (first) {
     try {
       const res = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.BROKER, name: String(first.nodeId), configNames: ['num.partitions', 'default.replication.factor'] }],
+        resources: [{ type: ConfigResourceTypes.BROKER, name: String(first.nodeId), configNames: ['num.partitions'] }],
       });
       for (const e of res.resources[0]?.configEntries ?? []) {
         if (e.configName === 'num.partitions') partitions = Number(e.configValue) || 1;
-        if (e.configName === 'default.replication.factor') replicationFactor = Number(e.configValue) || 1;
       }
     } catch (e) {
-      log.warn({ err: (e as Error).message }, 'could not read broker defaults; assuming 1 partition, replication factor 1');
+      log.warn({ err: (e as Error).message }, 'could not read the broker default num.partitions; assuming 1');
     }
   }
-  return { partitions, replicationFactor, brokers };
+  return { partitions, brokers };
 }
 
 /**
  * Creates the topic (compacted) when missing, then checks that it is compacted. Returns its partition
- * count. kafkajs speaks CreateTopics up to v3, which predates "-1 = broker default", so -1 is resolved
- * from the broker's own configuration.
+ * count. A replication factor of -1 is sent as -1 (the broker applies default.replication.factor).
  */
 export async function ensureCompactedTopic(props: ClientProps, topic: string, spec: TopicSpec | null, setting: string): Promise<number> {
   const admin = createKafka(props, { clientId: 'ferry-internal-topics' }).admin();
@@ -223,11 +224,9 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
       if (!spec) throw new TopicConfigError(`Topic '${topic}' supplied via the '${setting}' property does not exist`);
       const defaults = await brokerDefaults(admin);
       const partitions = spec.partitions > 0 ? spec.partitions : defaults.partitions;
-      let rf = spec.replicationFactor > 0 ? spec.replicationFactor : defaults.replicationFactor;
-      if (rf > defaults.brokers) {
-        log.warn({ topic, requested: rf, brokers: defaults.brokers }, `replication factor for ${setting} capped at the number of brokers`);
-        rf = Math.max(1, defaults.brokers);
-      }
+      // Never reduced: too few brokers is a start-up error naming the topic, the factor and its setting.
+      const rfSetting = spec.replicationFactorSetting ?? setting.replace(/\.topic$/, '.replication.factor');
+      const rf = replicationFactorFor(topic, spec.replicationFactor, defaults.brokers, rfSetting);
       const configs = { ...(spec.configs ?? {}) };
       if (configs['cleanup.policy'] !== undefined && configs['cleanup.policy'] !== 'compact') {
         log.warn({ topic, value: configs['cleanup.policy'] }, `ignoring cleanup.policy for ${setting}: internal topics are always compacted`);
@@ -237,9 +236,9 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
         topics: [{ topic, numPartitions: partitions, replicationFactor: rf, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
       }).catch((e: Error & { type?: string }) => {
         if (e.type === 'TOPIC_ALREADY_EXISTS' || /already exists/i.test(e.message)) return false;
-        throw e;
+        throw explainCreateTopicsError(e, topic, rf, defaults.brokers, rfSetting);
       });
-      if (created) log.info({ topic, partitions, replicationFactor: rf }, `created ${setting} topic`);
+      if (created) log.info({ topic, partitions, replicationFactor: rf === -1 ? 'broker default' : rf }, `created ${setting} topic`);
     }
     // Metadata of a just-created topic reaches each broker's cache a moment after CreateTopics returns; on a
     // multi-broker cluster DescribeConfigs may reach a broker that does not know the topic yet either.

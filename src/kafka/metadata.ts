@@ -1,7 +1,7 @@
 // Partition counts per topic, cached briefly; an admin client fetches them on demand.
 import type { Admin } from 'kafkajs';
-import { ConfigResourceTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
+import { BROKER_DEFAULT_REPLICATION_FACTOR, explainCreateTopicsError } from './replication-factor.js';
 
 export class TopicMetadataCache {
   private admin: Admin | null = null;
@@ -32,12 +32,16 @@ export class TopicMetadataCache {
         break;
       } catch (e) {
         if (!this.opts.allowAutoTopicCreation || attempt >= 20) throw e;
-        // Connect without topic.creation.* relies on the broker's defaults. kafkajs speaks CreateTopics v3,
-        // which cannot ask for "broker default" (-1), so read num.partitions/default.replication.factor.
-        // Losing a creation race to another task is fine.
+        // Connect without topic.creation.* relies on the broker's auto-creation, i.e. its num.partitions and
+        // default.replication.factor: -1/-1 in CreateTopics asks for exactly those. Losing a creation race to
+        // another task is fine; a default factor the cluster cannot meet is the broker's clear refusal.
         if (attempt === 0) {
-          const d = await this.brokerDefaults(admin);
-          await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: d.partitions, replicationFactor: d.replicationFactor }] }).catch(() => false);
+          await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: -1, replicationFactor: BROKER_DEFAULT_REPLICATION_FACTOR }] }).catch(async (err: unknown) => {
+            const brokers = (await admin.describeCluster().catch(() => ({ brokers: [] }))).brokers.length;
+            const explained = explainCreateTopicsError(err, topic, BROKER_DEFAULT_REPLICATION_FACTOR, brokers);
+            if (explained !== err) throw explained;
+            return false;
+          });
         }
         else await new Promise((r) => setTimeout(r, 250));
       }
@@ -46,19 +50,6 @@ export class TopicMetadataCache {
     if (count === 0) throw new Error(`Topic ${topic} has no partitions (does it exist?)`);
     this.counts.set(topic, { count, at: Date.now() });
     return count;
-  }
-
-  private defaults: { partitions: number; replicationFactor: number } | null = null;
-
-  private async brokerDefaults(admin: Admin): Promise<{ partitions: number; replicationFactor: number }> {
-    if (this.defaults) return this.defaults;
-    const cluster = await admin.describeCluster();
-    const brokerId = cluster.brokers[0]?.nodeId ?? cluster.controller ?? 1;
-    const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokerId), configNames: ['num.partitions', 'default.replication.factor'] }] });
-    const entries = res.resources[0]?.configEntries ?? [];
-    const get = (n: string, d: number) => Number(entries.find((e) => e.configName === n)?.configValue ?? d) || d;
-    this.defaults = { partitions: get('num.partitions', 1), replicationFactor: Math.min(get('default.replication.factor', 1), cluster.brokers.length) };
-    return this.defaults;
   }
 
   invalidate(topic: string): void {

@@ -299,7 +299,7 @@ export async function migrateStart(
           const have = await b.partitionCounts(remote);
           const rf = Number(props['replication.factor'] ?? jf.sourceSettings.replicationFactor);
           const todo = job.topics.filter((t) => !have.has(jf.remoteTopic(t))).map((t) => ({
-            topic: jf.remoteTopic(t), partitions: counts.get(t) ?? 1, replicationFactor: rf,
+            topic: jf.remoteTopic(t), partitions: counts.get(t) ?? 1, replicationFactor: rf, replicationFactorSetting: 'replication.factor',
             configs: newTopicConfigs(toPolicyEntries(configs.get(t) ?? []), jf.sourceSettings.configPropertyFilter),
           }));
           const created = await ensureTopics(b, todo);

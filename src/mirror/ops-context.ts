@@ -244,7 +244,7 @@ function isMissingTopic(e: unknown): boolean {
  * Creates topics one at a time and tolerates the metadata race of a just-created topic (kafkajs's
  * waitForLeaders may see UNKNOWN_TOPIC_OR_PARTITION on a fresh KRaft broker): what counts is that the topic exists.
  */
-export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string; partitions: number; replicationFactor: number; configs?: Record<string, string> }[]): Promise<string[]> {
+export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string; partitions: number; replicationFactor: number; replicationFactorSetting?: string; configs?: Record<string, string> }[]): Promise<string[]> {
   const created: string[] = [];
   for (const t of topics) {
     for (let attempt = 0; ; attempt++) {

@@ -62,9 +62,9 @@ export async function prepareFlowTopics(cfg: Mm2Config): Promise<void> {
     try {
       const rf = (k: string) => Number(w[`${k}.replication.factor`] ?? 3);
       await ensureTopics(admin, [
-        { topic: w['config.storage.topic']!, partitions: 1, replicationFactor: rf('config.storage'), configs: { 'cleanup.policy': 'compact' } },
-        { topic: w['offset.storage.topic']!, partitions: Number(w['offset.storage.partitions'] ?? 25), replicationFactor: rf('offset.storage'), configs: { 'cleanup.policy': 'compact' } },
-        { topic: w['status.storage.topic']!, partitions: Number(w['status.storage.partitions'] ?? 5), replicationFactor: rf('status.storage'), configs: { 'cleanup.policy': 'compact' } },
+        { topic: w['config.storage.topic']!, partitions: 1, replicationFactor: rf('config.storage'), replicationFactorSetting: 'config.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
+        { topic: w['offset.storage.topic']!, partitions: Number(w['offset.storage.partitions'] ?? 25), replicationFactor: rf('offset.storage'), replicationFactorSetting: 'offset.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
+        { topic: w['status.storage.topic']!, partitions: Number(w['status.storage.partitions'] ?? 5), replicationFactor: rf('status.storage'), replicationFactorSetting: 'status.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
       ]);
     } finally {
       await admin.close();

@@ -106,7 +106,8 @@ export class OpsJournal {
     if (!this.ensured) {
       const admin = new ClusterAdmin(this.props, 'ferry-ops-journal');
       try {
-        await ensureTopics(admin, [{ topic: this.topic, partitions: 1, replicationFactor: 3, configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '3600000' } }]);
+        // No setting names its factor, so the cluster's own default.replication.factor applies (-1), never a capped 3.
+        await ensureTopics(admin, [{ topic: this.topic, partitions: 1, replicationFactor: -1, configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '3600000' } }]);
       } finally {
         await admin.close();
       }

@@ -177,11 +177,13 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       onSessionKeyUpdate: (k) => { this.sessionKeyValue = k; },
       onLoggerLevel: (ns, level) => { try { setLevel(ns, level); } catch (e) { this.log.warn({ ns, level, err: (e as Error).message }, 'ignoring cluster logger level'); } },
     });
-    try {
-      await Promise.all([this.configStore.start(), this.offsetStore.start(), this.statusStore.start()]);
-    } catch (e) {
+    // allSettled, not all: a store that fails (e.g. a replication factor the cluster cannot meet) must not
+    // leave the others still starting, and tailing their topics, after the stop below.
+    const started = await Promise.allSettled([this.configStore.start(), this.offsetStore.start(), this.statusStore.start()]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       await Promise.allSettled([this.configStore.stop(), this.offsetStore.stop(), this.statusStore.stop()]);
-      throw e;
+      throw failed.reason;
     }
     this.sessionKeyValue = this.configStore.sessionKey();
     for (const c of this.configStore.connectorNames()) this.knownConnectors.add(c);

@@ -37,7 +37,7 @@ export function sinkConnectorConfigDef(): ConfigDef {
     .define({ name: 'topics', type: 'LIST', defaultValue: [], importance: 'HIGH', documentation: 'Topics to consume. Exactly one of topics or topics.regex is required.', group: COMMON_GROUP, orderInGroup: 4 })
     .define({ name: 'topics.regex', type: 'STRING', defaultValue: '', importance: 'HIGH', documentation: 'Regular expression of topics to consume.', group: COMMON_GROUP, orderInGroup: 4, validator: Validators.regex() })
     .define({ name: 'errors.deadletterqueue.topic.name', type: 'STRING', defaultValue: '', importance: 'MEDIUM', documentation: 'Topic that receives records that failed conversion or transformation (with errors.tolerance=all).', group: ERROR_GROUP, orderInGroup: 6 })
-    .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: 'SHORT', defaultValue: 3, importance: 'MEDIUM', documentation: 'Replication factor of the dead letter queue topic when Ferry creates it (-1 or larger than the cluster = broker default / capped).', group: ERROR_GROUP, orderInGroup: 7 })
+    .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: 'SHORT', defaultValue: 3, importance: 'MEDIUM', documentation: 'Replication factor of the dead letter queue topic when Ferry creates it (-1: the broker default). Never reduced: a factor larger than the live brokers fails the task.', group: ERROR_GROUP, orderInGroup: 7 })
     .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.', group: ERROR_GROUP, orderInGroup: 8 });
 }
 

@@ -10,6 +10,7 @@ import { setConnectorState, setTaskState } from '../../observability/metrics.js'
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
 import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
+import { explainCreateTopicsError, replicationFactorFor } from '../../kafka/replication-factor.js';
 import type { State } from '../herder/herder.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../storage/offset-store.js';
@@ -246,7 +247,7 @@ export class Worker {
     const reporters: ErrorReporter[] = [];
     const dlqTopic = String(parsed['errors.deadletterqueue.topic.name'] ?? '').trim();
     if (dlqTopic !== '') {
-      await this.ensureTopic(dlqTopic, Number(parsed['errors.deadletterqueue.topic.replication.factor'] ?? 3));
+      await this.ensureTopic(dlqTopic, Number(parsed['errors.deadletterqueue.topic.replication.factor'] ?? 3), 'errors.deadletterqueue.topic.replication.factor');
       const producerProps = this.config.clientProps('producer', { 'client.id': `connector-dlq-producer-${id.connector}-${id.task}`, ...overrides('producer.override.') });
       const dlqProducer = new RecordProducer(producerProps, producerProps['client.id']!);
       await dlqProducer.connect();
@@ -263,14 +264,19 @@ export class Worker {
     });
   }
 
-  /** Creates a topic if missing; the replication factor is capped at the cluster size. */
-  private async ensureTopic(topic: string, replicationFactor: number): Promise<void> {
+  /**
+   * Creates the DLQ topic if missing. The replication factor is never reduced: more than the live brokers
+   * fails the task with a message naming the topic, the factor and the setting; -1 is the broker default.
+   */
+  private async ensureTopic(topic: string, replicationFactor: number, setting: string): Promise<void> {
     await withAdmin(this.config.clientProps('admin'), async (admin) => {
       const existing = await admin.listTopics();
       if (existing.includes(topic)) return;
       const brokers = (await admin.describeCluster()).brokers.length;
-      const rf = replicationFactor < 1 ? -1 : Math.min(replicationFactor, brokers);
-      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 1, replicationFactor: rf }] });
+      const rf = replicationFactorFor(topic, replicationFactor, brokers, setting);
+      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 1, replicationFactor: rf }] }).catch((e: unknown) => {
+        throw explainCreateTopicsError(e, topic, rf, brokers, setting);
+      });
     });
   }
 

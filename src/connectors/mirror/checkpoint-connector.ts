@@ -11,7 +11,7 @@ import type { InRecord } from '../../kafka/consumer.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import {
   mirrorCheckpointConfigDef, offsetSyncsClientConfig, parseMirrorCheckpointConfig, sourceAdminConfig, sourceConsumerConfig, targetAdminConfig, targetConsumerConfig,
-  validateMirrorCheckpointProps, TASK_CONSUMER_GROUPS, type MirrorCheckpointSettings,
+  validateMirrorCheckpointProps, CHECKPOINTS_TOPIC_REPLICATION_FACTOR, TASK_CONSUMER_GROUPS, type MirrorCheckpointSettings,
 } from './mirror-config.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { CheckpointTracker, checkpointTopic, computeCheckpoints, planGroupOffsetSync, type GroupOffset, type OffsetTranslator } from './checkpoints.js';
@@ -304,7 +304,7 @@ export class MirrorCheckpointConnector extends SourceConnector {
     this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-connector-admin'), 'ferry-checkpoint-connector-admin');
     const target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-connector-target'), 'ferry-checkpoint-connector-target');
     try {
-      await target.createTopics([{ topic: this.settings.checkpointsTopic, partitions: 1, replicationFactor: this.settings.checkpointsTopicReplicationFactor, configs: { 'cleanup.policy': 'compact' } }]);
+      await target.createTopics([{ topic: this.settings.checkpointsTopic, partitions: 1, replicationFactor: this.settings.checkpointsTopicReplicationFactor, replicationFactorSetting: CHECKPOINTS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }]);
     } finally {
       await target.close();
     }

@@ -5,7 +5,7 @@ import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Pro
 import { ClusterAdmin } from '../../kafka/cluster-admin.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { encodeHeartbeat } from './heartbeat.js';
-import { mirrorHeartbeatConfigDef, parseMirrorHeartbeatConfig, targetAdminConfig, type MirrorHeartbeatSettings } from './mirror-config.js';
+import { HEARTBEATS_TOPIC_REPLICATION_FACTOR, mirrorHeartbeatConfigDef, parseMirrorHeartbeatConfig, targetAdminConfig, type MirrorHeartbeatSettings } from './mirror-config.js';
 
 /** Waits `ms` unless the signal fires first. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -63,7 +63,7 @@ export class MirrorHeartbeatConnector extends SourceConnector {
     if (this.settings.emitHeartbeatsIntervalMs === null) return;
     const admin = new ClusterAdmin(targetAdminConfig(props, 'heartbeats-admin'), 'ferry-heartbeats-admin');
     try {
-      await admin.createTopics([{ topic: this.settings.heartbeatsTopic, partitions: 1, replicationFactor: this.settings.heartbeatsTopicReplicationFactor, configs: { 'cleanup.policy': 'compact' } }]);
+      await admin.createTopics([{ topic: this.settings.heartbeatsTopic, partitions: 1, replicationFactor: this.settings.heartbeatsTopicReplicationFactor, replicationFactorSetting: HEARTBEATS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }]);
     } finally {
       await admin.close();
     }

@@ -4,7 +4,7 @@ import { ConfigDef, SourceConnector, type Props, type TaskFactory } from '../../
 import { ClusterAdmin, type AclBinding as AdminAcl, type TopicConfigEntry as AdminConfigEntry } from '../../kafka/cluster-admin.js';
 import {
   mirrorSourceConfigDef, offsetSyncsClientConfig, parseMirrorSourceConfig, sourceAdminConfig, targetAdminConfig, validateMirrorSourceProps,
-  TASK_TOPIC_PARTITIONS, type MirrorSourceSettings,
+  OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, REPLICATION_FACTOR, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings,
 } from './mirror-config.js';
 import { shouldReplicateTopic } from './filters.js';
 import { newTopicConfigs, targetTopicAcls, type AclBinding, type TopicConfigEntry } from './topic-config-sync.js';
@@ -91,8 +91,8 @@ export class MirrorSourceConnector extends SourceConnector {
     const admin = new ClusterAdmin(offsetSyncsClientConfig(this.props, 'admin'), 'ferry-offset-syncs-admin');
     try {
       const rf = this.settings.offsetSyncsTopicReplicationFactor;
-      const topics = [{ topic: offsetMapsTopicName(location, this.settings.sourceClusterAlias, this.settings.targetClusterAlias), partitions: 1, replicationFactor: rf, configs: { 'cleanup.policy': 'compact' } }];
-      if (this.settings.emitOffsetSyncsEnabled) topics.push({ topic: this.settings.offsetSyncsTopic, partitions: 1, replicationFactor: rf, configs: { 'cleanup.policy': 'compact' } });
+      const topics = [{ topic: offsetMapsTopicName(location, this.settings.sourceClusterAlias, this.settings.targetClusterAlias), partitions: 1, replicationFactor: rf, replicationFactorSetting: OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }];
+      if (this.settings.emitOffsetSyncsEnabled) topics.push({ topic: this.settings.offsetSyncsTopic, partitions: 1, replicationFactor: rf, replicationFactorSetting: OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } });
       await admin.createTopics(topics);
     } finally {
       await admin.close();
@@ -119,7 +119,7 @@ export class MirrorSourceConnector extends SourceConnector {
       const created = await this.target.createTopics(missing.map((t) => {
         const cfg = newTopicConfigs(toPolicyEntries(configs.get(t) ?? []), this.settings.configPropertyFilter);
         this.syncedConfigKeys.set(this.remote(t), new Set(Object.keys(cfg)));
-        return { topic: this.remote(t), partitions: sourceCounts.get(t)!, replicationFactor: this.settings.replicationFactor, configs: cfg };
+        return { topic: this.remote(t), partitions: sourceCounts.get(t)!, replicationFactor: this.settings.replicationFactor, replicationFactorSetting: REPLICATION_FACTOR, configs: cfg };
       }));
       if (created.length > 0) this.context.logger.info({ topics: created }, 'created remote topics');
     }
