@@ -4,6 +4,7 @@
 // hold (compaction or a torn write) marks the connector inconsistent until the leader rewrites its tasks.
 // The snapshot offset is the position after the last record read: the "config offset" exchanged in the
 // group protocol.
+import { ConnectError } from '../api/errors.js';
 import { CompactedLog } from '../../kafka/compacted-log.js';
 import { logger } from '../../observability/logger.js';
 import type { TargetState } from '../herder/herder.js';
@@ -15,6 +16,23 @@ import {
 import type { KafkaStoreOptions } from './kafka-offset-store.js';
 
 const log = logger('connect.config');
+
+/** A config record too large for the config topic: the REST caller gets 413 with the limits named. */
+export class ConfigTooLargeError extends ConnectError {
+  override readonly statusCode: number = 413;
+}
+
+/** Produce error types of a record over a size limit (broker: MESSAGE_TOO_LARGE; Java client: RECORD_TOO_LARGE). */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+function tooLarge(connector: string, bytes: number, limit: string, cause?: unknown): ConfigTooLargeError {
+  return new ConfigTooLargeError(
+    `Connector configuration for '${connector}' is too large to store in the config topic: its record is about ${bytes} bytes, over ${limit}. `
+    + 'Shorten the configuration (a large value can come from a config provider) or raise the limits: message.max.bytes on the brokers '
+    + '(or max.message.bytes on the config topic) and max.request.size on the workers.',
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 export type Props = Record<string, string>;
 
@@ -52,8 +70,12 @@ export class KafkaConfigStore {
   private started = false;
   private listener: ConfigListener = {};
   private writes: Promise<unknown> = Promise.resolve();
+  /** The config-topic producer's max.request.size (Java's default 1 MiB): a larger record is refused up front. */
+  private readonly maxRequestSize: number;
 
   constructor(opts: KafkaStoreOptions) {
+    const limit = Number(opts.producerProps?.['max.request.size'] ?? opts.clientProps['max.request.size'] ?? 1_048_576);
+    this.maxRequestSize = Number.isFinite(limit) && limit > 0 ? limit : 1_048_576;
     this.log = new CompactedLog({
       topic: opts.topic, clientProps: opts.clientProps, producerProps: opts.producerProps, clientId: opts.clientId,
       create: { ...opts.create, partitions: 1 }, setting: opts.setting, requireSinglePartition: true,
@@ -199,11 +221,29 @@ export class KafkaConfigStore {
     return next;
   }
 
-  /** target-state (optional, first) then connector-<name>; returns once read back. */
+  /**
+   * target-state (optional, first) then connector-<name>; returns once read back. A connector record over
+   * this worker's max.request.size is refused before anything is written (as Java's producer does); one the
+   * broker refuses as too large takes the new connector's target-state record back, and both are a
+   * ConfigTooLargeError (413) naming the limits.
+   */
   putConnectorConfig(connector: string, props: Props, targetState?: TargetState): Promise<void> {
     return this.serial(async () => {
+      const key = connectorKey(connector);
+      const value = encodeProperties(props);
+      const bytes = Buffer.byteLength(key) + Buffer.byteLength(value);
+      if (bytes > this.maxRequestSize) throw tooLarge(connector, bytes, `this worker's max.request.size (${this.maxRequestSize} bytes)`);
       if (targetState) await this.log.send(targetStateKey(connector), encodeTargetState(targetState));
-      await this.log.send(connectorKey(connector), encodeProperties(props));
+      try {
+        await this.log.send(key, value);
+      } catch (e) {
+        if (!TOO_LARGE.has(String((e as { type?: unknown }).type))) throw e;
+        if (targetState) {
+          await this.log.send(targetStateKey(connector), null)
+            .catch((err: unknown) => log.warn({ connector, err: (err as Error).message }, 'could not take back the target state of a refused connector'));
+        }
+        throw tooLarge(connector, bytes, "the broker's message.max.bytes (or the config topic's max.message.bytes)", e);
+      }
       await this.log.readToEnd();
     });
   }
