@@ -133,3 +133,24 @@ test('MirrorSourceConnector with replication.factor=3 on a 1-broker target: FAIL
   // The internal topics that asked for 1 got 1.
   assert.deepEqual([...(await replicationFactors(['mm2-offset-syncs.RB.internal'])).values()], [1]);
 });
+
+test('a source topic that appears later: the refresh cannot create its remote topic at replication.factor=3, so the connector goes FAILED', async () => {
+  const prefix = uniqueName('rf-late');
+  const created = await rest(worker.url, 'POST', '/connectors', { name: 'mirror-rf3-late', config: {
+    'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+    'source.cluster.alias': 'LA', 'target.cluster.alias': 'LB',
+    'source.cluster.bootstrap.servers': bootstrap, 'target.cluster.bootstrap.servers': bootstrap,
+    topics: `${prefix}.*`, 'replication.factor': '3', 'offset-syncs.topic.replication.factor': '1',
+    'sync.topic.acls.enabled': 'false', 'refresh.topics.interval.seconds': '1',
+  } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await waitFor('mirror-rf3-late RUNNING', async () => (await status(worker.url, 'mirror-rf3-late'))?.connector.state === 'RUNNING', 60_000);
+  const topic = `${prefix}-t`;
+  await withAdmin({ 'bootstrap.servers': bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
+  const s = await waitFor('mirror-rf3-late FAILED', async () => {
+    const st = await status(worker.url, 'mirror-rf3-late');
+    return st?.connector.state === 'FAILED' ? st : null;
+  }, 60_000);
+  assert.match(s.connector.trace ?? '', new RegExp(`Cannot create topic 'LA\\.${topic}' with replication factor 3: only 1 broker is available \\(set replication\\.factor to 1`));
+  assert.equal((await replicationFactors([`LA.${topic}`])).size, 0);
+});

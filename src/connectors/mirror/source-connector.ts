@@ -2,6 +2,7 @@
 // and ACLs, creates the offset-syncs and offset-maps topics, and spreads partitions over tasks.
 import { ConfigDef, SourceConnector, type Props, type TaskFactory } from '../../connect/api/index.js';
 import { ClusterAdmin, type AclBinding as AdminAcl, type TopicConfigEntry as AdminConfigEntry } from '../../kafka/cluster-admin.js';
+import { ReplicationFactorError } from '../../kafka/replication-factor.js';
 import {
   mirrorSourceConfigDef, offsetSyncsClientConfig, parseMirrorSourceConfig, sourceAdminConfig, targetAdminConfig, validateMirrorSourceProps,
   OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, REPLICATION_FACTOR, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings,
@@ -64,7 +65,11 @@ export class MirrorSourceConnector extends SourceConnector {
     const every = (ms: number | null, fn: () => Promise<void>, what: string) => {
       if (ms === null || ms <= 0) return;
       const t = setInterval(() => {
-        this.job = this.job.then(() => (this.stopped ? undefined : fn())).catch((e: Error) => this.context.logger.warn({ err: e.message }, `${what} failed`));
+        this.job = this.job.then(() => (this.stopped ? undefined : fn())).catch((e: Error) => {
+          // A remote topic the target cannot hold at replication.factor is a config error, as at start: FAILED, not a retried warning.
+          if (e instanceof ReplicationFactorError) this.context.raiseError(e);
+          else this.context.logger.warn({ err: e.message }, `${what} failed`);
+        });
       }, ms);
       t.unref();
       this.timers.push(t);
