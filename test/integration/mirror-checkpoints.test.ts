@@ -24,6 +24,7 @@ import { readToEnd } from '../../src/kafka/read-to-end.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 import { MirrorClient, translateOffsets } from '../../src/mirror/client.js';
 import { Mm2OffsetSyncEmitter, Mm2OffsetSyncStore } from '../../src/connectors/mirror/mm2-translation.js';
+import { loadOffsetMaps, offsetMapsTopicName } from '../../src/connectors/mirror/offset-map-store.js';
 
 let kafka: KafkaHarness;
 const tmp = tempDir('ferry-mirror-checkpoints-');
@@ -529,4 +530,40 @@ test('MM2 interop: takeover from an MM2 deployment (Java Connect offsets, MM2 sy
   const human = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/ferry.ts', 'offsets', 'translate', '--group', 'legacy-fixture', '--from', 'M', '--bootstrap-server', b.bootstrap], { encoding: 'utf8', env: { ...process.env, FERRY_LOG_LEVEL: 'error' } });
   assert.equal(human.status, 0, human.stderr);
   assert.match(human.stdout, /M\.legacy\s+1\s+150\s+137\s+from-mm2/);
+});
+
+test('offset maps are trimmed to what the source still retains (ferry.offset.map.trim.interval.ms)', { timeout: 90_000 }, async () => {
+  const a = kafka.cluster('a');
+  const b = kafka.cluster('b');
+  const topic = 'trim-src';
+  await createTopics(a.props, [{ topic, partitions: 1 }]);
+  await produceRaw(a.props, topic, Array.from({ length: 100 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })));
+  const file = writeMm2Properties(tmp.dir, { ta: a.bootstrap, tb: b.bootstrap }, {
+    'ta->tb.enabled': 'true',
+    'ta->tb.topics': topic,
+    'ta->tb.ferry.offset.map.trim.interval.ms': '500',
+    'tb->ta.emit.heartbeats.enabled': 'false',
+  }, 'trim.properties');
+  const mm = await startMirrorMaker(readMm2Config(file.path));
+  try {
+    await waitFor('100 records mirrored', async () => ((await endOffsets(b.props, `ta.${topic}`))[0] ?? 0) >= 100, 60_000, 250);
+    const maps = async () => (await loadOffsetMaps(a.props, offsetMapsTopicName('source', 'ta', 'tb'))).get(`${topic}\u00000`);
+    const before = await waitFor('the offset map snapshot', async () => { const m = await maps(); return m && m.translate(99) === 99 ? m : null; }, 30_000, 250);
+    assert.equal(before.translate(10), 10, 'before: every offset translates');
+    // Retention (here: DeleteRecords) moves the source's log start to 60.
+    const k = createKafka(a.props, { clientId: 'trim-admin' }).admin();
+    await k.connect();
+    try {
+      await k.fetchTopicMetadata({ topics: [topic] }); // kafkajs's deleteTopicRecords needs the topic's metadata loaded
+      await k.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '60' }] });
+    } finally {
+      await k.disconnect();
+    }
+    const after = await waitFor('the snapshot trimmed to the log start', async () => { const m = await maps(); return m && m.translate(10) === undefined ? m : null; }, 30_000, 250);
+    assert.equal(after.translate(60), 60, 'offsets the source still holds translate exactly');
+    assert.equal(after.translate(99), 99);
+    log(`offset map trimmed: translate(10) refused, translate(60) = ${String(after.translate(60))}`);
+  } finally {
+    await mm.stop();
+  }
 });

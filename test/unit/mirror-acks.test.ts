@@ -56,3 +56,23 @@ test('acks=0 from the start: nothing recorded, and translations past the unplace
   // The task leaves the map's position where it was (no markProcessedUpTo): a group past it is "ahead".
   assert.equal(map.translate(5), undefined);
 });
+
+test('map snapshots stay under the size limit: the oldest runs go, later offsets still translate exactly', async () => {
+  const { boundedMapSnapshot } = await import('../../src/connectors/mirror/source-task.js');
+  const map = new OffsetMap();
+  // One discontinuity per 3 offsets (e.g. a transaction marker after every 2 records): 60k runs.
+  for (let i = 0; i < 60_000; i++) { map.recordMirroredRun(i * 3, i * 2, 2); }
+  map.markProcessedUpTo(180_000);
+  const full = boundedMapSnapshot('t', 0, map, Infinity);
+  assert.equal(full.trimmedTo, undefined);
+  const limit = Math.floor(full.value.length / 5);
+  const bounded = boundedMapSnapshot('t', 0, map, limit);
+  assert.ok(bounded.value.length <= limit, `${bounded.value.length} <= ${limit}`);
+  assert.ok(bounded.trimmedTo !== undefined && bounded.trimmedTo > 0);
+  // Recent offsets: exact; offsets before the new start: refused, never a wrong answer.
+  assert.equal(map.translate(179_997), 119_998);
+  assert.equal(map.translate(bounded.trimmedTo! - 3), undefined);
+  // The snapshot round-trips.
+  const restored = OffsetMap.fromBuffer(bounded.value);
+  assert.equal(restored.translate(179_997), 119_998);
+});

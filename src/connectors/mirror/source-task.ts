@@ -55,6 +55,7 @@ interface PartitionState {
 }
 
 const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
+const TRIM_INTERVAL_KEY = 'ferry.offset.map.trim.interval.ms';
 
 /** One partition of a fetch on the byte path: the rewritten batches and where the partition's position went. */
 interface ByteFetch {
@@ -106,6 +107,7 @@ export class MirrorSourceTask extends SourceTask {
   /** Bytes of byte-path batches sent and not yet acknowledged (bounded by the sink's buffer.memory). */
   private byteBytesInFlight = 0;
   private fetchMaxBytesSet = false;
+  private lastTrim = Date.now();
   private byteAckTail: Promise<void> = Promise.resolve();
   private byteFailure: Error | null = null;
   private readonly topicsUsed = new Set<string>();
@@ -184,7 +186,17 @@ export class MirrorSourceTask extends SourceTask {
       this.reader.seek(a, resume ?? firstRead ?? earliestOrLatest);
     }
     const interval = Number(props[FLUSH_INTERVAL_KEY] ?? 1000);
-    this.flushTimer = setInterval(() => { this.flushing = this.flushing.then(() => this.flushMaps()).catch(() => undefined); }, interval);
+    // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
+    const trimInterval = nonNegative(props[TRIM_INTERVAL_KEY], 60_000);
+    this.flushTimer = setInterval(() => {
+      this.flushing = this.flushing.then(async () => {
+        if (Date.now() - this.lastTrim >= trimInterval) {
+          this.lastTrim = Date.now();
+          await this.truncateMaps().catch((e: unknown) => this.context.logger.warn({ err: (e as Error).message }, 'reading the source log start offsets to trim the offset maps failed; will retry'));
+        }
+        await this.flushMaps();
+      }).catch(() => undefined);
+    }, interval);
     this.flushTimer.unref();
     this.context.logger.info({ partitions: assigned.length, [PROVENANCE_HEADER_CONFIG]: `${this.settings.provenanceHeader} (${this.addHop ? 'hop added' : 'no hop'})`, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
   }
@@ -490,7 +502,7 @@ export class MirrorSourceTask extends SourceTask {
           records.push({ topic: this.settings.offsetSyncsTopic, partition: 0, key, value, headers: [], timestamp: null });
         }
       }
-      const snap = encodeOffsetMapRecord(st.topic, st.partition, st.map);
+      const snap = this.boundedSnapshot(st, producer.maxBatchBytes * 0.8);
       records.push({ topic: this.offsetMapsTopic, partition: null, key: snap.key, value: snap.value, headers: [], timestamp: null });
     }
     if (records.length === 0) return;
@@ -503,13 +515,26 @@ export class MirrorSourceTask extends SourceTask {
     }
   }
 
+  /** The partition's map snapshot under `limit` bytes (see boundedMapSnapshot); a trim is logged. */
+  private boundedSnapshot(st: PartitionState, limit: number): { key: Buffer; value: Buffer } {
+    const r = boundedMapSnapshot(st.topic, st.partition, st.map, limit);
+    if (r.trimmedTo !== undefined) {
+      this.context.logger.warn({ topic: st.topic, partition: st.partition, bytes: r.bytesBefore, limit: Math.floor(limit), newStart: r.trimmedTo },
+        'offset map snapshot too large for the offset-maps topic: dropped its oldest runs; offsets before the new start no longer translate exactly');
+    }
+    return r;
+  }
+
   /** Bounds map memory to what the source still retains. */
   async truncateMaps(): Promise<void> {
     const tps = [...this.parts.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
     const earliest = await this.reader.listOffsets(tps, 'earliest');
     for (const st of this.parts.values()) {
       const lo = earliest.get(`${st.topic}\u0000${st.partition}`);
-      if (lo !== undefined && lo > 0) st.map.truncateBefore(lo);
+      if (lo !== undefined && lo > 0 && (st.map.state().start ?? 0) < lo) {
+        st.map.truncateBefore(lo);
+        st.dirty = true;
+      }
     }
   }
 
@@ -522,6 +547,26 @@ export class MirrorSourceTask extends SourceTask {
     this.syncProducer = null;
     await this.reader?.disconnect();
   }
+}
+
+/**
+ * A map snapshot record under `limit` bytes: a snapshot over the offset-maps topic's max.message.bytes would fail
+ * every flush, forever. When it is larger (after trimming to the source's retention) the oldest half of the runs
+ * is dropped until it fits; translations of offsets before the new start are then refused, as MM2 refuses
+ * offsets older than its syncs. `trimmedTo` is the new start when anything was dropped.
+ */
+export function boundedMapSnapshot(topic: string, partition: number, map: OffsetMap, limit: number): { key: Buffer; value: Buffer; trimmedTo?: number; bytesBefore: number } {
+  let snap = encodeOffsetMapRecord(topic, partition, map);
+  const bytesBefore = snap.value.length;
+  let trimmedTo: number | undefined;
+  while (snap.value.length > limit) {
+    const runs = map.segments();
+    if (runs.length < 2) break;
+    trimmedTo = runs[Math.floor(runs.length / 2)]!.upstream;
+    map.truncateBefore(trimmedTo);
+    snap = encodeOffsetMapRecord(topic, partition, map);
+  }
+  return { ...snap, ...(trimmedTo !== undefined ? { trimmedTo } : {}), bytesBefore };
 }
 
 /**
