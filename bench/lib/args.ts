@@ -3,8 +3,12 @@ import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 
 export const SUITES = ['ceiling', 'throughput', 'translation', 'startup', 'latency'] as const;
 export type Suite = (typeof SUITES)[number];
-export const CASES = ['a', 'b', 'c'] as const;
+export const CASES = ['a', 'b', 'c', 'd', 'e1', 'e2', 'e4'] as const;
 export type CaseId = (typeof CASES)[number];
+/** What runs without --cases (d and e are extra cases, run on request). */
+export const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'c'];
+/** Case e's tasks.max variants (--cases e means all of them). */
+export const SCALING_TASKS = [1, 2, 4] as const;
 
 export interface BenchOptions {
   suites: Suite[];
@@ -34,11 +38,14 @@ export interface BenchOptions {
 }
 
 export const USAGE = `Usage: npm run bench -- [--suite ceiling|throughput|translation|startup|latency|all[,…]] [--quick]
-  [--reps N] [--cases a,b,c] [--tasks N] [--ferry build|dist|tsx] [--kafka-version V]
+  [--reps N] [--cases a,b,c,d,e] [--tasks N] [--ferry build|dist|tsx] [--kafka-version V]
   [--latency-seconds S] [--rates 5000,half-mm2] [--fresh-target|--shared-target] [--profile] [--smoke] [--keep-logs]
   [--translation-timeout S] [--no-sync-group-offsets] [--results-dir DIR]
 Suites: ceiling (ProducerPerformance into the target), throughput (cases a: 2,000,000 x 100 B on 8 partitions,
-b: 500,000 x 1 KiB on 8 partitions, c: 100 topics x 4 partitions x 2,000 x 100 B), translation (after throughput
+b: 500,000 x 1 KiB on 8 partitions, c: 100 topics x 4 partitions x 2,000 x 100 B; on request only: d: 1,500,000 x
+100 B on 8 partitions written lz4-compressed, mirrored with the target producer's compression.type=zstd, and e:
+1,000,000 x 100 B on 16 partitions at tasks.max 1, 2 and 4 (e1, e2, e4; 'e' = all three; --tasks does not apply
+to them); default --cases a,b,c), translation (after throughput
 case a: 1,000 committed source offsets, checkpoints compared with the exact downstream offsets), startup
 (process start to first record on the target), latency (fixed-rate end-to-end). 'all' runs every suite.
 --quick divides record counts (and translation offsets) by 10, runs each measurement once and latency for 15 s.
@@ -48,7 +55,7 @@ export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    suites: [...SUITES], quick: false, smoke: false, scale: 1, reps: 3, cases: [...CASES], tasksMax: 1, ferry: 'build',
+    suites: [...SUITES], quick: false, smoke: false, scale: 1, reps: 3, cases: [...DEFAULT_CASES], tasksMax: 1, ferry: 'build',
     kafkaVersion: DEFAULT_KAFKA_VERSION, latencySeconds: 60, latencyWarmupSeconds: 5, rates: [5000, 'half-mm2'], freshTarget: true,
     profile: false, translationOffsets: 1000, translationTimeoutSeconds: 0, syncGroupOffsets: true, resultsDir: 'bench/results', keepLogs: false,
   };
@@ -87,8 +94,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--smoke': o.smoke = true; break;
       case '--reps': reps = Math.round(positive(value(), flag)); break;
       case '--cases': {
-        const list = value().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-        for (const c of list) if (!(CASES as readonly string[]).includes(c)) throw new UsageError(`Unknown case '${c}' (expected a, b, c)`);
+        const list = value().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).flatMap((c) => (c === 'e' ? SCALING_TASKS.map((t) => `e${t}`) : [c]));
+        for (const c of list) if (!(CASES as readonly string[]).includes(c)) throw new UsageError(`Unknown case '${c}' (expected ${CASES.join(', ')} or e for e1,e2,e4)`);
         o.cases = CASES.filter((c) => list.includes(c));
         casesGiven = true;
         break;
@@ -144,7 +151,17 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   return o;
 }
 
-export interface CaseSpec { id: CaseId; label: string; topics: number; partitions: number; records: number; recordSize: number }
+export interface CaseSpec {
+  id: CaseId; label: string; topics: number; partitions: number; records: number; recordSize: number;
+  /** Source data shared by several cases (e1/e2/e4: topic bench.e, preloaded once); default: the id. */
+  dataset?: string;
+  /** tasks.max for this case (else --tasks). */
+  tasksMax?: number;
+  /** compression.type of the preload producer (the source's batches). */
+  sourceCompression?: string;
+  /** compression.type of both tools' target producer (<target>.producer.compression.type). */
+  targetCompression?: string;
+}
 
 /** The throughput cases at a scale (records rounded to whole records per partition). */
 export function caseSpecs(scale: number): Record<CaseId, CaseSpec> {
@@ -153,5 +170,12 @@ export function caseSpecs(scale: number): Record<CaseId, CaseSpec> {
     a: { id: 'a', label: '100 B, 1 topic x 8 partitions', topics: 1, partitions: 8, records: perPartition(2_000_000, 8) * 8, recordSize: 100 },
     b: { id: 'b', label: '1 KiB, 1 topic x 8 partitions', topics: 1, partitions: 8, records: perPartition(500_000, 8) * 8, recordSize: 1024 },
     c: { id: 'c', label: '100 B, 100 topics x 4 partitions', topics: 100, partitions: 4, records: perPartition(800_000, 400) * 400, recordSize: 100 },
+    d: { id: 'd', label: '100 B, 1 topic x 8 partitions, lz4 source -> zstd target', topics: 1, partitions: 8, records: perPartition(1_500_000, 8) * 8, recordSize: 100, sourceCompression: 'lz4', targetCompression: 'zstd' },
+    ...scaling(perPartition(1_000_000, 16) * 16),
   };
+}
+
+function scaling(records: number): Record<'e1' | 'e2' | 'e4', CaseSpec> {
+  const variant = (t: (typeof SCALING_TASKS)[number]): CaseSpec => ({ id: `e${t}`, label: `100 B, 1 topic x 16 partitions, tasks.max ${t}`, topics: 1, partitions: 16, records, recordSize: 100, dataset: 'e', tasksMax: t });
+  return { e1: variant(1), e2: variant(2), e4: variant(4) };
 }

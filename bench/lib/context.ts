@@ -35,6 +35,10 @@ export interface ThroughputRun {
   peakRssMb?: number;
   startToFirstRecordMs?: number;
   windowMs?: number;
+  /** Set for cases with their own tasks.max (e1/e2/e4). */
+  tasksMax?: number;
+  /** Set for cases with their own target compression.type (d). */
+  targetCompression?: string;
   correctness?: CorrectnessCheck;
   translation?: TranslationResult;
   loadAvgStart: number[];

@@ -62,15 +62,32 @@ export interface Aggregates {
   translation: Map<Tool, { offsets: number; exact?: Spread; reReads?: Spread; reReadsMax: number; missing?: Spread; skipped?: Spread; caughtUpExact?: Spread; caughtUpOffsets: number; waited?: Spread; runs: number }>;
 }
 
-export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sources: Partial<Record<SuiteKey, ResultsFile>> } {
+/**
+ * Per throughput case, the newest file that measured it (full runs first, then --quick; smoke never), so a run of
+ * only some cases (e.g. --cases d,e) updates those and keeps the others from their own newest run.
+ */
+export function pickThroughputSources(files: readonly ResultsFile[]): Map<string, ResultsFile> {
+  const eligible = files.filter((f) => !f.options.smoke).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const cases = [...new Set(eligible.flatMap((f) => f.runs.filter(isThroughput).map((r) => r.case as string)))].sort();
+  const out = new Map<string, ResultsFile>();
+  for (const c of cases) {
+    const has = eligible.filter((f) => f.runs.some((r) => isThroughput(r) && r.case === c));
+    const f = has.find((x) => !x.options.quick) ?? has[0];
+    if (f) out.set(c, f);
+  }
+  return out;
+}
+
+export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sources: Partial<Record<SuiteKey, ResultsFile>>; throughputSources: Map<string, ResultsFile> } {
   const sources: Partial<Record<SuiteKey, ResultsFile>> = {};
   for (const s of ['throughput', 'ceiling', 'latency', 'startup', 'translation'] as const) {
     const f = pickSource(files, s);
     if (f) sources[s] = f;
   }
   const agg: Aggregates = { throughput: new Map(), ceiling: new Map(), latency: new Map(), startup: new Map(), translation: new Map() };
-  const tRuns = ok(sources.throughput?.runs ?? [], isThroughput);
-  for (const c of [...new Set(tRuns.map((r) => r.case))].sort()) {
+  const throughputSources = pickThroughputSources(files);
+  for (const [c, f] of throughputSources) {
+    const tRuns = ok(f.runs, isThroughput);
     const m = new Map<Tool, NonNullable<ReturnType<Aggregates['throughput']['get']>> extends Map<Tool, infer V> ? V : never>();
     for (const tool of TOOLS) {
       const rs = tRuns.filter((r) => r.case === c && r.tool === tool);
@@ -116,7 +133,7 @@ export function aggregate(files: readonly ResultsFile[]): { agg: Aggregates; sou
       caughtUpOffsets: t[0]!.caughtUp.offsets, waited: spread(t.map((x) => x.waitedMs)), runs: t.length,
     });
   }
-  return { agg, sources };
+  return { agg, sources, throughputSources };
 }
 
 interface TargetRow { metric: string; ferry: string; mm2: string; ratio: number | undefined; target: string; met: boolean | undefined }
@@ -131,6 +148,7 @@ export function targetRows(agg: Aggregates): TargetRow[] {
   add('records/s, 1 KiB (case b)', tp('b', 'ferry')?.rps?.median, tp('b', 'mm2')?.rps?.median, '≥ 1.5×', (r) => r >= 1.5, intf);
   add('records/s, 100 B (case a)', tp('a', 'ferry')?.rps?.median, tp('a', 'mm2')?.rps?.median, '≥ 1.0×', (r) => r >= 1.0, intf);
   add('records/s, 100 topics (case c)', tp('c', 'ferry')?.rps?.median, tp('c', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
+  if (agg.throughput.has('d')) add('records/s, lz4 → zstd (case d)', tp('d', 'ferry')?.rps?.median, tp('d', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
   for (const [label, l] of agg.latency) add(`p99 latency, ${label}`, l.perTool.get('ferry')?.p99?.median, l.perTool.get('mm2')?.p99?.median, '≤ 1.0×', (r) => r <= 1.0, (x) => `${d1(x)} ms`);
   for (const c of agg.throughput.keys()) add(`CPU s/GB, case ${c}`, tp(c, 'ferry')?.cpu?.median, tp(c, 'mm2')?.cpu?.median, '≤ 1.0×', (r) => r <= 1.0, d1);
   const rssMax = (tool: Tool) => { const xs = [...agg.throughput.values()].map((m) => m.get(tool)?.rss?.max).filter((x): x is number => x !== undefined); return xs.length ? Math.max(...xs) : undefined; };
@@ -165,11 +183,36 @@ export const CASE_LABELS: Record<string, string> = {
   a: 'a: 100 B, 1 topic × 8 partitions',
   b: 'b: 1 KiB, 1 topic × 8 partitions',
   c: 'c: 100 B, 100 topics × 4 partitions',
+  d: 'd: 100 B, 1 topic × 8 partitions, lz4 source → zstd target',
+  e1: 'e1: 100 B, 1 topic × 16 partitions, tasks.max 1',
+  e2: 'e2: 100 B, 1 topic × 16 partitions, tasks.max 2',
+  e4: 'e4: 100 B, 1 topic × 16 partitions, tasks.max 4',
 };
-const CASE_SIZE: Record<string, number> = { a: 100, b: 1024, c: 100 };
+const CASE_SIZE: Record<string, number> = { a: 100, b: 1024, c: 100, d: 100, e1: 100, e2: 100, e4: 100 };
+
+/** tasks.max of a scaling-curve case (e1, e2, e4, …), else undefined. */
+export function scalingTasks(caseId: string): number | undefined {
+  const m = /^e(\d+)$/.exec(caseId);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Case e's scaling table: records/s per tool per tasks.max, the Ferry/MM2 ratio and the speed-up over the fewest tasks. */
+export function scalingRows(agg: Aggregates): string[][] {
+  const variants = [...agg.throughput.keys()].filter((c) => scalingTasks(c) !== undefined).sort((x, y) => scalingTasks(x)! - scalingTasks(y)!);
+  if (variants.length === 0) return [];
+  const base = (tool: Tool) => agg.throughput.get(variants[0]!)?.get(tool)?.rps?.median;
+  const speedup = (tool: Tool, c: string) => { const r = ratio(agg.throughput.get(c)?.get(tool)?.rps?.median, base(tool)); return r === undefined ? '–' : `${d2(r)}×`; };
+  return variants.map((c) => {
+    const per = agg.throughput.get(c)!;
+    const f = per.get('ferry');
+    const m = per.get('mm2');
+    const r = ratio(f?.rps?.median, m?.rps?.median);
+    return [String(scalingTasks(c)), cell(f?.rps, intf), cell(m?.rps, intf), r === undefined ? '–' : `${d2(r)}×`, speedup('ferry', c), speedup('mm2', c), fmt(f?.cpu?.median), fmt(m?.cpu?.median)];
+  });
+}
 
 export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string, notes: string | undefined): string {
-  const { agg, sources } = aggregate(files);
+  const { agg, sources, throughputSources } = aggregate(files);
   const reported = [...files].filter((f) => !f.options.smoke).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   // The header describes the newest full run (the one most tables come from), else the newest run.
   const latest = reported.find((f) => !f.options.quick) ?? reported[0];
@@ -190,7 +233,10 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
   out.push('', 'Medians over the runs of each tool; ranges in the tables below.', '');
 
   if (agg.throughput.size > 0) {
-    out.push('## Throughput', '', describeSource(sources.throughput, resultsDir), '');
+    // One source line per results file the cases come from (one, unless only some cases were re-run).
+    const tFiles = [...new Set(throughputSources.values())].sort((x, y) => y.startedAt.localeCompare(x.startedAt));
+    const tDesc = tFiles.length === 1 ? [describeSource(tFiles[0], resultsDir)] : tFiles.map((f) => `Cases ${[...throughputSources].filter(([, x]) => x === f).map(([c]) => c).join(', ')}: ${describeSource(f, resultsDir)}`);
+    out.push('## Throughput', '', ...tDesc.flatMap((d) => [d, '']));
     const rows: string[][] = [];
     for (const [c, per] of agg.throughput) {
       const ceil = agg.ceiling.get(CASE_SIZE[c] ?? 100)?.median;
@@ -205,6 +251,13 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
     }
     out.push(table(['case', 'tool', 'records/s', 'MB/s', 'of ceiling', 'CPU s/GB', 'peak RSS MB', 'first record s', 'correctness'], rows), '');
     out.push('records/s and MB/s over the window from the first record on the target to the last (start-up excluded); CPU s/GB = mirror process user+system CPU in that window per GB (10⁹ bytes) of record values; peak RSS = VmHWM of the mirror process (sampled tree RSS if larger); correctness = end offsets of every partition equal the source\'s and sha256 digests (key, value, headers, timestamp) of sampled partitions equal.', '');
+    if (agg.throughput.has('d')) out.push('Case d: the source topic is written by ProducerPerformance with `compression.type=lz4` (lz4 batches on the source, which both tools decompress) and both tools produce with `<target>.producer.compression.type=zstd` instead of the shared `none`; everything else as case a.', '');
+    const scaling = scalingRows(agg);
+    if (scaling.length > 0) {
+      out.push('### Scaling with tasks.max (case e: 100 B, 1 topic × 16 partitions)', '');
+      out.push(table(['tasks.max', 'Ferry records/s', 'MM2 records/s', 'Ferry / MM2', 'Ferry vs fewest tasks', 'MM2 vs fewest tasks', 'Ferry CPU s/GB', 'MM2 CPU s/GB'], scaling), '');
+      out.push(`The same preloaded 16-partition topic mirrored at each tasks.max (both tools get the same \`tasks.max\`); medians (ranges) of the runs of each tool; on a ${tFiles[0]?.machine.cores ?? '?'}-core machine shared by both clusters and the mirror, more tasks cannot add cores.`, '');
+    }
   }
   if (agg.ceiling.size > 0) {
     out.push('## Ceiling: the target broker\'s ingest rate', '', describeSource(sources.ceiling, resultsDir), '');

@@ -20,9 +20,15 @@ export interface PreloadedCase {
   sample: { topic: string; partition: number; digest: PartitionDigest }[];
 }
 
+/** The source data a case mirrors (cases of one dataset share topics and are preloaded once). */
+export function caseDataset(spec: CaseSpec): string {
+  return spec.dataset ?? spec.id;
+}
+
 export function caseTopics(spec: CaseSpec): string[] {
-  if (spec.topics === 1) return [`bench.${spec.id}`];
-  return Array.from({ length: spec.topics }, (_, i) => `bench.${spec.id}.${String(i).padStart(3, '0')}`);
+  const name = caseDataset(spec);
+  if (spec.topics === 1) return [`bench.${name}`];
+  return Array.from({ length: spec.topics }, (_, i) => `bench.${name}.${String(i).padStart(3, '0')}`);
 }
 
 /** Fills the source with a case's records and digests a sample of its partitions. */
@@ -33,20 +39,22 @@ export async function preloadCase(ctx: BenchContext, spec: CaseSpec): Promise<Pr
   const began = Date.now();
   if (spec.topics === 1) {
     // Kafka's own producer is the fastest way to write millions of records; random payload, no keys.
-    await producerPerformance(ctx.libDir, bootstrap, topics[0]!, spec.records, spec.recordSize, { acks: '1', 'batch.size': '262144', 'linger.ms': '20' });
+    await producerPerformance(ctx.libDir, bootstrap, topics[0]!, spec.records, spec.recordSize, { acks: '1', 'batch.size': '262144', 'linger.ms': '20', ...(spec.sourceCompression ? { 'compression.type': spec.sourceCompression } : {}) });
   } else {
+    if (spec.sourceCompression) throw new Error(`case ${spec.id}: source compression is only supported for single-topic cases`);
     await nodePreload(bootstrap, topics.map((topic) => ({ topic, partitions: spec.partitions })), spec.records / (spec.topics * spec.partitions), spec.recordSize);
   }
   const ends = await endOffsets(bootstrap, topics);
   const total = [...ends.values()].flat().reduce((a, b) => a + b, 0);
   if (total !== spec.records) throw new Error(`Preloading case ${spec.id} wrote ${total} records, expected ${spec.records}`);
-  ctx.log(`case ${spec.id}: preloaded ${total} records x ${spec.recordSize} B into ${topics.length} topic(s) in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  ctx.log(`case ${caseDataset(spec)}: preloaded ${total} records x ${spec.recordSize} B${spec.sourceCompression ? ` (${spec.sourceCompression} batches)` : ''} into ${topics.length} topic(s) in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const picks = spec.topics === 1
-    ? [{ topic: topics[0]!, partition: 0 }, { topic: topics[0]!, partition: Math.min(5, spec.partitions - 1) }]
+    // With more than 8 partitions (case e) also the last one, which a different task mirrors at tasks.max > 1.
+    ? [0, Math.min(5, spec.partitions - 1), ...(spec.partitions > 8 ? [spec.partitions - 1] : [])].map((partition) => ({ topic: topics[0]!, partition }))
     : [0, 33, 66, 99].filter((i) => i < topics.length).map((i) => ({ topic: topics[i]!, partition: i % spec.partitions }));
   const sample = [];
   for (const p of picks) sample.push({ ...p, digest: await digest(bootstrap, p.topic, p.partition) });
-  const topicsRegex = spec.topics === 1 ? exactTopicsRegex(topics) : `bench\\.${spec.id}\\..*`;
+  const topicsRegex = spec.topics === 1 ? exactTopicsRegex(topics) : `bench\\.${caseDataset(spec)}\\..*`;
   return { spec, topics, topicsRegex, ends, total, sample };
 }
 
@@ -66,6 +74,14 @@ export function baseRunConfig(ctx: BenchContext, runId: number, targetBootstrap:
     refreshGroupsIntervalSeconds: 2,
     refreshTopicsIntervalSeconds: 5,
   };
+}
+
+/** A throughput case's mirror settings: the shared ones with the case's own tasks.max and target compression. */
+export function caseRunConfig(ctx: BenchContext, spec: CaseSpec, runId: number, targetBootstrap: string, topics: string): MirrorRunConfig {
+  const c = baseRunConfig(ctx, runId, targetBootstrap, topics);
+  if (spec.tasksMax !== undefined) c.tasksMax = spec.tasksMax;
+  if (spec.targetCompression !== undefined) c.producer = { ...c.producer, compression: spec.targetCompression };
+  return c;
 }
 
 /** Throughput window: from the first sample with records to the sample with all of them. */
@@ -134,9 +150,12 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
       await deleteTopics(target.cluster('target').bootstrap, prep.topics);
     }
     const targetBootstrap = target.cluster('target').bootstrap;
-    const config = baseRunConfig(ctx, runId, targetBootstrap, prep.topicsRegex);
+    const config = caseRunConfig(ctx, spec, runId, targetBootstrap, prep.topicsRegex);
+    if (spec.tasksMax !== undefined) run.tasksMax = config.tasksMax;
+    if (spec.targetCompression !== undefined) run.targetCompression = config.producer.compression;
     const watcher = new EndOffsetWatcher(targetBootstrap, prep.ends);
-    ctx.log(`throughput case ${spec.id} rep ${rep} ${TOOL_LABEL[tool]} (run ${runId}): mirroring ${prep.total} records${o.cpuProfileDir ? ' [cpu profile]' : ''}`);
+    const variant = [spec.tasksMax !== undefined ? `tasks.max ${config.tasksMax}` : '', spec.targetCompression !== undefined ? `${spec.sourceCompression ?? 'source'} -> ${config.producer.compression}` : ''].filter(Boolean).join(', ');
+    ctx.log(`throughput case ${spec.id} rep ${rep} ${TOOL_LABEL[tool]} (run ${runId}): mirroring ${prep.total} records${variant ? ` (${variant})` : ''}${o.cpuProfileDir ? ' [cpu profile]' : ''}`);
     run.loadAvgStart = loadAvg();
     const session = launchMirror(ctx, tool, runId, config, o.cpuProfileDir ? { cpuProfileDir: o.cpuProfileDir } : {});
     run.command = session.command;

@@ -4,14 +4,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { caseSpecs, parseArgs, UsageError } from '../../bench/lib/args.js';
 import { niceScale, renderChart } from '../../bench/lib/chart.js';
-import type { ResultsFile, ThroughputRun, LatencyRun, CeilingRun, StartupRun } from '../../bench/lib/context.js';
+import type { BenchContext, ResultsFile, ThroughputRun, LatencyRun, CeilingRun, StartupRun } from '../../bench/lib/context.js';
 import { moduleOf, summarizeProfile } from '../../bench/lib/cpuprofile.js';
 import { parseProducerPerformance } from '../../bench/lib/kafka.js';
 import { exactTopicsRegex, mm2Properties, renderProperties, type MirrorRunConfig } from '../../bench/lib/mm2-config.js';
 import { parseStat, parseStatusKb, ProcessSampler } from '../../bench/lib/proc.js';
-import { aggregate, renderMarkdown, targetRows } from '../../bench/lib/report.js';
+import { aggregate, pickThroughputSources, renderMarkdown, scalingRows, scalingTasks, targetRows } from '../../bench/lib/report.js';
 import { percentileSorted, seededRandom, spread, summarizeLatencies } from '../../bench/lib/stats.js';
-import { throughputWindow } from '../../bench/lib/throughput.js';
+import { caseRunConfig, caseTopics, throughputWindow } from '../../bench/lib/throughput.js';
 import { planCommits, scoreTranslation } from '../../bench/lib/translation.js';
 import { parseProperties } from '../../src/config/properties.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
@@ -49,7 +49,8 @@ describe('bench args', () => {
     assert.deepEqual(parseArgs(['--rates', '1000,half-mm2']).rates, [1000, 'half-mm2']);
     assert.equal(parseArgs(['--tasks', '2']).tasksMax, 2);
     assert.throws(() => parseArgs(['--suite', 'nope']), UsageError);
-    assert.throws(() => parseArgs(['--cases', 'd']), UsageError);
+    assert.throws(() => parseArgs(['--cases', 'f']), UsageError);
+    assert.throws(() => parseArgs(['--cases', 'e3']), UsageError);
     assert.throws(() => parseArgs(['--reps']), UsageError);
     assert.throws(() => parseArgs(['--reps', '0']), UsageError);
     assert.throws(() => parseArgs(['--bogus']), UsageError);
@@ -63,6 +64,39 @@ describe('bench args', () => {
     assert.equal(quick.a.records, 200_000);
     assert.equal(quick.c.records, 80_000);
     assert.equal(caseSpecs(0.005).b.records % 8, 0);
+  });
+  it('keeps a,b,c as the default cases; d and e (= e1,e2,e4) on request', () => {
+    assert.deepEqual(parseArgs([]).cases, ['a', 'b', 'c']);
+    assert.deepEqual(parseArgs(['--quick']).cases, ['a', 'b', 'c']);
+    assert.deepEqual(parseArgs(['--cases', 'e,d']).cases, ['d', 'e1', 'e2', 'e4']);
+    assert.deepEqual(parseArgs(['--cases', 'a,e2']).cases, ['a', 'e2']);
+    assert.deepEqual(parseArgs(['--smoke', '--cases', 'd,e']).cases, ['d', 'e1', 'e2', 'e4']);
+  });
+  it('sizes case d (lz4 -> zstd) and the e scaling variants (one shared 16-partition topic)', () => {
+    const full = caseSpecs(1);
+    assert.deepEqual([full.d.records, full.d.recordSize, full.d.partitions, full.d.sourceCompression, full.d.targetCompression], [1_500_000, 100, 8, 'lz4', 'zstd']);
+    for (const [id, t] of [['e1', 1], ['e2', 2], ['e4', 4]] as const) {
+      assert.deepEqual([full[id].records, full[id].recordSize, full[id].partitions, full[id].tasksMax, full[id].dataset], [1_000_000, 100, 16, t, 'e']);
+      assert.deepEqual(caseTopics(full[id]), ['bench.e']);
+    }
+    assert.deepEqual(caseTopics(full.d), ['bench.d']);
+    assert.equal(caseSpecs(0.005).e4.records % 16, 0);
+    // The existing cases carry none of the new fields.
+    for (const c of ['a', 'b', 'c'] as const) assert.deepEqual(Object.keys(full[c]), ['id', 'label', 'topics', 'partitions', 'records', 'recordSize']);
+  });
+  it('gives a case its own tasks.max and target compression, others the shared settings', () => {
+    const producer = { acks: 'all', batchSize: 131072, lingerMs: 5, compression: 'none', bufferMemory: 67108864 };
+    const ctx = { opts: parseArgs(['--tasks', '3']), producer, source: { cluster: () => ({ bootstrap: '127.0.0.1:1' }) } } as unknown as BenchContext;
+    const specs = caseSpecs(1);
+    const a = caseRunConfig(ctx, specs.a, 1, '127.0.0.1:2', 'bench\\.a');
+    assert.equal(a.tasksMax, 3);
+    assert.equal(a.producer.compression, 'none');
+    const d = caseRunConfig(ctx, specs.d, 2, '127.0.0.1:2', 'bench\\.d');
+    assert.equal(d.producer.compression, 'zstd');
+    assert.equal(producer.compression, 'none');
+    assert.equal(mm2Properties(d)['tgt2.producer.compression.type'], 'zstd');
+    assert.equal(caseRunConfig(ctx, specs.e4, 3, '127.0.0.1:2', 'bench\\.e').tasksMax, 4);
+    assert.equal(mm2Properties(caseRunConfig(ctx, specs.e2, 4, '127.0.0.1:2', 'bench\\.e'))['tasks.max'], '2');
   });
 });
 
@@ -274,6 +308,41 @@ describe('bench report', () => {
     assert.match(svg, /<rect [^>]*fill="#1f77b4"/);
     assert.match(svg, /no data yet/);
     assert.doesNotMatch(svg, /NaN|undefined/);
+  });
+  it('reports case d and the case e scaling table; each case from its own newest run', () => {
+    const base = fakeResults();
+    const common = { loadAvgStart: [1, 1, 1], loadAvgEnd: [1, 1, 1] };
+    const run = (c: ThroughputRun['case'], tool: 'ferry' | 'mm2', rps: number, extra: Partial<ThroughputRun> = {}): ThroughputRun => ({
+      suite: 'throughput', case: c, tool, rep: 1, ok: true, records: 1000, bytes: 100000, recordsPerSec: rps, mbPerSec: rps / 10000, cpuSecondsPerGb: 50, peakRssMb: 300,
+      startToFirstRecordMs: 1000, windowMs: 1000, command: 'x', ...common, ...extra,
+      correctness: { countsMatch: true, sourceTotal: 1000, targetTotal: 1000, digests: [{ topic: `bench.${c}`, partition: 0, records: 100, match: true }] },
+    });
+    const later: ResultsFile = {
+      ...base, id: '2026-02-01T00-00-00-full', startedAt: '2026-02-01T00:00:00Z', options: parseArgs(['--cases', 'd,e']),
+      runs: [run('d', 'ferry', 80000, { targetCompression: 'zstd' }), run('d', 'mm2', 40000, { targetCompression: 'zstd' }),
+        run('e1', 'ferry', 50000, { tasksMax: 1 }), run('e1', 'mm2', 25000, { tasksMax: 1 }), run('e2', 'ferry', 75000, { tasksMax: 2 }), run('e2', 'mm2', 50000, { tasksMax: 2 }),
+        run('e4', 'ferry', 100000, { tasksMax: 4 }), run('e4', 'mm2', 50000, { tasksMax: 4 })],
+    };
+    const sources = pickThroughputSources([base, later]);
+    assert.equal(sources.get('b')!.id, base.id);
+    assert.equal(sources.get('d')!.id, later.id);
+    const { agg } = aggregate([base, later]);
+    assert.deepEqual([...agg.throughput.keys()], ['b', 'd', 'e1', 'e2', 'e4']);
+    assert.equal(agg.throughput.get('b')!.get('ferry')!.rps!.median, 31000);
+    assert.equal(targetRows(agg).find((r) => r.metric.includes('case d'))!.ratio, 2);
+    assert.equal(scalingTasks('e4'), 4);
+    assert.equal(scalingTasks('a'), undefined);
+    const rows = scalingRows(agg);
+    assert.deepEqual(rows.map((r) => r.slice(0, 6)), [['1', '50,000', '25,000', '2.00×', '1.00×', '1.00×'], ['2', '75,000', '50,000', '1.50×', '1.50×', '2.00×'], ['4', '100,000', '50,000', '2.00×', '2.00×', '2.00×']]);
+    const md = renderMarkdown([base, later], '/x/bench/results', undefined);
+    assert.match(md, /\| d: 100 B, 1 topic × 8 partitions, lz4 source → zstd target \| Ferry \| 80,000 /);
+    assert.match(md, /### Scaling with tasks\.max/);
+    assert.match(md, /\| 4 \| 100,000 \| 50,000 \| 2\.00× \|/);
+    assert.match(md, /Cases d, e1, e2, e4: _Source: `results\/2026-02-01T00-00-00-full\.json`/);
+    assert.match(md, /Cases b: _Source: `results\/2026-01-01T00-00-00-full\.json`/);
+    // Without case d/e results, none of their rows or sections appear.
+    const only = renderMarkdown([base], '/x/bench/results', undefined);
+    assert.doesNotMatch(only, /case d|Scaling with tasks|Cases b/);
   });
   it('picks nice axis scales', () => {
     assert.deepEqual(niceScale(93), { top: 100, step: 20 });
