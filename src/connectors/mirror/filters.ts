@@ -1,5 +1,6 @@
 // Topic and group selection as MM2's DefaultTopicFilter / DefaultGroupFilter: comma-separated Java regexes,
 // each matching the whole name; excludes win over includes; an empty include list matches nothing.
+import { assertLinearRegex } from '../../connect/api/regex-guard.js';
 import { ConfigError } from '../../connect/api/index.js';
 import { isCycle, type ReplicationPolicy } from './replication-policy.js';
 
@@ -56,6 +57,7 @@ export function javaRegexToJs(pattern: string): { source: string; flags: string 
 /** Compiles one Java regex into a full-match JS RegExp; throws an Error saying what is wrong. */
 export function compileJavaRegex(pattern: string): RegExp {
   const { source, flags } = javaRegexToJs(pattern);
+  assertLinearRegex(source);
   return new RegExp(`^(?:${source})$`, flags);
 }
 
