@@ -1,12 +1,17 @@
 // Partition counts per topic, cached briefly; an admin client fetches them on demand.
 import type { Admin } from 'kafkajs';
+import { LRUCache } from 'lru-cache';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
 import { BROKER_DEFAULT_REPLICATION_FACTOR, explainCreateTopicsError } from './replication-factor.js';
+
+/** Topics whose partition counts one producer keeps (least recently used ones are fetched again). */
+export const TOPIC_CACHE_MAX = 10_000;
 
 export class TopicMetadataCache {
   private admin: Admin | null = null;
   private connecting: Promise<Admin> | null = null;
-  private readonly counts = new Map<string, { count: number; at: number }>();
+  // Bounded: a task routing records to ever new topic names (e.g. a RegexRouter) must not grow it forever.
+  private readonly counts = new LRUCache<string, { count: number; at: number }>({ max: TOPIC_CACHE_MAX });
 
   constructor(private readonly props: ClientProps, private readonly opts: { ttlMs?: number; allowAutoTopicCreation?: boolean } = {}) {}
 

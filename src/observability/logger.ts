@@ -42,6 +42,13 @@ function redactSecrets(value: unknown, depth: number): unknown {
 
 const children = new Map<string, Logger>();
 const explicitLevels = new Map<string, { level: string; lastModified: number | null }>();
+// Levels set through /admin/loggers name arbitrary namespaces: bounded, so a client cannot grow the registry
+// (and the per-logger level lookup) without limit.
+export const MAX_LEVEL_NAMESPACES = 1000;
+export const MAX_LOGGER_NAME_LENGTH = 500;
+
+/** A level the registry refuses to store (too many namespaces, too long a name): a client error. */
+export class LoggerLimitError extends Error {}
 
 export type { Logger };
 
@@ -80,10 +87,19 @@ export function isValidLevel(level: string): boolean {
   return Object.prototype.hasOwnProperty.call(TO_PINO, level.toUpperCase());
 }
 
+/** Throws LoggerLimitError when a level for `namespace` would not be stored (name too long, too many namespaces). */
+export function checkLevelNamespace(namespace: string): void {
+  if (namespace.length > MAX_LOGGER_NAME_LENGTH) throw new LoggerLimitError(`Logger name is ${namespace.length} characters long; at most ${MAX_LOGGER_NAME_LENGTH} are accepted.`);
+  if (!explicitLevels.has(namespace) && explicitLevels.size >= MAX_LEVEL_NAMESPACES) {
+    throw new LoggerLimitError(`Levels are already set for ${MAX_LEVEL_NAMESPACES} logger namespaces; set a parent namespace instead (e.g. 'org.apache.kafka').`);
+  }
+}
+
 /** Sets a namespace's level (and every logger below it). Returns the affected logger names. */
 export function setLevel(namespace: string, level: string): string[] {
   const pinoLevel = TO_PINO[level.toUpperCase()];
   if (!pinoLevel) throw new Error(`invalid log level '${level}'.`);
+  checkLevelNamespace(namespace);
   if (namespace === 'root') root.level = pinoLevel;
   explicitLevels.set(namespace, { level: pinoLevel, lastModified: Date.now() });
   const affected = namespace === 'root' ? ['root'] : [];

@@ -1,8 +1,18 @@
 // /admin/loggers/*: Connect's LoggingResource over Ferry's pino logger registry.
-import { getLevel, isValidLevel, listLevels, setLevel } from '../../../observability/logger.js';
+import { LoggerLimitError, checkLevelNamespace, getLevel, isValidLevel, listLevels, setLevel as setLoggerLevel } from '../../../observability/logger.js';
 import { objectBody, queryOf, queryValue, stringOrNull } from '../body.js';
 import { param, type RestContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
+
+/** setLevel, with the registry's limits answered as 400 (a client error, not a 500). */
+function setLevel(namespace: string, level: string): string[] {
+  try {
+    return setLoggerLevel(namespace, level);
+  } catch (e) {
+    if (e instanceof LoggerLimitError) throw badRequest(e.message);
+    throw e;
+  }
+}
 
 export function registerLoggerRoutes(ctx: RestContext): void {
   const { herder, call, route } = ctx;
@@ -26,6 +36,7 @@ export function registerLoggerRoutes(ctx: RestContext): void {
     // Unknown scopes fall back to the worker scope, as in Connect.
     const scope = (queryValue(queryOf(req), 'scope') ?? 'worker').toLowerCase();
     if (scope === 'cluster') {
+      try { checkLevelNamespace(namespace); } catch (e) { if (e instanceof LoggerLimitError) throw badRequest(e.message); throw e; }
       const setCluster = herder.setClusterLoggerLevel?.bind(herder);
       if (setCluster) await call(() => setCluster(namespace, level));
       else setLevel(namespace, level); // a single-worker cluster (standalone): the cluster is this worker
