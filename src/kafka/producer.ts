@@ -9,8 +9,8 @@
 import { createRequire } from 'node:module';
 import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
-import { decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
-import { BatchSender, type PartitionResponse, type Segment } from './batch-sender.js';
+import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
+import { BatchSender, ProduceError, type PartitionResponse, type Segment } from './batch-sender.js';
 
 export type { Segment } from './batch-sender.js';
 import { encodeProduceRequest, encodedRequest } from './requests.js';
@@ -96,6 +96,7 @@ export class RecordProducer {
   private readonly roundRobin = new Map<string, number>();
   private readonly maxPartitionBytes: number;
   private readonly bufferBytes: number;
+  private readonly maxRequestBytes: number;
   private readonly sender: BatchSender;
   private readonly knownTopics = new Set<string>();
   private leaders = new Map<string, number>();
@@ -122,6 +123,7 @@ export class RecordProducer {
     this.deliveryTimeoutMs = positiveInt(props, 'delivery.timeout.ms', 120_000);
     this.retryBackoffMs = positiveInt(props, 'retry.backoff.ms', 100, 0);
     const maxRequestBytes = positiveInt(props, 'max.request.size', 1_048_576);
+    this.maxRequestBytes = maxRequestBytes;
     this.bufferBytes = positiveInt(props, 'buffer.memory', 33_554_432);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = maxRequestBytes * 0.9;
@@ -188,6 +190,10 @@ export class RecordProducer {
         const gk = `${r.topic}\u0000${p}`;
         let size = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
         for (const [hk, hv] of r.headers) size += hk.length + (hv?.length ?? 0) + 4;
+        if (size + RECORD_BATCH_HEADER_BYTES > this.maxRequestBytes) {
+          // As Java's producer: refused before sending (RecordTooLargeException), naming the record and the limit.
+          throw new ProduceError(`The record for ${r.topic} is ${size} bytes when serialized, which is larger than max.request.size (${this.maxRequestBytes})`, 'RECORD_TOO_LARGE', false);
+        }
         let g = groups.get(gk);
         if (!g) { g = { topic: r.topic, partition: p, parts: [] }; groups.set(gk, g); }
         let part = g.parts[g.parts.length - 1];

@@ -315,3 +315,11 @@ test('start() after close() opens the sender again: a new producer id, sequences
   assert.deepEqual(c.values('t', 0), expected(0, 20));
   assert.equal(c.pidsIssued.length, 2);
 });
+
+test('RecordProducer refuses a record over max.request.size before sending it (as Java), naming size and limit', async () => {
+  const { RecordProducer } = await import('../../src/kafka/producer.js');
+  // Never connected: the check happens before anything reaches a broker.
+  const p = new RecordProducer({ 'bootstrap.servers': '127.0.0.1:9', 'max.request.size': '1000' }, 'too-large-test');
+  await assert.rejects(p.send([{ topic: 'big', partition: 0, key: null, value: Buffer.alloc(2000), headers: [], timestamp: null }]),
+    /The record for big is \d+ bytes when serialized, which is larger than max\.request\.size \(1000\)/);
+});
