@@ -1,9 +1,36 @@
 // Helpers for distributed-mode integration tests: worker properties for a test group, REST calls, reading
 // a topic from the beginning.
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { withAdmin } from '../../src/kafka/client.js';
+import type { DistributedHandle } from '../../src/connect/herder/distributed-main.js';
+import { startKafka, type KafkaHarness } from './kafka.js';
+import { tempDir } from './connect.js';
 
+/**
+ * A test file's single-broker cluster (`name`), a temp dir and the distributed workers it starts: everything is
+ * stopped and removed after the file's tests.
+ */
+export function useDistributedKafka(name: string, tmpPrefix: string): { readonly bootstrap: string; tmp: ReturnType<typeof tempDir>; handles: DistributedHandle[] } {
+  let kafka: KafkaHarness | undefined;
+  const tmp = tempDir(tmpPrefix);
+  const handles: DistributedHandle[] = [];
+  before(async () => { kafka = await startKafka({ clusters: [name] }); });
+  after(async () => {
+    await Promise.allSettled(handles.map((h) => h.stop()));
+    await kafka?.stop();
+    tmp.cleanup();
+  });
+  return {
+    get bootstrap(): string {
+      if (!kafka) throw new Error('the cluster is not started yet (use bootstrap inside tests and hooks)');
+      return kafka.clusters[0]!.bootstrap;
+    },
+    tmp,
+    handles,
+  };
+}
 
 export function distributedProps(bootstrap: string, group: string, extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -2,38 +2,25 @@
 // runs exactly once; REST requests are forwarded to the leader; pause/resume/stop/restart/offsets/delete
 // behave as in Connect; the group shows up as a Connect group; a worker reads internal-topic records
 // written in Java Connect's format.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
-import { describeGroup, distributedProps, readTopic, rest } from '../helpers/distributed.js';
+import { uniqueName } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/connect.js';
+import { describeGroup, distributedProps, readTopic, rest, useDistributedKafka } from '../helpers/distributed.js';
 import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
 import { ensureCompactedTopic } from '../../src/kafka/compacted-log.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 
-let kafka: KafkaHarness;
-let bootstrap: string;
-const tmp = tempDir('ferry-dist-');
-const handles: DistributedHandle[] = [];
-
-before(async () => {
-  kafka = await startKafka({ clusters: ['connect'] });
-  bootstrap = kafka.clusters[0]!.bootstrap;
-});
-
-after(async () => {
-  await Promise.allSettled(handles.map((h) => h.stop()));
-  await kafka?.stop();
-  tmp.cleanup();
-});
+const env = useDistributedKafka('connect', 'ferry-dist-');
+const { tmp, handles } = env;
 
 async function group(n: number, extra: Record<string, string> = {}): Promise<{ workers: DistributedHandle[]; name: string }> {
   const name = uniqueName('dist');
   const workers: DistributedHandle[] = [];
   for (let i = 0; i < n; i++) {
-    const h = await startDistributed(distributedProps(bootstrap, name, extra));
+    const h = await startDistributed(distributedProps(env.bootstrap, name, extra));
     handles.push(h);
     workers.push(h);
   }
@@ -80,8 +67,8 @@ test('a connector created through a follower runs exactly once across three work
   const owner = workers.find((w) => w.herder.assignment().tasks.length > 0)!;
   assert.equal(st.tasks[0]!.worker_id, owner.herder.workerId());
 
-  await waitFor('all lines in the topic', async () => (await readTopic(bootstrap, topic)).length >= 50, 30_000);
-  const values = (await readTopic(bootstrap, topic)).map((r) => r.value);
+  await waitFor('all lines in the topic', async () => (await readTopic(env.bootstrap, topic)).length >= 50, 30_000);
+  const values = (await readTopic(env.bootstrap, topic)).map((r) => r.value);
   assert.deepEqual(values, Array.from({ length: 50 }, (_, i) => `line-${i}`));
 
   // every worker answers the same, whichever receives the request
@@ -100,7 +87,7 @@ test('a connector created through a follower runs exactly once across three work
   });
   assert.equal(forged.status, 403);
 
-  const g = await describeGroup(bootstrap, groupName);
+  const g = await describeGroup(env.bootstrap, groupName);
   assert.equal(g.protocolType, 'connect');
   assert.equal(g.protocol, 'sessioned');
   assert.equal(g.members, 3);
@@ -112,7 +99,7 @@ test('a connector created through a follower runs exactly once across three work
   });
   assert.deepEqual(Object.keys(offsets[0]!), ['partition', 'offset']);
   // the offsets topic holds Java Connect's key bytes
-  const raw = await readTopic(bootstrap, `${groupName}-offsets`);
+  const raw = await readTopic(env.bootstrap, `${groupName}-offsets`);
   assert.ok(raw.some((r) => r.key === JSON.stringify(['once', { filename: file }])), 'offset key in Connect format');
 });
 
@@ -143,8 +130,8 @@ test('pause, resume, stop, offsets, restart and delete across the group', async 
   assert.equal((await rest(a.url, 'PUT', '/connectors/ops/resume')).status, 202);
   await waitFor('running again', async () => (await status(c.url, 'ops'))?.tasks[0]?.state === 'RUNNING');
   // resumed from byte 3: x2 and x3 are written a second time, x1 is not
-  await waitFor('x3 written', async () => (await readTopic(bootstrap, topic)).some((r) => r.value === 'x3'));
-  const values = (await readTopic(bootstrap, topic)).map((r) => r.value);
+  await waitFor('x3 written', async () => (await readTopic(env.bootstrap, topic)).some((r) => r.value === 'x3'));
+  const values = (await readTopic(env.bootstrap, topic)).map((r) => r.value);
   assert.equal(values.filter((v) => v === 'x1').length, 1);
   assert.equal(values.filter((v) => v === 'x2').length, 2);
 
@@ -167,15 +154,15 @@ test('pause, resume, stop, offsets, restart and delete across the group', async 
 
 test('a worker reads config, offset and status records written in Java Connect format', async () => {
   const groupName = uniqueName('javafmt');
-  const props = distributedProps(bootstrap, groupName);
+  const props = distributedProps(env.bootstrap, groupName);
   const file = join(tmp.dir, 'java.txt');
   writeFileSync(file, 'j1\nj2\nj3\n');
   const topic = uniqueName('java-out');
   const create = { replicationFactor: 1 };
-  await ensureCompactedTopic({ 'bootstrap.servers': bootstrap }, props['config.storage.topic']!, { partitions: 1, ...create }, 'config.storage.topic');
-  await ensureCompactedTopic({ 'bootstrap.servers': bootstrap }, props['offset.storage.topic']!, { partitions: 5, ...create }, 'offset.storage.topic');
-  await ensureCompactedTopic({ 'bootstrap.servers': bootstrap }, props['status.storage.topic']!, { partitions: 3, ...create }, 'status.storage.topic');
-  const producer = new RecordProducer({ 'bootstrap.servers': bootstrap }, 'java-fixture');
+  await ensureCompactedTopic({ 'bootstrap.servers': env.bootstrap }, props['config.storage.topic']!, { partitions: 1, ...create }, 'config.storage.topic');
+  await ensureCompactedTopic({ 'bootstrap.servers': env.bootstrap }, props['offset.storage.topic']!, { partitions: 5, ...create }, 'offset.storage.topic');
+  await ensureCompactedTopic({ 'bootstrap.servers': env.bootstrap }, props['status.storage.topic']!, { partitions: 3, ...create }, 'status.storage.topic');
+  const producer = new RecordProducer({ 'bootstrap.servers': env.bootstrap }, 'java-fixture');
   await producer.connect();
   const send = (t: string, key: string, value: string | null) => producer.send([{ topic: t, partition: null, key: Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [], timestamp: null }]);
   const cfg = props['config.storage.topic']!;
@@ -207,8 +194,8 @@ test('a worker reads config, offset and status records written in Java Connect f
   await waitFor('java-stopped is STOPPED', async () => (await status(w.url, 'java-stopped'))?.connector.state === 'STOPPED');
   // the torn connector's tasks are regenerated by the worker running it
   await waitFor('java-torn consistent again', async () => !w.herder.configStore.isInconsistent('java-torn'));
-  await waitFor('j3 delivered', async () => (await readTopic(bootstrap, topic)).some((r) => r.value === 'j3'));
-  const values = (await readTopic(bootstrap, topic)).map((r) => r.value);
+  await waitFor('j3 delivered', async () => (await readTopic(env.bootstrap, topic)).some((r) => r.value === 'j3'));
+  const values = (await readTopic(env.bootstrap, topic)).map((r) => r.value);
   assert.ok(!values.includes('j1'), 'resumed after the Java-written offset');
   assert.ok(values.includes('j2'));
   await w.stop();

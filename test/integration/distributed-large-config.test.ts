@@ -2,29 +2,16 @@
 // a clear 4xx naming the limit (Java Connect answers 500 with a RecordTooLargeException), and the rejected
 // write to the config topic does not poison the worker's idempotent producer: a normal create and a config
 // change on the same worker then succeed, and the status and config topics keep working.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
-import { distributedProps, readTopic, rest } from '../helpers/distributed.js';
-import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
+import { uniqueName } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/connect.js';
+import { distributedProps, readTopic, rest, useDistributedKafka } from '../helpers/distributed.js';
+import { startDistributed } from '../../src/connect/herder/distributed-main.js';
 
-let kafka: KafkaHarness;
-let bootstrap: string;
-const tmp = tempDir('ferry-bigcfg-');
-const handles: DistributedHandle[] = [];
-
-before(async () => {
-  kafka = await startKafka({ clusters: ['big'] });
-  bootstrap = kafka.clusters[0]!.bootstrap;
-});
-
-after(async () => {
-  await Promise.allSettled(handles.map((h) => h.stop()));
-  await kafka?.stop();
-  tmp.cleanup();
-});
+const env = useDistributedKafka('big', 'ferry-bigcfg-');
+const { tmp, handles } = env;
 
 type Status = { connector: { state: string }; tasks: Array<{ id: number; state: string }> };
 
@@ -32,7 +19,7 @@ test('a 1.2 MB connector config the broker refuses (MESSAGE_TOO_LARGE) is a 413 
   const group = uniqueName('bigcfg');
   // max.request.size above the record, so the write reaches the broker and the broker refuses it: the case
   // that used to leave the config-topic producer's sequence advanced (#14).
-  const worker = await startDistributed(distributedProps(bootstrap, group, { 'max.request.size': '4194304' }));
+  const worker = await startDistributed(distributedProps(env.bootstrap, group, { 'max.request.size': '4194304' }));
   handles.push(worker);
   const topic = uniqueName('bigcfg-in');
 
@@ -67,13 +54,13 @@ test('a 1.2 MB connector config the broker refuses (MESSAGE_TOO_LARGE) is a 413 
   assert.equal(((await rest(worker.url, 'GET', '/connectors/ok/config')).body as Record<string, string>)['tasks.max'], '2');
 
   // The internal topics hold the new records: config (connector + task configs), status (RUNNING x2).
-  const configs = await readTopic(bootstrap, `${group}-configs`);
+  const configs = await readTopic(env.bootstrap, `${group}-configs`);
   assert.ok(configs.some((r) => r.key === 'connector-ok' && (r.value ?? '').includes('"tasks.max":"2"')), 'the config change reached the config topic');
   assert.ok(!configs.some((r) => r.key === 'connector-huge'), 'no record of the refused config');
   // Its target state, written first, was taken back (a tombstone after the STARTED record).
   const hugeState = configs.filter((r) => r.key === 'target-state-huge');
   assert.equal(hugeState.at(-1)?.value ?? null, null, 'the refused connector left no live target state');
-  const statuses = await readTopic(bootstrap, `${group}-status`);
+  const statuses = await readTopic(env.bootstrap, `${group}-status`);
   assert.ok(statuses.some((r) => r.key === 'status-task-ok-1' && (r.value ?? '').includes('RUNNING')), 'the status topic took the new task status');
 
   // A second oversized request is refused the same way, and the worker still works after it.
@@ -87,7 +74,7 @@ test('a 1.2 MB connector config the broker refuses (MESSAGE_TOO_LARGE) is a 413 
 
 test('a connector config over the worker\'s max.request.size is refused up front with 413, nothing written', async () => {
   const group = uniqueName('bigpre');
-  const worker = await startDistributed(distributedProps(bootstrap, group));
+  const worker = await startDistributed(distributedProps(env.bootstrap, group));
   handles.push(worker);
   const t0 = Date.now();
   const r = await rest(worker.url, 'POST', '/connectors', { name: 'huge2', config: {
@@ -95,7 +82,7 @@ test('a connector config over the worker\'s max.request.size is refused up front
   } });
   assert.equal(r.status, 413, JSON.stringify(r.body).slice(0, 400));
   assert.match((r.body as { message: string }).message, /^Connector configuration for 'huge2' is too large to store in the config topic: its record is about 12\d{5} bytes, over this worker's max\.request\.size \(1048576 bytes\)\./);
-  const records = await readTopic(bootstrap, `${group}-configs`);
+  const records = await readTopic(env.bootstrap, `${group}-configs`);
   assert.ok(!records.some((x) => x.key === 'connector-huge2' || x.key === 'target-state-huge2'), 'nothing written for the refused connector');
   const ok = await rest(worker.url, 'POST', '/connectors', { name: 'small', config: { 'connector.class': 'FileStreamSink', file: join(tmp.dir, 'small.txt'), topics: 'bigpre-in' } });
   assert.equal(ok.status, 201, JSON.stringify(ok.body));

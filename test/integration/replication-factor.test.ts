@@ -2,36 +2,23 @@
 // error naming the topic, the factor and the setting (a distributed worker does not start; a DLQ fails its
 // task; the mirror's remote topic fails the connector), nothing is created with a smaller factor, and -1
 // asks the broker for its default.replication.factor.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
-import { distributedProps, rest } from '../helpers/distributed.js';
+import { uniqueName } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/connect.js';
+import { distributedProps, rest, useDistributedKafka } from '../helpers/distributed.js';
 import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
 import { withAdmin } from '../../src/kafka/client.js';
 
-let kafka: KafkaHarness;
-let bootstrap: string;
-const tmp = tempDir('ferry-rf-');
-const handles: DistributedHandle[] = [];
-
-before(async () => {
-  kafka = await startKafka({ clusters: ['rf'] });
-  bootstrap = kafka.clusters[0]!.bootstrap;
-});
-
-after(async () => {
-  await Promise.allSettled(handles.map((h) => h.stop()));
-  await kafka?.stop();
-  tmp.cleanup();
-});
+const env = useDistributedKafka('rf', 'ferry-rf-');
+const { tmp, handles } = env;
 
 /** Replication factor of each topic that exists (absent topics are absent from the map). */
 async function replicationFactors(topics: string[]): Promise<Map<string, number>> {
-  return withAdmin({ 'bootstrap.servers': bootstrap }, async (a) => {
+  return withAdmin({ 'bootstrap.servers': env.bootstrap }, async (a) => {
     const existing = new Set(await a.listTopics());
     const present = topics.filter((t) => existing.has(t));
     const out = new Map<string, number>();
@@ -49,7 +36,7 @@ async function status(url: string, name: string): Promise<Status | null> {
 
 test('a distributed worker whose config topic asks for replication factor 3 on 1 broker does not start, naming topic, factor and setting', async () => {
   const group = uniqueName('rf3');
-  const props = distributedProps(bootstrap, group, { 'config.storage.replication.factor': '3' });
+  const props = distributedProps(env.bootstrap, group, { 'config.storage.replication.factor': '3' });
   await assert.rejects(startDistributed(props),
     (e: Error) => {
       assert.match(e.message, new RegExp(`Cannot create topic '${group}-configs' with replication factor 3: only 1 broker is available \\(set config\\.storage\\.replication\\.factor to 1, or -1 for the broker default\\)`));
@@ -68,7 +55,7 @@ test('a distributed worker whose config topic asks for replication factor 3 on 1
 
 test('unset internal-topic factors (Connect default 3) are not capped either: the worker does not start and creates none of them', async () => {
   const group = uniqueName('rfdef');
-  const props = distributedProps(bootstrap, group);
+  const props = distributedProps(env.bootstrap, group);
   for (const k of ['config.storage.replication.factor', 'offset.storage.replication.factor', 'status.storage.replication.factor']) delete props[k];
   await assert.rejects(startDistributed(props), /with replication factor 3: only 1 broker is available \((set (config|offset|status)\.storage\.replication\.factor to 1)/);
   assert.equal((await replicationFactors([`${group}-configs`, `${group}-offsets`, `${group}-status`])).size, 0, 'no internal topic was created with a smaller factor');
@@ -79,7 +66,7 @@ let group: string;
 
 test('-1 for every internal topic: the worker starts and the broker default (1 here) applies', async () => {
   group = uniqueName('rfm1');
-  worker = await startDistributed(distributedProps(bootstrap, group, {
+  worker = await startDistributed(distributedProps(env.bootstrap, group, {
     'config.storage.replication.factor': '-1', 'offset.storage.replication.factor': '-1', 'status.storage.replication.factor': '-1',
   }));
   handles.push(worker);
@@ -89,7 +76,7 @@ test('-1 for every internal topic: the worker starts and the broker default (1 h
 
 test('a sink connector whose DLQ asks for replication factor 3 on 1 broker: the task FAILS with the message; -1 runs', async () => {
   const topic = uniqueName('rf-in');
-  await withAdmin({ 'bootstrap.servers': bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
+  await withAdmin({ 'bootstrap.servers': env.bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
   const dlq3 = uniqueName('rf-dlq3');
   const bad = await rest(worker.url, 'POST', '/connectors', { name: 'dlq3', config: {
     'connector.class': 'FileStreamSink', file: join(tmp.dir, 'dlq3.txt'), topics: topic, 'errors.tolerance': 'all',
@@ -115,11 +102,11 @@ test('a sink connector whose DLQ asks for replication factor 3 on 1 broker: the 
 
 test('MirrorSourceConnector with replication.factor=3 on a 1-broker target: FAILED naming the remote topic and replication.factor; none created', async () => {
   const topic = uniqueName('rf-src');
-  await withAdmin({ 'bootstrap.servers': bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] }));
+  await withAdmin({ 'bootstrap.servers': env.bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] }));
   const created = await rest(worker.url, 'POST', '/connectors', { name: 'mirror-rf3', config: {
     'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
     'source.cluster.alias': 'RA', 'target.cluster.alias': 'RB',
-    'source.cluster.bootstrap.servers': bootstrap, 'target.cluster.bootstrap.servers': bootstrap,
+    'source.cluster.bootstrap.servers': env.bootstrap, 'target.cluster.bootstrap.servers': env.bootstrap,
     topics: topic, 'replication.factor': '3', 'offset-syncs.topic.replication.factor': '1',
     'sync.topic.acls.enabled': 'false',
   } });
@@ -139,14 +126,14 @@ test('a source topic that appears later: the refresh cannot create its remote to
   const created = await rest(worker.url, 'POST', '/connectors', { name: 'mirror-rf3-late', config: {
     'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
     'source.cluster.alias': 'LA', 'target.cluster.alias': 'LB',
-    'source.cluster.bootstrap.servers': bootstrap, 'target.cluster.bootstrap.servers': bootstrap,
+    'source.cluster.bootstrap.servers': env.bootstrap, 'target.cluster.bootstrap.servers': env.bootstrap,
     topics: `${prefix}.*`, 'replication.factor': '3', 'offset-syncs.topic.replication.factor': '1',
     'sync.topic.acls.enabled': 'false', 'refresh.topics.interval.seconds': '1',
   } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   await waitFor('mirror-rf3-late RUNNING', async () => (await status(worker.url, 'mirror-rf3-late'))?.connector.state === 'RUNNING', 60_000);
   const topic = `${prefix}-t`;
-  await withAdmin({ 'bootstrap.servers': bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
+  await withAdmin({ 'bootstrap.servers': env.bootstrap }, (a) => a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
   const s = await waitFor('mirror-rf3-late FAILED', async () => {
     const st = await status(worker.url, 'mirror-rf3-late');
     return st?.connector.state === 'FAILED' ? st : null;
