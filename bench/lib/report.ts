@@ -145,12 +145,19 @@ export function targetRows(agg: Aggregates): TargetRow[] {
     const r = ratio(f, m);
     rows.push({ metric, ferry: f === undefined ? '–' : show(f), mm2: m === undefined ? '–' : show(m), ratio: r, target, met: r === undefined ? undefined : test(r) });
   };
-  add('records/s, 1 KiB (case b)', tp('b', 'ferry')?.rps?.median, tp('b', 'mm2')?.rps?.median, '≥ 1.5×', (r) => r >= 1.5, intf);
-  add('records/s, 100 B (case a)', tp('a', 'ferry')?.rps?.median, tp('a', 'mm2')?.rps?.median, '≥ 1.0×', (r) => r >= 1.0, intf);
+  // Targets of issue #12 (data path v2).
+  add('records/s, 100 B (case a)', tp('a', 'ferry')?.rps?.median, tp('a', 'mm2')?.rps?.median, '≥ 1.5×', (r) => r >= 1.5, intf);
+  add('records/s, 1 KiB (case b)', tp('b', 'ferry')?.rps?.median, tp('b', 'mm2')?.rps?.median, '≥ 1.1×', (r) => r >= 1.1, intf);
+  const ceil1k = agg.ceiling.get(1024)?.median;
+  const b = tp('b', 'ferry')?.rps?.median;
+  if (ceil1k !== undefined && b !== undefined) {
+    const share = b / ceil1k;
+    rows.push({ metric: 'records/s, 1 KiB, of the ProducerPerformance ceiling', ferry: `${Math.round(share * 100)} %`, mm2: '–', ratio: undefined, target: '≥ 85 %', met: share >= 0.85 });
+  }
   add('records/s, 100 topics (case c)', tp('c', 'ferry')?.rps?.median, tp('c', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
   if (agg.throughput.has('d')) add('records/s, lz4 → zstd (case d)', tp('d', 'ferry')?.rps?.median, tp('d', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
   for (const [label, l] of agg.latency) add(`p99 latency, ${label}`, l.perTool.get('ferry')?.p99?.median, l.perTool.get('mm2')?.p99?.median, '≤ 1.0×', (r) => r <= 1.0, (x) => `${d1(x)} ms`);
-  for (const c of agg.throughput.keys()) add(`CPU s/GB, case ${c}`, tp(c, 'ferry')?.cpu?.median, tp(c, 'mm2')?.cpu?.median, '≤ 1.0×', (r) => r <= 1.0, d1);
+  for (const c of agg.throughput.keys()) add(`CPU s/GB, case ${c}`, tp(c, 'ferry')?.cpu?.median, tp(c, 'mm2')?.cpu?.median, '≤ 0.3×', (r) => r <= 0.3, d1);
   const rssMax = (tool: Tool) => { const xs = [...agg.throughput.values()].map((m) => m.get(tool)?.rss?.max).filter((x): x is number => x !== undefined); return xs.length ? Math.max(...xs) : undefined; };
   add('peak RSS (max over cases)', rssMax('ferry'), rssMax('mm2'), '≤ 0.5×', (r) => r <= 0.5, (x) => `${x.toFixed(0)} MB`);
   add('start-up to first record', agg.startup.get('ferry')?.first?.median, agg.startup.get('mm2')?.first?.median, '≤ 0.25×', (r) => r <= 0.25, (x) => `${(x / 1000).toFixed(2)} s`);
