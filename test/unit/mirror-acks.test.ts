@@ -50,12 +50,6 @@ test('records acknowledged without an offset: translation never points past them
   assert.equal(old.translate(12), 20, 'the defect this guards against');
 });
 
-test('acks=0 from the start: nothing recorded, and translations past the unplaced records are refused', () => {
-  const map = new OffsetMap();
-  assert.equal(anchorUnknown(map, -1), undefined);
-  // The task leaves the map's position where it was (no markProcessedUpTo): a group past it is "ahead".
-  assert.equal(map.translate(5), undefined);
-});
 
 test('map snapshots stay under the size limit: the oldest runs go, later offsets still translate exactly', async () => {
   const { boundedMapSnapshot } = await import('../../src/connectors/mirror/source-task.js');

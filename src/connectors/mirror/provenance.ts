@@ -7,6 +7,7 @@
 // leaving). So a record produced on A and mirrored to B carries "A" on B; mirrored on to C it carries "A,B".
 // The cluster a record currently sits on is never in its own chain.
 import { Headers, Schemas } from '../../connect/api/index.js';
+import { isCycle } from './replication-policy.js';
 
 export const PROVENANCE_HEADER = 'ferry.provenance';
 
@@ -139,17 +140,8 @@ export interface CycleNaming {
 export function namingShowsCycles(policy: CycleNaming, sourceAlias: string, reverse: CycleNaming = policy): boolean {
   const probe = 'ferry-provenance-probe';
   const remote = policy.formatRemoteTopic(sourceAlias, probe);
-  if (remote === probe) return false;
-  let t = remote;
-  for (let hop = 0; hop < 64; hop++) {
-    const source = reverse.topicSource(t);
-    if (source === null) return false;
-    if (source === sourceAlias) return true;
-    const up = reverse.upstreamTopic(t);
-    if (up === null || up === t) return false;
-    t = up;
-  }
-  return false;
+  // The reverse flow's own cycle check, applied to this flow's remote name.
+  return remote !== probe && isCycle(reverse, remote, sourceAlias);
 }
 
 /**

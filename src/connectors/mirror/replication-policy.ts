@@ -179,7 +179,7 @@ export class IdentityReplicationPolicy extends DefaultReplicationPolicy {
  * of its topicSource/upstreamTopic chain came from `targetAlias`. The walk stops at a non-remote topic or when
  * the policy cannot shorten the name (identity); `maxHops` guards against misbehaving custom policies.
  */
-export function isCycle(policy: ReplicationPolicy, topic: string, targetAlias: string, maxHops = 64): boolean {
+export function isCycle(policy: Pick<ReplicationPolicy, 'topicSource' | 'upstreamTopic'>, topic: string, targetAlias: string, maxHops = 64): boolean {
   let t = topic;
   for (let hop = 0; hop < maxHops; hop++) {
     const source = policy.topicSource(t);

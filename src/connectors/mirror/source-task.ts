@@ -531,7 +531,7 @@ export class MirrorSourceTask extends SourceTask {
     const earliest = await this.reader.listOffsets(tps, 'earliest');
     for (const st of this.parts.values()) {
       const lo = earliest.get(`${st.topic}\u0000${st.partition}`);
-      if (lo !== undefined && lo > 0 && (st.map.state().start ?? 0) < lo) {
+      if (lo !== undefined && lo > 0 && (st.map.startOffset ?? 0) < lo) {
         st.map.truncateBefore(lo);
         st.dirty = true;
       }
@@ -581,7 +581,7 @@ export function placeRuns(runs: readonly number[], segments: readonly Segment[])
     let segStart = 0;
     for (const seg of segments) {
       const segEnd = segStart + seg.count;
-      if (len > 0 && idx < segEnd && idx >= segStart) {
+      if (len > 0 && idx < segEnd) {
         const n = Math.min(len, segEnd - idx);
         out.push(u, seg.baseOffset < 0 ? -1 : seg.baseOffset + (idx - segStart), n);
         u += n; idx += n; len -= n;
