@@ -9,7 +9,7 @@ import { createLowLevelCluster, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTransaction } from './record-batch.js';
 import { logger } from '../observability/logger.js';
-import { encodeFetchRequest, encodedRequest } from './requests.js';
+import { fetchRequestBody, sendRequest, type KafkajsBroker } from './requests.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
 
@@ -416,13 +416,15 @@ export class PartitionReader {
   private async fetchFrom(nodeId: number, topicsMap: Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>): Promise<FetchResponse> {
     const broker = await this.cluster.findBroker({ nodeId });
     const maxWaitMs = this.opts.maxWaitMs ?? 500;
-    const body = encodeFetchRequest({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap);
-    return broker.connectionPool.send({
-      request: encodedRequest(FETCH_API_KEY, FETCH_VERSION, 'Fetch', body),
-      response: { decode: async (raw: Buffer) => decodeFetchResponse(raw), parse: async (data: FetchResponse) => data },
+    const response = await sendRequest(broker as KafkajsBroker, {
+      apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch',
+      body: fetchRequestBody({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap),
+      decode: decodeFetchResponse,
       // A fetch may block for max wait on the broker; the request timeout comes on top of that.
       requestTimeout: maxWaitMs + Number(this.cluster.requestTimeout ?? 30_000),
-    }) as Promise<FetchResponse>;
+    });
+    if (!response) throw new Error('Fetch got no response');
+    return response;
   }
 
   /** Counts transient failures; past the bound they become a retriable FetchError that poll() raises. */

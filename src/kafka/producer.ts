@@ -13,7 +13,7 @@ import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type Bat
 import { BatchSender, ProduceError, type PartitionResponse, type Segment } from './batch-sender.js';
 
 export type { Segment } from './batch-sender.js';
-import { encodeProduceRequest, encodedRequest } from './requests.js';
+import { produceRequestBody, sendRequest, type KafkajsBroker } from './requests.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -326,11 +326,12 @@ export class RecordProducer {
       const list = topics.get(b.topic);
       if (list) list.push(b); else topics.set(b.topic, [b]);
     }
-    const body = encodeProduceRequest(this.acks, this.timeoutMs, topics);
-    const response = await broker.connectionPool.send({
-      request: encodedRequest(PRODUCE_API_KEY, apiVersion, 'Produce', body, this.acks !== 0),
+    const response = await sendRequest(broker as KafkajsBroker, {
+      apiKey: PRODUCE_API_KEY, apiVersion, apiName: 'Produce',
+      body: produceRequestBody(this.acks, this.timeoutMs, topics),
+      expectResponse: this.acks !== 0,
       // Every partition's error code, not kafkajs's parse (it throws the first error and drops the rest).
-      response: { decode: produceResponses[apiVersion].decode, parse: async (d: unknown) => d },
+      decode: produceResponses[apiVersion].decode,
     }) as { topics: Array<{ topicName: string; partitions: Array<{ partition: number; errorCode: number; baseOffset: string }> }> } | undefined;
     const out: PartitionResponse[] = [];
     for (const t of response?.topics ?? []) {

@@ -1,15 +1,119 @@
-// The request bodies Ferry encodes itself (Fetch v4, Produce v3..v8) and their hand-off to kafkajs's
-// connections, which frame them (size, api key and version, correlation id, client id) and match responses.
+// The requests Ferry encodes itself (Fetch v4, Produce v3..v8) and how they go out on kafkajs's connections.
+//
+// A body is written once, straight into the framed request (size, api key and version, correlation id, client id,
+// body) that goes to the socket. Handing kafkajs a body instead costs three more copies of every batch (its
+// Encoder, the request header's Encoder, the size prefix's Encoder), each in a zero-filled buffer grown by doubling:
+// at 1 KiB records those copies were a fifth of the mirror's CPU (bench/NOTES.md, 2026-12-07).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
 
-/** The `request` a kafkajs connection (broker.connectionPool.send) sends for a body Ferry encoded. */
-export function encodedRequest(apiKey: number, apiVersion: number, apiName: string, body: Buffer, expectResponse = true): {
-  apiKey: number; apiVersion: number; apiName: string; expectResponse: () => boolean; encode: () => Promise<unknown>;
-} {
-  return { apiKey, apiVersion, apiName, expectResponse: () => expectResponse, encode: async () => new Encoder().writeBuffer(body) };
+/** A request body Ferry writes itself: its size in bytes, and a writer that fills `buf` from `pos` and returns the end. */
+export interface RequestBody {
+  readonly size: number;
+  write(buf: Buffer, pos: number): number;
+}
+
+/** The body's bytes on their own (tests, and the rare request that goes through kafkajs's own send). */
+export function bodyBytes(body: RequestBody): Buffer {
+  const buf = Buffer.allocUnsafe(body.size);
+  const end = body.write(buf, 0);
+  if (end !== body.size) throw new Error(`request body size mismatch (${end} != ${body.size})`);
+  return buf;
+}
+
+/** Request header v1 (api key, api version, correlation id, client id) after the int32 size: a framed request. */
+export function frameRequest(apiKey: number, apiVersion: number, correlationId: number, clientId: Buffer | null, body: RequestBody): Buffer {
+  const headerBytes = 4 + 2 + 2 + 4 + 2 + (clientId?.length ?? 0);
+  const frame = Buffer.allocUnsafe(headerBytes + body.size);
+  let pos = frame.writeInt32BE(frame.length - 4, 0);
+  pos = frame.writeInt16BE(apiKey, pos);
+  pos = frame.writeInt16BE(apiVersion, pos);
+  pos = frame.writeInt32BE(correlationId, pos);
+  pos = frame.writeInt16BE(clientId ? clientId.length : -1, pos);
+  if (clientId) pos += clientId.copy(frame, pos);
+  const end = body.write(frame, pos);
+  if (end !== frame.length) throw new Error(`request body size mismatch (${end - pos} != ${body.size})`);
+  return frame;
+}
+
+// The parts of kafkajs's broker and connection (src/network/connection.js, requestQueue) this module drives.
+interface QueueEntry { apiKey: number; apiName: string; apiVersion: number; correlationId: number; resolve(r: { payload: Buffer | null }): void; reject(e: unknown): void }
+interface KafkajsConnection {
+  readonly clientId: string;
+  readonly sasl?: unknown;
+  isAuthenticated(): boolean;
+  failIfNotConnected(): void;
+  nextCorrelationId(): number;
+  readonly requestQueue: {
+    push(r: { entry: QueueEntry; expectResponse: boolean; requestTimeout: number | null; sendRequest(): void }): void;
+    maybeThrottle(clientSideThrottleTime: number | null | undefined): void;
+  };
+  readonly socket: { write(b: Buffer): boolean };
+  send(p: { request: unknown; response: unknown; requestTimeout?: number | null }): Promise<unknown>;
+}
+export interface KafkajsBroker {
+  readonly connectionPool: { getConnectionByRequest(p: { request: { apiKey: number } }): Promise<KafkajsConnection> };
+}
+
+export interface Request<T> {
+  apiKey: number;
+  apiVersion: number;
+  apiName: string;
+  body: RequestBody;
+  /** Decodes the response payload (after the correlation id); `clientSideThrottleTime` in it is honoured (KIP-219). */
+  decode(payload: Buffer): T | Promise<T>;
+  /** False for acks=0 produce requests, which get no answer. */
+  expectResponse?: boolean;
+  /** On top of the connection's request timeout, e.g. a fetch's max wait. */
+  requestTimeout?: number;
+}
+
+const clientIds = new Map<string, Buffer>();
+function clientIdBytes(id: string): Buffer {
+  let b = clientIds.get(id);
+  if (!b) {
+    b = Buffer.from(id, 'utf8');
+    if (clientIds.size > 100) clientIds.clear();
+    clientIds.set(id, b);
+  }
+  return b;
+}
+
+/**
+ * Sends a request on the broker's connection for its api (kafkajs keeps fetches on their own connection) and
+ * returns the decoded answer (undefined when none is expected). The frame goes through the connection's request
+ * queue, so in-flight limits, timeouts, correlation and disconnects behave as for kafkajs's own requests. A SASL
+ * connection that is not authenticated yet (or is due to re-authenticate, KIP-368) takes kafkajs's send instead,
+ * which authenticates first.
+ */
+export async function sendRequest<T>(broker: KafkajsBroker, r: Request<T>): Promise<T | undefined> {
+  const connection = await broker.connectionPool.getConnectionByRequest({ request: { apiKey: r.apiKey } });
+  const expectResponse = r.expectResponse ?? true;
+  if (connection.sasl && !connection.isAuthenticated()) {
+    const body = bodyBytes(r.body);
+    return await connection.send({
+      request: { apiKey: r.apiKey, apiVersion: r.apiVersion, apiName: r.apiName, expectResponse: () => expectResponse, encode: async () => new Encoder().writeBuffer(body) },
+      response: { decode: async (raw: Buffer) => r.decode(raw), parse: async (d: T) => d },
+      requestTimeout: r.requestTimeout ?? null,
+    }) as T | undefined;
+  }
+  connection.failIfNotConnected();
+  const correlationId = connection.nextCorrelationId();
+  const frame = frameRequest(r.apiKey, r.apiVersion, correlationId, clientIdBytes(connection.clientId), r.body);
+  const { payload } = await new Promise<{ payload: Buffer | null }>((resolve, reject) => {
+    connection.requestQueue.push({
+      entry: { apiKey: r.apiKey, apiName: r.apiName, apiVersion: r.apiVersion, correlationId, resolve, reject },
+      expectResponse,
+      requestTimeout: r.requestTimeout ?? null,
+      sendRequest: () => { connection.socket.write(frame); },
+    });
+  });
+  if (!expectResponse || payload === null) return undefined;
+  const decoded = await r.decode(payload);
+  connection.requestQueue.maybeThrottle((decoded as { clientSideThrottleTime?: number } | undefined)?.clientSideThrottleTime);
+  return decoded;
 }
 
 /**
@@ -17,11 +121,11 @@ export function encodedRequest(apiKey: number, apiVersion: number, apiName: stri
  * `headBytes` of leading fields written by `writeHead`, then the array; a partition entry takes `entryBytes(p)`
  * bytes and `writeEntry` returns the position after it.
  */
-function encodeTopicsRequest<P>(
-  headBytes: number, writeHead: (buf: Buffer) => number,
+function topicsRequestBody<P>(
+  headBytes: number, writeHead: (buf: Buffer, pos: number) => number,
   topics: ReadonlyMap<string, readonly P[]>,
   entryBytes: (p: P) => number, writeEntry: (buf: Buffer, pos: number, p: P) => number,
-): Buffer {
+): RequestBody {
   let size = headBytes + 4;
   const names: Buffer[] = [];
   for (const [topic, parts] of topics) {
@@ -30,28 +134,31 @@ function encodeTopicsRequest<P>(
     size += 2 + name.length + 4;
     for (const p of parts) size += entryBytes(p);
   }
-  const buf = Buffer.allocUnsafe(size);
-  let pos = writeHead(buf);
-  pos = buf.writeInt32BE(topics.size, pos);
-  let t = 0;
-  for (const parts of topics.values()) {
-    const name = names[t++]!;
-    pos = buf.writeInt16BE(name.length, pos);
-    pos += name.copy(buf, pos);
-    pos = buf.writeInt32BE(parts.length, pos);
-    for (const p of parts) pos = writeEntry(buf, pos, p);
-  }
-  if (pos !== size) throw new Error(`request body size mismatch (${pos} != ${size})`);
-  return buf;
+  return {
+    size,
+    write(buf, start) {
+      let pos = writeHead(buf, start);
+      pos = buf.writeInt32BE(topics.size, pos);
+      let t = 0;
+      for (const parts of topics.values()) {
+        const name = names[t++]!;
+        pos = buf.writeInt16BE(name.length, pos);
+        pos += name.copy(buf, pos);
+        pos = buf.writeInt32BE(parts.length, pos);
+        for (const p of parts) pos = writeEntry(buf, pos, p);
+      }
+      return pos;
+    },
+  };
 }
 
 /**
  * Fetch v4 body: replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, then topics → partitions
  * (partition, fetch_offset, partition_max_bytes).
  */
-export function encodeFetchRequest(opts: { maxWaitMs: number; minBytes: number; maxBytes: number; isolationLevel: number }, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; offset: number; maxBytes: number }>>): Buffer {
-  return encodeTopicsRequest(4 * 4 + 1, (buf) => {
-    let pos = buf.writeInt32BE(-1, 0); // replica_id: a consumer
+export function fetchRequestBody(opts: { maxWaitMs: number; minBytes: number; maxBytes: number; isolationLevel: number }, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; offset: number; maxBytes: number }>>): RequestBody {
+  return topicsRequestBody(4 * 4 + 1, (buf, pos) => {
+    pos = buf.writeInt32BE(-1, pos); // replica_id: a consumer
     pos = buf.writeInt32BE(opts.maxWaitMs, pos);
     pos = buf.writeInt32BE(opts.minBytes, pos);
     pos = buf.writeInt32BE(opts.maxBytes, pos);
@@ -66,10 +173,11 @@ export function encodeFetchRequest(opts: { maxWaitMs: number; minBytes: number; 
 /**
  * Produce request body, versions 3 to 8 (the same layout: transactional id (null), acks, timeout, then topics →
  * partitions → batch bytes; v7 is the first a broker accepts zstd batches in, v8 only adds response fields).
+ * Each batch is copied once, into the frame.
  */
-export function encodeProduceRequest(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>): Buffer {
-  return encodeTopicsRequest(2 + 2 + 4, (buf) => {
-    let pos = buf.writeInt16BE(-1, 0); // transactional_id: null
+export function produceRequestBody(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>): RequestBody {
+  return topicsRequestBody(2 + 2 + 4, (buf, pos) => {
+    pos = buf.writeInt16BE(-1, pos); // transactional_id: null
     pos = buf.writeInt16BE(acks, pos);
     return buf.writeInt32BE(timeoutMs, pos);
   }, topics, (p) => 4 + 4 + p.batch.length, (buf, pos, p) => {

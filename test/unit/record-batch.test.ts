@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
-import { encodeFetchRequest, encodeProduceRequest } from '../../src/kafka/requests.js';
+import { bodyBytes, fetchRequestBody, frameRequest, produceRequestBody } from '../../src/kafka/requests.js';
 
 const require = createRequire(import.meta.url);
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readInt8(): number; readInt16(): number; readInt32(): number; readInt64(): { toString(): string }; readString(): string; readBytes(n: number): Buffer; canReadBytes(n: number): boolean };
@@ -62,7 +62,7 @@ test('large timestamps deltas and varints beyond one byte are encoded exactly', 
 
 test('produce request body lays out topics and partitions as Produce v3..v8', () => {
   const b1 = encodeRecordBatch([{ key: null, value: Buffer.from('a'), headers: [], timestamp: 5 }], { producerId: -1, producerEpoch: -1, baseSequence: -1 });
-  const body = encodeProduceRequest(-1, 30_000, new Map([['t1', [{ partition: 3, batch: b1 }]]]));
+  const body = bodyBytes(produceRequestBody(-1, 30_000, new Map([['t1', [{ partition: 3, batch: b1 }]]])));
   const d = new Decoder(body);
   assert.equal(d.readInt16(), -1); // null transactional id
   assert.equal(d.readInt16(), -1); // acks=all
@@ -77,10 +77,10 @@ test('produce request body lays out topics and partitions as Produce v3..v8', ()
 });
 
 test('fetch request body lays out topics and partitions as Fetch v4', () => {
-  const body = encodeFetchRequest({ maxWaitMs: 500, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 1 }, new Map([
+  const body = bodyBytes(fetchRequestBody({ maxWaitMs: 500, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 1 }, new Map([
     ['t1', [{ partition: 0, offset: 2 ** 40, maxBytes: 1000 }, { partition: 7, offset: 5, maxBytes: 2000 }]],
     ['ü', [{ partition: 1, offset: 0, maxBytes: 3000 }]],
-  ]));
+  ])));
   const d = new Decoder(body);
   assert.deepEqual([d.readInt32(), d.readInt32(), d.readInt32(), d.readInt32(), d.readInt8()], [-1, 500, 1, 8 << 20, 1]);
   assert.equal(d.readInt32(), 2);
@@ -91,4 +91,18 @@ test('fetch request body lays out topics and partitions as Fetch v4', () => {
   }
   assert.deepEqual(parts, [`t1/0@${2 ** 40}<1000`, 't1/7@5<2000', 'ü/1@0<3000']);
   assert.equal(d.canReadBytes(1), false);
+});
+
+test('a framed request is size, header v1 (api key, version, correlation id, client id) and the body, written once', () => {
+  const b1 = encodeRecordBatch([{ key: null, value: Buffer.from('abc'), headers: [], timestamp: 5 }], { producerId: -1, producerEpoch: -1, baseSequence: -1 });
+  const body = produceRequestBody(1, 1000, new Map([['t', [{ partition: 0, batch: b1 }]]]));
+  const frame = frameRequest(0, 8, 0x7ffffff0, Buffer.from('ferry-ü'), body);
+  const d = new Decoder(frame);
+  assert.equal(d.readInt32(), frame.length - 4);
+  assert.deepEqual([d.readInt16(), d.readInt16(), d.readInt32(), d.readString()], [0, 8, 0x7ffffff0, 'ferry-ü']);
+  assert.ok(d.readBytes(body.size).equals(bodyBytes(body)), 'the body follows the header unchanged');
+  assert.equal(d.canReadBytes(1), false);
+  const anonymous = new Decoder(frameRequest(1, 4, 9, null, body));
+  anonymous.readInt32(); anonymous.readInt16(); anonymous.readInt16(); anonymous.readInt32();
+  assert.equal(anonymous.readInt16(), -1, 'no client id is a null string');
 });
