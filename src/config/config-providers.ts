@@ -17,7 +17,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { ConfigError } from '../connect/api/errors.js';
-import { compileJavaRegex } from '../connect/transforms/java-regex.js';
+import { compileJavaRegex } from '../connect/api/java-regex.js';
 import { parseProperties } from './properties.js';
 import { rememberSecrets } from './secrets.js';
 

@@ -182,11 +182,15 @@ function escapeProp(s: string, isKey: boolean): string {
   return out;
 }
 
-/** Renders a map as .properties text (insertion order, one "key=value" per line). */
-export function writeProperties(map: Readonly<Record<string, string>>, comment?: string): string {
+/**
+ * Renders .properties text that Java's Properties.load (and parseProperties) reads back as the same map: a map
+ * in insertion order or entries in the order given, one "key=value" a line, escaped as Properties.store does.
+ */
+export function writeProperties(props: Readonly<Record<string, string>> | Iterable<readonly [string, string]>, comment?: string): string {
   let out = '';
-  if (comment !== undefined) for (const l of comment.split(/\r?\n/)) out += '# ' + l + '\n';
-  for (const [k, v] of Object.entries(map)) out += escapeProp(k, true) + '=' + escapeProp(v, false) + '\n';
+  if (comment !== undefined) for (const l of comment.split(/\r\n|\r|\n/)) out += '# ' + l + '\n';
+  const entries = Symbol.iterator in props ? props as Iterable<readonly [string, string]> : Object.entries(props);
+  for (const [k, v] of entries) out += escapeProp(k, true) + '=' + escapeProp(v, false) + '\n';
   return out;
 }
 

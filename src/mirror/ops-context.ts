@@ -3,13 +3,13 @@
 // maps, checkpoints, heartbeats, the dedicated-mode worker topics) and which topics and groups an operator
 // selected. Built from mm2.properties (`--config`) or from bootstrap servers alone, so `ferry verify|failover|
 // failback|migrate` accept the same file `ferry mirror` runs.
-import { readFileSync } from 'node:fs';
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
 import { RecordProducer } from '../kafka/producer.js';
 import { readToEnd } from '../kafka/read-to-end.js';
 import { PartitionReader } from '../kafka/partition-reader.js';
-import { parseMm2Properties, parseJavaProperties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
+import { readPropertiesFile } from '../config/properties.js';
+import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
 import {
   mirrorClientConfig, offsetSyncsClientConfig, parseMirrorCheckpointConfig, parseMirrorSourceConfig,
   type MirrorCheckpointSettings, type MirrorSourceSettings,
@@ -84,14 +84,13 @@ export interface FlowContext {
   remoteTopic(topic: string): string;
 }
 
+/** mm2.properties read as `ferry mirror` reads it; an unreadable or malformed file is a usage error. */
 function parseFile(file: string): Record<string, string> {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return readPropertiesFile(file);
   } catch (e) {
-    throw new OpsError(`cannot read ${file}: ${(e as Error).message}`, OPS_EXIT.usage, { cause: e });
+    throw new OpsError((e as Error).message, OPS_EXIT.usage, { cause: e });
   }
-  return parseJavaProperties(text);
 }
 
 /** The raw mm2 properties for operations between `from` and `to` (validated aliases). */

@@ -4,6 +4,7 @@
 // target as a `ferry mirror` process with the same file would: a flow started here and later by an operator
 // continue from the same offsets.
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import { writeProperties } from '../config/properties.js';
 import { parseMm2Properties, type Mm2Config } from '../connectors/mirror/mm2-properties.js';
 import { startMirrorMaker, type MirrorMakerHandle } from './dedicated.js';
 import { ensureTopics, OpsError, OPS_EXIT } from './ops-context.js';
@@ -26,10 +27,10 @@ export function singleFlowProperties(raw: Readonly<Record<string, string>>, sour
   return out;
 }
 
+/** The properties as a file `ferry mirror` (or Java's MirrorMaker) reads back the same: clusters first, flows last. */
 export function renderProperties(props: Readonly<Record<string, string>>, header: string[] = []): string {
-  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   const keys = Object.keys(props).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return [...header.map((h) => `# ${h}`), ...keys.map((k) => `${esc(k)} = ${esc(props[k]!)}`)].join('\n') + '\n';
+  return writeProperties(keys.map((k): [string, string] => [k, props[k]!]), header.length > 0 ? header.join('\n') : undefined);
 }
 
 function rank(k: string): number {

@@ -5,7 +5,7 @@ import {
   BooleanConverter, ByteArrayConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter,
   ShortConverter, StringConverter, converterPlugins,
 } from '../../src/connect/converters/index.js';
-import { JsonNumber, formatFloat, parseJson, skipJsonValue } from '../../src/connect/converters/json-text.js';
+import { JsonNumber, parseJson, skipJsonValue } from '../../src/connect/converters/json-text.js';
 
 describe('StringConverter', () => {
   it('writes toString() of values and reads an optional STRING', () => {
@@ -107,13 +107,6 @@ describe('json-text', () => {
     assert.equal(s.slice(10, skipJsonValue(s, 10)), '{"a":"}]\\"x",["b"]}');
     assert.equal(skipJsonValue('null,', 0), 4);
     assert.equal(skipJsonValue('{"a":1', 0), -1);
-  });
-
-  it('formats floats as Java does for short values', () => {
-    assert.equal(formatFloat(Math.fround(0.1)), '0.1');
-    assert.equal(formatFloat(Math.fround(3.4028235e38)), '3.4028235e+38');
-    assert.equal(formatFloat(2), '2.0');
-    assert.equal(formatFloat(16777216), '16777216.0');
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../src/connect/api/index.js';
+import { ConfigError, compileJavaRegex } from '../../src/connect/api/index.js';
 import {
-  DEFAULT_GROUPS_EXCLUDE, DEFAULT_TOPICS_EXCLUDE, DefaultReplicationPolicy, GroupFilter, IdentityReplicationPolicy, TopicFilter, compileJavaRegex,
+  DEFAULT_GROUPS_EXCLUDE, DEFAULT_TOPICS_EXCLUDE, DefaultReplicationPolicy, GroupFilter, IdentityReplicationPolicy, TopicFilter,
   shouldReplicateTopic, splitList, validateRegexList,
 } from '../../src/connectors/mirror/index.js';
 
@@ -46,17 +46,17 @@ describe('group filter', () => {
 
 describe('Java regex dialect', () => {
   it('translates what JS can express', () => {
-    assert.ok(compileJavaRegex('\\Qa.b\\E').test('a.b'));
-    assert.ok(!compileJavaRegex('\\Qa.b\\E').test('axb'));
-    assert.ok(compileJavaRegex('(?i)orders').test('ORDERS'));
-    assert.ok(compileJavaRegex('\\Aabc\\z').test('abc'));
-    assert.ok(compileJavaRegex('a|b').test('b'));
-    assert.ok(!compileJavaRegex('a|b').test('ab'), 'alternation is grouped before anchoring');
+    assert.ok(compileJavaRegex('\\Qa.b\\E', true).test('a.b'));
+    assert.ok(!compileJavaRegex('\\Qa.b\\E', true).test('axb'));
+    assert.ok(compileJavaRegex('(?i)orders', true).test('ORDERS'));
+    assert.ok(compileJavaRegex('\\Aabc\\z', true).test('abc'));
+    assert.ok(compileJavaRegex('a|b', true).test('b'));
+    assert.ok(!compileJavaRegex('a|b', true).test('ab'), 'alternation is grouped before anchoring');
   });
   it('rejects what it cannot translate faithfully, naming the key', () => {
-    assert.throws(() => compileJavaRegex('a++'), /possessive/);
-    assert.throws(() => compileJavaRegex('[a-z&&[^b]]'), /intersection/);
-    assert.throws(() => compileJavaRegex('a(?i)b'), /inline flags/);
+    assert.throws(() => compileJavaRegex('a++', true), /possessive/);
+    assert.throws(() => compileJavaRegex('[a-z&&[^b]]', true), /intersection/);
+    assert.throws(() => compileJavaRegex('a(?i)b', true), /inline flags/);
     assert.deepEqual(validateRegexList('topics', 'ok, bad(, a++').length, 2);
     assert.match(validateRegexList('topics', 'bad(')[0]!, /Invalid value bad\( for configuration topics/);
   });

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/connect/api/index.js';
-import { parseJavaProperties, parseMm2Properties, parseMm2PropertiesText, type Mm2Flow } from '../../src/connectors/mirror/index.js';
+import { parseMm2Properties, parseMm2PropertiesText, type Mm2Flow } from '../../src/connectors/mirror/index.js';
+import { parseProperties } from '../../src/config/properties.js';
 
 const MM2 = `
 # two clusters, one direction replicating
@@ -177,7 +178,7 @@ describe('mm2.properties validation', () => {
 
 describe('Java properties text', () => {
   it('parses separators, comments, continuations and escapes', () => {
-    const p = parseJavaProperties([
+    const p = parseProperties([
       '# comment',
       '! also a comment',
       'a=1',

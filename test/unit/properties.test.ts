@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/connect/api/index.js';
 import {
   parseConnectorFile, parseProperties, readConnectorFile, readPropertiesFile, writeProperties,
 } from '../../src/config/properties.js';
+import { renderProperties } from '../../src/mirror/ops-flow.js';
 
 describe('parseProperties', () => {
   it('handles separators, comments, blank lines and leading whitespace', () => {
@@ -82,6 +83,38 @@ describe('writeProperties', () => {
     assert.ok(text.includes('a\\ key=\\ leading space\n'));
     assert.ok(text.includes('uni=caf\\u00E9 \\u263A \\uD83D\\uDE00\n'));
     assert.deepEqual(parseProperties(text), map);
+  });
+});
+
+describe('Java .properties round trips', () => {
+  it('reads what Java reads: separators, continuations, escapes and unicode', () => {
+    const text = [
+      'sep.eq=1', 'sep.colon:2', 'sep.space 3', 'sep.mixed \t = 4', 'sep.none',
+      'cont = first,\\', '     second,\\', '\t third', 'not.continued=ends with\\\\',
+      'esc=\\t\\n\\r\\f|\\q\\ \\=\\:', 'uni=\\u00e9\\u263A\\uD83D\\uDE00', 'raw=café',
+      'key\\ with\\:seps\\=in\\ it = v', '  # indented comment', '! bang comment', 'x.y=# not a comment',
+    ].join('\n');
+    assert.deepEqual(parseProperties(text), {
+      'sep.eq': '1', 'sep.colon': '2', 'sep.space': '3', 'sep.mixed': '4', 'sep.none': '',
+      cont: 'first,second,third', 'not.continued': 'ends with\\', esc: '\t\n\r\f|q =:', uni: 'é☺😀', raw: 'café',
+      'key with:seps=in it': 'v', 'x.y': '# not a comment',
+    });
+  });
+
+  it('writes text that reads back as the same map, for any key and value', () => {
+    const map: Record<string, string> = {
+      'a b': '  two leading', 'k=:#!\\': '#!=: \\', '#comment-like': '!bang', nl: 'line1\nline2\r\n', trail: 'ends with \\',
+      'ünï': 'cödé ☺ 😀', '\t': '\f', empty: '', ' lead': 'x', 'c:\\dir': 'C:\\Program Files\\x',
+    };
+    assert.deepEqual(parseProperties(writeProperties(map)), map);
+    assert.deepEqual(parseProperties(writeProperties(Object.entries(map), 'a\nmultiline\rcomment')), map);
+  });
+
+  it('mm2.properties rendered for an operator reads back as written', () => {
+    const props = { clusters: 'a, b', 'a.bootstrap.servers': 'h:9092', 'a->b.enabled': 'true', 'a->b.topics': 'orders\\..*', 'x y': 'z=1' };
+    const text = renderProperties(props, ['generated', 'second line']);
+    assert.ok(text.startsWith('# generated\n# second line\nclusters=a, b\n'));
+    assert.deepEqual(parseProperties(text), props);
   });
 });
 

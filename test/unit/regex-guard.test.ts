@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertLinearRegex } from '../../src/connect/api/regex-guard.js';
 import { ConfigDef, Validators, fullMatchRegex } from '../../src/connect/api/config-def.js';
-import { compileJavaRegex } from '../../src/connect/transforms/java-regex.js';
+import { compileJavaRegex } from '../../src/connect/api/java-regex.js';
 import { PatternList } from '../../src/connectors/mirror/filters.js';
 
 const CATASTROPHIC = ['(a+)+b', '(\\w+\\.)*end', '(x|x?)*y', '^(([a-z])+.)+[A-Z]([a-z])+$'];

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { ConfigError, DataError, Decimal, LogicalSchemas, SchemaBuilder, Schemas, Struct, type Schema } from '../../src/connect/api/index.js';
 import { sinkRecord } from '../../src/connect/api/records.js';
 import { CastKey, CastValue, castValue, parseCastSpec } from '../../src/connect/transforms/cast.js';
-import { javaDoubleToString, javaFloatToString, javaBigDecimalToString } from '../../src/connect/transforms/values.js';
 
 const rec = (value: unknown, valueSchema: Schema | null = null) => sinkRecord({ topic: 't', kafkaPartition: 0, kafkaOffset: 0, value, valueSchema });
 function cast(spec: string, extra: Record<string, string> = {}): CastValue {
@@ -147,19 +146,5 @@ describe('Java conversions', () => {
     assert.equal(castValue(Schemas.STRING, ' 1.5f ', 'FLOAT32'), 1.5);
     assert.equal(castValue(Schemas.FLOAT64, 0.1, 'FLOAT32'), Math.fround(0.1));
     assert.equal(castValue(LogicalSchemas.date().build(), new Date(3 * 86_400_000), 'INT32'), 3);
-  });
-
-  test('Java number text', () => {
-    assert.equal(javaDoubleToString(1), '1.0');
-    assert.equal(javaDoubleToString(-0.001), '-0.001');
-    assert.equal(javaDoubleToString(1.5e-7), '1.5E-7');
-    assert.equal(javaDoubleToString(12345678.9), '1.23456789E7');
-    assert.equal(javaDoubleToString(1e21), '1.0E21');
-    assert.equal(javaDoubleToString(Number.NaN), 'NaN');
-    assert.equal(javaFloatToString(Math.fround(0.1)), '0.1');
-    assert.equal(javaFloatToString(Math.fround(3.14159)), '3.14159');
-    assert.equal(javaBigDecimalToString(new Decimal(1n, 8)), '1E-8');
-    assert.equal(javaBigDecimalToString(new Decimal(-12345n, 3)), '-12.345');
-    assert.equal(javaBigDecimalToString(new Decimal(5n, -2)), '5E+2');
   });
 });

@@ -6,8 +6,8 @@ import { RegexRouter } from '../../src/connect/transforms/routers.js';
 import { Filter } from '../../src/connect/transforms/filter.js';
 import { DropHeaders, HeaderFromKey, HeaderFromValue, InsertHeader } from '../../src/connect/transforms/headers.js';
 import { HasHeaderKey, RecordIsTombstone, TopicNameMatches } from '../../src/connect/transforms/predicates.js';
-import { JavaReplacement, compileJavaRegex, replaceFirst } from '../../src/connect/transforms/java-regex.js';
-import { parseLiteral } from '../../src/connect/transforms/values.js';
+import { JavaReplacement, compileJavaRegex, replaceFirst } from '../../src/connect/api/java-regex.js';
+import { parseValueString } from '../../src/connect/api/values.js';
 
 const rec = (topic: string, value: unknown = 'v', valueSchema: Schema | null = null, headers = new Headers()) =>
   sinkRecord({ topic, kafkaPartition: 0, kafkaOffset: 1, value, valueSchema, headers });
@@ -100,14 +100,14 @@ describe('InsertHeader', () => {
   });
 
   test('literal parsing', () => {
-    assert.deepEqual(parseLiteral('hello world'), { schema: Schemas.STRING, value: 'hello world' });
-    assert.deepEqual(parseLiteral('true'), { schema: Schemas.BOOLEAN, value: true });
-    assert.deepEqual(parseLiteral('40000'), { schema: Schemas.INT32, value: 40000 });
-    assert.deepEqual(parseLiteral('9007199254740993'), { schema: Schemas.INT64, value: 9007199254740993n });
-    assert.deepEqual(parseLiteral('1.5'), { schema: Schemas.FLOAT64, value: 1.5 });
-    assert.equal(parseLiteral('2024-01-02').schema!.name, LOGICAL.DATE);
-    assert.equal(parseLiteral('2024-01-02T03:04:05.006Z').schema!.name, LOGICAL.TIMESTAMP);
-    assert.deepEqual(parseLiteral('null'), { schema: null, value: null });
+    assert.deepEqual(parseValueString('hello world'), { schema: Schemas.STRING, value: 'hello world' });
+    assert.deepEqual(parseValueString('true'), { schema: Schemas.BOOLEAN, value: true });
+    assert.deepEqual(parseValueString('40000'), { schema: Schemas.INT32, value: 40000 });
+    assert.deepEqual(parseValueString('9007199254740993'), { schema: Schemas.INT64, value: 9007199254740993n });
+    assert.deepEqual(parseValueString('1.5'), { schema: Schemas.FLOAT32, value: 1.5 });
+    assert.equal(parseValueString('2024-01-02').schema!.name, LOGICAL.DATE);
+    assert.equal(parseValueString('2024-01-02T03:04:05.006Z').schema!.name, LOGICAL.TIMESTAMP);
+    assert.deepEqual(parseValueString('null'), { schema: null, value: null });
   });
 
   test('both keys are required', () => {

@@ -5,3 +5,5 @@ export * from './records.js';
 export * from './config-def.js';
 export * from './connector.js';
 export * from './java-order.js';
+export * from './values.js';
+export * from './java-regex.js';

@@ -7,7 +7,7 @@
 // Unicode properties switch on the JS `u` flag. Rejected (a clear error instead of a silent mismatch):
 // possessive quantifiers (*+ ++ ?+ {n}+), atomic groups (?>…), inline flags that are not leading,
 // character-class intersection (&&), nested classes, \G, \X and the comments flag (?x).
-import { assertLinearRegex } from '../api/regex-guard.js';
+import { assertLinearRegex } from './regex-guard.js';
 const POSIX: Record<string, string> = {
   Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
   Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F',

@@ -1,23 +1,92 @@
-// Text forms of Connect values, as Connect's Values class writes and reads them: what
-// SimpleHeaderConverter puts in header bytes, and Java-style toString for StringConverter.
+// Java's text forms of Connect values, in one place: Double.toString / Float.toString / BigDecimal.toString,
+// Values.dateFormatFor, Values.convertToString and Values.parseString (SimpleHeaderConverter, InsertHeader),
+// Cast's castToString, and Object.toString as StringConverter and FileStreamSink write a value.
 //
-// Written form: strings as-is at the top level and quoted inside arrays/maps; numbers and booleans
-// as literals; bytes as base64; arrays "[a,b]"; maps and structs "{k:v}"; dates as ISO-8601 UTC
+// Values written form: strings as-is at the top level and quoted inside arrays/maps; numbers and booleans
+// as Java prints them; bytes as base64; arrays "[a,b]"; maps and structs "{k:v}"; dates as ISO-8601 UTC
 // (time "HH:mm:ss.SSSZ", date "yyyy-MM-dd" or timestamp, chosen from the value as Connect does).
 // Reading infers the narrowest type: null, boolean, INT8…INT64, FLOAT32/FLOAT64, Decimal,
 // Date/Time/Timestamp, arrays and maps (with a common element schema when there is one), else STRING.
-import type { SchemaAndValue } from '../api/connector.js';
-import { Decimal, LOGICAL, LogicalSchemas, Schemas, Struct, schemaEquals, type Schema } from '../api/data.js';
-import { DataError } from '../api/errors.js';
-import { toBuffer } from './common.js';
-import { formatDouble, formatFloat } from './json-text.js';
+import type { SchemaAndValue } from './connector.js';
+import { Decimal, LOGICAL, LogicalSchemas, Schemas, Struct, schemaEquals, type Schema } from './data.js';
+import { DataError } from './errors.js';
 
 const MS_PER_DAY = 86_400_000;
 const DATE_SCHEMA = LogicalSchemas.date().build();
 const TIME_SCHEMA = LogicalSchemas.time().build();
 const TIMESTAMP_SCHEMA = LogicalSchemas.timestamp().build();
 
-// ---- writing ----
+// ---- numbers ----
+
+/**
+ * Java's Double.toString (JDK 19+, shortest digits): plain notation for 1e-3 <= |x| < 1e7 with at least one
+ * digit after the point ("100.0", "0.001"), else "1.0E7", "1.234E-5"; "NaN", "Infinity", "-0.0".
+ */
+export function javaDoubleToString(v: number): string {
+  const abs = Math.abs(v);
+  // JS prints this range in plain notation with the same shortest digits; only the ".0" differs.
+  if (abs >= 1e-3 && abs < 1e7) return Number.isInteger(v) ? String(v) + '.0' : String(v);
+  return javaFloating(v, String(v));
+}
+
+/** Java's Float.toString for a float32 value: the shortest decimal that reads back as the same float. */
+export function javaFloatToString(v: number): string {
+  const f = Math.fround(v);
+  if (!Number.isFinite(f) || f === 0) return javaFloating(f, '');
+  for (let p = 1; p < 9; p++) {
+    const candidate = Number(f.toPrecision(p));
+    if (Math.fround(candidate) === f) return javaFloating(f, String(candidate));
+  }
+  return javaFloating(f, String(Number(f.toPrecision(9))));
+}
+
+/** Lays out `shortest` (JS's text of the digits to print) the way Java's Double/Float.toString do for `v`. */
+function javaFloating(v: number, shortest: string): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const sign = v < 0 ? '-' : '';
+  const text = v < 0 ? shortest.slice(1) : shortest;
+  const e = text.indexOf('e');
+  const mantissa = e < 0 ? text : text.slice(0, e);
+  const dot = mantissa.indexOf('.');
+  const intPart = dot < 0 ? mantissa : mantissa.slice(0, dot);
+  let digits = intPart + (dot < 0 ? '' : mantissa.slice(dot + 1));
+  // value = 0.<digits> × 10^point
+  let point = intPart.length + (e < 0 ? 0 : Number(text.slice(e + 1)));
+  const lead = digits.length - digits.replace(/^0+/, '').length;
+  digits = digits.slice(lead).replace(/0+$/, '') || '0';
+  point -= lead;
+  // Java prints at least two significant digits, the two closest to v: Double.MIN_VALUE is "4.9E-324", not 5.0E-324.
+  if (digits.length === 1 && shortest !== v.toPrecision(2)) return javaFloating(v, v.toPrecision(2));
+  const abs = Math.abs(v);
+  if (abs >= 1e-3 && abs < 1e7) {
+    if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+    if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  return `${sign}${digits[0]}.${digits.length > 1 ? digits.slice(1) : '0'}E${point - 1}`;
+}
+
+/** Java's BigDecimal.toString: scientific notation ("1E-8", "5E+2") only when the scale calls for it. */
+export function javaBigDecimalToString(d: Decimal): string {
+  const neg = d.unscaled < 0n;
+  const coeff = (neg ? -d.unscaled : d.unscaled).toString();
+  const adjusted = -d.scale + (coeff.length - 1);
+  if (d.scale >= 0 && adjusted >= -6) return d.toString();
+  const mant = coeff.length > 1 ? `${coeff[0]}.${coeff.slice(1)}` : coeff;
+  return `${neg ? '-' : ''}${mant}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+/** A JS number as Java prints the boxed value the schema stands for (Float, Double, or an integer type). */
+function numberText(schema: Schema | null, n: number): string {
+  if (schema?.type === 'FLOAT32') return javaFloatToString(n);
+  if (schema?.type === 'FLOAT64' || !Number.isInteger(n)) return javaDoubleToString(n);
+  return Number.isSafeInteger(n) || Math.abs(n) >= 1e21 ? String(n) : BigInt(n).toString();
+}
+
+// ---- dates ----
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -31,24 +100,25 @@ function isoDate(d: Date): string {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
 }
 
-/** Date text as Connect's Values picks it from the value: time of day, date, or full timestamp. */
+/**
+ * Date text as Connect's Values.dateFormatFor picks it from the value alone (UTC): before one day past the
+ * epoch (negative times included, as in Java) the time of day, on a whole day the date, else the timestamp.
+ */
 export function formatTemporal(d: Date): string {
   const t = d.getTime();
-  if (t >= 0 && t < MS_PER_DAY) return isoTime(d);
+  if (t < MS_PER_DAY) return isoTime(d);
   if (t % MS_PER_DAY === 0) return isoDate(d);
   return `${isoDate(d)}T${isoTime(d)}`;
 }
 
-function escapeEmbedded(s: string): string {
-  return s.replace(/[\\"]/g, (c) => '\\' + c);
+// ---- writing ----
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-function numberText(schema: Schema | null, n: number): string {
-  if (schema?.type === 'FLOAT32') return formatFloat(n);
-  if (schema?.type === 'FLOAT64') return formatDouble(n);
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
-  return Number.isInteger(n) && !Number.isSafeInteger(n) && Math.abs(n) < 1e21 ? BigInt(n).toString() : String(n);
+function escapeEmbedded(s: string): string {
+  return s.replace(/[\\"]/g, (c) => '\\' + c);
 }
 
 /** Values.convertToString: the text a header value is written as. */
@@ -66,10 +136,10 @@ function append(schema: Schema | null, value: unknown, embedded: boolean): strin
     default: break;
   }
   if (value instanceof Uint8Array) {
-    const b64 = toBuffer(value).toString('base64');
+    const b64 = base64(value);
     return embedded ? '"' + b64 + '"' : b64;
   }
-  if (value instanceof Decimal) return value.toString();
+  if (value instanceof Decimal) return javaBigDecimalToString(value);
   if (value instanceof Date) return formatTemporal(value);
   if (Array.isArray(value)) {
     const elem = schema?.type === 'ARRAY' ? (schema.valueSchema ?? null) : null;
@@ -109,7 +179,11 @@ function append(schema: Schema | null, value: unknown, embedded: boolean): strin
   throw new DataError(`Failed to serialize unexpected value type ${typeof value}: ${String(value)}`);
 }
 
-/** Java's toString of a Connect value (what StringConverter and FileStreamSink write). */
+/**
+ * Java's Object.toString of a Connect value, as StringConverter and FileStreamSink write it: lists "[a, b]",
+ * maps "{k=v, k2=v2}", structs "Struct{a=1,b=x}", numbers by their schema's Java type. Bytes are read as UTF-8
+ * text and dates written as ISO-8601 (Java would print "[B@1b6d3586" and Date.toString, which help nobody).
+ */
 export function javaToString(schema: Schema | null, value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
@@ -119,8 +193,12 @@ export function javaToString(schema: Schema | null, value: unknown): string {
     case 'boolean': return value ? 'true' : 'false';
     default: break;
   }
-  if (value instanceof Uint8Array) return toBuffer(value).toString('utf8');
-  if (value instanceof Decimal || value instanceof Struct) return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  if (value instanceof Decimal) return javaBigDecimalToString(value);
+  if (value instanceof Struct) {
+    const fields = (value.schema.fields ?? []).filter((f) => value.get(f) !== null && value.get(f) !== undefined);
+    return 'Struct{' + fields.map((f) => `${f.name}=${javaToString(f.schema, value.get(f))}`).join(',') + '}';
+  }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) {
     const elem = schema?.type === 'ARRAY' ? (schema.valueSchema ?? null) : null;
@@ -135,6 +213,13 @@ export function javaToString(schema: Schema | null, value: unknown): string {
     return '{' + Object.entries(value).map(([k, v]) => `${k}=${javaToString(valSchema, v)}`).join(', ') + '}';
   }
   return String(value);
+}
+
+/** Cast's castToString: dates as Values.dateFormatFor, bytes as base64, anything else as javaToString. */
+export function castToString(schema: Schema | null, value: unknown): string {
+  if (value instanceof Date) return formatTemporal(value);
+  if (value instanceof Uint8Array) return base64(value);
+  return javaToString(schema, value);
 }
 
 // ---- reading ----

@@ -14,7 +14,7 @@ export { StringConverter, STRING_CONVERTER_CLASS } from './string-converter.js';
 export { ByteArrayConverter, BYTE_ARRAY_CONVERTER_CLASS } from './byte-array-converter.js';
 export { BooleanConverter, ShortConverter, IntegerConverter, LongConverter, FloatConverter, DoubleConverter } from './number-converters.js';
 export { SimpleHeaderConverter, SIMPLE_HEADER_CONVERTER_CLASS } from './simple-header-converter.js';
-export { parseValueString, valueToString } from './values-text.js';
+export { parseValueString, valueToString } from '../api/values.js';
 
 /** Simple class name, plus the name without its "Converter"/"HeaderConverter" suffix (Connect's pruned alias). */
 function aliasesFor(className: string, kind: PluginKind): string[] {

@@ -15,9 +15,10 @@ import { DataError } from '../api/errors.js';
 import type { Headers } from '../api/records.js';
 import { defineConverterType, deserializationError, schemaLabel, toBuffer, typeOf, withConverterType } from './common.js';
 import {
-  JsonNumber, formatDouble, formatFloat, lastParseWasLossless, nonFiniteName, parseJson, skipJsonValue, skipWhitespace,
+  JsonNumber, lastParseWasLossless, nonFiniteName, parseJson, skipJsonValue, skipWhitespace,
   type JsonNode,
 } from './json-text.js';
+import { javaDoubleToString, javaFloatToString } from '../api/values.js';
 
 export const JSON_CONVERTER_CLASS = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -381,7 +382,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       case 'FLOAT64':
         if (typeof value !== 'number') throw mismatch(schema, value);
         if (!Number.isFinite(value)) return '"' + nonFiniteName(value) + '"';
-        return schema.type === 'FLOAT32' ? formatFloat(value) : formatDouble(value);
+        return schema.type === 'FLOAT32' ? javaFloatToString(value) : javaDoubleToString(value);
       case 'BOOLEAN':
         if (typeof value !== 'boolean') throw mismatch(schema, value);
         return value ? 'true' : 'false';

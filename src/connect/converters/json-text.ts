@@ -316,29 +316,6 @@ export function skipWhitespace(s: string, i: number): number {
   }
 }
 
-// ---- Java-like number formatting ----
-
-/** A double as Java prints it closely enough for JSON: integral values keep a ".0" so readers see a float. */
-export function formatDouble(n: number): string {
-  if (Number.isInteger(n)) {
-    if (Object.is(n, -0)) return '-0.0';
-    const s = String(n);
-    return s.includes('e') ? s : s + '.0';
-  }
-  return String(n);
-}
-
-/** The shortest decimal that reads back as the same 32-bit float (as Java's Float.toString). */
-export function formatFloat(n: number): string {
-  const f = Math.fround(n);
-  if (!Number.isFinite(f) || f === 0) return formatDouble(f);
-  for (let p = 1; p < 10; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return formatDouble(candidate);
-  }
-  return formatDouble(f);
-}
-
 /** Jackson writes non-finite floating point numbers as quoted strings. */
 export function nonFiniteName(n: number): string {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';

@@ -1,11 +1,11 @@
 // SimpleHeaderConverter (Connect's default header converter): header values as UTF-8 text, read
-// back with the type inferred from the text (see values-text.ts).
+// back with the type inferred from the text (see api/values.ts).
 import { ConfigDef } from '../api/config-def.js';
 import type { HeaderConverter, Props, SchemaAndValue } from '../api/connector.js';
 import { Schemas, type Schema } from '../api/data.js';
 import { DataError } from '../api/errors.js';
 import { toBuffer } from './common.js';
-import { parseValueString, valueToString } from './values-text.js';
+import { parseValueString, valueToString } from '../api/values.js';
 
 export const SIMPLE_HEADER_CONVERTER_CLASS = 'org.apache.kafka.connect.storage.SimpleHeaderConverter';
 

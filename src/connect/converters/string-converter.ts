@@ -5,7 +5,7 @@ import { Schemas, type Schema } from '../api/data.js';
 import type { Headers } from '../api/records.js';
 import { charsetFor, type Charset } from './charsets.js';
 import { defineConverterType, toBuffer, withConverterType } from './common.js';
-import { javaToString } from './values-text.js';
+import { javaToString } from '../api/values.js';
 
 export const STRING_CONVERTER_CLASS = 'org.apache.kafka.connect.storage.StringConverter';
 export const ENCODING_CONFIG = 'converter.encoding';

@@ -13,7 +13,7 @@ import {
   copySchemaBasics, fieldValue, isMapValue, mapCopy, mapGet, mapHas, mapSet, requireMap, requireStruct, typeName,
   type OperatingSide,
 } from './util.js';
-import { javaToString } from './values.js';
+import { castToString, javaToString } from '../api/values.js';
 
 const PURPOSE = 'cast types';
 
@@ -185,13 +185,13 @@ export function castValue(schema: Schema | null, value: unknown, target: SchemaT
     case 'FLOAT32': return Math.fround(toFloating(v, value));
     case 'FLOAT64': return toFloating(v, value);
     case 'BOOLEAN': return toBoolean(v, value);
-    case 'STRING': return javaToString(v, schema);
+    case 'STRING': return castToString(schema, v);
     default: throw new DataError(`${target} is not supported in the Cast transformation.`);
   }
 }
 
 const outOfRange = (orig: unknown): never => {
-  throw new DataError(`Value (${javaToString(orig)}) was out of range for requested data type`);
+  throw new DataError(`Value (${javaToString(null, orig)}) was out of range for requested data type`);
 };
 const unexpected = (orig: unknown): never => {
   throw new DataError(`Unexpected type in Cast transformation: ${typeName(orig)}`);

@@ -4,13 +4,13 @@ import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { ConfigError, DataError } from '../api/errors.js';
 import { Struct, type Field, type Schema } from '../api/data.js';
 import { Headers, type ConnectRecord } from '../api/records.js';
-import type { Props } from '../api/connector.js';
+import type { Props, SchemaAndValue } from '../api/connector.js';
 import {
   BuiltinTransformation, KEY_SIDE, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, SchemaCache, VALUE_SIDE,
   fieldValue, findField, mapCopy, mapDelete, mapGet, nonEmptyList, requireMap, requireStruct, structBuilderLike,
   withHeaders, type OperatingSide,
 } from './util.js';
-import { parseLiteral, type SchemaAndValue } from './values.js';
+import { parseValueString } from '../api/values.js';
 
 export const INSERT_HEADER_CONFIG_DEF = new ConfigDef()
   .define({ name: 'header', type: 'STRING', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'The name of the header.' })
@@ -26,7 +26,7 @@ export class InsertHeader extends BuiltinTransformation {
   configure(props: Props): void {
     const c = INSERT_HEADER_CONFIG_DEF.parse(props);
     this.header = c['header'] as string;
-    this.literal = parseLiteral(c['value.literal'] as string);
+    this.literal = parseValueString(c['value.literal'] as string);
   }
 
   apply<R extends ConnectRecord>(record: R): R {

@@ -74,4 +74,4 @@ export {
   type PluginResolver, type TransformationChain, type TransformationStage, type TransformsValidation, type ChainOptions,
 } from './chain.js';
 export { JavaDateFormat } from './date-format.js';
-export { compileJavaRegex, JavaReplacement } from './java-regex.js';
+export { compileJavaRegex, JavaReplacement } from '../api/java-regex.js';

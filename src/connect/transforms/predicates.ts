@@ -3,7 +3,7 @@ import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import type { ConnectRecord } from '../api/records.js';
 import type { Predicate, Props } from '../api/connector.js';
 import { allOf } from './util.js';
-import { compileJavaRegex } from './java-regex.js';
+import { compileJavaRegex } from '../api/java-regex.js';
 import { regexValidator } from './routers.js';
 
 abstract class BuiltinPredicate implements Predicate {

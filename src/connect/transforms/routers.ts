@@ -5,7 +5,7 @@ import { ConfigError, DataError } from '../api/errors.js';
 import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import { BuiltinTransformation, withTopic } from './util.js';
-import { JavaReplacement, compileJavaRegex, javaRegexError, replaceFirst } from './java-regex.js';
+import { JavaReplacement, compileJavaRegex, javaRegexError, replaceFirst } from '../api/java-regex.js';
 import { JavaDateFormat } from './date-format.js';
 
 export const regexValidator: Validator = (name, value) => {

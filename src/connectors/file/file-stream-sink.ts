@@ -4,8 +4,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import {
-  AbstractConfig, ConfigDef, ConnectError, Decimal, SinkConnector, SinkTask, Struct,
-  type Props, type Schema, type SinkRecord, type SourceOffset, type TaskFactory,
+  AbstractConfig, ConfigDef, ConnectError, SinkConnector, SinkTask, javaToString,
+  type Props, type SinkRecord, type SourceOffset, type TaskFactory,
 } from '../../connect/api/index.js';
 
 import { FILE_CONFIG, FileAccess } from './file-access.js';
@@ -63,38 +63,6 @@ export class FileStreamSinkConnector extends SinkConnector {
   }
 }
 
-function formatFloating(n: number): string {
-  if (Number.isInteger(n)) {
-    const s = String(n);
-    return s.includes('e') ? s : (Object.is(n, -0) ? '-0' : s) + '.0';
-  }
-  return String(n);
-}
-
-/** Java's String.valueOf for a Connect value, as Connect's sink prints it. */
-export function valueText(schema: Schema | null, value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string': return value;
-    case 'number': return schema?.type === 'FLOAT32' || schema?.type === 'FLOAT64' ? formatFloating(value) : String(value);
-    case 'bigint': return value.toString();
-    case 'boolean': return value ? 'true' : 'false';
-    default: break;
-  }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  if (value instanceof Struct || value instanceof Decimal) return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) {
-    const elem = schema?.type === 'ARRAY' ? (schema.valueSchema ?? null) : null;
-    return '[' + value.map((v) => valueText(elem, v)).join(', ') + ']';
-  }
-  const keySchema = schema?.type === 'MAP' ? (schema.keySchema ?? null) : null;
-  const valSchema = schema?.type === 'MAP' ? (schema.valueSchema ?? null) : null;
-  if (value instanceof Map) return '{' + [...value].map(([k, v]) => `${valueText(keySchema, k)}=${valueText(valSchema, v)}`).join(', ') + '}';
-  if (typeof value === 'object') return '{' + Object.entries(value).map(([k, v]) => `${k}=${valueText(valSchema, v)}`).join(', ') + '}';
-  return String(value);
-}
-
 const NEWLINE = Buffer.from('\n');
 
 export class FileStreamSinkTask extends SinkTask {
@@ -134,7 +102,7 @@ export class FileStreamSinkTask extends SinkTask {
         if (text !== '') { parts.push(Buffer.from(text, 'utf8')); text = ''; }
         parts.push(Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), NEWLINE);
       } else {
-        text += valueText(r.valueSchema, r.value) + '\n';
+        text += javaToString(r.valueSchema, r.value) + '\n';
       }
     }
     const data = parts.length === 0 ? Buffer.from(text, 'utf8') : Buffer.concat(text === '' ? parts : [...parts, Buffer.from(text, 'utf8')]);

@@ -1,7 +1,6 @@
 // Topic and group selection as MM2's DefaultTopicFilter / DefaultGroupFilter: comma-separated Java regexes,
 // each matching the whole name; excludes win over includes; an empty include list matches nothing.
-import { assertLinearRegex } from '../../connect/api/regex-guard.js';
-import { ConfigError } from '../../connect/api/index.js';
+import { ConfigError, compileJavaRegex } from '../../connect/api/index.js';
 import { isCycle, type ReplicationPolicy } from './replication-policy.js';
 
 export const TOPICS_CONFIG = 'topics';
@@ -26,48 +25,13 @@ export function splitList(value: string | readonly string[] | null | undefined):
   return t === '' ? [] : t.split(/\s*,\s*/).filter((s) => s !== '');
 }
 
-const POSSESSIVE = /(?:[*+?]|\{\d+(?:,\d*)?\})\+/;
-
-/**
- * Translates the Java regex dialect used in MM2 configs into a JS RegExp source. Handles \Q…\E quoting,
- * \A and \z/\Z anchors and a leading (?i); rejects what JS cannot express faithfully (possessive quantifiers,
- * other inline flags, character-class intersections). Everything else is passed through: the common subset
- * (., *, +, ?, [], (), |, {n,m}, \d, \w, \s, \-, \.) means the same in both.
- */
-export function javaRegexToJs(pattern: string): { source: string; flags: string } {
-  let p = pattern;
-  let flags = '';
-  const lead = /^\(\?([a-zA-Z]+)\)/.exec(p);
-  if (lead) {
-    for (const f of lead[1]!) {
-      if (f === 'i') flags = 'i';
-      else if (f !== 'u') throw new Error(`inline flag (?${f}) is not supported`);
-    }
-    p = p.slice(lead[0].length);
-  }
-  // \Q...\E: quote the literal part.
-  p = p.replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_m, lit: string) => lit.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
-  if (/\(\?[a-zA-Z-]+[:)]/.test(p)) throw new Error('inline flags inside the pattern are not supported');
-  if (p.includes('&&[') || /\[[^\]]*&&/.test(p)) throw new Error('character class intersection (&&) is not supported');
-  if (POSSESSIVE.test(p.replace(/\\./g, ''))) throw new Error('possessive quantifiers are not supported');
-  p = p.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
-  return { source: p, flags };
-}
-
-/** Compiles one Java regex into a full-match JS RegExp; throws an Error saying what is wrong. */
-export function compileJavaRegex(pattern: string): RegExp {
-  const { source, flags } = javaRegexToJs(pattern);
-  assertLinearRegex(source);
-  return new RegExp(`^(?:${source})$`, flags);
-}
-
 /** A full-match predicate over a list of Java regexes (MM2's compilePatternList); [] matches nothing. */
 export class PatternList {
   private readonly regexes: RegExp[];
   constructor(readonly patterns: readonly string[], key = 'pattern') {
     this.regexes = patterns.map((p) => {
       try {
-        return compileJavaRegex(p);
+        return compileJavaRegex(p, true);
       } catch (e) {
         const msg = `Invalid value ${p} for configuration ${key}: not a valid regular expression (${(e as Error).message})`;
         throw new ConfigError(msg, { [key]: [msg] }, { cause: e });
@@ -85,7 +49,7 @@ export function validateRegexList(key: string, value: string | null | undefined)
   const errors: string[] = [];
   for (const p of splitList(value)) {
     try {
-      compileJavaRegex(p);
+      compileJavaRegex(p, true);
     } catch (e) {
       errors.push(`Invalid value ${p} for configuration ${key}: not a valid regular expression (${(e as Error).message})`);
     }

@@ -1,10 +1,10 @@
 // Config declarations of the three mirror connectors with MM2's key names and defaults (Kafka 3.9/4.0 trunk),
 // typed views over them, and the client configs MM2 derives from `source.cluster.*`, `target.cluster.*`,
 // `consumer.*`, `source.consumer.*`, … prefixes.
-import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type Validator } from '../../connect/api/index.js';
+import { ConfigDef, ConfigError, NO_DEFAULT, Validators, compileJavaRegex, type Validator } from '../../connect/api/index.js';
 import {
   DEFAULT_GROUPS, DEFAULT_GROUPS_EXCLUDE, DEFAULT_TOPICS, DEFAULT_TOPICS_EXCLUDE, GROUPS_CONFIG, GROUPS_EXCLUDE_ALIAS_CONFIG,
-  GROUPS_EXCLUDE_CONFIG, GroupFilter, TOPICS_CONFIG, TOPICS_EXCLUDE_ALIAS_CONFIG, TOPICS_EXCLUDE_CONFIG, TopicFilter, compileJavaRegex,
+  GROUPS_EXCLUDE_CONFIG, GroupFilter, TOPICS_CONFIG, TOPICS_EXCLUDE_ALIAS_CONFIG, TOPICS_EXCLUDE_CONFIG, TopicFilter,
 } from './filters.js';
 import {
   DEFAULT_REPLICATION_POLICY_CLASS, DEFAULT_SEPARATOR, INTERNAL_TOPIC_SEPARATOR_ENABLED_CONFIG, REPLICATION_POLICY_CLASS_CONFIG,

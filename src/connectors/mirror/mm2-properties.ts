@@ -20,6 +20,7 @@
 // topic, and the flow's worker (which gets the same `config.providers`) resolves them when a connector starts.
 import { ConfigError } from '../../connect/api/index.js';
 import { resolveOwnReferences } from '../../config/config-providers.js';
+import { parseProperties } from '../../config/properties.js';
 import { validateRegexList, splitList } from './filters.js';
 import {
   ENABLED, EMIT_HEARTBEATS_ENABLED, MIRROR_CHECKPOINT_CONNECTOR_CLASS, MIRROR_HEARTBEAT_CONNECTOR_CLASS, MIRROR_SOURCE_CONNECTOR_CLASS,
@@ -324,47 +325,7 @@ export function parseMm2Properties(input: Readonly<Record<string, string | null 
   };
 }
 
-/**
- * Parses Java .properties text (as java.util.Properties.load): `#`/`!` comments, `=`, `:` or whitespace
- * separators, backslash line continuations and escapes (\t \n \r \f \uXXXX). Later keys win.
- */
-export function parseJavaProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.replace(/^[ \t\f]+/, '');
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    // Join continuation lines (an odd number of trailing backslashes).
-    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) {
-      line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '');
-    }
-    if (/(^|[^\\])(\\\\)*\\$/.test(line)) line = line.slice(0, -1);
-    let k = 0;
-    while (k < line.length) {
-      const ch = line[k]!;
-      if (ch === '\\') { k += 2; continue; }
-      if (ch === '=' || ch === ':' || ch === ' ' || ch === '\t' || ch === '\f') break;
-      k++;
-    }
-    const key = unescapeProperties(line.slice(0, k));
-    let v = k;
-    while (v < line.length && (line[v] === ' ' || line[v] === '\t' || line[v] === '\f')) v++;
-    if (v < line.length && (line[v] === '=' || line[v] === ':')) v++;
-    while (v < line.length && (line[v] === ' ' || line[v] === '\t' || line[v] === '\f')) v++;
-    out[key] = unescapeProperties(line.slice(v));
-  }
-  return out;
-}
-
-function unescapeProperties(s: string): string {
-  if (!s.includes('\\')) return s;
-  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
-    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
-    return e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e;
-  });
-}
-
-/** parseJavaProperties + parseMm2Properties. */
+/** parseProperties (config/properties.ts, the one .properties reader) + parseMm2Properties. */
 export function parseMm2PropertiesText(text: string, opts: Mm2Options = {}): Mm2Config {
-  return parseMm2Properties(parseJavaProperties(text), opts);
+  return parseMm2Properties(parseProperties(text, 'mm2.properties'), opts);
 }
