@@ -161,6 +161,10 @@ export function readPropertiesFile(path: string): Properties {
 
 // ---- writing ----
 
+// Escapes only what Java's Properties.load would otherwise read differently, so generated files stay readable
+// ("bootstrap.servers=host:9092", not "host\\:9092" as Properties.store writes): backslashes and line breaks
+// anywhere; separators and spaces in keys; a key's leading '#' or '!'; a value's leading space; and anything
+// outside printable ASCII as \uXXXX, which Java's ISO-8859-1 loader (Kafka's own tools) reads back too.
 function escapeProp(s: string, isKey: boolean): string {
   let out = '';
   for (let j = 0; j < s.length; j++) {
@@ -172,10 +176,10 @@ function escapeProp(s: string, isKey: boolean): string {
       case '\n': out += '\\n'; continue;
       case '\r': out += '\\r'; continue;
       case '\f': out += '\\f'; continue;
-      case '=': case ':': case '#': case '!': out += '\\' + c; continue;
+      case '=': case ':': out += isKey ? '\\' + c : c; continue;
+      case '#': case '!': out += isKey && j === 0 ? '\\' + c : c; continue;
       case ' ': out += isKey || j === 0 ? '\\ ' : ' '; continue;
       default:
-        // Non-ASCII as \uXXXX keeps the file readable by Java's ISO-8859-1 loader too.
         out += code < 0x20 || code > 0x7e ? '\\u' + code.toString(16).toUpperCase().padStart(4, '0') : c;
     }
   }

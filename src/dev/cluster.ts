@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeProperties } from '../config/properties.js';
 import { withAdmin } from '../kafka/client.js';
 import { logger } from '../observability/logger.js';
 import { ensureKafkaJars, kafkaDistribution, projectFile, requireJava, type KafkaDistribution } from './jars.js';
@@ -178,14 +179,7 @@ export function renderServerProperties(opts: {
     for (const [k, v] of secureBrokerProperties(config, stores, users, { acls: opts.acls ?? false, ...(jwksUrl ? { jwksUrl } : {}) })) props.set(k, v);
   }
   for (const [k, v] of Object.entries(opts.brokerProperties ?? {})) props.set(k, v);
-  const lines = ['# Written by ferry dev (src/dev/cluster.ts); rewritten on every start.'];
-  for (const [k, v] of props) lines.push(`${k}=${escapeProperty(v)}`);
-  return lines.join('\n') + '\n';
-}
-
-/** Escapes a value for a Java .properties file (backslashes; leading spaces; line breaks). */
-export function escapeProperty(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/^ /, '\\ ');
+  return writeProperties(props, 'Written by ferry dev (src/dev/cluster.ts); rewritten on every start.');
 }
 
 /** JVM flags for one broker on a small host. */

@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { escapeProperty } from './cluster.js';
+import { writeProperties } from '../config/properties.js';
 import { OAUTH_AUDIENCE, OAUTH_ISSUER, OAUTH_SCOPE } from './oauth.js';
 import { CLIENT_CERT_USER, WRONG_HOST, type BrokerStores, type DevPki } from './pki.js';
 
@@ -280,7 +280,7 @@ export function allSecureClientProperties(pki: DevPki, sec: ClusterSecurity, hos
 
 /** Renders client properties as a .properties file (inline PEM values escaped onto one line). */
 export function renderClientProperties(props: Readonly<Record<string, string>>, comment: string): string {
-  return [`# ${comment}`, ...Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(v)}`)].join('\n') + '\n';
+  return writeProperties(props, comment);
 }
 
 /** Where writeClientPropertyFiles puts one listener's properties for one flavour. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProperties } from '../../src/config/properties.js';
-import { brokerJvmOptions, escapeProperty, generateClusterId, renderServerProperties } from '../../src/dev/cluster.js';
+import { brokerJvmOptions, generateClusterId, renderServerProperties } from '../../src/dev/cluster.js';
 import { DEFAULT_KAFKA_VERSION, kafkaDistribution, mavenArgs, parseJavaVersion } from '../../src/dev/jars.js';
 
 /** Generated files are read back with Ferry's own .properties parser (escapes included), as a worker reads them. */
@@ -63,11 +63,12 @@ test('server.properties: extra broker properties add and override', () => {
   assert.equal(text.split('\n').filter((l) => l.startsWith('auto.create.topics.enable=')).length, 1, 'no duplicate keys');
 });
 
-test('escapeProperty escapes backslashes, line breaks and a leading space', () => {
-  assert.equal(escapeProperty('C:\\data'), 'C:\\\\data');
-  assert.equal(escapeProperty('a\nb'), 'a\\nb');
-  assert.equal(escapeProperty(' x'), '\\ x');
-  assert.equal(escapeProperty('plain'), 'plain');
+test('server.properties values are escaped as Java reads them: backslashes, line breaks, a leading space', () => {
+  const extra = { 'log.dirs': 'C:\\data', multi: 'a\nb', lead: ' x', 'listeners.x': 'PLAINTEXT://h:1' };
+  const text = renderServerProperties({ ...base, brokerProperties: extra });
+  for (const line of ['log.dirs=C:\\\\data', 'multi=a\\nb', 'lead=\\ x', 'listeners.x=PLAINTEXT://h:1']) assert.ok(text.includes(`\n${line}\n`), line);
+  const p = parse(text);
+  for (const [k, v] of Object.entries(extra)) assert.equal(p.get(k), v);
 });
 
 test('JVM options: small heap, G1, exit on OOM; C1-only only when asked', () => {

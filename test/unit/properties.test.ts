@@ -8,6 +8,8 @@ import {
   parseConnectorFile, parseProperties, readConnectorFile, readPropertiesFile, writeProperties,
 } from '../../src/config/properties.js';
 import { renderProperties } from '../../src/mirror/ops-flow.js';
+import { resolveRawProperties } from '../../src/mirror/ops-context.js';
+import { readMm2Config } from '../../src/mirror/dedicated.js';
 
 describe('parseProperties', () => {
   it('handles separators, comments, blank lines and leading whitespace', () => {
@@ -115,6 +117,28 @@ describe('Java .properties round trips', () => {
     const text = renderProperties(props, ['generated', 'second line']);
     assert.ok(text.startsWith('# generated\n# second line\nclusters=a, b\n'));
     assert.deepEqual(parseProperties(text), props);
+  });
+});
+
+describe('one reader for mm2.properties', () => {
+  it('`ferry mirror` and `ferry verify|failover` read the same file alike (BOM, ISO-8859-1, continuations, escapes)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-mm2-'));
+    try {
+      const text = '\ufeffclusters = A, \\\n    B\nA.bootstrap.servers=a:1\nB.bootstrap.servers : b:1\nA->B.enabled true\nA->B.topics=caf\\u00e9\\..*\n';
+      const utf8 = join(dir, 'utf8.properties');
+      writeFileSync(utf8, text);
+      const latin1 = join(dir, 'latin1.properties');
+      writeFileSync(latin1, Buffer.from('clusters=A, B\nA.bootstrap.servers=a:1\nB.bootstrap.servers=b:1\nA->B.topics=caf\u00e9\n', 'latin1'));
+      for (const file of [utf8, latin1]) {
+        const ops = resolveRawProperties({ configFile: file }, 'A', 'B');
+        assert.deepEqual(ops, readPropertiesFile(file));
+        assert.equal(ops['clusters'], 'A, B');
+        assert.match(ops['A->B.topics']!, /^café/);
+      }
+      assert.equal(readMm2Config(utf8).flows.find((f) => f.source === 'A' && f.target === 'B')?.replicationEnabled, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
