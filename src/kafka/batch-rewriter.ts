@@ -17,6 +17,7 @@
 //     fields unset, transactional bit cleared), nothing decompressed-and-recompressed. See forwardable().
 // The output batch carries no producer id, sequence or CRC: the producer patches them at send time (sequence
 // numbers are fixed when a batch is assigned to a partition's sequence), see record-batch.sealRecordBatch.
+import { ASYNC_CODEC_MIN_BYTES, decompressAsync } from './codec-async.js';
 import { CODEC_MASK, decompress } from './codecs.js';
 import {
   ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BatchDecodeError, CommittedBatchFilter, RECORD_BATCH_HEADER_BYTES,
@@ -41,10 +42,20 @@ export interface RewriteOptions {
    * batches that need no change are forwarded whole.
    */
   addHop?: boolean | undefined;
-  /** Compression of the output (the target producer's compression.type); absent or id 0: none. */
-  compression?: { id: number; compress: (records: Buffer) => Buffer } | undefined;
+  /**
+   * Compression of the output (the target producer's compression.type); absent or id 0: none. `compressAsync`,
+   * when given, is what rewriteRecordSetAsync uses for large sections (off the main thread).
+   */
+  compression?: { id: number; compress: (records: Buffer) => Buffer; compressAsync?: (records: Buffer) => Promise<Buffer> } | undefined;
   /** Bound on one output batch's uncompressed records section; more records start another output batch. */
   maxBatchBytes: number;
+  /** Records sections already decompressed, by the source batch's position in the set (rewriteRecordSetAsync). */
+  decompressed?: ReadonlyMap<number, Buffer> | undefined;
+  /**
+   * Frame rebuilt sections of ASYNC_CODEC_MIN_BYTES or more uncompressed and mark them `pendingCompression`
+   * (rewriteRecordSetAsync compresses them off the main thread); smaller ones are compressed inline.
+   */
+  deferCompression?: boolean | undefined;
 }
 
 export interface RewrittenBatch {
@@ -62,6 +73,8 @@ export interface RewrittenBatch {
   maxTimestamp: number;
   /** True when this is a source batch forwarded as it was (header patched), not rebuilt record by record. */
   forwarded?: boolean;
+  /** Framed uncompressed although the output codec is not none (deferCompression). */
+  pendingCompression?: boolean;
 }
 
 export interface RewriteResult {
@@ -152,6 +165,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   const provHeaderKeyBytes = varintSize(provKey.length) + provKey.length;
   const addHop = opts.addHop !== false;
   const outCodec = opts.compression?.id ?? 0;
+  const defer = opts.deferCompression === true && outCodec !== 0;
   const committed = new CommittedBatchFilter(opts.abortedTransactions);
   let nextOffset = opts.fetchOffset;
   let loopPrevented = 0;
@@ -187,8 +201,9 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
         batches.push({ batch: forwardedBatch(set, g.forward.start, g.forward.end), count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, forwarded: true });
         continue;
       }
-      const batch = frameRecordBatch(out.subarray(g.start, g.end), opts.compression, g.count, g.baseTs, g.maxTs);
-      batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs });
+      const later = defer && g.end - g.start >= ASYNC_CODEC_MIN_BYTES;
+      const batch = frameRecordBatch(out.subarray(g.start, g.end), later ? undefined : opts.compression, g.count, g.baseTs, g.maxTs);
+      batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, ...(later ? { pendingCompression: true } : {}) });
     }
     src = EMPTY; // do not pin the fetch response
     return batches;
@@ -213,7 +228,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
         const n = set.readInt32BE(pos + 57);
         if (n < 0) throw new Error(`negative record count ${n}`);
         let body = set.subarray(pos + HEADER, end);
-        if (srcCodec !== 0) body = decompress(srcCodec, body);
+        if (srcCodec !== 0) body = opts.decompressed?.get(pos) ?? decompress(srcCodec, body);
         src = body;
         rp = 0;
         rend = body.length;
@@ -388,6 +403,43 @@ function forwardable(n: number, provKey: Buffer, targetAlias: Buffer): boolean {
   fwdBytes = bytes;
   fwdMaxTs = maxTs;
   return true;
+}
+
+/**
+ * rewriteRecordSet with the codec work of large batches off the main thread: compressed source batches of at
+ * least ASYNC_CODEC_MIN_BYTES are decompressed first, all at once, and rebuilt output sections of that size are
+ * compressed afterwards, all at once; the rewrite between stays one synchronous pass. A source batch that
+ * fails to decompress here is left to the synchronous pass, which reports it in order (after the CRC check).
+ * Returns a promise only when there was work to hand off; the result is rewriteRecordSet's, byte for byte.
+ */
+export function rewriteRecordSetAsync(set: Buffer, opts: RewriteOptions): RewriteResult | Promise<RewriteResult> {
+  const decompressed = new Map<number, Buffer>();
+  const pending: Array<Promise<void>> = [];
+  let pos = 0;
+  for (let at = batchAt(set, pos); at !== null && !(at instanceof BatchDecodeError); at = batchAt(set, pos)) {
+    const codec = set.readInt16BE(pos + 21) & CODEC_MASK;
+    const start = pos;
+    if (codec !== 0 && at.end - start - HEADER >= ASYNC_CODEC_MIN_BYTES && at.baseOffset + set.readInt32BE(start + 23) >= opts.fetchOffset) {
+      pending.push(decompressAsync(codec, set.subarray(start + HEADER, at.end)).then((b) => { decompressed.set(start, b); }, () => undefined));
+    }
+    pos = at.end;
+  }
+  const rewrite = (): RewriteResult | Promise<RewriteResult> =>
+    compressPending(rewriteRecordSet(set, { ...opts, decompressed, deferCompression: opts.compression?.compressAsync !== undefined }), opts.compression);
+  return pending.length > 0 ? Promise.all(pending).then(rewrite) : rewrite();
+}
+
+/** Compresses the sections rewriteRecordSet left pending, off the main thread, and frames them. */
+function compressPending(r: RewriteResult, compression: RewriteOptions['compression']): RewriteResult | Promise<RewriteResult> {
+  const compressAsync = compression?.compressAsync;
+  if (!compressAsync || !r.batches.some((b) => b.pendingCompression)) return r;
+  return Promise.all(r.batches.map(async (b) => {
+    if (!b.pendingCompression) return b;
+    const packed = await compressAsync(b.batch.subarray(HEADER));
+    const baseTs = Number(b.batch.readBigInt64BE(27));
+    const batch = frameRecordBatch(packed, { id: compression.id, compress: () => packed }, b.count, baseTs, b.maxTimestamp);
+    return { batch, count: b.count, runs: b.runs, bytes: b.bytes, maxTimestamp: b.maxTimestamp };
+  })).then((batches) => ({ ...r, batches }));
 }
 
 /**

@@ -3,8 +3,10 @@
 // per batch, plus the producer-side settings (`compression.type`, `compression.<codec>.level`).
 //
 // Libraries: node's zlib (gzip), `snappy` (napi-rs, raw snappy blocks; the xerial framing Java writes is
-// done here), `lz4-napi` (lz4_flex, LZ4 frame format), `zstd-napi` (libzstd). All are native and
-// synchronous, so a batch costs one call and no promise.
+// done here), `lz4-napi` (lz4_flex, LZ4 frame format), `zstd-napi` (libzstd). All are native; the synchronous
+// functions cost one call and no promise. compressAsync/decompressAsync do the same work off the main thread
+// (libuv's pool for gzip, snappy and lz4; a worker thread for zstd, whose binding has no async call) for the
+// byte path's large batches, see codec-async.ts.
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
@@ -101,20 +103,30 @@ function snappyRaw(block: Buffer): Buffer {
   return typeof out === 'string' ? Buffer.from(out) : out;
 }
 
-function snappyXerialEncode(data: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(XERIAL_HEADER_BYTES);
-  XERIAL_MAGIC.copy(header, 0);
-  header.writeInt32BE(1, 8);
-  header.writeInt32BE(1, 12);
-  parts.push(header);
-  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK) {
-    const block = snappyCompress(data.subarray(pos, Math.min(pos + XERIAL_BLOCK, data.length)));
-    const len = Buffer.allocUnsafe(4);
-    len.writeInt32BE(block.length, 0);
-    parts.push(len, block);
+/** The input split into the pieces xerial compresses one block each. */
+export function xerialPieces(data: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK) pieces.push(data.subarray(pos, Math.min(pos + XERIAL_BLOCK, data.length)));
+  return pieces;
+}
+
+/** A xerial stream of compressed blocks: header, then [int32 BE length][block] per block. */
+export function xerialFrame(blocks: readonly Buffer[]): Buffer {
+  let size = XERIAL_HEADER_BYTES;
+  for (const b of blocks) size += 4 + b.length;
+  const out = Buffer.allocUnsafe(size);
+  XERIAL_MAGIC.copy(out, 0);
+  let pos = out.writeInt32BE(1, 8);
+  pos = out.writeInt32BE(1, pos);
+  for (const b of blocks) {
+    pos = out.writeInt32BE(b.length, pos);
+    pos += b.copy(out, pos);
   }
-  return Buffer.concat(parts);
+  return out;
+}
+
+function snappyXerialEncode(data: Buffer): Buffer {
+  return xerialFrame(xerialPieces(data).map((piece) => snappyCompress(piece)));
 }
 
 /** Decodes xerial framing (several concatenated streams too, as xerial's reader does) or a raw snappy block. */
@@ -124,7 +136,7 @@ function snappyDecode(buf: Buffer): Buffer {
 }
 
 /** Raw snappy blocks of a xerial stream (or the one raw block). */
-function snappyBlocks(buf: Buffer): Buffer[] {
+export function snappyBlocks(buf: Buffer): Buffer[] {
   if (!isXerialAt(buf, 0)) return [buf];
   const blocks: Buffer[] = [];
   let pos = 0;
@@ -172,7 +184,8 @@ function zstdEncode(data: Buffer, level: number): Buffer {
 
 // ---- the API ---------------------------------------------------------------------------------------------
 
-function resolve(codec: CodecName | number): CodecName {
+/** The codec's name; an id Kafka does not define is a CompressionError. */
+export function resolveCodec(codec: CodecName | number): CodecName {
   const name = typeof codec === 'number' ? codecName(codec) : codec;
   if (name === undefined) throw new CompressionError(`id-${String(codec)}`, `Unknown compression codec id ${String(codec)}`);
   return name;
@@ -183,7 +196,7 @@ function resolve(codec: CodecName | number): CodecName {
  * by compressionSettings, not here (this is the per-batch path).
  */
 export function compress(codec: CodecName | number, data: Buffer, level?: number): Buffer {
-  const name = resolve(codec);
+  const name = resolveCodec(codec);
   try {
     switch (name) {
       case 'none': return data;
@@ -199,7 +212,7 @@ export function compress(codec: CodecName | number, data: Buffer, level?: number
 
 /** Decompresses one batch's records section; a failure is a CompressionError naming the codec. */
 export function decompress(codec: CodecName | number, data: Buffer): Buffer {
-  const name = resolve(codec);
+  const name = resolveCodec(codec);
   try {
     switch (name) {
       case 'none': return data;

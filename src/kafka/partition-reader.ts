@@ -302,27 +302,32 @@ export class PartitionReader {
   }
 
   /**
-   * As poll(), but hands each partition's record set undecoded to `rewrite`, synchronously (the view into the
-   * response buffer is not kept), and advances the position to the nextOffset it reports. Same error rules.
+   * As poll(), but hands each partition's record set undecoded to `rewrite` (the view into the response buffer
+   * must not be kept past the result), and advances the position to the nextOffset it reports. `rewrite` may
+   * return a promise (codec work off the main thread); a rejected one fails the reader without moving the
+   * partition's position. Same error rules.
    */
-  async pollRaw<T>(rewrite: (part: RawPartition) => RawPartitionResult<T | null>): Promise<T[]> {
+  async pollRaw<T>(rewrite: (part: RawPartition) => RawPartitionResult<T | null> | Promise<RawPartitionResult<T | null>>): Promise<T[]> {
     const empty = new Set<T>();
     return this.round((topic, p) => {
       const pos = this.positions.get(key(topic, p.partition));
       if (!pos) return null; // unassigned while the fetch was in flight
+      const settle = (r: RawPartitionResult<T | null>): T | null => {
+        if (r.error) this.fail(batchFailure(topic, p.partition, Math.max(r.error.offset, pos.offset), r.error));
+        pos.offset = Math.max(pos.offset, r.nextOffset);
+        if (r.value === null) return null;
+        if (r.empty) empty.add(r.value);
+        return r.value;
+      };
       const r = rewrite({
         topic, partition: p.partition, records: p.records ?? EMPTY_SET, fetchOffset: pos.offset,
         abortedTransactions: this.isolationLevel === 1 ? p.abortedTransactions : null, highWatermark: p.highWatermark,
       });
-      if (r.error) this.fail(batchFailure(topic, p.partition, Math.max(r.error.offset, pos.offset), r.error));
-      pos.offset = Math.max(pos.offset, r.nextOffset);
-      if (r.value === null) return null;
-      if (r.empty) empty.add(r.value);
-      return r.value;
+      return r instanceof Promise ? r.then(settle) : settle(r);
     }, (v) => empty.has(v));
   }
 
-  private async round<T>(handle: (topic: string, p: FetchPartitionResponse) => T | null, isEmpty: (r: T) => boolean): Promise<T[]> {
+  private async round<T>(handle: (topic: string, p: FetchPartitionResponse) => T | null | Promise<T | null>, isEmpty: (r: T) => boolean): Promise<T[]> {
     this.raiseFailure();
     await this.connect();
     await this.resolvePending();
@@ -364,6 +369,8 @@ export class PartitionReader {
         for (const [topic, parts] of topicsMap) for (const p of parts) transient.push({ tp: { topic, partition: p.partition }, cause: `broker ${nodeId}: ${cause}` });
         return;
       }
+      const handled: Array<T | null | Promise<T | null>> = [];
+      const handledTp: TopicPartition[] = [];
       for (const t of response.responses) {
         for (const p of t.partitions) {
           const tp = { topic: t.topic, partition: p.partition };
@@ -377,9 +384,19 @@ export class PartitionReader {
             continue;
           }
           this.failures.delete(key(t.topic, p.partition));
-          const r = handle(t.topic, p);
-          if (r !== null) results.push(r);
+          handled.push(handle(t.topic, p));
+          handledTp.push(tp);
         }
+      }
+      // Partitions handed off (codec work off the main thread) finish in any order; results keep the response's.
+      // One that failed there kept its position (nothing of it is lost) and fails the reader; the others' results
+      // are returned, since their positions moved.
+      for (const [i, r] of (await Promise.allSettled(handled)).entries()) {
+        if (r.status === 'fulfilled') { if (r.value !== null) results.push(r.value); continue; }
+        const tp = handledTp[i]!;
+        this.fail(new FetchError(`Rewriting ${tp.topic}-${tp.partition} at offset ${this.positions.get(key(tp.topic, tp.partition))?.offset ?? '?'} failed: ${(r.reason as Error).message}`, {
+          retriable: false, topic: tp.topic, partition: tp.partition, offset: this.positions.get(key(tp.topic, tp.partition))?.offset,
+        }));
       }
     }));
     if (outOfRange.length > 0) {

@@ -8,6 +8,7 @@
 // and follows Java's retry rules; this file builds batches, reaches the brokers and maps acks back to records.
 import { createRequire } from 'node:module';
 import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
+import { compressAsync } from './codec-async.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { BatchSender, ProduceError, type PartitionResponse, type Segment } from './batch-sender.js';
@@ -65,7 +66,7 @@ export interface RecordMetadata { topic: string; partition: number; offset: numb
  * the target producer's batch settings and send, and where acknowledged source offsets and counts go.
  */
 export interface EncodedBatchSink {
-  readonly compression: { id: number; compress: (records: Buffer) => Buffer } | undefined;
+  readonly compression: { id: number; compress: (records: Buffer) => Buffer; compressAsync?: (records: Buffer) => Promise<Buffer> } | undefined;
   readonly maxBatchBytes: number;
   /** The producer's buffer.memory: how many bytes of batches the task keeps unacknowledged at most. */
   readonly bufferMemory: number;
@@ -89,7 +90,7 @@ export class RecordProducer {
   private readonly metadata: TopicMetadataCache;
   private readonly acks: number;
   private readonly compression: CompressionSettings;
-  private readonly compressBatch: { id: number; compress: (records: Buffer) => Buffer } | undefined;
+  private readonly compressBatch: { id: number; compress: (records: Buffer) => Buffer; compressAsync: (records: Buffer) => Promise<Buffer> } | undefined;
   private readonly timeoutMs: number;
   private readonly deliveryTimeoutMs: number;
   private readonly retryBackoffMs: number;
@@ -118,7 +119,9 @@ export class RecordProducer {
     // compression.type and the compression.<codec>.level keys are validated here, when the producer is built
     // (a task or worker start), with an error naming the key and value.
     this.compression = compressionSettings(props);
-    this.compressBatch = this.compression.id === 0 ? undefined : { id: this.compression.id, compress: compressorFor(this.compression) };
+    const { codec, level } = this.compression;
+    this.compressBatch = this.compression.id === 0 ? undefined
+      : { id: this.compression.id, compress: compressorFor(this.compression), compressAsync: (data: Buffer) => compressAsync(codec, data, level) };
     this.timeoutMs = positiveInt(props, 'request.timeout.ms', 30_000);
     this.deliveryTimeoutMs = positiveInt(props, 'delivery.timeout.ms', 120_000);
     this.retryBackoffMs = positiveInt(props, 'retry.backoff.ms', 100, 0);
@@ -220,7 +223,7 @@ export class RecordProducer {
   }
 
   /** The compression the target wants, for callers that encode batches themselves (sendEncoded). */
-  get batchCompression(): { id: number; compress: (records: Buffer) => Buffer } | undefined {
+  get batchCompression(): { id: number; compress: (records: Buffer) => Buffer; compressAsync: (records: Buffer) => Promise<Buffer> } | undefined {
     return this.compressBatch;
   }
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { CODEC_IDS, compress, type CodecName } from '../../src/kafka/codecs.js';
 import { crc32c } from '../../src/kafka/crc32c.js';
 import { decodeRecordSet, encodeRecordBatch, sealRecordBatch, type AbortedTransaction, type BatchRecord } from '../../src/kafka/record-batch.js';
-import { rewriteRecordSet, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
+import { rewriteRecordSet, rewriteRecordSetAsync, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
+import { compressAsync } from '../../src/kafka/codec-async.js';
 import { PROVENANCE_HEADER, appendHop, chainIncludes } from '../../src/connectors/mirror/provenance.js';
 
 // ---- a source batch builder with everything a broker can hand out -----------------------------------------
@@ -378,4 +379,47 @@ test('no hop: forwarded and rewritten batches mix in order; runs map every recor
   assert.equal(r2.error?.offset, 105);
   assert.deepEqual(r2.batches.map((b) => [b.forwarded, b.count]), [[true, 5]]);
   assert.equal(r2.nextOffset, 105);
+});
+
+test('codec work off the main thread: rewriteRecordSetAsync returns what rewriteRecordSet does, byte for byte', async () => {
+  const big = (n: number): SrcRecord[] => Array.from({ length: n }, (_, i) => ({
+    offsetDelta: i, tsDelta: i, key: Buffer.from(`k${i}`), value: Buffer.from(Array.from({ length: 2000 + rnd(500) }, () => rnd(256))), headers: [['h', Buffer.from(`${i}`)] as [string, Buffer]],
+  }));
+  let handedOff = 0;
+  for (const from of CODECS) {
+    for (const to of CODECS) {
+      // Two large batches (about 90 KiB of incompressible records each), a small one between, and a corrupt
+      // trailing batch.
+      const a = encodeSrcBatch({ baseOffset: 0, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_040, codec: from, records: big(40) });
+      const small = encodeSrcBatch({ baseOffset: 40, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_002, codec: from, records: plainRecords(3) });
+      const b = encodeSrcBatch({ baseOffset: 43, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_040, codec: from, records: big(40) });
+      const bad = Buffer.from(b);
+      bad[bad.length - 10]! ^= 0xff;
+      bad.writeBigInt64BE(83n, 0);
+      for (const addHop of [true, false]) {
+        const opts: RewriteOptions = {
+          fetchOffset: 1, abortedTransactions: null, checkCrc: true, provenanceHeader: PROVENANCE_HEADER, sourceAlias: 'src', targetAlias: 'tgt', addHop,
+          compression: to === 'none' ? undefined : { id: CODEC_IDS[to], compress: (x) => compress(to, x), compressAsync: (x) => compressAsync(to, x) },
+          maxBatchBytes: 1_000_000,
+        };
+        const set = Buffer.concat([a, small, b, bad]);
+        const want = rewriteRecordSet(set, opts);
+        const pending = rewriteRecordSetAsync(set, opts);
+        if (pending instanceof Promise) handedOff++;
+        const got = await pending;
+        const label = `${from} → ${to}, addHop ${addHop}`;
+        assert.equal(got.nextOffset, want.nextOffset, label);
+        assert.equal(got.error?.message, want.error?.message, `${label}: the corrupt batch is reported the same way`);
+        assert.ok(want.error, `${label}: the corrupt batch is found`);
+        assert.equal(got.batches.length, want.batches.length, label);
+        for (let i = 0; i < got.batches.length; i++) {
+          const g = got.batches[i]!, w = want.batches[i]!;
+          assert.ok(g.batch.equals(w.batch), `${label}: batch ${i} bytes`);
+          assert.deepEqual({ ...g, batch: null }, { ...w, batch: null }, `${label}: batch ${i} fields`);
+        }
+      }
+    }
+  }
+  // Every pair with a codec on either side hands off; none → none stays synchronous.
+  assert.equal(handedOff, 2 * (CODECS.length * CODECS.length - 1));
 });

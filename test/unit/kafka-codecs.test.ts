@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
+import { compressAsync, decompressAsync } from '../../src/kafka/codec-async.js';
 import { BatchDecodeError, decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { decodeFetchResponse, FetchError, PartitionReader } from '../../src/kafka/partition-reader.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
@@ -44,6 +45,29 @@ test('every codec and level round-trips (empty, tiny, random, compressible, mixe
   const text = inputs()[3]!;
   assert.ok(compress('zstd', text, 19).length < compress('zstd', text, -5).length);
   assert.ok(compress('gzip', text, 9).length <= compress('gzip', text, 1).length);
+});
+
+test('off the main thread: every codec and level writes the same bytes as the synchronous codec and reads them back', async () => {
+  for (const codec of CODECS) {
+    for (const level of LEVELS[codec]) {
+      for (const data of inputs()) {
+        const label = `${codec} level ${String(level)} length ${data.length}`;
+        const packed = await compressAsync(codec, data, level);
+        assert.ok(packed.equals(compress(codec, data, level)), `${label}: same bytes as compress`);
+        assert.ok((await decompressAsync(CODEC_IDS[codec], packed)).equals(data), label);
+      }
+    }
+  }
+  // A view into a larger buffer goes to the zstd worker as its own bytes only.
+  const big = Buffer.concat([randomBytes(100), inputs()[3]!, randomBytes(100)]);
+  const view = big.subarray(100, big.length - 100);
+  assert.ok((await decompressAsync('zstd', await compressAsync('zstd', view))).equals(view));
+  // Failures name the codec, as the synchronous ones do.
+  for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    await assert.rejects(decompressAsync(codec, Buffer.from('definitely not compressed data, long enough to look at')),
+      (e: unknown) => e instanceof CompressionError && e.codec === codec && e.message.startsWith(`${codec} decompression failed`), codec);
+  }
+  await assert.rejects(decompressAsync(6, Buffer.alloc(4)), /Unknown compression codec id 6/);
 });
 
 test('snappy is written with the xerial framing Java writes: magic, versions 1/1, 32 KiB chunks', () => {
@@ -270,16 +294,20 @@ function fetchResponse(topic: string, parts: FetchPart[]): Buffer {
 /** Replaces the reader's kafkajs cluster with one whose single broker answers fetches with `answer()`. */
 function withFakeBroker(reader: PartitionReader, answer: () => Buffer | Error): { fetches: number } {
   const stats = { fetches: 0 };
-  const broker = {
-    connectionPool: {
-      send: async ({ response }: { response: { decode(b: Buffer): Promise<unknown>; parse(d: unknown): Promise<unknown> } }) => {
+  // A connection as requests.sendRequest drives it: the request queue answers each frame with `answer()`.
+  const connection = {
+    clientId: 'fake', isAuthenticated: () => true, failIfNotConnected: () => undefined, nextCorrelationId: () => 1,
+    socket: { write: () => true },
+    requestQueue: {
+      maybeThrottle: () => undefined,
+      push: ({ entry }: { entry: { resolve(r: { payload: Buffer }): void; reject(e: unknown): void } }) => {
         stats.fetches++;
         const a = answer();
-        if (a instanceof Error) throw a;
-        return response.parse(await response.decode(a));
+        if (a instanceof Error) entry.reject(a); else entry.resolve({ payload: a });
       },
     },
   };
+  const broker = { connectionPool: { getConnectionByRequest: async () => connection } };
   const cluster = {
     connect: async () => undefined, disconnect: async () => undefined,
     addMultipleTargetTopics: async () => undefined, refreshMetadataIfNecessary: async () => undefined, refreshMetadata: async () => undefined,

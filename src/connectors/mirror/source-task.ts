@@ -6,7 +6,7 @@
 import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
 import { FetchError, PartitionReader, type FetchResult, type RawPartition, type RawPartitionResult } from '../../kafka/partition-reader.js';
 import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord, type Segment } from '../../kafka/producer.js';
-import { rewriteRecordSet, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
+import { rewriteRecordSetAsync, type RewriteResult, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
@@ -283,15 +283,22 @@ export class MirrorSourceTask extends SourceTask {
     return [];
   }
 
-  /** Rewrites one fetched partition (synchronously, inside the reader's poll) and updates the lag metrics. */
-  private rewrite(part: RawPartition, sink: EncodedBatchSink): RawPartitionResult<ByteFetch | null> {
+  /**
+   * Rewrites one fetched partition inside the reader's poll (a promise when large batches' codec work went off
+   * the main thread) and updates the lag metrics.
+   */
+  private rewrite(part: RawPartition, sink: EncodedBatchSink): RawPartitionResult<ByteFetch | null> | Promise<RawPartitionResult<ByteFetch | null>> {
     const st = this.parts.get(`${part.topic}\u0000${part.partition}`);
     if (!st) return { value: null, nextOffset: part.fetchOffset, empty: true };
-    const r = rewriteRecordSet(part.records, {
+    const r = rewriteRecordSetAsync(part.records, {
       fetchOffset: part.fetchOffset, abortedTransactions: part.abortedTransactions, checkCrc: this.checkCrcs,
       provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias, addHop: this.addHop,
       compression: sink.compression, maxBatchBytes: sink.maxBatchBytes,
     });
+    return r instanceof Promise ? r.then((done) => this.rewritten(st, part, done)) : this.rewritten(st, part, r);
+  }
+
+  private rewritten(st: PartitionState, part: RawPartition, r: RewriteResult): RawPartitionResult<ByteFetch | null> {
     const now = Date.now();
     const last = r.batches.length > 0 ? r.batches[r.batches.length - 1]!.maxTimestamp : undefined;
     if (last !== undefined) mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last));
