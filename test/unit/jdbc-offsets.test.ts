@@ -8,7 +8,7 @@ import {
 import {
   Zone, addMillis, compareTimestamps, formatDbTimestamp, parseDbTimestamp, timestampFrom, timestampFromEpochText,
 } from '../../src/connectors/jdbc/time.js';
-import { fullMatchRegex } from '../../src/connect/api/index.js';
+import { compileJavaRegex } from '../../src/connect/api/index.js';
 
 test('source partitions as the Java connector writes them', () => {
   assert.equal(JSON.stringify(tablePartitionV1({ catalog: 'test', schema: 'public', table: 'orders' })), '{"protocol":"1","table":"test.public.orders"}');
@@ -66,8 +66,8 @@ test('table filters: whitelist by plain, qualified or quoted name; include list 
   assert.equal(filterTables(ts, { ...none, whitelist: new Set(['test.other.a']) }, pg).length, 1);
   assert.equal(filterTables(ts, { ...none, whitelist: new Set(['"test"."public"."b"']) }, pg).length, 1);
   assert.equal(filterTables(ts, { ...none, blacklist: new Set(['b']) }, pg).length, 2);
-  assert.deepEqual(filterTables(ts, { ...none, include: [fullMatchRegex('test\\.public\\..*')] }, pg).map((t) => t.table), ['a', 'b']);
-  assert.deepEqual(filterTables(ts, { ...none, exclude: [fullMatchRegex('.*\\.a')] }, pg).map((t) => t.table), ['b']);
+  assert.deepEqual(filterTables(ts, { ...none, include: [compileJavaRegex('test\\.public\\..*', true)] }, pg).map((t) => t.table), ['a', 'b']);
+  assert.deepEqual(filterTables(ts, { ...none, exclude: [compileJavaRegex('.*\\.a', true)] }, pg).map((t) => t.table), ['b']);
   assert.equal(filterTables([{ catalog: 'test', schema: null, table: 'x' }], { ...none, whitelist: new Set(['`test`.`x`']) }, new MySqlDialect()).length, 1);
   assert.deepEqual([...duplicateTableNames(ts).keys()], ['a']);
 });

@@ -1,6 +1,6 @@
 // ConfigDef: one declaration of a plugin's config keys, used for parsing, validation, docs and the
 // REST config endpoints (GET /connector-plugins/{p}/config, PUT …/config/validate).
-import { assertLinearRegex } from './regex-guard.js';
+import { compileJavaRegex } from './java-regex.js';
 import { HIDDEN, isSecretKey, registerSecretKey } from '../../config/secrets.js';
 import { ConfigError } from './errors.js';
 
@@ -255,7 +255,7 @@ export const Validators = {
     const v: Validator = (name, value) => {
       const items = Array.isArray(value) ? value : [value];
       for (const item of items) {
-        try { new RegExp(String(item)); assertLinearRegex(String(item)); } catch (e) {
+        try { compileJavaRegex(String(item)); } catch (e) {
           return `Invalid value ${String(item)} for configuration ${name}: not a valid regular expression (${(e as Error).message})`;
         }
       }
@@ -268,12 +268,6 @@ export const Validators = {
     return v;
   },
 };
-
-/** Converts a Java regex (as used in Connect configs) to a JS RegExp that must match the whole string. */
-export function fullMatchRegex(pattern: string): RegExp {
-  assertLinearRegex(pattern);
-  return new RegExp(`^(?:${pattern})$`);
-}
 
 /** Parsed view with typed getters. */
 export class AbstractConfig {

@@ -1,5 +1,6 @@
 // Framework-level connector keys (ConnectorConfig / SinkConnectorConfig / SourceConnectorConfig in Connect).
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
+import { compileJavaRegex } from '../api/java-regex.js';
 
 export const COMMON_GROUP = 'Common';
 export const ERROR_GROUP = 'Error Handling';
@@ -57,9 +58,18 @@ export function sinkCrossChecks(config: Readonly<Record<string, string>>): Recor
   }
   const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
   if (dlq !== '') {
-    if (topics.includes(dlq) || (regex !== '' && new RegExp(`^(?:${regex})$`).test(dlq))) {
+    if (topics.includes(dlq) || (regex !== '' && fullMatch(regex, dlq))) {
       errors['errors.deadletterqueue.topic.name'] = [`The DLQ topic '${dlq}' may not be included in the list of topics ('topics' or 'topics.regex') to be consumed.`];
     }
   }
   return errors;
+}
+
+// A pattern that does not compile is reported against topics.regex by its validator; here it matches nothing.
+function fullMatch(pattern: string, name: string): boolean {
+  try {
+    return compileJavaRegex(pattern, true).test(name);
+  } catch {
+    return false;
+  }
 }

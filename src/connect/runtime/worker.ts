@@ -4,6 +4,7 @@ import { runOwned, type TaskOwner } from './process-guard.js';
 import { overridePolicyErrors, workerOverridePolicy } from './client-override-policy.js';
 import type { Connector, Converter, HeaderConverter, Props, SinkTask, SourceTask, SinkConnector, SourceConnector } from '../api/connector.js';
 import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
+import { compileJavaRegex } from '../api/java-regex.js';
 import { logger, type Logger } from '../../observability/logger.js';
 import { scrubSecrets } from '../../config/secrets.js';
 import { setConnectorState, setTaskState } from '../../observability/metrics.js';
@@ -255,7 +256,7 @@ export class Worker {
     }
     const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), reporters, log);
     const regex = String(parsed['topics.regex'] ?? '').trim();
-    const subscription = regex !== '' ? new RegExp(`^(?:${regex})$`) : (parsed['topics'] as string[]);
+    const subscription = regex !== '' ? compileJavaRegex(regex, true) : (parsed['topics'] as string[]);
     return new SinkTaskRunner({
       id, task: task as SinkTask, taskProps, converters, transformer, consumerFactory, subscription, errors,
       listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',

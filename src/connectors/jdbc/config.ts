@@ -1,7 +1,7 @@
 // Config keys of the JDBC source and sink connectors (names, defaults and meanings as in Confluent's
 // JdbcSourceConnectorConfig / JdbcSinkConfig, v10.9), parsed into typed settings.
 import {
-  ConfigDef, ConfigError, NO_DEFAULT, Validators, fullMatchRegex, type Props,
+  ConfigDef, ConfigError, NO_DEFAULT, Validators, compileJavaRegex, type Props,
 } from '../../connect/api/index.js';
 import type { NumericMapping } from './column-mapping.js';
 import { Zone } from './time.js';
@@ -227,7 +227,7 @@ export function parseSourceConfig(props: Props): SourceSettings {
   throwIfErrors(sourceCrossKeyErrors(v, props));
   const list = (k: string): string[] => (v[k] as string[]).map((s) => s.trim()).filter((s) => s !== '');
   const nonEmpty = (k: string): Set<string> | null => (list(k).length > 0 ? new Set(list(k)) : null);
-  const regexes = (k: string): RegExp[] | null => (list(k).length > 0 ? list(k).map((p) => fullMatchRegex(p)) : null);
+  const regexes = (k: string): RegExp[] | null => (list(k).length > 0 ? list(k).map((p) => compileJavaRegex(p, true)) : null);
   let numericMapping = (v['numeric.mapping'] as NumericMapping | null) ?? null;
   if (numericMapping === null) numericMapping = v['numeric.precision.mapping'] ? 'precision_only' : 'none';
   return {

@@ -1,7 +1,7 @@
 // Config declarations of the three mirror connectors with MM2's key names and defaults (Kafka 3.9/4.0 trunk),
 // typed views over them, and the client configs MM2 derives from `source.cluster.*`, `target.cluster.*`,
 // `consumer.*`, `source.consumer.*`, … prefixes.
-import { ConfigDef, ConfigError, NO_DEFAULT, Validators, compileJavaRegex, type Validator } from '../../connect/api/index.js';
+import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type Validator } from '../../connect/api/index.js';
 import {
   DEFAULT_GROUPS, DEFAULT_GROUPS_EXCLUDE, DEFAULT_TOPICS, DEFAULT_TOPICS_EXCLUDE, GROUPS_CONFIG, GROUPS_EXCLUDE_ALIAS_CONFIG,
   GROUPS_EXCLUDE_CONFIG, GroupFilter, TOPICS_CONFIG, TOPICS_EXCLUDE_ALIAS_CONFIG, TOPICS_EXCLUDE_CONFIG, TopicFilter,
@@ -73,16 +73,7 @@ export const ADMIN_PREFIX = 'admin.';
 const INTERVAL_GROUP = 'Intervals';
 
 function javaRegexList(): Validator {
-  const v: Validator = (name, value) => {
-    const items = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      try {
-        compileJavaRegex(String(item));
-      } catch (e) {
-        return `Invalid value ${String(item)} for configuration ${name}: not a valid regular expression (${(e as Error).message})`;
-      }
-    }
-  };
+  const v = Validators.regex();
   v.describe = 'comma-separated list of Java regular expressions';
   return v;
 }
