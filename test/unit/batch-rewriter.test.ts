@@ -10,6 +10,7 @@ import { crc32c } from '../../src/kafka/crc32c.js';
 import { decodeRecordSet, encodeRecordBatch, sealRecordBatch, type AbortedTransaction, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { rewriteRecordSet, rewriteRecordSetAsync, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
 import { compressAsync } from '../../src/kafka/codec-async.js';
+import { JAVA_BATCHES } from '../helpers/java-batches.js';
 import { PROVENANCE_HEADER, appendHop, chainIncludes } from '../../src/connectors/mirror/provenance.js';
 
 // ---- a source batch builder with everything a broker can hand out -----------------------------------------
@@ -233,6 +234,22 @@ test('fuzzed record sets: the rewriter writes what the generic path writes', () 
   }
   assert.ok(total > 1000, `only ${total} records checked`);
   assert.ok(seen.loopPrevented > 100 && seen.abortedDropped > 10 && seen.splits > 10 && seen.noHop > 100 && seen.forwarded > 10, JSON.stringify(seen));
+});
+
+test('batches written by Kafka\'s Java producer (every codec): the rewriter writes what the generic path writes, into every codec', () => {
+  const base: RewriteOptions = { fetchOffset: 0, abortedTransactions: null, checkCrc: true, provenanceHeader: PROVENANCE_HEADER, sourceAlias: 'src', targetAlias: 'tgt', maxBatchBytes: 1 << 20 };
+  const set = Buffer.concat(Object.values(JAVA_BATCHES).map((hex, i) => {
+    const b = Buffer.from(hex, 'hex');
+    b.writeBigInt64BE(BigInt(3 * i), 0); // one after another, as in a partition (the CRC does not cover the base offset)
+    return b;
+  }));
+  for (const to of CODECS) {
+    for (const addHop of [true, false]) {
+      const compression = to === 'none' ? undefined : { id: CODEC_IDS[to], compress: (b: Buffer) => compress(to, b) };
+      assert.equal(check(set, { ...base, addHop, compression }, `Java batches → ${to}`).count, 12);
+      assert.equal(check(set, { ...base, addHop, compression, fetchOffset: 4 }, `Java batches from offset 4 → ${to}`).count, 8);
+    }
+  }
 });
 
 test('more than 120k tiny records in one source batch (tombstones), every codec', () => {

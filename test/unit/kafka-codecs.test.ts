@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { CODEC_IDS, compress, compressionSettings, compressorFor, decompress, CompressionError, type CodecName } from '../../src/kafka/codecs.js';
 import { compressAsync, decompressAsync } from '../../src/kafka/codec-async.js';
+import { JAVA_BATCHES, JAVA_VALUES } from '../helpers/java-batches.js';
 import { BatchDecodeError, decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { decodeFetchResponse, FetchError, PartitionReader } from '../../src/kafka/partition-reader.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
@@ -96,16 +97,6 @@ test('lz4 is a standard frame with independent blocks (what Java reads)', () => 
   const bd = (packed[5]! >> 4) & 7;
   assert.ok(bd >= 4 && bd <= 7, 'block size 64 KiB..4 MiB');
 });
-
-// One batch each, written by org.apache.kafka.tools.ProducerPerformance (Kafka 4.3.1, idempotent, 3 records of
-// 24 bytes, compression.type=<codec>), copied from the partition's segment file.
-const JAVA_BATCHES: Record<Exclude<CodecName, 'none'>, string> = {
-  gzip: '000000000000000000000098000000000279f39efd000100000002000001a24ecfa681000001a24ecfa6930000000000000000000000000000000000031f8b08000000000000ff0dc9c71180300c00308763128e0132001fc0e9154c89b3ff20a0af160010920f6bb3da4855cca49c366ba2dbb7000b4c8390255e8d6a34165de1ee757648f5b5fdef79143285c7af0db7aef7d238f0e98be1800a3e789ced9d5d000000',
-  snappy: '0000000000000000000000a70000000002d1261905000200000002000001a24ecfb704000001a24ecfb74f00000000000000010000000000000000000382534e41505059000000000100000001000000625ff05e3c0000000130595148484e4542534550444e5345494647414d53554a584b003e0094010201304f4c545853504c474844494f595a4a464e4944535057485a003e0096010401304d4b564a415844425a46434f58594b59524a4f47594b444500',
-  lz4: '00000000000000000000009f0000000002114444bd000300000002000001a24ecfcb4e000001a24ecfcbc400000000000000020000000000000000000304224d186040825f0000803c0000000130595148484e4542534550444e5345494647414d53554a584b003e00ec010201304f4c545853504c474844494f595a4a464e4944535057485a003e00ec010401304d4b564a415844425a46434f58594b59524a4f47594b44450000000000',
-  zstd: '00000000000000000000009c0000000002fbea95bf000400000002000001a24ecfdec8000001a24ecfdfa300000000000000030000000000000000000328b52ffd0058f802003c0000000130595148484e4542534550444e5345494647414d53554a584b003e00b6030201304f4c545853504c474844494f595a4a464e4944535057485a003e00b6030401304d4b564a415844425a46434f58594b59524a4f47594b444500010000',
-};
-const JAVA_VALUES = ['YQHHNEBSEPDNSEIFGAMSUJXK', 'OLTXSPLGHDIOYZJFNIDSPWHZ', 'MKVJAXDBZFCOXYKYRJOGYKDE'];
 
 test('batches written by Kafka\'s Java producer decode (xerial snappy, Java lz4 frame, gzip, zstd), CRC checked', async () => {
   for (const [codec, hex] of Object.entries(JAVA_BATCHES)) {
