@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal, LogicalSchemas, SchemaBuilder, Schemas, Struct } from '../../src/connect/api/index.js';
 import {
-  castToString, formatTemporal, javaBigDecimalToString, javaDoubleToString, javaFloatToString, javaToString, valueToString,
+  castToString, formatTemporal, javaBigDecimalToString, shortestFloat, javaDoubleToString, javaFloatToString, javaToString, valueToString,
 } from '../../src/connect/api/values.js';
 import { castValue } from '../../src/connect/transforms/cast.js';
 import { JsonConverter } from '../../src/connect/converters/json-converter.js';
@@ -28,6 +28,16 @@ describe('Float.toString', () => {
     [-0, '-0.0'], [0, '0.0'], [Number.NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'],
   ];
   for (const [v, want] of cases) it(`${want}`, () => assert.equal(javaFloatToString(Math.fround(v)), want));
+});
+
+describe('shortestFloat (JDBC REAL values)', () => {
+  it('is the number of the digits Float.toString prints', () => {
+    assert.equal(shortestFloat(1.100000023841858), 1.1);
+    assert.equal(shortestFloat(Math.fround(3.14159)), 3.14159);
+    assert.equal(shortestFloat(16777217), 16777216);
+    assert.ok(Object.is(shortestFloat(-0), -0));
+    assert.ok(Number.isNaN(shortestFloat(Number.NaN)));
+  });
 });
 
 describe('BigDecimal.toString', () => {

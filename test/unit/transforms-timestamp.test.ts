@@ -4,7 +4,7 @@ import { ConfigError, DataError, LOGICAL, LogicalSchemas, SchemaBuilder, Schemas
 import { sinkRecord, sourceRecord } from '../../src/connect/api/records.js';
 import { TimestampConverterKey, TimestampConverterValue } from '../../src/connect/transforms/timestamp-converter.js';
 import { TimestampRouter } from '../../src/connect/transforms/routers.js';
-import { JavaDateFormat } from '../../src/connect/transforms/date-format.js';
+import { JavaDateFormat } from '../../src/connect/api/java-date-format.js';
 
 const TS = Date.UTC(2024, 2, 5, 13, 4, 5, 678); // 2024-03-05T13:04:05.678Z
 const DAY = 86_400_000;

@@ -7,3 +7,4 @@ export * from './connector.js';
 export * from './java-order.js';
 export * from './values.js';
 export * from './java-regex.js';
+export * from './java-date-format.js';

@@ -29,15 +29,24 @@ export function javaDoubleToString(v: number): string {
   return javaFloating(v, String(v));
 }
 
+/**
+ * A float32 value as the JS number of its shortest decimal (the digits Java's Float.toString prints), so that
+ * later double formatting shows 1.1 rather than 1.100000023841858.
+ */
+export function shortestFloat(v: number): number {
+  const f = Math.fround(v);
+  if (!Number.isFinite(f) || f === 0) return f;
+  for (let p = 1; p < 9; p++) {
+    const candidate = Number(f.toPrecision(p));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return Number(f.toPrecision(9));
+}
+
 /** Java's Float.toString for a float32 value: the shortest decimal that reads back as the same float. */
 export function javaFloatToString(v: number): string {
   const f = Math.fround(v);
-  if (!Number.isFinite(f) || f === 0) return javaFloating(f, '');
-  for (let p = 1; p < 9; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return javaFloating(f, String(candidate));
-  }
-  return javaFloating(f, String(Number(f.toPrecision(9))));
+  return javaFloating(f, String(shortestFloat(f)));
 }
 
 /** Lays out `shortest` (JS's text of the digits to print) the way Java's Double/Float.toString do for `v`. */

@@ -73,5 +73,5 @@ export {
   TRANSFORMS_CONFIG, PREDICATES_CONFIG, TRANSFORMS_GROUP, PREDICATES_GROUP,
   type PluginResolver, type TransformationChain, type TransformationStage, type TransformsValidation, type ChainOptions,
 } from './chain.js';
-export { JavaDateFormat } from './date-format.js';
+export { JavaDateFormat } from '../api/java-date-format.js';
 export { compileJavaRegex, JavaReplacement } from '../api/java-regex.js';

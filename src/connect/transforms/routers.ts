@@ -6,7 +6,7 @@ import type { ConnectRecord } from '../api/records.js';
 import type { Props } from '../api/connector.js';
 import { BuiltinTransformation, withTopic } from './util.js';
 import { JavaReplacement, compileJavaRegex, javaRegexError, replaceFirst } from '../api/java-regex.js';
-import { JavaDateFormat } from './date-format.js';
+import { JavaDateFormat } from '../api/java-date-format.js';
 
 export const regexValidator: Validator = (name, value) => {
   const err = javaRegexError(String(value));

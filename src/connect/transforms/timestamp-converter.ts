@@ -1,6 +1,6 @@
 // TimestampConverter$Key / TimestampConverter$Value: converts a timestamp (the whole key/value or one
 // top-level field) between string (SimpleDateFormat pattern, UTC), unix (epoch in unix.precision),
-// and the Connect logical types Date, Time and Timestamp. See date-format.ts for the pattern subset.
+// and the Connect logical types Date, Time and Timestamp. See api/java-date-format.ts for the pattern subset.
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { ConfigError, DataError } from '../api/errors.js';
 import { LOGICAL, LogicalSchemas, Schemas, Struct, type Schema } from '../api/data.js';
@@ -11,7 +11,7 @@ import {
   fieldValue, mapCopy, mapGet, mapHas, mapSet, requireMap, requireStructOrNull, structBuilderLike, typeName,
   type OperatingSide,
 } from './util.js';
-import { JavaDateFormat } from './date-format.js';
+import { JavaDateFormat } from '../api/java-date-format.js';
 
 const PURPOSE = 'converting timestamp formats';
 const MS_PER_DAY = 86_400_000;

@@ -1,7 +1,7 @@
 // Result-set columns -> Connect schema fields and value converters, following the Confluent connector's
 // mapping of JDBC types (GenericDatabaseDialect / PostgreSqlDatabaseDialect) so topics carry the same schemas.
 import {
-  ConfigError, DataError, Decimal, LogicalSchemas, SchemaBuilder, Struct, type Schema,
+  ConfigError, DataError, Decimal, LogicalSchemas, SchemaBuilder, Struct, shortestFloat, type Schema,
 } from '../../connect/api/index.js';
 import { parseDbDate, parseDbTime, parseDbTimestamp, type DbTimestamp, type Zone } from './time.js';
 
@@ -129,16 +129,6 @@ function toInt64(raw: unknown): number | bigint {
   return big;
 }
 
-/** Shortest decimal text that reads back to the same 32-bit float (what Java's Float.toString prints). */
-function float32(n: number): number {
-  const f = Math.fround(n);
-  for (let p = 6; p <= 9; p++) {
-    const c = Number(f.toPrecision(p));
-    if (Math.fround(c) === f) return c;
-  }
-  return f;
-}
-
 function pgBool(raw: unknown): boolean {
   if (typeof raw === 'boolean') return raw;
   const s = asText(raw);
@@ -194,7 +184,7 @@ export function converterFor(col: ColumnMeta, schema: Schema, format: RawFormat,
     case 'BIGINT':
       return toInt64;
     case 'REAL':
-      return (raw) => float32(typeof raw === 'number' ? raw : Number(asText(raw)));
+      return (raw) => shortestFloat(typeof raw === 'number' ? raw : Number(asText(raw)));
     case 'DOUBLE':
       return (raw) => (typeof raw === 'number' ? raw : Number(asText(raw)));
     case 'NUMERIC': case 'DECIMAL': {
