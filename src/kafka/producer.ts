@@ -8,6 +8,7 @@
 // and follows Java's retry rules; this file builds batches, reaches the brokers and maps acks back to records.
 import { createRequire } from 'node:module';
 import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
+import { intSetting } from '../config/settings.js';
 import { compressAsync } from './codec-async.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
@@ -110,7 +111,7 @@ export class RecordProducer {
     this.cluster = createLowLevelCluster(props, clientId);
     this.acks = acksOf(props);
     this.idempotent = idempotenceOf(props, this.acks);
-    const maxInFlight = positiveInt(props, 'max.in.flight.requests.per.connection', 5);
+    const maxInFlight = intSetting(props, 'max.in.flight.requests.per.connection', 5, 1);
     if (this.idempotent && maxInFlight > 5) {
       throw new Error(`max.in.flight.requests.per.connection=${maxInFlight}: must be at most 5 with enable.idempotence=true (as Java's producer)`);
     }
@@ -122,12 +123,12 @@ export class RecordProducer {
     const { codec, level } = this.compression;
     this.compressBatch = this.compression.id === 0 ? undefined
       : { id: this.compression.id, compress: compressorFor(this.compression), compressAsync: (data: Buffer) => compressAsync(codec, data, level) };
-    this.timeoutMs = positiveInt(props, 'request.timeout.ms', 30_000);
-    this.deliveryTimeoutMs = positiveInt(props, 'delivery.timeout.ms', 120_000);
-    this.retryBackoffMs = positiveInt(props, 'retry.backoff.ms', 100, 0);
-    const maxRequestBytes = positiveInt(props, 'max.request.size', 1_048_576);
+    this.timeoutMs = intSetting(props, 'request.timeout.ms', 30_000, 1);
+    this.deliveryTimeoutMs = intSetting(props, 'delivery.timeout.ms', 120_000, 1);
+    this.retryBackoffMs = intSetting(props, 'retry.backoff.ms', 100, 0);
+    const maxRequestBytes = intSetting(props, 'max.request.size', 1_048_576, 1);
     this.maxRequestBytes = maxRequestBytes;
-    this.bufferBytes = positiveInt(props, 'buffer.memory', 33_554_432);
+    this.bufferBytes = intSetting(props, 'buffer.memory', 33_554_432, 1);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = maxRequestBytes * 0.9;
     this.sender = new BatchSender({
@@ -144,10 +145,10 @@ export class RecordProducer {
       acks: this.acks,
       maxInFlight,
       maxRequestBytes,
-      retries: positiveInt(props, 'retries', 2_147_483_647, 0),
+      retries: intSetting(props, 'retries', 2_147_483_647, 0),
       deliveryTimeoutMs: this.deliveryTimeoutMs,
       retryBackoffMs: this.retryBackoffMs,
-      retryBackoffMaxMs: positiveInt(props, 'retry.backoff.max.ms', 1000, 0),
+      retryBackoffMaxMs: intSetting(props, 'retry.backoff.max.ms', 1000, 0),
       bufferMemory: this.bufferBytes,
       split: (batch, count) => this.split(batch, count),
       describeError: (code) => { const e = createErrorFromCode(code); return { type: e.type, message: e.message, retriable: e.retriable }; },
@@ -370,13 +371,4 @@ function idempotenceOf(props: ClientProps, acks: number): boolean {
   if (v !== 'true' && v !== 'false') throw new Error(`enable.idempotence=${props['enable.idempotence']}: expected true or false`);
   if (v === 'true' && acks !== -1) throw new Error(`enable.idempotence=true needs acks=all (got acks=${props['acks'] ?? ''})`);
   return v === 'true';
-}
-
-/** An integer setting at least `min` (1 by default), or the default; anything else names key and value. */
-function positiveInt(props: ClientProps, key: string, dflt: number, min = 1): number {
-  const raw = props[key];
-  if (raw === undefined || raw.trim() === '') return dflt;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min) throw new Error(`${key}=${raw}: expected an integer >= ${min}`);
-  return n;
 }

@@ -6,6 +6,7 @@
 import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecord, type Props, type SourceRecord } from '../../connect/api/index.js';
 import { FetchError, PartitionReader, type FetchResult, type RawPartition, type RawPartitionResult } from '../../kafka/partition-reader.js';
 import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord, type Segment } from '../../kafka/producer.js';
+import { boolSetting, intSetting } from '../../config/settings.js';
 import { rewriteRecordSetAsync, type RewriteResult, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
@@ -114,6 +115,10 @@ export class MirrorSourceTask extends SourceTask {
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
+    // Read before anything connects, so a malformed value fails the start naming the key.
+    const interval = intSetting(props, FLUSH_INTERVAL_KEY, 1000, 1);
+    // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
+    const trimInterval = intSetting(props, TRIM_INTERVAL_KEY, 60_000);
     this.sourceAlias = this.settings.sourceClusterAlias;
     this.targetAlias = this.settings.targetClusterAlias;
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
@@ -122,16 +127,16 @@ export class MirrorSourceTask extends SourceTask {
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
-    this.checkCrcs = (consumerProps['check.crcs'] ?? 'true').trim().toLowerCase() !== 'false';
+    this.checkCrcs = boolSetting(consumerProps, 'check.crcs', true);
     this.fetchMaxBytesSet = (consumerProps['fetch.max.bytes'] ?? '').trim() !== '';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
       readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
       checkCrcs: this.checkCrcs,
-      retryBackoffMs: nonNegative(consumerProps['retry.backoff.ms'], 100),
-      retryBackoffMaxMs: nonNegative(consumerProps['retry.backoff.max.ms'], 1000),
+      retryBackoffMs: intSetting(consumerProps, 'retry.backoff.ms', 100),
+      retryBackoffMaxMs: intSetting(consumerProps, 'retry.backoff.max.ms', 1000),
       maxWaitMs: Math.min(this.settings.consumerPollTimeoutMs, 500),
-      maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1_048_576),
-      maxBytes: Number(consumerProps['fetch.max.bytes'] ?? GENERIC_FETCH_MAX_BYTES),
+      maxBytesPerPartition: intSetting(consumerProps, 'max.partition.fetch.bytes', 1_048_576, 1),
+      maxBytes: intSetting(consumerProps, 'fetch.max.bytes', GENERIC_FETCH_MAX_BYTES, 1),
     });
     try {
       await this.reader.connect();
@@ -185,9 +190,6 @@ export class MirrorSourceTask extends SourceTask {
       if (covered !== undefined) resume = resume === undefined ? covered : Math.min(resume, covered);
       this.reader.seek(a, resume ?? firstRead ?? earliestOrLatest);
     }
-    const interval = Number(props[FLUSH_INTERVAL_KEY] ?? 1000);
-    // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
-    const trimInterval = nonNegative(props[TRIM_INTERVAL_KEY], 60_000);
     this.flushTimer = setInterval(() => {
       this.flushing = this.flushing.then(async () => {
         if (Date.now() - this.lastTrim >= trimInterval) {
@@ -633,11 +635,6 @@ export function mergeSyncs(mapSyncs: SyncPoint[], periodic: SyncPoint[]): SyncPo
     }
   }
   return out;
-}
-
-function nonNegative(raw: string | undefined, fallback: number): number {
-  const n = Number(raw);
-  return raw !== undefined && raw.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 function findStored(stored: Map<string, Record<string, unknown> | null>, cluster: string, topic: string, partition: number): number | undefined {
