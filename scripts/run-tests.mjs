@@ -4,9 +4,15 @@
 // Unit tests run in parallel; integration tests share a machine with real brokers, so they run one file at a time.
 // `kafka3` re-runs the files that matter for broker compatibility (security, codecs, the mirror's bulk copy,
 // checkpoints and kill -9) against the Kafka 3.9 line; the default run includes it.
+// Every file must run all of its tests: a file whose process ended early, or whose results did not all reach the
+// runner, fails the run even when Node's own summary passes (test/helpers/run-guard.mjs, checkComplete below).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const GUARD = fileURLToPath(new URL('../test/helpers/run-guard.mjs', import.meta.url));
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => ['unit', 'integration', 'scenarios', 'kafka3'].includes(a));
@@ -43,12 +49,85 @@ function run(list, concurrency, extraEnv = {}) {
     return 1;
   }
   // --test-force-exit: a test file whose tests are done must not hang CI because a client somewhere is still
-  // retrying a broker the test killed on purpose.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...list], {
-    stdio: 'inherit',
-    env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn', ...extraEnv },
-  });
-  return r.status ?? 1;
+  // retrying a broker the test killed on purpose. It is also what made a file's last results go missing
+  // (nodejs/node#64833); the guard preload makes the file's stdout blocking so that they are written before the exit.
+  const guardDir = mkdtempSync(join(tmpdir(), 'ferry-run-guard-'));
+  const guard = pathToFileURL(GUARD).href;
+  const env = { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn', ...extraEnv, FERRY_TEST_GUARD_DIR: guardDir };
+  // Run from inside a test (test/unit/run-guard.test.ts), the runner must not take itself for a test file's process.
+  delete env.NODE_TEST_CONTEXT;
+  try {
+    const r = spawnSync(process.execPath, [
+      '--import', 'tsx', '--import', guard, '--test', '--test-force-exit', `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${guard}`, '--test-reporter-destination=stderr',
+      ...list,
+    ], { stdio: 'inherit', env });
+    const incomplete = checkComplete(list, guardDir);
+    if (incomplete.length > 0) {
+      console.error(`\nrun-tests: ${incomplete.length} test file${incomplete.length > 1 ? 's' : ''} did not run or report all of ${incomplete.length > 1 ? 'their' : 'its'} tests (the counts above miss them):`);
+      for (const line of incomplete) console.error(`  ${line}`);
+      return 1;
+    }
+    return r.status ?? 1;
+  } finally {
+    rmSync(guardDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Compares, per test file, what the file's process wrote (file-<pid>.json, written as it exits) with the results the
+ * runner received (runner.jsonl). Returns one line per problem, naming the file and the tests that were missed.
+ */
+function checkComplete(list, dir) {
+  const received = new Map();
+  let runnerLog = '';
+  try { runnerLog = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { /* no result reached the runner */ }
+  for (const line of runnerLog.split('\n')) {
+    if (line === '') continue;
+    const { key } = JSON.parse(line);
+    received.set(key, (received.get(key) ?? 0) + 1);
+  }
+  const records = new Map();
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('file-')) continue;
+    const record = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    const file = resolve(record.file);
+    records.set(file, [...(records.get(file) ?? []), record]);
+  }
+  const names = (tests) => {
+    const shown = tests.slice(0, 8).map((t) => `"${t.name}"`).join(', ');
+    return tests.length > 8 ? `${shown} and ${tests.length - 8} more` : shown;
+  };
+  const problems = [];
+  for (const f of list) {
+    const mine = records.get(resolve(f)) ?? [];
+    if (mine.length === 0) {
+      problems.push(`${f}: its test process left no record (killed by a signal, or it never loaded ${relative(process.cwd(), GUARD)})`);
+      continue;
+    }
+    for (const record of mine) {
+      if (!record.finished) {
+        const done = new Map();
+        for (const r of record.results) done.set(r.key, (done.get(r.key) ?? 0) + 1);
+        const open = record.enqueued.filter((t) => {
+          const n = done.get(t.key) ?? 0;
+          if (n > 0) done.set(t.key, n - 1);
+          return n === 0;
+        });
+        problems.push(`${f}: its process exited (code ${record.exitCode}) before its test run ended, after ${record.results.length} result${record.results.length === 1 ? '' : 's'}` +
+          (open.length > 0 ? `; started or queued but never finished: ${names(open)}` : '') + '; any test declared after that point never ran');
+      }
+      const lost = record.results.filter((r) => {
+        const n = received.get(r.key) ?? 0;
+        if (n > 0) received.set(r.key, n - 1);
+        return n === 0;
+      });
+      if (lost.length > 0) {
+        problems.push(`${f}: ${lost.length} of the ${record.results.length} results its process wrote never reached the runner: ${names(lost)}`);
+      }
+    }
+  }
+  return problems;
 }
 
 let status = 0;
