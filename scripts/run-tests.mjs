@@ -88,7 +88,9 @@ function checkComplete(list, dir) {
     received.set(key, (received.get(key) ?? 0) + 1);
   }
   const records = new Map();
-  for (const name of readdirSync(dir)) {
+  let recordFiles = [];
+  try { recordFiles = readdirSync(dir); } catch { /* no record: every file is reported below */ }
+  for (const name of recordFiles) {
     if (!name.startsWith('file-')) continue;
     const record = JSON.parse(readFileSync(join(dir, name), 'utf8'));
     const file = resolve(record.file);
