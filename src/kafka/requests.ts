@@ -1,9 +1,10 @@
 // The requests Ferry encodes itself (Fetch v4, Produce v3..v8) and how they go out on kafkajs's connections.
 //
 // A body is written once, straight into the framed request (size, api key and version, correlation id, client id,
-// body) that goes to the socket. Handing kafkajs a body instead costs three more copies of every batch (its
-// Encoder, the request header's Encoder, the size prefix's Encoder), each in a zero-filled buffer grown by doubling:
-// at 1 KiB records those copies were a fifth of the mirror's CPU (bench/NOTES.md, 2026-12-07).
+// body) that goes to the socket; a Produce body is not even copied: its structure and its batches go to the socket
+// as they are, in one gathered write. Handing kafkajs a body instead costs three more copies of every batch (its
+// Encoder, the request header's Encoder, the size prefix's Encoder), each in a zero-filled buffer grown by
+// doubling: at 1 KiB records those copies were a fifth of the mirror's CPU (bench/NOTES.md, 2026-12-07).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,8 @@ const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/
 export interface RequestBody {
   readonly size: number;
   write(buf: Buffer, pos: number): number;
+  /** The body as buffers to write one after another (the socket gathers them), when that saves a copy. */
+  parts?(): Buffer[];
 }
 
 /** The body's bytes on their own (tests, and the rare request that goes through kafkajs's own send). */
@@ -23,16 +26,32 @@ export function bodyBytes(body: RequestBody): Buffer {
   return buf;
 }
 
-/** Request header v1 (api key, api version, correlation id, client id) after the int32 size: a framed request. */
+function headerBytes(clientId: Buffer | null): number {
+  return 4 + 2 + 2 + 4 + 2 + (clientId?.length ?? 0);
+}
+
+/** The int32 size (of header and body) and request header v1 (api key, version, correlation id, client id). */
+function writeHeader(buf: Buffer, apiKey: number, apiVersion: number, correlationId: number, clientId: Buffer | null, bodySize: number): number {
+  let pos = buf.writeInt32BE(headerBytes(clientId) - 4 + bodySize, 0);
+  pos = buf.writeInt16BE(apiKey, pos);
+  pos = buf.writeInt16BE(apiVersion, pos);
+  pos = buf.writeInt32BE(correlationId, pos);
+  pos = buf.writeInt16BE(clientId ? clientId.length : -1, pos);
+  if (clientId) pos += clientId.copy(buf, pos);
+  return pos;
+}
+
+/** Size and header alone, for a body that follows as separate buffers (RequestBody.parts). */
+export function requestHead(apiKey: number, apiVersion: number, correlationId: number, clientId: Buffer | null, bodySize: number): Buffer {
+  const head = Buffer.allocUnsafe(headerBytes(clientId));
+  writeHeader(head, apiKey, apiVersion, correlationId, clientId, bodySize);
+  return head;
+}
+
+/** A framed request: size, request header v1, body. */
 export function frameRequest(apiKey: number, apiVersion: number, correlationId: number, clientId: Buffer | null, body: RequestBody): Buffer {
-  const headerBytes = 4 + 2 + 2 + 4 + 2 + (clientId?.length ?? 0);
-  const frame = Buffer.allocUnsafe(headerBytes + body.size);
-  let pos = frame.writeInt32BE(frame.length - 4, 0);
-  pos = frame.writeInt16BE(apiKey, pos);
-  pos = frame.writeInt16BE(apiVersion, pos);
-  pos = frame.writeInt32BE(correlationId, pos);
-  pos = frame.writeInt16BE(clientId ? clientId.length : -1, pos);
-  if (clientId) pos += clientId.copy(frame, pos);
+  const frame = Buffer.allocUnsafe(headerBytes(clientId) + body.size);
+  const pos = writeHeader(frame, apiKey, apiVersion, correlationId, clientId, body.size);
   const end = body.write(frame, pos);
   if (end !== frame.length) throw new Error(`request body size mismatch (${end - pos} != ${body.size})`);
   return frame;
@@ -50,7 +69,7 @@ interface KafkajsConnection {
     push(r: { entry: QueueEntry; expectResponse: boolean; requestTimeout: number | null; sendRequest(): void }): void;
     maybeThrottle(clientSideThrottleTime: number | null | undefined): void;
   };
-  readonly socket: { write(b: Buffer): boolean };
+  readonly socket: { write(b: Buffer): boolean; cork(): void; uncork(): void };
   send(p: { request: unknown; response: unknown; requestTimeout?: number | null }): Promise<unknown>;
 }
 export interface KafkajsBroker {
@@ -101,13 +120,23 @@ export async function sendRequest<T>(broker: KafkajsBroker, r: Request<T>): Prom
   }
   connection.failIfNotConnected();
   const correlationId = connection.nextCorrelationId();
-  const frame = frameRequest(r.apiKey, r.apiVersion, correlationId, clientIdBytes(connection.clientId), r.body);
+  const clientId = clientIdBytes(connection.clientId);
+  const parts = r.body.parts?.();
+  // With parts: the size and header alone, then the parts, gathered into one write by cork/uncork (writev).
+  const frame = parts ? requestHead(r.apiKey, r.apiVersion, correlationId, clientId, r.body.size) : frameRequest(r.apiKey, r.apiVersion, correlationId, clientId, r.body);
+  const socket = connection.socket;
   const { payload } = await new Promise<{ payload: Buffer | null }>((resolve, reject) => {
     connection.requestQueue.push({
       entry: { apiKey: r.apiKey, apiName: r.apiName, apiVersion: r.apiVersion, correlationId, resolve, reject },
       expectResponse,
       requestTimeout: r.requestTimeout ?? null,
-      sendRequest: () => { connection.socket.write(frame); },
+      sendRequest: () => {
+        if (!parts) { socket.write(frame); return; }
+        socket.cork();
+        socket.write(frame);
+        for (const part of parts) socket.write(part);
+        socket.uncork();
+      },
     });
   });
   if (!expectResponse || payload === null) return undefined;
@@ -173,16 +202,50 @@ export function fetchRequestBody(opts: { maxWaitMs: number; minBytes: number; ma
 /**
  * Produce request body, versions 3 to 8 (the same layout: transactional id (null), acks, timeout, then topics →
  * partitions → batch bytes; v7 is the first a broker accepts zstd batches in, v8 only adds response fields).
- * Each batch is copied once, into the frame.
+ * The structure (everything but the batches) is written into one small buffer; `parts` hands the socket that
+ * buffer's pieces and the batches themselves, so a batch is not copied into a request at all.
  */
 export function produceRequestBody(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>): RequestBody {
-  return topicsRequestBody(2 + 2 + 4, (buf, pos) => {
+  const headBytes = 2 + 2 + 4;
+  const structure = bodyBytes(topicsRequestBody(headBytes, (buf, pos) => {
     pos = buf.writeInt16BE(-1, pos); // transactional_id: null
     pos = buf.writeInt16BE(acks, pos);
     return buf.writeInt32BE(timeoutMs, pos);
-  }, topics, (p) => 4 + 4 + p.batch.length, (buf, pos, p) => {
+  }, topics, () => 4 + 4, (buf, pos, p) => {
     pos = buf.writeInt32BE(p.partition, pos);
-    pos = buf.writeInt32BE(p.batch.length, pos);
-    return pos + p.batch.copy(buf, pos);
-  });
+    return buf.writeInt32BE(p.batch.length, pos);
+  }));
+  // Where each batch goes in the structure: after its partition's index and length.
+  const cuts: number[] = [];
+  const batches: Buffer[] = [];
+  let at = headBytes + 4;
+  let size = structure.length;
+  for (const [topic, parts] of topics) {
+    at += 2 + Buffer.byteLength(topic, 'utf8') + 4;
+    for (const p of parts) {
+      at += 4 + 4;
+      cuts.push(at);
+      batches.push(p.batch);
+      size += p.batch.length;
+    }
+  }
+  const parts = (): Buffer[] => {
+    const out: Buffer[] = [];
+    let from = 0;
+    for (let i = 0; i < cuts.length; i++) {
+      out.push(structure.subarray(from, cuts[i]), batches[i]!);
+      from = cuts[i]!;
+    }
+    if (from < structure.length) out.push(structure.subarray(from));
+    return out;
+  };
+  return {
+    size,
+    parts,
+    write(buf, start) {
+      let pos = start;
+      for (const part of parts()) pos += part.copy(buf, pos);
+      return pos;
+    },
+  };
 }

@@ -103,7 +103,7 @@ test('plan, start (killed and resumed), mirror (killed and resumed), status, ver
   const started = await ferry(['migrate', 'start']);
   assert.equal(started.code, 0, started.stdout + started.stderr);
   assert.match(started.stdout, /✓ 2\. create-topics: already done/);
-  assert.match(started.stdout, /old->new\.topics = customers,orders,payments/);
+  assert.match(started.stdout, /^old->new\.topics=customers,orders,payments$/m);
   const badmin = new ClusterAdmin(B);
   try {
     const cfg = await badmin.topicConfigs(['orders', 'customers']);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
-import { bodyBytes, fetchRequestBody, frameRequest, produceRequestBody } from '../../src/kafka/requests.js';
+import { bodyBytes, fetchRequestBody, frameRequest, produceRequestBody, requestHead } from '../../src/kafka/requests.js';
 
 const require = createRequire(import.meta.url);
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readInt8(): number; readInt16(): number; readInt32(): number; readInt64(): { toString(): string }; readString(): string; readBytes(n: number): Buffer; canReadBytes(n: number): boolean };
@@ -105,4 +105,25 @@ test('a framed request is size, header v1 (api key, version, correlation id, cli
   const anonymous = new Decoder(frameRequest(1, 4, 9, null, body));
   anonymous.readInt32(); anonymous.readInt16(); anonymous.readInt16(); anonymous.readInt32();
   assert.equal(anonymous.readInt16(), -1, 'no client id is a null string');
+});
+
+test('a produce body in parts: structure pieces and the batches themselves (not copies), the same bytes as the frame', () => {
+  const batch = (v: string): Buffer => encodeRecordBatch([{ key: null, value: Buffer.from(v), headers: [], timestamp: 5 }], { producerId: -1, producerEpoch: -1, baseSequence: -1 });
+  const b1 = batch('one'), b2 = batch('two'), b3 = batch('three');
+  const body = produceRequestBody(-1, 30_000, new Map([['t1', [{ partition: 0, batch: b1 }, { partition: 5, batch: b2 }]], ['ü', [{ partition: 2, batch: b3 }]]]));
+  const parts = body.parts!();
+  assert.ok(parts.includes(b1) && parts.includes(b2) && parts.includes(b3), 'the batches go out as they are');
+  const joined = Buffer.concat(parts);
+  assert.equal(joined.length, body.size);
+  assert.ok(joined.equals(bodyBytes(body)));
+  const head = requestHead(0, 7, 42, Buffer.from('c'), body.size);
+  assert.ok(Buffer.concat([head, joined]).equals(frameRequest(0, 7, 42, Buffer.from('c'), body)));
+  const d = new Decoder(joined);
+  d.readInt16(); d.readInt16(); d.readInt32();
+  const seen: string[] = [];
+  for (let t = d.readInt32(); t > 0; t--) {
+    const topic = d.readString();
+    for (let n = d.readInt32(); n > 0; n--) { const p = d.readInt32(); seen.push(`${topic}/${p}:${d.readBytes(d.readInt32()).length}`); }
+  }
+  assert.deepEqual(seen, [`t1/0:${b1.length}`, `t1/5:${b2.length}`, `ü/2:${b3.length}`]);
 });
