@@ -41,6 +41,12 @@ export interface Segment { baseOffset: number; count: number }
 
 export interface SenderOptions {
   idempotent: boolean;
+  /**
+   * Batches are part of a transaction (transactional.id): stamped transactional, and a lost producer state or
+   * a non-retriable error fails the batch without renewing the producer id — the transaction must be aborted,
+   * and a new producer id would fence nothing but this producer's own transaction.
+   */
+  transactional?: boolean;
   acks: number;
   maxInFlight: number;
   maxRequestBytes: number;
@@ -85,6 +91,8 @@ interface PartitionQueue {
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const UNKNOWN_PRODUCER_ID = 59;
+const INVALID_PRODUCER_EPOCH = 47;
+const PRODUCER_FENCED = 90;
 const MESSAGE_TOO_LARGE = 10;
 const RECORD_LIST_TOO_LARGE = 18;
 const METADATA_ERRORS = new Set([3 /* UNKNOWN_TOPIC_OR_PARTITION */, 5 /* LEADER_NOT_AVAILABLE */, 6 /* NOT_LEADER_OR_FOLLOWER */, 74 /* FENCED_LEADER_EPOCH */, 75 /* UNKNOWN_LEADER_EPOCH */]);
@@ -110,6 +118,9 @@ export class BatchSender {
   private metadataRefresh: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
+  /** Batches enqueued and not settled yet, and who waits for that to reach 0 (drain). */
+  private unsettled = 0;
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(private readonly transport: ProduceTransport, private readonly o: SenderOptions) {}
 
@@ -147,16 +158,34 @@ export class BatchSender {
       return new Promise<Segment[]>((resolve, reject) => {
         const seq = this.o.idempotent ? q.nextSeq : -1;
         q.nextSeq += b.count;
+        let done = false;
         const batch: Batch = {
           q, buf: b.batch, count: b.count, ord: this.o.idempotent ? seq : q.nextOrd++, seq, createdAt: now, attempts: 0,
-          settle: (r) => { this.release(b.batch.length); if (r instanceof Error) reject(r); else resolve(r); },
+          settle: (r) => {
+            if (done) return; // settled once, whatever path reports it again
+            done = true;
+            this.release(b.batch.length);
+            this.settled();
+            if (r instanceof Error) reject(r); else resolve(r);
+          },
         };
+        this.unsettled++;
         this.queuedBytes += b.batch.length;
         q.pending.push(batch);
       });
     });
     this.pump();
     return out;
+  }
+
+  /** Resolves once every batch enqueued so far has settled (acknowledged or failed): a transaction's flush. */
+  drain(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise<void>((r) => this.drainWaiters.push(r));
+  }
+
+  private settled(): void {
+    if (--this.unsettled === 0) for (const w of this.drainWaiters.splice(0)) w();
   }
 
   /** Fails everything still queued; batches in flight settle when their requests return. */
@@ -239,7 +268,7 @@ export class BatchSender {
     this.totalInflight++;
     for (const b of batches) {
       b.attempts++;
-      if (this.o.idempotent) sealRecordBatch(b.buf, this.producerId, this.producerEpoch, b.seq);
+      if (this.o.idempotent) sealRecordBatch(b.buf, this.producerId, this.producerEpoch, b.seq, this.o.transactional === true);
       else sealRecordBatch(b.buf, -1, -1, -1);
     }
     let request: Promise<PartitionResponse[]>;
@@ -309,6 +338,13 @@ export class BatchSender {
       this.splitBatch(b, halves);
       return;
     }
+    if (this.o.transactional && (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID || code === INVALID_PRODUCER_EPOCH || code === PRODUCER_FENCED)) {
+      // Inside a transaction these end it: the caller aborts (or, fenced, stops), as Java's abortable and fatal errors.
+      const fenced = code === PRODUCER_FENCED || code === INVALID_PRODUCER_EPOCH;
+      const why = fenced ? 'PRODUCER_FENCED: fenced by a newer producer with the same transactional.id' : `${d.type}: ${d.message}`;
+      this.fatal(b, new ProduceError(`Producing to ${where} in a transaction failed: ${why}`, fenced ? 'PRODUCER_FENCED' : d.type, false));
+      return;
+    }
     if (this.o.idempotent && (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID) && b.seq <= q.ackedSeq) {
       // Nothing unacknowledged before this batch: the broker lost this producer's state (e.g. the log was
       // truncated or deleted). Java bumps the epoch; a new producer id does the same for a non-transactional one.
@@ -365,7 +401,7 @@ export class BatchSender {
     b.settle(err);
     for (const x of q.pending.splice(0)) x.settle(new ProduceError(`Not sent to ${q.topic}-${q.partition}: an earlier batch failed (${err.message})`, err.type, false, { cause: err }));
     q.retrying = false;
-    if (this.o.idempotent) this.resetNeeded = true;
+    if (this.o.idempotent && !this.o.transactional) this.resetNeeded = true;
   }
 
   /** Once no request is in flight: a new producer id, and every queued batch renumbered from sequence 0. */

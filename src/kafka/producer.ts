@@ -13,6 +13,7 @@ import { compressAsync } from './codec-async.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { BatchSender, ProduceError, type PartitionResponse, type Segment } from './batch-sender.js';
+import { TransactionManager } from './transactions.js';
 
 export type { Segment } from './batch-sender.js';
 import { produceRequestBody, sendRequest, type KafkajsBroker } from './requests.js';
@@ -88,6 +89,10 @@ export class RecordProducer {
   private readonly brokers = new Map<number, Promise<any>>();
   /* eslint-enable @typescript-eslint/no-explicit-any */
   private readonly idempotent: boolean;
+  /** Set with transactional.id: every send belongs to the open transaction (beginTransaction … commitTransaction). */
+  private readonly txn: TransactionManager | null;
+  /** The first write of the open transaction that failed: the transaction can only be aborted. */
+  private txnFailure: Error | null = null;
   private readonly metadata: TopicMetadataCache;
   private readonly acks: number;
   private readonly compression: CompressionSettings;
@@ -110,7 +115,13 @@ export class RecordProducer {
   constructor(props: ClientProps, clientId: string, opts: { allowAutoTopicCreation?: boolean } = {}) {
     this.cluster = createLowLevelCluster(props, clientId);
     this.acks = acksOf(props);
-    this.idempotent = idempotenceOf(props, this.acks);
+    const transactionalId = props['transactional.id']?.trim() || null;
+    if (transactionalId !== null) {
+      // As Java's producer: transactions need idempotence, which needs acks=all.
+      if (this.acks !== -1) throw new Error(`transactional.id=${transactionalId} needs acks=all (got acks=${props['acks'] ?? ''})`);
+      if (props['enable.idempotence']?.trim().toLowerCase() === 'false') throw new Error(`transactional.id=${transactionalId} needs enable.idempotence=true (got false)`);
+    }
+    this.idempotent = transactionalId !== null || idempotenceOf(props, this.acks);
     const maxInFlight = intSetting(props, 'max.in.flight.requests.per.connection', 5, 1);
     if (this.idempotent && maxInFlight > 5) {
       throw new Error(`max.in.flight.requests.per.connection=${maxInFlight}: must be at most 5 with enable.idempotence=true (as Java's producer)`);
@@ -131,24 +142,35 @@ export class RecordProducer {
     this.bufferBytes = intSetting(props, 'buffer.memory', 33_554_432, 1);
     // Stay under the broker's default message.max.bytes (1 MiB) per partition batch.
     this.maxPartitionBytes = maxRequestBytes * 0.9;
+    const retryBackoffMaxMs = intSetting(props, 'retry.backoff.max.ms', 1000, 0);
+    this.txn = transactionalId === null ? null : new TransactionManager(this.cluster, {
+      transactionalId,
+      transactionTimeoutMs: intSetting(props, 'transaction.timeout.ms', 60_000, 1),
+      retryBackoffMs: this.retryBackoffMs,
+      retryBackoffMaxMs,
+      maxBlockMs: intSetting(props, 'max.block.ms', 60_000, 0),
+    });
+    const txn = this.txn;
     this.sender = new BatchSender({
       leaderFor: (topic, partition) => this.leaderFor(topic, partition),
       refreshMetadata: () => this.cluster.refreshMetadata(),
       produce: (nodeId, batches) => this.produce(nodeId, batches),
       brokerFailed: (nodeId) => { this.brokers.delete(nodeId); },
       initProducerId: async () => {
+        if (txn) return txn.init();
         await this.eos.initProducerId();
         return { producerId: Number(this.eos.getProducerId()), producerEpoch: Number(this.eos.getProducerEpoch()) };
       },
     }, {
       idempotent: this.idempotent,
+      transactional: txn !== null,
       acks: this.acks,
       maxInFlight,
       maxRequestBytes,
       retries: intSetting(props, 'retries', 2_147_483_647, 0),
       deliveryTimeoutMs: this.deliveryTimeoutMs,
       retryBackoffMs: this.retryBackoffMs,
-      retryBackoffMaxMs: intSetting(props, 'retry.backoff.max.ms', 1000, 0),
+      retryBackoffMaxMs,
       bufferMemory: this.bufferBytes,
       split: (batch, count) => this.split(batch, count),
       describeError: (code) => { const e = createErrorFromCode(code); return { type: e.type, message: e.message, retriable: e.retriable }; },
@@ -238,6 +260,52 @@ export class RecordProducer {
     return this.bufferBytes;
   }
 
+  /** The transactional.id, or null for a producer without transactions. */
+  get transactionalId(): string | null {
+    return this.txn?.transactionalId ?? null;
+  }
+
+  /** Opens a transaction (transactional.id set, after connect). Sends until commit or abort belong to it. */
+  beginTransaction(): void {
+    this.requireTxn('beginTransaction').begin();
+    this.txnFailure = null;
+  }
+
+  /**
+   * Waits until every write of the transaction is acknowledged, then commits it (EndTxn). A write that failed
+   * makes this throw without committing: the caller aborts. A FencedError means another producer took over
+   * the transactional.id; this one must stop.
+   */
+  async commitTransaction(): Promise<void> {
+    const txn = this.requireTxn('commitTransaction');
+    await this.tail;
+    await this.sender.drain();
+    if (this.txnFailure) {
+      throw new ProduceError(`transactional.id ${txn.transactionalId}: not committed, a write failed: ${this.txnFailure.message}`, 'ABORTABLE', false, { cause: this.txnFailure });
+    }
+    await txn.end(true);
+  }
+
+  /**
+   * Waits for the transaction's writes in flight to settle, then aborts it: read_committed readers never see
+   * them. Then the producer id is initialised again (a new epoch, sequences from 0), as Java bumps the epoch
+   * after an abortable error: the aborted writes may have left the partitions' sequences with gaps.
+   */
+  async abortTransaction(): Promise<void> {
+    const txn = this.requireTxn('abortTransaction');
+    await this.tail;
+    await this.sender.drain();
+    await txn.end(false);
+    this.txnFailure = null;
+    await this.sender.start();
+  }
+
+  private requireTxn(what: string): TransactionManager {
+    if (!this.txn) throw new Error(`${what}: the producer has no transactional.id`);
+    if (!this.connected) throw new Error(`${what}: the producer is not connected`);
+    return this.txn;
+  }
+
   /**
    * Sends batches the caller encoded (the mirror's byte path); resolves, in input order, with where each batch's
    * records landed: one segment, or several when the broker found it too large and it was split (the pieces may
@@ -258,10 +326,17 @@ export class RecordProducer {
     const queued = this.tail.then(async () => {
       const p = await prepare();
       await this.knowTopics(p.batches);
+      if (this.txn) {
+        if (!this.txn.active) throw new ProduceError(`transactional.id ${this.txn.transactionalId}: send outside a transaction (call beginTransaction first)`, 'INVALID_TXN_STATE', false);
+        if (this.txnFailure) throw new ProduceError(`transactional.id ${this.txn.transactionalId}: the transaction already failed and can only be aborted (${this.txnFailure.message})`, 'ABORTABLE', false, { cause: this.txnFailure });
+        await this.txn.addPartitions(p.batches);
+      }
       let bytes = 0;
       for (const b of p.batches) bytes += b.batch.length;
       await this.sender.reserve(bytes);
-      return { acks: this.sender.enqueue(p.batches), done: p.done };
+      const acks = this.sender.enqueue(p.batches);
+      if (this.txn) for (const a of acks) a.catch((e: unknown) => { this.txnFailure ??= e instanceof Error ? e : new Error(String(e)); });
+      return { acks, done: p.done };
     });
     this.tail = queued.catch(() => undefined);
     return queued.then(async ({ acks, done }) => done(await Promise.all(acks)));
@@ -332,7 +407,7 @@ export class RecordProducer {
     }
     const response = await sendRequest(broker as KafkajsBroker, {
       apiKey: PRODUCE_API_KEY, apiVersion, apiName: 'Produce',
-      body: produceRequestBody(this.acks, this.timeoutMs, topics),
+      body: produceRequestBody(this.acks, this.timeoutMs, topics, this.txn?.transactionalId ?? null),
       expectResponse: this.acks !== 0,
       // Every partition's error code, not kafkajs's parse (it throws the first error and drops the rest).
       decode: produceResponses[apiVersion].decode,

@@ -28,10 +28,13 @@ const HEADER_BYTES = 61; // baseOffset..recordCount
 export const RECORD_BATCH_HEADER_BYTES = HEADER_BYTES;
 
 /**
- * Sets the producer fields of an encoded batch and computes its CRC (which covers them). The byte path builds
- * batches before a partition's sequence is known; the producer seals each when it assigns the sequence.
+ * Sets the producer fields of an encoded batch (and its transactional bit: set inside a transaction, cleared
+ * otherwise) and computes its CRC (which covers them). The byte path builds batches before a partition's
+ * sequence is known; the producer seals each when it assigns the sequence.
  */
-export function sealRecordBatch(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void {
+export function sealRecordBatch(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number, transactional = false): void {
+  const attributes = batch.readInt16BE(21);
+  batch.writeInt16BE(transactional ? attributes | ATTR_TRANSACTIONAL : attributes & ~ATTR_TRANSACTIONAL, 21);
   batch.writeBigInt64BE(BigInt(producerId), 43);
   batch.writeInt16BE(producerEpoch, 51);
   batch.writeInt32BE(baseSequence, 53);

@@ -200,15 +200,17 @@ export function fetchRequestBody(opts: { maxWaitMs: number; minBytes: number; ma
 }
 
 /**
- * Produce request body, versions 3 to 8 (the same layout: transactional id (null), acks, timeout, then topics →
+ * Produce request body, versions 3 to 8 (the same layout: transactional id (null unless transactional), acks, timeout, then topics →
  * partitions → batch bytes; v7 is the first a broker accepts zstd batches in, v8 only adds response fields).
  * The structure (everything but the batches) is written into one small buffer; `parts` hands the socket that
  * buffer's pieces and the batches themselves, so a batch is not copied into a request at all.
  */
-export function produceRequestBody(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>): RequestBody {
-  const headBytes = 2 + 2 + 4;
+export function produceRequestBody(acks: number, timeoutMs: number, topics: ReadonlyMap<string, ReadonlyArray<{ partition: number; batch: Buffer }>>, transactionalId: string | null = null): RequestBody {
+  const txnId = transactionalId === null ? null : Buffer.from(transactionalId, 'utf8');
+  const headBytes = 2 + (txnId?.length ?? 0) + 2 + 4;
   const structure = bodyBytes(topicsRequestBody(headBytes, (buf, pos) => {
-    pos = buf.writeInt16BE(-1, pos); // transactional_id: null
+    pos = buf.writeInt16BE(txnId ? txnId.length : -1, pos); // transactional_id (null: not transactional)
+    if (txnId) pos += txnId.copy(buf, pos);
     pos = buf.writeInt16BE(acks, pos);
     return buf.writeInt32BE(timeoutMs, pos);
   }, topics, () => 4 + 4, (buf, pos, p) => {

@@ -244,6 +244,21 @@ export const Validators = {
     v.describe = `[${values.join(', ')}]`;
     return v;
   },
+  /**
+   * One of `known` (Connect's values), of which only `supported` are honoured: another known value is refused
+   * with `reason`, so a setting Ferry cannot honour is never accepted and ignored.
+   */
+  oneOfSupported(known: readonly string[], supported: readonly string[], reason: string): Validator {
+    const all = Validators.oneOf(known);
+    const ok = new Set(supported.map((x) => x.toLowerCase()));
+    const v: Validator = (name, value) => {
+      const bad = all(name, value);
+      if (bad) return bad;
+      if (!ok.has(String(value).toLowerCase())) return `Invalid value ${String(value)} for configuration ${name}: ${reason}`;
+    };
+    v.describe = `[${known.join(', ')}] (${supported.join(', ')} supported)`;
+    return v;
+  },
   nonEmptyString(): Validator {
     const v: Validator = (name, value) => {
       if (typeof value === 'string' && value.trim() === '') return `Invalid value  for configuration ${name}: String must be non-empty`;

@@ -25,7 +25,7 @@ export function distributedConfigDef(): ConfigDef {
     .define({ name: 'inter.worker.key.ttl.ms', type: 'INT', defaultValue: 3_600_000, importance: 'LOW', documentation: 'Session key rotation interval.' })
     .define({ name: 'inter.worker.signature.algorithm', type: 'STRING', defaultValue: 'HmacSHA256', importance: 'LOW', documentation: 'Algorithm used to sign internal requests.' })
     .define({ name: 'inter.worker.verification.algorithms', type: 'LIST', defaultValue: 'HmacSHA256', importance: 'LOW', documentation: 'Algorithms accepted for internal request signatures.' })
-    .define({ name: 'exactly.once.source.support', type: 'STRING', defaultValue: 'disabled', importance: 'LOW', documentation: 'Exactly-once source support (Ferry supports only disabled).', validator: Validators.oneOf(['disabled', 'preparing', 'enabled']) })
+    .define({ name: 'exactly.once.source.support', type: 'STRING', defaultValue: 'disabled', importance: 'LOW', documentation: 'Exactly-once source support (KIP-618). Ferry runs only disabled for now: preparing and enabled are refused at start.', validator: Validators.oneOfSupported(['disabled', 'preparing', 'enabled'], ['disabled'], 'Ferry does not run exactly-once source tasks yet (transactional producers per task, offsets written in the transaction, zombie fencing); set it to disabled, or run these connectors on Apache Kafka Connect') })
     .merge(workerConfigDef());
 }
 

@@ -28,7 +28,7 @@ function common(def: ConfigDef): ConfigDef {
 export function sourceConnectorConfigDef(): ConfigDef {
   return common(new ConfigDef())
     .define({ name: 'topic.creation.groups', type: 'LIST', defaultValue: [], importance: 'LOW', documentation: 'Groups of topic creation settings beyond topic.creation.default.*.', group: 'Topic Creation' })
-    .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required. Ferry standalone mode does not offer exactly-once source delivery.', group: COMMON_GROUP, validator: Validators.oneOf(['requested', 'required']) })
+    .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required (KIP-618). Ferry has no exactly-once source delivery yet, so required is refused.', group: COMMON_GROUP, validator: Validators.oneOfSupported(['requested', 'required'], ['requested'], 'Ferry cannot deliver this connector\'s records exactly once yet (its workers run with exactly.once.source.support=disabled); use requested, or leave the key out') })
     .define({ name: 'transaction.boundary', type: 'STRING', defaultValue: 'poll', importance: 'MEDIUM', documentation: 'poll, interval or connector.', group: COMMON_GROUP, validator: Validators.oneOf(['poll', 'interval', 'connector']) })
     .define({ name: 'offsets.storage.topic', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Per-connector offsets topic (distributed mode).', group: COMMON_GROUP });
 }

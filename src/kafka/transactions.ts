@@ -1,0 +1,154 @@
+// A transactional producer's side of Kafka's transaction protocol (KIP-98), as Java's TransactionManager runs
+// it: the transaction coordinator of a `transactional.id` (FindCoordinator, key type 1), InitProducerId (which
+// also fences every older producer of the same id: their epoch is now stale), AddPartitionsToTxn before the
+// first write to a partition in a transaction, and EndTxn to commit or abort. Produce requests carry the
+// transactional id (requests.produceRequestBody) and the producer id and epoch this manager holds.
+//
+// Retries follow Java's: a coordinator that moved or is loading (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+// COORDINATOR_LOAD_IN_PROGRESS) is looked up again; CONCURRENT_TRANSACTIONS (the previous transaction's markers
+// are still being written) is retried after a short backoff; PRODUCER_FENCED / INVALID_PRODUCER_EPOCH mean a
+// newer producer took the id over: fatal, a FencedError. Requests go through kafkajs's broker methods (the
+// control plane), which Kafka 4.x still serves (InitProducerId, AddPartitionsToTxn and EndTxn v0..v1).
+
+/** Kafka error codes this module acts on. */
+const ERR = {
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_TXN_STATE: 48,
+  CONCURRENT_TRANSACTIONS: 51,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  PRODUCER_FENCED: 90,
+} as const;
+const COORDINATOR_MOVED = new Set<number>([ERR.COORDINATOR_LOAD_IN_PROGRESS, ERR.COORDINATOR_NOT_AVAILABLE, ERR.NOT_COORDINATOR]);
+const FENCED = new Set<number>([ERR.INVALID_PRODUCER_EPOCH, ERR.PRODUCER_FENCED]);
+const TRANSACTION_COORDINATOR = 1;
+
+/** A newer producer with the same transactional.id exists: this one must stop (Java's ProducerFencedException). */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+/** A transaction request failed for good (authorization, invalid state, retries used up). */
+export class TransactionError extends Error {
+  override readonly name = 'TransactionError';
+  constructor(message: string, readonly code: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The kafkajs broker methods used here (src/broker/index.js); their errors carry the Kafka error `code`. */
+interface KafkajsTxnBroker {
+  initProducerId(r: { transactionalId: string; transactionTimeout: number }): Promise<{ producerId: unknown; producerEpoch: unknown }>;
+  addPartitionsToTxn(r: { transactionalId: string; producerId: number; producerEpoch: number; topics: Array<{ topic: string; partitions: number[] }> }): Promise<unknown>;
+  endTxn(r: { transactionalId: string; producerId: number; producerEpoch: number; transactionResult: boolean }): Promise<unknown>;
+}
+export interface TransactionCluster {
+  findGroupCoordinator(r: { groupId: string; coordinatorType: number }): Promise<unknown>;
+  refreshMetadata(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  transactionalId: string;
+  /** transaction.timeout.ms: the coordinator aborts a transaction left open longer. */
+  transactionTimeoutMs: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  /** How long one operation (init, add partitions, commit, abort) keeps retrying: max.block.ms in Java. */
+  maxBlockMs: number;
+}
+
+export class TransactionManager {
+  private producerId = -1;
+  private producerEpoch = -1;
+  private inTransaction = false;
+  private readonly added = new Set<string>();
+  private coordinator: KafkajsTxnBroker | null = null;
+
+  constructor(private readonly cluster: TransactionCluster, private readonly o: TransactionOptions) {}
+
+  get transactionalId(): string { return this.o.transactionalId; }
+  get producer(): { producerId: number; producerEpoch: number } { return { producerId: this.producerId, producerEpoch: this.producerEpoch }; }
+  get active(): boolean { return this.inTransaction; }
+
+  /**
+   * InitProducerId for the transactional id: the coordinator aborts (or completes) whatever transaction the
+   * id had open and bumps its epoch, so every older producer of the id is fenced from now on.
+   */
+  async init(): Promise<{ producerId: number; producerEpoch: number }> {
+    const r = await this.call('InitProducerId', (b) => b.initProducerId({ transactionalId: this.o.transactionalId, transactionTimeout: this.o.transactionTimeoutMs }));
+    this.producerId = Number(r.producerId);
+    this.producerEpoch = Number(r.producerEpoch);
+    this.inTransaction = false;
+    this.added.clear();
+    return this.producer;
+  }
+
+  begin(): void {
+    if (this.producerId < 0) throw new TransactionError(`transactional.id ${this.o.transactionalId}: begin before init`, undefined);
+    if (this.inTransaction) throw new TransactionError(`transactional.id ${this.o.transactionalId}: a transaction is already open`, ERR.INVALID_TXN_STATE);
+    this.inTransaction = true;
+    this.added.clear();
+  }
+
+  /** Adds the partitions not yet in the open transaction; call before producing to them. */
+  async addPartitions(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<void> {
+    if (!this.inTransaction) throw new TransactionError(`transactional.id ${this.o.transactionalId}: no open transaction to add partitions to`, ERR.INVALID_TXN_STATE);
+    const byTopic = new Map<string, number[]>();
+    const keys: string[] = [];
+    for (const { topic, partition } of partitions) {
+      const k = `${topic}\u0000${partition}`;
+      if (this.added.has(k) || keys.includes(k)) continue;
+      keys.push(k);
+      const list = byTopic.get(topic);
+      if (list) list.push(partition); else byTopic.set(topic, [partition]);
+    }
+    if (keys.length === 0) return;
+    const topics = [...byTopic].map(([topic, parts]) => ({ topic, partitions: parts }));
+    await this.call('AddPartitionsToTxn', (b) => b.addPartitionsToTxn({ transactionalId: this.o.transactionalId, ...this.producer, topics }));
+    for (const k of keys) this.added.add(k);
+  }
+
+  /** EndTxn: commit (true) or abort (false). Every write of the transaction must be acknowledged before a commit. */
+  async end(commit: boolean): Promise<void> {
+    if (!this.inTransaction) throw new TransactionError(`transactional.id ${this.o.transactionalId}: no open transaction to ${commit ? 'commit' : 'abort'}`, ERR.INVALID_TXN_STATE);
+    // Nothing written (no partition added): no EndTxn, as Java's producer.
+    if (this.added.size > 0) {
+      await this.call(commit ? 'EndTxn(commit)' : 'EndTxn(abort)', (b) => b.endTxn({ transactionalId: this.o.transactionalId, ...this.producer, transactionResult: commit }));
+    }
+    this.inTransaction = false;
+    this.added.clear();
+  }
+
+  /** One request to the coordinator, with Java's retries; errors name the request and the transactional id. */
+  private async call<T>(what: string, request: (b: KafkajsTxnBroker) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.o.maxBlockMs;
+    for (let attempt = 1; ; attempt++) {
+      let code: number | undefined;
+      let cause: unknown;
+      try {
+        this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId: this.o.transactionalId, coordinatorType: TRANSACTION_COORDINATOR }) as KafkajsTxnBroker;
+        return await request(this.coordinator);
+      } catch (e) {
+        cause = e;
+        code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : undefined;
+      }
+      const message = (cause as Error).message;
+      if (code !== undefined && FENCED.has(code)) {
+        throw new FencedError(`${what} for transactional.id ${this.o.transactionalId}: fenced by a newer producer with the same transactional.id (${message})`, { cause });
+      }
+      const retriable = code === ERR.CONCURRENT_TRANSACTIONS || (code !== undefined && COORDINATOR_MOVED.has(code))
+        || (code === undefined && /Connection|Timeout|ECONNREFUSED|ECONNRESET|EPIPE|socket|closed|BrokerNotFound/i.test(`${(cause as Error).name} ${message}`));
+      if (!retriable || Date.now() >= deadline) {
+        const why = retriable ? ` (still failing after ${attempt} attempts, max.block.ms=${this.o.maxBlockMs})` : '';
+        throw new TransactionError(`${what} for transactional.id ${this.o.transactionalId} failed: ${message}${why}`, code, { cause });
+      }
+      this.coordinator = null; // looked up again: it may have moved, or its connection broke
+      if (code !== undefined && COORDINATOR_MOVED.has(code)) await this.cluster.refreshMetadata().catch(() => undefined);
+      // CONCURRENT_TRANSACTIONS clears within milliseconds (Java retries it after 20 ms); others back off.
+      const backoff = code === ERR.CONCURRENT_TRANSACTIONS ? 20 : Math.min(this.o.retryBackoffMs * 2 ** (attempt - 1), this.o.retryBackoffMaxMs);
+      await new Promise((r) => setTimeout(r, Math.min(backoff, Math.max(0, deadline - Date.now()))));
+    }
+  }
+}
