@@ -49,6 +49,11 @@ export interface RewriteOptions {
   compression?: { id: number; compress: (records: Buffer) => Buffer; compressAsync?: (records: Buffer) => Promise<Buffer> } | undefined;
   /** Bound on one output batch's uncompressed records section; more records start another output batch. */
   maxBatchBytes: number;
+  /**
+   * Forwarded batches are the record set's own bytes, patched in place, instead of copies: the caller gives up
+   * the set (the mirror's fetch response, which nothing reads again) and saves an allocation per batch.
+   */
+  forwardInPlace?: boolean | undefined;
   /** Records sections already decompressed, by the source batch's position in the set (rewriteRecordSetAsync). */
   decompressed?: ReadonlyMap<number, Buffer> | undefined;
   /**
@@ -198,7 +203,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
     const batches: RewrittenBatch[] = [];
     for (const g of segments) {
       if (g.forward) {
-        batches.push({ batch: forwardedBatch(set, g.forward.start, g.forward.end), count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, forwarded: true });
+        batches.push({ batch: forwardedBatch(set, g.forward.start, g.forward.end, opts.forwardInPlace === true), count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, forwarded: true });
         continue;
       }
       const later = defer && g.end - g.start >= ASYNC_CODEC_MIN_BYTES;
@@ -443,14 +448,18 @@ function compressPending(r: RewriteResult, compression: RewriteOptions['compress
 }
 
 /**
- * A copy of the source batch set[start, end) as the producer expects a client batch: base offset 0, leader
- * epoch -1, producer id/epoch/sequence -1 and CRC 0 (sealRecordBatch sets them), the transactional bit cleared
- * (a committed transaction's records are written as plain idempotent ones); codec, timestamps, record count
- * and records untouched.
+ * The source batch set[start, end) as the producer expects a client batch: base offset 0, leader epoch -1,
+ * producer id/epoch/sequence -1 and CRC 0 (sealRecordBatch sets them), the transactional bit cleared (a
+ * committed transaction's records are written as plain idempotent ones); codec, timestamps, record count and
+ * records untouched. A copy, or (`inPlace`) the source bytes themselves, patched: no allocation per batch.
  */
-function forwardedBatch(set: Buffer, start: number, end: number): Buffer {
-  const buf = Buffer.allocUnsafe(end - start);
-  set.copy(buf, 0, start, end);
+function forwardedBatch(set: Buffer, start: number, end: number, inPlace: boolean): Buffer {
+  let buf: Buffer;
+  if (inPlace) buf = set.subarray(start, end);
+  else {
+    buf = Buffer.allocUnsafe(end - start);
+    set.copy(buf, 0, start, end);
+  }
   buf.writeBigInt64BE(0n, 0);
   buf.writeInt32BE(-1, 12);
   buf.writeUInt32BE(0, 17);

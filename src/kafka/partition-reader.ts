@@ -33,7 +33,11 @@ export type OffsetSpec = number | 'earliest' | 'latest';
 export interface RawPartition {
   topic: string;
   partition: number;
-  /** The record set: a view into the response buffer, valid only during the pollRaw callback. */
+  /**
+   * The record set: a view into the response buffer. The reader never reads it again and kafkajs gives every
+   * response bytes of its own, so the callback may keep parts of it, and patch them (the byte path forwards
+   * batches in place).
+   */
   records: Buffer;
   /** The position the fetch was made from (records below it may be in the first batch). */
   fetchOffset: number;
@@ -302,8 +306,8 @@ export class PartitionReader {
   }
 
   /**
-   * As poll(), but hands each partition's record set undecoded to `rewrite` (the view into the response buffer
-   * must not be kept past the result), and advances the position to the nextOffset it reports. `rewrite` may
+   * As poll(), but hands each partition's record set undecoded to `rewrite` (a view into the response buffer,
+   * see RawPartition.records), and advances the position to the nextOffset it reports. `rewrite` may
    * return a promise (codec work off the main thread); a rejected one fails the reader without moving the
    * partition's position. Same error rules.
    */

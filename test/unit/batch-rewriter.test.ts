@@ -341,6 +341,21 @@ test('no hop: a batch that needs no change is forwarded as its bytes, only the h
   }
 });
 
+test('no hop, forwardInPlace: the forwarded batch is the fetched bytes themselves, patched as the copy would be', () => {
+  // The first batch is not in the target's codec (rebuilt), the second is (forwarded).
+  const plain = encodeSrcBatch(srcBatch({ codec: 'none', records: plainRecords(3, 'x') }));
+  const fwd = encodeSrcBatch(srcBatch({ baseOffset: 103, producerId: 4242, transactional: true, records: plainRecords(5, 'x,y') }));
+  const set = Buffer.concat([plain, fwd]);
+  const copied = rewriteRecordSet(Buffer.from(set), noHop({ abortedTransactions: [] }));
+  const inPlace = rewriteRecordSet(set, noHop({ abortedTransactions: [], forwardInPlace: true }));
+  assert.deepEqual(inPlace.batches.map((b) => b.forwarded === true), [false, true]);
+  const b = inPlace.batches[1]!;
+  assert.ok(b.batch.buffer === set.buffer && b.batch.byteOffset === set.byteOffset + plain.length, 'a view into the record set, no copy');
+  assert.ok(b.batch.equals(copied.batches[1]!.batch), 'same bytes as the copy');
+  assert.equal(set.readBigInt64BE(plain.length), 0n, 'the set itself was patched');
+  assert.ok(inPlace.batches[0]!.batch.equals(copied.batches[0]!.batch), 'rebuilt batches unchanged');
+});
+
 test('no hop: each condition that blocks forwarding falls back to the rewrite (same records)', () => {
   const loopRecords = plainRecords(5);
   loopRecords[2]!.headers.push([PROVENANCE_HEADER, Buffer.from('x,tgt')]);

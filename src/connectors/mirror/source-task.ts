@@ -295,7 +295,7 @@ export class MirrorSourceTask extends SourceTask {
     const r = rewriteRecordSetAsync(part.records, {
       fetchOffset: part.fetchOffset, abortedTransactions: part.abortedTransactions, checkCrc: this.checkCrcs,
       provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias, addHop: this.addHop,
-      compression: sink.compression, maxBatchBytes: sink.maxBatchBytes,
+      compression: sink.compression, maxBatchBytes: sink.maxBatchBytes, forwardInPlace: true,
     });
     return r instanceof Promise ? r.then((done) => this.rewritten(st, part, done)) : this.rewritten(st, part, r);
   }
