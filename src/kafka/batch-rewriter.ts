@@ -19,6 +19,7 @@
 // numbers are fixed when a batch is assigned to a partition's sequence), see record-batch.sealRecordBatch.
 import { ASYNC_CODEC_MIN_BYTES, decompressAsync } from './codec-async.js';
 import { CODEC_MASK, decompress } from './codecs.js';
+import type { SlabPool } from './slab-pool.js';
 import {
   ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BatchDecodeError, CommittedBatchFilter, RECORD_BATCH_HEADER_BYTES,
   batchAt, batchReadError, frameRecordBatch, varintSize, verifyBatchCrc, writeVarint, type AbortedTransaction,
@@ -54,6 +55,8 @@ export interface RewriteOptions {
    * the set (the mirror's fetch response, which nothing reads again) and saves an allocation per batch.
    */
   forwardInPlace?: boolean | undefined;
+  /** Rebuilt batches are framed into slabs from this pool where one fits (RewrittenBatch.slab: give it back once acknowledged). */
+  slabs?: SlabPool | undefined;
   /** Records sections already decompressed, by the source batch's position in the set (rewriteRecordSetAsync). */
   decompressed?: ReadonlyMap<number, Buffer> | undefined;
   /**
@@ -80,6 +83,8 @@ export interface RewrittenBatch {
   forwarded?: boolean;
   /** Framed uncompressed although the output codec is not none (deferCompression). */
   pendingCompression?: boolean;
+  /** The pooled slab `batch` is a prefix of (RewriteOptions.slabs): return it to the pool once the batch is acknowledged. */
+  slab?: Buffer;
 }
 
 export interface RewriteResult {
@@ -171,6 +176,7 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
   const addHop = opts.addHop !== false;
   const outCodec = opts.compression?.id ?? 0;
   const defer = opts.deferCompression === true && outCodec !== 0;
+  const slabs = opts.slabs;
   const committed = new CommittedBatchFilter(opts.abortedTransactions);
   let nextOffset = opts.fetchOffset;
   let loopPrevented = 0;
@@ -207,8 +213,10 @@ export function rewriteRecordSet(set: Buffer, opts: RewriteOptions): RewriteResu
         continue;
       }
       const later = defer && g.end - g.start >= ASYNC_CODEC_MIN_BYTES;
-      const batch = frameRecordBatch(out.subarray(g.start, g.end), later ? undefined : opts.compression, g.count, g.baseTs, g.maxTs);
-      batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, ...(later ? { pendingCompression: true } : {}) });
+      let slab: Buffer | null = null;
+      const take = slabs && !later ? (n: number) => (slab = slabs.take(n)) : undefined;
+      const batch = frameRecordBatch(out.subarray(g.start, g.end), later ? undefined : opts.compression, g.count, g.baseTs, g.maxTs, take);
+      batches.push({ batch, count: g.count, runs: g.runs, bytes: g.bytes, maxTimestamp: g.maxTs, ...(later ? { pendingCompression: true } : {}), ...(slab ? { slab } : {}) });
     }
     src = EMPTY; // do not pin the fetch response
     return batches;

@@ -66,6 +66,8 @@ export interface SenderOptions {
 interface Batch {
   q: PartitionQueue;
   buf: Buffer;
+  /** A request carrying this batch failed without an answer: the socket may still hold its bytes. */
+  unanswered?: boolean;
   count: number;
   /** Queue order: sequence for idempotent batches, a counter otherwise (split halves take fractions). */
   ord: number;
@@ -150,7 +152,7 @@ export class BatchSender {
    * Queues batches (in order; sequence numbers are assigned now) and resolves each with where its records
    * landed, or rejects it with the error that failed it.
    */
-  enqueue(batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer; count: number }>): Array<Promise<Segment[]>> {
+  enqueue(batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer; count: number; release?: (() => void) | undefined }>): Array<Promise<Segment[]>> {
     const now = Date.now();
     const out = batches.map((b) => {
       if (this.closed) return Promise.reject(this.closed);
@@ -166,6 +168,9 @@ export class BatchSender {
             done = true;
             this.release(b.batch.length);
             this.settled();
+            // Its buffer may be reused once no socket can still be writing it: every request that carried it
+            // was answered (a request written with acks=0 or left unanswered may still sit in a socket's queue).
+            if (b.release && this.o.acks !== 0 && !batch.unanswered) b.release();
             if (r instanceof Error) reject(r); else resolve(r);
           },
         };
@@ -312,7 +317,7 @@ export class BatchSender {
     const err = e as Error & { retriable?: boolean; type?: string; name?: string };
     const retriable = err.retriable === true || /Connection|Timeout|ECONNREFUSED|ECONNRESET|EPIPE|socket|closed/i.test(`${err.name ?? ''} ${err.type ?? ''} ${err.message}`);
     const pe = new ProduceError(err.message, err.type ?? err.name ?? 'REQUEST_FAILED', retriable, { cause: e });
-    for (const b of batches) { b.q.inflight--; this.failed(b, pe); }
+    for (const b of batches) { b.q.inflight--; b.unanswered = true; this.failed(b, pe); }
     this.refreshMetadata();
   }
 

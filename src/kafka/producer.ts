@@ -59,6 +59,8 @@ export interface EncodedBatch {
   batch: Buffer;
   /** Records in the batch (sequence numbers it takes). */
   count: number;
+  /** Called once the batch's buffer is no longer read or written (acknowledged): a pooled slab goes back. */
+  release?: (() => void) | undefined;
 }
 
 export interface RecordMetadata { topic: string; partition: number; offset: number }
@@ -322,7 +324,7 @@ export class RecordProducer {
    * Runs `prepare` after the previous calls' (so batches queue in call order), waits for room in the byte
    * budget, queues the batches and resolves with `done` of their results once every batch is acknowledged.
    */
-  private serialized<T>(prepare: () => Promise<{ batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer; count: number }>; done: (r: Segment[][]) => T }>): Promise<T> {
+  private serialized<T>(prepare: () => Promise<{ batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer; count: number; release?: (() => void) | undefined }>; done: (r: Segment[][]) => T }>): Promise<T> {
     const queued = this.tail.then(async () => {
       const p = await prepare();
       await this.knowTopics(p.batches);

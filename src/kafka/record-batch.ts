@@ -92,12 +92,15 @@ function writeBatchHeader(buf: Buffer, codecId: number, count: number, baseTs: n
 
 /**
  * A RecordBatch v2 around an encoded records section (compressed here when `compression` says so), producer
- * fields and CRC unset: seal it before sending. The section is copied; the caller may reuse its buffer.
+ * fields and CRC unset: seal it before sending. The section is copied; the caller may reuse its buffer. With
+ * `slab`, the batch is written into the buffer it returns for the size (a pooled slab), when it returns one.
  */
-export function frameRecordBatch(section: Buffer, compression: BatchOptions['compression'], count: number, baseTs: number, maxTs: number): Buffer {
+export function frameRecordBatch(section: Buffer, compression: BatchOptions['compression'], count: number, baseTs: number, maxTs: number, slab?: (bytes: number) => Buffer | null): Buffer {
   const codecId = compression?.id ?? 0;
   const body = codecId === 0 ? section : compression!.compress(section);
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  const size = HEADER_BYTES + body.length;
+  const into = slab?.(size);
+  const buf = into ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   body.copy(buf, HEADER_BYTES);
   writeBatchHeader(buf, codecId, count, baseTs, maxTs);
   return buf;

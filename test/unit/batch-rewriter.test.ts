@@ -11,6 +11,7 @@ import { decodeRecordSet, encodeRecordBatch, sealRecordBatch, type AbortedTransa
 import { rewriteRecordSet, rewriteRecordSetAsync, type RewriteOptions } from '../../src/kafka/batch-rewriter.js';
 import { compressAsync } from '../../src/kafka/codec-async.js';
 import { JAVA_BATCHES } from '../helpers/java-batches.js';
+import { SlabPool } from '../../src/kafka/slab-pool.js';
 import { PROVENANCE_HEADER, appendHop, chainIncludes } from '../../src/connectors/mirror/provenance.js';
 
 // ---- a source batch builder with everything a broker can hand out -----------------------------------------
@@ -454,4 +455,23 @@ test('codec work off the main thread: rewriteRecordSetAsync returns what rewrite
   }
   // Every pair with a codec on either side hands off; none → none stays synchronous.
   assert.equal(handedOff, 2 * (CODECS.length * CODECS.length - 1));
+});
+
+test('slabs: a rebuilt batch large enough is framed into a pooled slab, byte for byte what a fresh buffer holds', () => {
+  const big = Array.from({ length: 60 }, (_, i) => ({ offsetDelta: i, tsDelta: i, key: null, value: Buffer.alloc(1500, i), headers: [] as Array<[string, Buffer | null]> }));
+  const set = Buffer.concat([
+    encodeSrcBatch({ baseOffset: 0, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_060, codec: 'none', records: big }),
+    encodeSrcBatch({ baseOffset: 60, baseTs: 1_700_000_000_000, maxTs: 1_700_000_000_002, codec: 'none', records: plainRecords(3) }),
+  ]);
+  const base: RewriteOptions = { fetchOffset: 0, abortedTransactions: null, checkCrc: true, provenanceHeader: PROVENANCE_HEADER, sourceAlias: 'src', targetAlias: 'tgt', maxBatchBytes: 1 << 20 };
+  const pool = new SlabPool(1 << 20, 4 << 20);
+  const plain = rewriteRecordSet(set, base);
+  const pooled = rewriteRecordSet(set, { ...base, slabs: pool });
+  assert.equal(pooled.batches.length, 1);
+  const b = pooled.batches[0]!;
+  assert.ok(b.slab && b.batch.buffer === b.slab.buffer && b.slab.length === 128 * 1024, 'written into a 128 KiB slab');
+  assert.ok(b.batch.equals(plain.batches[0]!.batch));
+  pool.give(b.slab);
+  const small = rewriteRecordSet(encodeSrcBatch(srcBatch({ codec: 'none' })), { ...base, fetchOffset: 100, slabs: pool });
+  assert.equal(small.batches[0]!.slab, undefined, 'a small batch takes no slab');
 });

@@ -323,3 +323,28 @@ test('RecordProducer refuses a record over max.request.size before sending it (a
   await assert.rejects(p.send([{ topic: 'big', partition: 0, key: null, value: Buffer.alloc(2000), headers: [], timestamp: null }]),
     /The record for big is \d+ bytes when serialized, which is larger than max\.request\.size \(1000\)/);
 });
+
+test('release: called once a batch is acknowledged; never for a batch a request carried without an answer, nor with acks=0', async () => {
+  const c = new FakeCluster();
+  c.leaders.set('t-0', 0);
+  const s = await started(c);
+  let answerLost = 0;
+  const realProduce = c.produce.bind(c);
+  c.produce = async (nodeId, batches) => {
+    const r = await realProduce(nodeId, batches);
+    if (++answerLost === 2) throw Object.assign(new Error('Request Produce timed out'), { name: 'KafkaJSRequestTimeoutError' });
+    return r;
+  };
+  const released: number[] = [];
+  const batches = batchesFor('t', 0, 4, 5).map((b, i) => ({ ...b, release: () => released.push(i) }));
+  await Promise.all(s.enqueue(batches));
+  assert.deepEqual(c.values('t', 0), expected(0, 20));
+  // The second request (batch 1) lost its answer: its bytes may still sit in a socket, so it is not reused.
+  assert.deepEqual(released.sort(), [0, 2, 3]);
+
+  const fireAndForget = new BatchSender(c, options({ acks: 0, idempotent: false }));
+  await fireAndForget.start();
+  const none: number[] = [];
+  await Promise.all(fireAndForget.enqueue(batchesFor('t', 0, 2, 1, 20).map((b, i) => ({ ...b, release: () => none.push(i) }))));
+  assert.deepEqual(none, [], 'acks=0: written, never answered, never released');
+});

@@ -7,6 +7,8 @@ import { ConnectError, Headers, RetriableError, Schemas, SourceTask, sourceRecor
 import { FetchError, PartitionReader, type FetchResult, type RawPartition, type RawPartitionResult } from '../../kafka/partition-reader.js';
 import { RecordProducer, type EncodedBatch, type EncodedBatchSink, type OutRecord, type Segment } from '../../kafka/producer.js';
 import { boolSetting, intSetting } from '../../config/settings.js';
+import { SlabPool } from '../../kafka/slab-pool.js';
+import { RECORD_BATCH_HEADER_BYTES } from '../../kafka/record-batch.js';
 import { rewriteRecordSetAsync, type RewriteResult, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
@@ -103,6 +105,7 @@ export class MirrorSourceTask extends SourceTask {
   private checkCrcs = true;
   /** Set when the runtime lets the task write encoded batches (useEncodedBatches): the byte path. */
   private sink: EncodedBatchSink | null = null;
+  private slabs: SlabPool | undefined;
   /** Acknowledgement handlers of the byte path, in send order (each settles after the previous one). */
   private byteAcks: Promise<void>[] = [];
   /** Bytes of byte-path batches sent and not yet acknowledged (bounded by the sink's buffer.memory). */
@@ -210,6 +213,8 @@ export class MirrorSourceTask extends SourceTask {
    */
   useEncodedBatches(sink: EncodedBatchSink): boolean {
     this.sink = sink;
+    // Output batches are framed into reused slabs (no allocation per batch), half the byte budget kept free at most.
+    this.slabs = new SlabPool(RECORD_BATCH_HEADER_BYTES + sink.maxBatchBytes, Math.floor(sink.bufferMemory / 2));
     if (!this.fetchMaxBytesSet) this.reader.setMaxBytes(JAVA_FETCH_MAX_BYTES);
     return true;
   }
@@ -257,7 +262,12 @@ export class MirrorSourceTask extends SourceTask {
     const batches: EncodedBatch[] = [];
     let bytes = 0;
     for (const f of fetched) {
-      for (const b of f.batches) { batches.push({ topic: f.st.remoteTopic, partition: f.st.partition, batch: b.batch, count: b.count }); bytes += b.batch.length; }
+      for (const b of f.batches) {
+        const slab = b.slab;
+        const slabs = this.slabs;
+        batches.push({ topic: f.st.remoteTopic, partition: f.st.partition, batch: b.batch, count: b.count, release: slab && slabs ? () => slabs.give(slab) : undefined });
+        bytes += b.batch.length;
+      }
       if (f.batches.length > 0 && !this.topicsUsed.has(f.st.remoteTopic)) { this.topicsUsed.add(f.st.remoteTopic); sink.topicUsed(f.st.remoteTopic); }
     }
     const sent = batches.length > 0 ? sink.send(batches) : Promise.resolve([]);
@@ -295,7 +305,7 @@ export class MirrorSourceTask extends SourceTask {
     const r = rewriteRecordSetAsync(part.records, {
       fetchOffset: part.fetchOffset, abortedTransactions: part.abortedTransactions, checkCrc: this.checkCrcs,
       provenanceHeader: PROVENANCE_HEADER, sourceAlias: this.sourceAlias, targetAlias: this.targetAlias, addHop: this.addHop,
-      compression: sink.compression, maxBatchBytes: sink.maxBatchBytes, forwardInPlace: true,
+      compression: sink.compression, maxBatchBytes: sink.maxBatchBytes, forwardInPlace: true, slabs: this.slabs,
     });
     return r instanceof Promise ? r.then((done) => this.rewritten(st, part, done)) : this.rewritten(st, part, r);
   }
