@@ -6,6 +6,7 @@
 // Encoder, the request header's Encoder, the size prefix's Encoder), each in a zero-filled buffer grown by
 // doubling: at 1 KiB records those copies were a fifth of the mirror's CPU (bench/NOTES.md, 2026-12-07).
 import { createRequire } from 'node:module';
+import { utf8Bytes } from './utf8-cache.js';
 
 const require = createRequire(import.meta.url);
 const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
@@ -89,17 +90,6 @@ export interface Request<T> {
   requestTimeout?: number;
 }
 
-const clientIds = new Map<string, Buffer>();
-function clientIdBytes(id: string): Buffer {
-  let b = clientIds.get(id);
-  if (!b) {
-    b = Buffer.from(id, 'utf8');
-    if (clientIds.size > 100) clientIds.clear();
-    clientIds.set(id, b);
-  }
-  return b;
-}
-
 /**
  * Sends a request on the broker's connection for its api (kafkajs keeps fetches on their own connection) and
  * returns the decoded answer (undefined when none is expected). The frame goes through the connection's request
@@ -120,7 +110,7 @@ export async function sendRequest<T>(broker: KafkajsBroker, r: Request<T>): Prom
   }
   connection.failIfNotConnected();
   const correlationId = connection.nextCorrelationId();
-  const clientId = clientIdBytes(connection.clientId);
+  const clientId = utf8Bytes(connection.clientId);
   const parts = r.body.parts?.();
   // With parts: the size and header alone, then the parts, gathered into one write by cork/uncork (writev).
   const frame = parts ? requestHead(r.apiKey, r.apiVersion, correlationId, clientId, r.body.size) : frameRequest(r.apiKey, r.apiVersion, correlationId, clientId, r.body);

@@ -131,6 +131,17 @@ async function started(cluster: FakeCluster, over: Partial<SenderOptions> = {}):
   return s;
 }
 
+/** The broker writes the second request's batches but its answer is lost (a request timeout). */
+function loseSecondAnswer(c: FakeCluster): void {
+  let requests = 0;
+  const realProduce = c.produce.bind(c);
+  c.produce = async (nodeId, batches) => {
+    const r = await realProduce(nodeId, batches);
+    if (++requests === 2) throw Object.assign(new Error('Request Produce timed out'), { name: 'KafkaJSRequestTimeoutError' });
+    return r;
+  };
+}
+
 test('pipelines up to max.in.flight requests per broker; every batch lands once, in order, with its offset', async () => {
   const c = new FakeCluster();
   for (let p = 0; p < 4; p++) c.leaders.set(`t-${p}`, p % 2);
@@ -176,14 +187,7 @@ test('a lost acknowledgement (request timeout) is resent and recognised as a dup
   const c = new FakeCluster();
   c.leaders.set('t-0', 0);
   const s = await started(c);
-  let dropped = 0;
-  const realProduce = c.produce.bind(c);
-  c.produce = async (nodeId, batches) => {
-    const r = await realProduce(nodeId, batches);
-    // The broker wrote the second request's batch but the answer is lost.
-    if (++dropped === 2) throw Object.assign(new Error('Request Produce timed out'), { name: 'KafkaJSRequestTimeoutError' });
-    return r;
-  };
+  loseSecondAnswer(c);
   const results = await Promise.all(s.enqueue(batchesFor('t', 0, 6, 10)));
   assert.deepEqual(c.values('t', 0), expected(0, 60));
   assert.equal(results[1]![0]!.baseOffset, -1, 'a duplicate resend reports no offset');
@@ -328,13 +332,7 @@ test('release: called once a batch is acknowledged; never for a batch a request 
   const c = new FakeCluster();
   c.leaders.set('t-0', 0);
   const s = await started(c);
-  let answerLost = 0;
-  const realProduce = c.produce.bind(c);
-  c.produce = async (nodeId, batches) => {
-    const r = await realProduce(nodeId, batches);
-    if (++answerLost === 2) throw Object.assign(new Error('Request Produce timed out'), { name: 'KafkaJSRequestTimeoutError' });
-    return r;
-  };
+  loseSecondAnswer(c);
   const released: number[] = [];
   const batches = batchesFor('t', 0, 4, 5).map((b, i) => ({ ...b, release: () => released.push(i) }));
   await Promise.all(s.enqueue(batches));

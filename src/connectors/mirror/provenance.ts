@@ -8,21 +8,11 @@
 // The cluster a record currently sits on is never in its own chain.
 import { Headers, Schemas } from '../../connect/api/index.js';
 import { isCycle } from './replication-policy.js';
+import { utf8Bytes } from '../../kafka/utf8-cache.js';
 
 export const PROVENANCE_HEADER = 'ferry.provenance';
 
 const COMMA = 0x2c;
-const aliasBytesCache = new Map<string, Buffer>();
-
-function aliasBytes(alias: string): Buffer {
-  let b = aliasBytesCache.get(alias);
-  if (!b) {
-    b = Buffer.from(alias, 'utf8');
-    if (aliasBytesCache.size > 1024) aliasBytesCache.clear();
-    aliasBytesCache.set(alias, b);
-  }
-  return b;
-}
 
 type HeaderValue = Uint8Array | string | null | undefined;
 
@@ -44,7 +34,7 @@ export function chainIncludes(value: HeaderValue, alias: string): boolean {
       start = end + 1;
     }
   }
-  const a = aliasBytes(alias);
+  const a = utf8Bytes(alias);
   const n = value.length;
   let start = 0;
   while (start <= n) {
@@ -70,7 +60,7 @@ export function parseChain(value: HeaderValue): string[] {
 /** The raw header value with `alias` appended (unchanged content if `alias` is already the last hop). */
 export function appendHop(value: HeaderValue, alias: string): Buffer {
   if (alias === '' || alias.includes(',')) throw new Error(`Invalid cluster alias for ${PROVENANCE_HEADER}: ${JSON.stringify(alias)}`);
-  const a = aliasBytes(alias);
+  const a = utf8Bytes(alias);
   if (value === null || value === undefined || value.length === 0) return Buffer.from(a);
   const prev = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (prev.length >= a.length && (prev.length === a.length || prev[prev.length - a.length - 1] === COMMA) && prev.subarray(prev.length - a.length).equals(a)) {
