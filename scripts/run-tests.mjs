@@ -132,16 +132,28 @@ function checkComplete(list, dir) {
   return problems;
 }
 
+// Each suite's wall time and outcome, printed again together at the end (CI logs are long).
+const timings = [];
+function timed(name, fn) {
+  const started = Date.now();
+  const status = fn();
+  const seconds = (Date.now() - started) / 1000;
+  timings.push(`${name.padEnd(12)} ${seconds.toFixed(0).padStart(5)} s  ${status === 0 ? 'passed' : 'FAILED'}`);
+  console.log(`\n# ${name}: ${seconds.toFixed(0)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
+  return status;
+}
+
 let status = 0;
 if (files.length > 0) status = run(files, 1);
 else {
   const want = suites.length > 0 ? suites : ['unit', 'integration', 'scenarios', 'kafka3'];
-  if (want.includes('unit')) status ||= run(find('test/unit'), 2);
-  if (want.includes('integration')) status = run(find('test/integration'), 1) || status;
-  if (want.includes('scenarios')) status = run(find('test/scenarios'), 1) || status;
+  if (want.includes('unit')) status ||= timed('unit', () => run(find('test/unit'), 2));
+  if (want.includes('integration')) status = timed('integration', () => run(find('test/integration'), 1)) || status;
+  if (want.includes('scenarios')) status = timed('scenarios', () => run(find('test/scenarios'), 1)) || status;
   if (want.includes('kafka3')) {
     console.log(`\n# Kafka ${KAFKA3_VERSION} matrix: ${KAFKA3_FILES.join(' ')}`);
-    status = run(KAFKA3_FILES, 1, { FERRY_TEST_KAFKA_VERSION: KAFKA3_VERSION }) || status;
+    status = timed(`kafka ${KAFKA3_VERSION}`, () => run(KAFKA3_FILES, 1, { FERRY_TEST_KAFKA_VERSION: KAFKA3_VERSION })) || status;
   }
+  if (timings.length > 1) console.log(`\n# Suite timings\n${timings.map((t) => `#   ${t}`).join('\n')}`);
 }
 process.exit(status);
