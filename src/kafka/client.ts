@@ -1,16 +1,9 @@
 // The one place that constructs kafkajs clients. Everything else passes Java-style properties
 // (bootstrap.servers, client.id, …) and gets kafkajs objects back.
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type ProducerConfig, type ConsumerConfig, type Admin, type Producer, type Consumer } from 'kafkajs';
-import { createRequire } from 'node:module';
+import { KafkajsClusterClass, kafkajsLoggers, kafkajsSocketFactory, type KafkajsCluster } from './kafkajs-internals.js';
 import { logger } from '../observability/logger.js';
 import { resolveSecurity, type ConnectionSecurity } from './security.js';
-
-const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside src/kafka */
-const Cluster: new (opts: Record<string, unknown>) => any = require('kafkajs/src/cluster/index.js');
-const defaultSocketFactory: () => unknown = require('kafkajs/src/network/socketFactory.js');
-const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js') as { createLogger: (o: Record<string, unknown>) => any; LEVELS: Record<string, number> };
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export type { ClientProps } from './security.js';
 import type { ClientProps } from './security.js';
@@ -184,9 +177,9 @@ export async function createTopicsAndWait(admin: Admin, args: Omit<CreateTopicsA
 }
 
 /** A kafkajs Cluster object for low-level requests (fetch, listOffsets, group coordinator RPCs). */
-export function createLowLevelCluster(props: ClientProps, clientId: string, opts: { isolationLevel?: 0 | 1 } = {}): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
-  const kjsLogger = createLogger({
-    level: LEVELS.WARN,
+export function createLowLevelCluster(props: ClientProps, clientId: string, opts: { isolationLevel?: 0 | 1 } = {}): KafkajsCluster {
+  const kjsLogger = kafkajsLoggers.createLogger({
+    level: kafkajsLoggers.LEVELS.WARN,
     logCreator: () => ({ namespace, log: entry }: { namespace: string; log: { message: string } & Record<string, unknown> }) => {
       const { message, ...rest } = entry;
       kafkaLog.debug({ namespace, ...rest }, message);
@@ -194,11 +187,11 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
   });
   const sec = resolveSecurity(props);
   const brokers = bootstrapList(props);
-  const cluster = new Cluster({
+  const cluster = new KafkajsClusterClass({
     ssl: sec.tls,
     sasl: sec.sasl,
     logger: kjsLogger,
-    socketFactory: defaultSocketFactory(),
+    socketFactory: kafkajsSocketFactory(),
     brokers,
     clientId,
     connectionTimeout: Number(props['socket.connection.setup.timeout.ms'] ?? 10_000),

@@ -1,5 +1,6 @@
 // ClusterAdmin: the admin operations mirroring, verification and migration need, over one long-lived
 // kafkajs admin client, with plain types so callers never see kafkajs.
+import type { KafkajsCluster } from './kafkajs-internals.js';
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
@@ -30,17 +31,6 @@ export class GroupActiveError extends Error {
   }
 }
 
-interface CoordinatorCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  refreshMetadata(): Promise<void>;
-  findGroupCoordinator(req: { groupId: string }): Promise<{
-    offsetCommit(req: {
-      groupId: string; groupGenerationId: number; memberId: string; retentionTime: number;
-      topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
-    }): Promise<unknown>;
-  }>;
-}
 export interface GroupState { groupId: string; state: string; members: number }
 
 const SOURCES: Record<number, ConfigSourceName> = { 1: 'dynamic-topic', 2: 'dynamic-broker', 3: 'dynamic-default-broker', 4: 'static-broker', 5: 'default' };
@@ -272,11 +262,11 @@ export class ClusterAdmin {
     throw lastErr ?? new Error(`committing offsets for group ${groupId} failed`);
   }
 
-  private low: CoordinatorCluster | null = null;
+  private low: KafkajsCluster | null = null;
 
-  private async lowLevel(): Promise<CoordinatorCluster> {
+  private async lowLevel(): Promise<KafkajsCluster> {
     if (!this.low) {
-      const c = createLowLevelCluster(this.props, `${this.clientId}-commit`) as CoordinatorCluster;
+      const c = createLowLevelCluster(this.props, `${this.clientId}-commit`);
       await c.connect();
       this.low = c;
     }

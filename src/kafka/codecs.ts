@@ -7,7 +7,7 @@
 // functions cost one call and no promise. compressAsync/decompressAsync do the same work off the main thread
 // (libuv's pool for gzip, snappy and lz4; a worker thread for zstd, whose binding has no async call) for the
 // byte path's large batches, see codec-async.ts.
-import { createRequire } from 'node:module';
+import { kafkajsCompression, type KafkajsCodec } from './kafkajs-internals.js';
 import zlib from 'node:zlib';
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 import { compressFrameSync as lz4CompressFrame, decompressFrameSync as lz4DecompressFrame } from 'lz4-napi';
@@ -236,9 +236,6 @@ export function compressorFor(settings: CompressionSettings): (data: Buffer) => 
 
 // kafkajs looks codecs up in one shared map ({ id: () => { compress(encoder), decompress(buffer) } }) and
 // throws for snappy, lz4 and zstd; filling it makes every kafkajs consumer and decoder read all codecs.
-const require = createRequire(import.meta.url);
-interface KafkajsCodec { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> }
-const kafkajsCompression = require('kafkajs/src/protocol/message/compression/index.js') as { Codecs: Record<number, () => KafkajsCodec> };
 
 // Done once, when this module loads.
 for (const name of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {

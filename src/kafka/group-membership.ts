@@ -9,6 +9,7 @@
 // member miss its session; a heartbeat answered REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or
 // ILLEGAL_GENERATION makes the loop rejoin. Metadata and assignments are opaque bytes here: the caller
 // (the distributed herder) encodes Connect's formats.
+import type { KafkajsBroker, KafkajsCluster, KafkajsJoinGroupResponse } from './kafkajs-internals.js';
 import { createLowLevelCluster } from './client.js';
 import type { ClientProps } from './client.js';
 import { logger } from '../observability/logger.js';
@@ -52,10 +53,9 @@ export interface GroupMemberOptions {
 
 type KafkaError = Error & { type?: string; code?: string; name: string };
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs's Cluster and Broker are untyped internals */
 export class GroupMember {
-  private readonly cluster: any;
-  private coordinator: any = null;
+  private readonly cluster: KafkajsCluster;
+  private coordinator: KafkajsBroker | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
   private rejoinNeeded = true;
@@ -126,7 +126,7 @@ export class GroupMember {
     });
   }
 
-  private async findCoordinator(): Promise<any> {
+  private async findCoordinator(): Promise<KafkajsBroker> {
     if (this.coordinator) return this.coordinator;
     this.coordinator = await this.cluster.findGroupCoordinator({ groupId: this.opts.groupId });
     return this.coordinator;
@@ -148,7 +148,7 @@ export class GroupMember {
     await this.handler.onJoinPrepare(this.generationValue, this.memberIdValue);
     if (!this.running) return;
     const coordinator = await this.findCoordinator();
-    let join: any;
+    let join: KafkajsJoinGroupResponse;
     try {
       join = await coordinator.joinGroup({
         groupId: this.opts.groupId,
@@ -170,7 +170,7 @@ export class GroupMember {
       memberId: String(join.memberId),
       leaderId: String(join.leaderId),
       protocol: String(join.groupProtocol),
-      members: ((join.members ?? []) as any[]).map((m) => ({ memberId: String(m.memberId), metadata: Buffer.from(m.memberMetadata ?? Buffer.alloc(0)) })),
+      members: (join.members ?? []).map((m) => ({ memberId: String(m.memberId), metadata: Buffer.from(m.memberMetadata ?? Buffer.alloc(0)) })),
     };
     this.memberIdValue = joined.memberId;
     this.generationValue = joined.generation;
@@ -183,7 +183,7 @@ export class GroupMember {
       const assignments = await this.handler.assign(joined);
       groupAssignment = [...assignments].map(([memberId, memberAssignment]) => ({ memberId, memberAssignment }));
     }
-    let sync: any;
+    let sync: { memberAssignment?: Buffer | null };
     try {
       sync = await coordinator.syncGroup({ groupId: this.opts.groupId, generationId: joined.generation, memberId: joined.memberId, groupAssignment });
     } catch (e) {

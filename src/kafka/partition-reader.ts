@@ -4,18 +4,14 @@
 // end) use it. Connections, metadata and ListOffsets come from kafkajs's lower-level Cluster/Broker layer;
 // the Fetch request and response (and record batches, every codec) are Ferry's own, so that one
 // partition's error or undecodable batch neither hides the other partitions' data nor stalls silently.
-import { createRequire } from 'node:module';
 import { createLowLevelCluster, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTransaction } from './record-batch.js';
 import { logger } from '../observability/logger.js';
-import { fetchRequestBody, sendRequest, type KafkajsBroker } from './requests.js';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped; they stay inside this file */
+import { fetchRequestBody, sendRequest } from './requests.js';
+import { errorCodes, type KafkajsCluster } from './kafkajs-internals.js';
 
 const log = logger('kafka.reader');
-const require = createRequire(import.meta.url);
-const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number; retriable: boolean; message: string }> };
 
 export interface TopicPartition { topic: string; partition: number }
 export interface FetchResult {
@@ -149,7 +145,7 @@ const EMPTY_SET = Buffer.alloc(0);
 const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
 
 export class PartitionReader {
-  private readonly cluster: any;
+  private readonly cluster: KafkajsCluster;
   private readonly positions = new Map<string, { topic: string; partition: number; offset: number }>();
   private readonly pending = new Map<string, { topic: string; partition: number; spec: 'earliest' | 'latest' }>();
   private readonly isolationLevel: 0 | 1;
@@ -437,7 +433,7 @@ export class PartitionReader {
   private async fetchFrom(nodeId: number, topicsMap: Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>): Promise<FetchResponse> {
     const broker = await this.cluster.findBroker({ nodeId });
     const maxWaitMs = this.opts.maxWaitMs ?? 500;
-    const response = await sendRequest(broker as KafkajsBroker, {
+    const response = await sendRequest(broker, {
       apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch',
       body: fetchRequestBody({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap),
       decode: decodeFetchResponse,

@@ -6,7 +6,6 @@
 // Producer groups messages with a quadratic array copy and allows one request in flight with idempotence).
 // BatchSender (batch-sender.ts) keeps up to max.in.flight.requests.per.connection requests in flight per broker
 // and follows Java's retry rules; this file builds batches, reaches the brokers and maps acks back to records.
-import { createRequire } from 'node:module';
 import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
 import { intSetting } from '../config/settings.js';
 import { compressAsync } from './codec-async.js';
@@ -16,7 +15,8 @@ import { BatchSender, ProduceError, type PartitionResponse, type Segment } from 
 import { TransactionManager } from './transactions.js';
 
 export type { Segment } from './batch-sender.js';
-import { produceRequestBody, sendRequest, type KafkajsBroker } from './requests.js';
+import { produceRequestBody, sendRequest } from './requests.js';
+import { createEosManager, createErrorFromCode, produceResponseDecoders, type KafkajsBroker, type KafkajsCluster, type KafkajsEosManager } from './kafkajs-internals.js';
 import { logger } from '../observability/logger.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
@@ -30,10 +30,6 @@ export interface OutRecord {
   timestamp: number | null;
 }
 
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs internals are untyped
-const createEosManager: (opts: Record<string, unknown>) => any = require('kafkajs/src/producer/eosManager/index.js');
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode(code: number): { type: string; message: string; retriable: boolean } };
 const log = logger('kafka.producer');
 
 // Produce v3..v8 share the request layout; v7 is the first a broker accepts zstd batches in (older versions get
@@ -42,15 +38,6 @@ const PRODUCE_API_KEY = 0;
 const PRODUCE_MIN_VERSION = 3;
 const PRODUCE_VERSION = 7;
 const PRODUCE_ZSTD_MIN_VERSION = 7;
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
-const produceResponses: Record<number, any> = {
-  3: require('kafkajs/src/protocol/requests/produce/v3/response.js'),
-  4: require('kafkajs/src/protocol/requests/produce/v4/response.js'),
-  5: require('kafkajs/src/protocol/requests/produce/v5/response.js'),
-  6: require('kafkajs/src/protocol/requests/produce/v6/response.js'),
-  7: require('kafkajs/src/protocol/requests/produce/v7/response.js'),
-};
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** A RecordBatch v2 built by the caller (see batch-rewriter): producer fields and CRC are set on send. */
 export interface EncodedBatch {
@@ -85,11 +72,9 @@ export interface EncodedBatchSink {
 }
 
 export class RecordProducer {
-  /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped */
-  private readonly cluster: any;
-  private readonly eos: any;
-  private readonly brokers = new Map<number, Promise<any>>();
-  /* eslint-enable @typescript-eslint/no-explicit-any */
+  private readonly cluster: KafkajsCluster;
+  private readonly eos: KafkajsEosManager;
+  private readonly brokers = new Map<number, Promise<KafkajsBroker>>();
   private readonly idempotent: boolean;
   /** Set with transactional.id: every send belongs to the open transaction (beginTransaction … commitTransaction). */
   private readonly txn: TransactionManager | null;
@@ -380,7 +365,7 @@ export class RecordProducer {
 
   /** Leader of a partition from kafkajs's cached metadata (rebuilt when the metadata object changes). */
   private leaderFor(topic: string, partition: number): number | undefined {
-    const metadata = this.cluster.brokerPool?.metadata as { topicMetadata?: Array<{ topic: string; partitionMetadata: Array<{ partitionId: number; leader: number }> }> } | undefined;
+    const metadata = this.cluster.brokerPool?.metadata;
     if (metadata !== this.leadersOf) {
       this.leadersOf = metadata;
       this.leaders = new Map();
@@ -395,7 +380,7 @@ export class RecordProducer {
   private async produce(nodeId: number, batches: ReadonlyArray<{ topic: string; partition: number; batch: Buffer }>): Promise<PartitionResponse[]> {
     let found = this.brokers.get(nodeId);
     if (!found) {
-      const f = this.cluster.findBroker({ nodeId }) as Promise<unknown>;
+      const f = this.cluster.findBroker({ nodeId });
       f.catch(() => { if (this.brokers.get(nodeId) === f) this.brokers.delete(nodeId); });
       this.brokers.set(nodeId, f);
       found = f;
@@ -407,13 +392,13 @@ export class RecordProducer {
       const list = topics.get(b.topic);
       if (list) list.push(b); else topics.set(b.topic, [b]);
     }
-    const response = await sendRequest(broker as KafkajsBroker, {
+    const response = await sendRequest(broker, {
       apiKey: PRODUCE_API_KEY, apiVersion, apiName: 'Produce',
       body: produceRequestBody(this.acks, this.timeoutMs, topics, this.txn?.transactionalId ?? null),
       expectResponse: this.acks !== 0,
       // Every partition's error code, not kafkajs's parse (it throws the first error and drops the rest).
-      decode: produceResponses[apiVersion].decode,
-    }) as { topics: Array<{ topicName: string; partitions: Array<{ partition: number; errorCode: number; baseOffset: string }> }> } | undefined;
+      decode: produceResponseDecoders[apiVersion]!.decode,
+    });
     const out: PartitionResponse[] = [];
     for (const t of response?.topics ?? []) {
       for (const p of t.partitions) out.push({ topic: t.topicName, partition: p.partition, errorCode: p.errorCode, baseOffset: Number(p.baseOffset) });
@@ -422,9 +407,8 @@ export class RecordProducer {
   }
 
   /** Produce version for a broker: the highest of 3..7 it supports; zstd needs 7 (checked here, never retried). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kafkajs broker object
-  private produceVersion(broker: any): number {
-    const range = (broker.versions as Record<number, { minVersion: number; maxVersion: number }> | undefined)?.[PRODUCE_API_KEY];
+  private produceVersion(broker: KafkajsBroker): number {
+    const range = broker.versions?.[PRODUCE_API_KEY];
     const version = range ? Math.min(PRODUCE_VERSION, range.maxVersion) : PRODUCE_VERSION;
     if (version < PRODUCE_MIN_VERSION) throw new Error(`Broker ${String(broker.nodeId)} supports Produce up to v${version}; Ferry needs v${PRODUCE_MIN_VERSION} or later (Kafka 0.11+)`);
     if (this.compression.codec === 'zstd' && version < PRODUCE_ZSTD_MIN_VERSION) {

@@ -5,11 +5,9 @@
 // as they are, in one gathered write. Handing kafkajs a body instead costs three more copies of every batch (its
 // Encoder, the request header's Encoder, the size prefix's Encoder), each in a zero-filled buffer grown by
 // doubling: at 1 KiB records those copies were a fifth of the mirror's CPU (bench/NOTES.md, 2026-12-07).
-import { createRequire } from 'node:module';
+import { KafkajsEncoder, type KafkajsBroker } from './kafkajs-internals.js';
 import { utf8Bytes } from './utf8-cache.js';
 
-const require = createRequire(import.meta.url);
-const Encoder: new () => { writeBuffer(b: Buffer): unknown } = require('kafkajs/src/protocol/encoder.js');
 
 /** A request body Ferry writes itself: its size in bytes, and a writer that fills `buf` from `pos` and returns the end. */
 export interface RequestBody {
@@ -58,25 +56,6 @@ export function frameRequest(apiKey: number, apiVersion: number, correlationId: 
   return frame;
 }
 
-// The parts of kafkajs's broker and connection (src/network/connection.js, requestQueue) this module drives.
-interface QueueEntry { apiKey: number; apiName: string; apiVersion: number; correlationId: number; resolve(r: { payload: Buffer | null }): void; reject(e: unknown): void }
-interface KafkajsConnection {
-  readonly clientId: string;
-  readonly sasl?: unknown;
-  isAuthenticated(): boolean;
-  failIfNotConnected(): void;
-  nextCorrelationId(): number;
-  readonly requestQueue: {
-    push(r: { entry: QueueEntry; expectResponse: boolean; requestTimeout: number | null; sendRequest(): void }): void;
-    maybeThrottle(clientSideThrottleTime: number | null | undefined): void;
-  };
-  readonly socket: { write(b: Buffer): boolean; cork(): void; uncork(): void };
-  send(p: { request: unknown; response: unknown; requestTimeout?: number | null }): Promise<unknown>;
-}
-export interface KafkajsBroker {
-  readonly connectionPool: { getConnectionByRequest(p: { request: { apiKey: number } }): Promise<KafkajsConnection> };
-}
-
 export interface Request<T> {
   apiKey: number;
   apiVersion: number;
@@ -103,7 +82,7 @@ export async function sendRequest<T>(broker: KafkajsBroker, r: Request<T>): Prom
   if (connection.sasl && !connection.isAuthenticated()) {
     const body = bodyBytes(r.body);
     return await connection.send({
-      request: { apiKey: r.apiKey, apiVersion: r.apiVersion, apiName: r.apiName, expectResponse: () => expectResponse, encode: async () => new Encoder().writeBuffer(body) },
+      request: { apiKey: r.apiKey, apiVersion: r.apiVersion, apiName: r.apiName, expectResponse: () => expectResponse, encode: async () => new KafkajsEncoder().writeBuffer(body) },
       response: { decode: async (raw: Buffer) => r.decode(raw), parse: async (d: T) => d },
       requestTimeout: r.requestTimeout ?? null,
     }) as T | undefined;

@@ -10,6 +10,8 @@
 // newer producer took the id over: fatal, a FencedError. Requests go through kafkajs's broker methods (the
 // control plane), which Kafka 4.x still serves (InitProducerId, AddPartitionsToTxn and EndTxn v0..v1).
 
+import type { KafkajsBroker, KafkajsCluster } from './kafkajs-internals.js';
+
 /** Kafka error codes this module acts on. */
 const ERR = {
   COORDINATOR_LOAD_IN_PROGRESS: 14,
@@ -38,16 +40,8 @@ export class TransactionError extends Error {
   }
 }
 
-/** The kafkajs broker methods used here (src/broker/index.js); their errors carry the Kafka error `code`. */
-interface KafkajsTxnBroker {
-  initProducerId(r: { transactionalId: string; transactionTimeout: number }): Promise<{ producerId: unknown; producerEpoch: unknown }>;
-  addPartitionsToTxn(r: { transactionalId: string; producerId: number; producerEpoch: number; topics: Array<{ topic: string; partitions: number[] }> }): Promise<unknown>;
-  endTxn(r: { transactionalId: string; producerId: number; producerEpoch: number; transactionResult: boolean }): Promise<unknown>;
-}
-export interface TransactionCluster {
-  findGroupCoordinator(r: { groupId: string; coordinatorType: number }): Promise<unknown>;
-  refreshMetadata(): Promise<void>;
-}
+/** What the manager needs of a kafkajs cluster (a subset of KafkajsCluster, so tests can stand in for it). */
+export type TransactionCluster = Pick<KafkajsCluster, 'findGroupCoordinator' | 'refreshMetadata'>;
 
 export interface TransactionOptions {
   transactionalId: string;
@@ -64,7 +58,7 @@ export class TransactionManager {
   private producerEpoch = -1;
   private inTransaction = false;
   private readonly added = new Set<string>();
-  private coordinator: KafkajsTxnBroker | null = null;
+  private coordinator: KafkajsBroker | null = null;
 
   constructor(private readonly cluster: TransactionCluster, private readonly o: TransactionOptions) {}
 
@@ -122,13 +116,13 @@ export class TransactionManager {
   }
 
   /** One request to the coordinator, with Java's retries; errors name the request and the transactional id. */
-  private async call<T>(what: string, request: (b: KafkajsTxnBroker) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, request: (b: KafkajsBroker) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.o.maxBlockMs;
     for (let attempt = 1; ; attempt++) {
       let code: number | undefined;
       let cause: unknown;
       try {
-        this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId: this.o.transactionalId, coordinatorType: TRANSACTION_COORDINATOR }) as KafkajsTxnBroker;
+        this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId: this.o.transactionalId, coordinatorType: TRANSACTION_COORDINATOR });
         return await request(this.coordinator);
       } catch (e) {
         cause = e;
