@@ -5,6 +5,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '../../src/backoff.js';
 
 const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux (x86, arm64)
 const PIDFILE_PREFIX = 'ferry-bench-procs-';
@@ -243,4 +244,4 @@ export async function runToCompletion(cmd: string, args: string[], opts: { cwd?:
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };

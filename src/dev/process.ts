@@ -2,6 +2,7 @@
 // graceful stop with a SIGKILL fallback, and locating executables on PATH.
 import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { sleep } from '../backoff.js';
 
 /** True when pid is a live (non-zombie) process. */
 export function isAlive(pid: number): boolean {
@@ -47,7 +48,6 @@ export function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until pid is gone; false on timeout. */
 export async function waitForExit(pid: number, timeoutMs: number, pollMs = 100): Promise<boolean> {
@@ -108,3 +108,5 @@ export function tailFile(path: string, n: number): string {
     closeSync(fd);
   }
 }
+
+export { sleep };

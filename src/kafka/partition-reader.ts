@@ -10,6 +10,7 @@ import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTr
 import { logger } from '../observability/logger.js';
 import { fetchRequestBody, sendRequest } from './requests.js';
 import { errorCodes, type KafkajsCluster } from './kafkajs-internals.js';
+import { sleep } from '../backoff.js';
 
 const log = logger('kafka.reader');
 
@@ -142,7 +143,6 @@ function errorOf(code: number): { type: string; retriable: boolean; message: str
 
 const EMPTY_SET = Buffer.alloc(0);
 
-const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
 
 export class PartitionReader {
   private readonly cluster: KafkajsCluster;

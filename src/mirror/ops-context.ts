@@ -22,6 +22,7 @@ import { decodeHeartbeat } from '../connectors/mirror/heartbeat.js';
 import type { ReplicationPolicy } from '../connectors/mirror/replication-policy.js';
 import { decodeConfigRecord, decodeStatusRecord, encodeTargetState, targetStateKey } from '../connect/storage/internal-formats.js';
 import type { TargetState } from '../connect/herder/herder.js';
+import { sleep } from '../backoff.js';
 
 /** Exit codes shared by the operations commands. */
 export const OPS_EXIT = {
@@ -475,11 +476,4 @@ export async function lastRecordTimestamp(props: ClientProps, topic: string, par
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(() => { signal?.removeEventListener('abort', done); resolve(); }, ms);
-    const done = () => { clearTimeout(t); resolve(); };
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep };

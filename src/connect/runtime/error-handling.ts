@@ -5,6 +5,7 @@ import { ConnectError, RetriableError, errorTrace } from '../api/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { InRecord } from '../../kafka/consumer.js';
 import type { RecordProducer } from '../../kafka/producer.js';
+import { sleep } from '../../backoff.js';
 
 export type Stage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT' | 'TASK_POLL' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
 
@@ -136,18 +137,6 @@ export class RetryWithToleranceOperator {
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Writes the original consumed record to the DLQ topic, optionally with __connect.errors.* headers. */
 export class DeadLetterQueueReporter implements ErrorReporter {
@@ -184,3 +173,5 @@ export class DeadLetterQueueReporter implements ErrorReporter {
     await this.producer.disconnect();
   }
 }
+
+export { sleep };

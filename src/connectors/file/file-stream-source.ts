@@ -15,6 +15,7 @@ import {
 } from '../../connect/api/index.js';
 
 import { FILE_CONFIG, FileAccess } from './file-access.js';
+import { sleep } from '../../backoff.js';
 
 export const FILE_STREAM_SOURCE_CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 export { FILE_CONFIG } from './file-access.js';
@@ -130,19 +131,6 @@ export class FileStreamSourceConnector extends SourceConnector {
   }
 }
 
-/** Resolves after `ms`, or as soon as the signal aborts (never rejects). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) { resolve(); return; }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const EMPTY = Buffer.alloc(0);
 

@@ -9,6 +9,7 @@ import type { ColumnMeta, JdbcType, RawFormat } from './column-mapping.js';
 import { dialectFor, type Dialect } from './dialect.js';
 import { Zone } from './time.js';
 import { redactUrl, type JdbcUrl } from './url.js';
+import { sleep } from '../../backoff.js';
 
 export type Row = unknown[];
 
@@ -101,14 +102,6 @@ export function describeError(err: unknown): string {
   return tags.length > 0 ? `${msg} (${tags.join(', ')})` : msg;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) { resolve(); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); resolve(); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export function target(o: { url: JdbcUrl }): string {
   const h = o.url.hosts[0]!;

@@ -13,22 +13,11 @@ import {
   QUERY_PARTITION, describeTable, findColumn, tablePartitionV0, tablePartitionV1,
 } from './tables.js';
 import { timestampFrom } from './time.js';
+import { sleep } from '../../backoff.js';
 
 /** Longest a poll() blocks while no table is due. */
 const MAX_IDLE_WAIT_MS = 1000;
 
-function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
-  return new Promise((resolve) => {
-    if (signals.some((s) => s.aborted)) { resolve(); return; }
-    const done = (): void => {
-      clearTimeout(t);
-      for (const s of signals) s.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    for (const s of signals) s.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The table went away (PostgreSQL 42P01, MySQL 1146); the connector's table monitor will reassign tasks. */
 function isMissingTable(e: unknown): boolean {
@@ -169,7 +158,7 @@ export class JdbcSourceTask extends SourceTask {
     const s = this.settings;
     const signals = [signal, this.stopping.signal];
     if (this.idle) {
-      await sleep(Math.min(s.pollIntervalMs, MAX_IDLE_WAIT_MS), signals);
+      await sleep(Math.min(s.pollIntervalMs, MAX_IDLE_WAIT_MS), ...signals);
       return null;
     }
     for (let attempt = 0; attempt < this.queriers.length; attempt++) {
@@ -178,7 +167,7 @@ export class JdbcSourceTask extends SourceTask {
       if (!querier.querying) {
         const wait = querier.lastUpdate + s.pollIntervalMs - Date.now();
         if (wait > 0) {
-          await sleep(Math.min(wait, MAX_IDLE_WAIT_MS), signals);
+          await sleep(Math.min(wait, MAX_IDLE_WAIT_MS), ...signals);
           return null;
         }
       }
