@@ -1,6 +1,7 @@
 // One prom-client registry per process, served at GET /metrics. Names follow Connect's task metrics
 // (source-record-poll, sink-record-read, offset-commit-*) in Prometheus style.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { WindowedMetric } from './windowed-stats.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'ferry_process_' });
@@ -19,15 +20,98 @@ export const metrics = {
   recordErrors: new Counter({ name: 'ferry_task_errors_total', help: 'Record processing errors (tolerated or not)', labelNames: [...taskLabels, 'stage'], registers: [registry] }),
   deadletterRecords: new Counter({ name: 'ferry_deadletterqueue_produce_total', help: 'Records sent to the dead letter queue', labelNames: taskLabels, registers: [registry] }),
   taskState: new Gauge({ name: 'ferry_task_state', help: 'Task state (1 for the current state)', labelNames: [...taskLabels, 'state'], registers: [registry] }),
+  sourceTaskDataPath: new Gauge({ name: 'ferry_source_task_data_path', help: 'Data path of a source task (1 for the one it runs): bytes = encoded record batches written by the task, records = SourceRecords through transforms and converters', labelNames: [...taskLabels, 'path'], registers: [registry] }),
   connectorState: new Gauge({ name: 'ferry_connector_state', help: 'Connector state (1 for the current state)', labelNames: ['connector', 'state'], registers: [registry] }),
 };
 
 const STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'] as const;
 
-export function setTaskState(connector: string, task: number, state: string | null): void {
-  for (const s of STATES) metrics.taskState.set({ connector, task: String(task), state: s }, s === state ? 1 : 0);
+// What this worker runs, as the status listener reports it: the source of Connect's worker-level counts.
+const connectorStates = new Map<string, string>();
+const connectorInfo = new Map<string, { connectorClass: string; type: string; version: string }>();
+const taskStates = new Map<string, { connector: string; task: string; state: string }>();
+
+// Connect's worker, connector and task metrics under the names Strimzi's JMX-exporter rules give them
+// (kafka-connect-metrics.yaml, kafka-mirror-maker-2-metrics.yaml); the series Strimzi's dashboards query.
+function gauge(name: string, help: string, collect: (g: Gauge) => void): Gauge {
+  return new Gauge({ name, help, registers: [registry], collect() { collect(this); } });
+}
+function labelledGauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (g: Gauge<L>) => void): Gauge<L> {
+  return new Gauge<L>({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(this); } });
+}
+/** Connect's per-connector task-count attributes of connect-worker-metrics, by the state they count. */
+const TASK_COUNTS = { running: 'RUNNING', paused: 'PAUSED', failed: 'FAILED', unassigned: 'UNASSIGNED', restarting: 'RESTARTING', destroyed: 'DESTROYED' } as const;
+
+export const strimziConnect = {
+  connectorCount: gauge('kafka_connect_worker_connector_count', 'Connectors running on this worker (connect-worker-metrics connector-count)', (g) => g.set(connectorStates.size)),
+  taskCount: gauge('kafka_connect_worker_task_count', 'Tasks running on this worker (connect-worker-metrics task-count)', (g) => g.set(taskStates.size)),
+  connectorTaskCounts: Object.entries(TASK_COUNTS).map(([attr, state]) => labelledGauge(
+    `kafka_connect_worker_connector_${attr}_task_count`, `Tasks of the connector on this worker in state ${state}`, ['connector'] as const,
+    (g) => { for (const c of workerConnectors()) g.set({ connector: c }, countTasks(c, state)); })),
+  connectorTotalTaskCount: labelledGauge('kafka_connect_worker_connector_total_task_count', 'Tasks of the connector on this worker', ['connector'] as const,
+    (g) => { for (const c of workerConnectors()) g.set({ connector: c }, countTasks(c, null)); }),
+  connectorStatus: labelledGauge('kafka_connect_connector_status', 'Connector status (1 for the current one; Connect\'s lower-case state)', ['connector', 'status'] as const,
+    (g) => { for (const [c, st] of connectorStates) g.set({ connector: c, status: st.toLowerCase() }, 1); }),
+  connectorClass: labelledGauge('kafka_connect_connector_connector_class', 'Connector class (value 1)', ['connector', 'connector_class'] as const,
+    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_class: i.connectorClass }, 1); }),
+  connectorType: labelledGauge('kafka_connect_connector_connector_type', 'Connector type, source or sink (value 1)', ['connector', 'connector_type'] as const,
+    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_type: i.type }, 1); }),
+  connectorVersion: labelledGauge('kafka_connect_connector_connector_version', 'Connector version (value 1)', ['connector', 'connector_version'] as const,
+    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_version: i.version }, 1); }),
+  taskStatus: labelledGauge('kafka_connect_connector_task_status', 'Task status (1 for the current one; Connect\'s lower-case state)', ['connector', 'task', 'status'] as const,
+    (g) => { for (const t of taskStates.values()) g.set({ connector: t.connector, task: t.task, status: t.state.toLowerCase() }, 1); }),
+  sourceRecordPoll: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_poll_total: 'total', kafka_connect_source_task_source_record_poll_rate: 'rate' }, help: 'Records polled from the source task (source-record-poll)', labelNames: taskLabels, registry }),
+  sourceRecordWrite: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_write_total: 'total', kafka_connect_source_task_source_record_write_rate: 'rate' }, help: 'Records written to Kafka by the source task (source-record-write)', labelNames: taskLabels, registry }),
+  sinkRecordRead: new WindowedMetric({ outputs: { kafka_connect_sink_task_sink_record_read_total: 'total', kafka_connect_sink_task_sink_record_read_rate: 'rate' }, help: 'Records read from Kafka by the sink task (sink-record-read)', labelNames: taskLabels, registry }),
+  sinkRecordSend: new WindowedMetric({ outputs: { kafka_connect_sink_task_sink_record_send_total: 'total', kafka_connect_sink_task_sink_record_send_rate: 'rate' }, help: 'Records handed to the sink task after transforms (sink-record-send)', labelNames: taskLabels, registry }),
+  batchSize: new WindowedMetric({ outputs: { kafka_connect_connector_task_batch_size_avg: 'avg', kafka_connect_connector_task_batch_size_max: 'max' }, help: 'Records per poll()/put() batch (batch-size)', labelNames: taskLabels, registry }),
+  offsetCommitTime: new WindowedMetric({ outputs: { kafka_connect_connector_task_offset_commit_avg_time_ms: 'avg', kafka_connect_connector_task_offset_commit_max_time_ms: 'max' }, help: 'Offset commit time in ms (offset-commit)', labelNames: taskLabels, registry }),
+};
+
+function workerConnectors(): Set<string> {
+  const out = new Set(connectorStates.keys());
+  for (const t of taskStates.values()) out.add(t.connector);
+  return out;
 }
 
+function countTasks(connector: string, state: string | null): number {
+  let n = 0;
+  for (const t of taskStates.values()) if (t.connector === connector && (state === null || t.state === state)) n++;
+  return n;
+}
+
+const taskWindowed = [strimziConnect.sourceRecordPoll, strimziConnect.sourceRecordWrite, strimziConnect.sinkRecordRead, strimziConnect.sinkRecordSend, strimziConnect.batchSize, strimziConnect.offsetCommitTime];
+const taskCounters = [metrics.sourceRecordPoll, metrics.sourceRecordWrite, metrics.sinkRecordRead, metrics.sinkRecordSend, metrics.batchSize, metrics.offsetCommitSuccess, metrics.offsetCommitFailure, metrics.offsetCommitLatency, metrics.deadletterRecords];
+
+/** A task's state; null when the task left this worker: every series labelled with it is removed. */
+export function setTaskState(connector: string, task: number, state: string | null): void {
+  const key = `${connector}\u0000${task}`;
+  const labels = { connector, task: String(task) };
+  if (state === null) {
+    taskStates.delete(key);
+    for (const s of STATES) metrics.taskState.remove({ ...labels, state: s });
+    for (const path of ['bytes', 'records']) metrics.sourceTaskDataPath.remove({ ...labels, path });
+    for (const m of taskCounters) m.remove(labels);
+    for (const m of taskWindowed) m.remove(labels);
+    return;
+  }
+  taskStates.set(key, { ...labels, state });
+  for (const s of STATES) metrics.taskState.set({ ...labels, state: s }, s === state ? 1 : 0);
+}
+
+/** A connector's state; null when it left this worker (deleted, moved, stopped here): its series are removed. */
 export function setConnectorState(connector: string, state: string | null): void {
+  if (state === null) {
+    connectorStates.delete(connector);
+    connectorInfo.delete(connector);
+    for (const s of STATES) metrics.connectorState.remove({ connector, state: s });
+    return;
+  }
+  connectorStates.set(connector, state);
   for (const s of STATES) metrics.connectorState.set({ connector, state: s }, s === state ? 1 : 0);
+}
+
+/** Class, type and version of a connector this worker runs (Connect's connector-metrics attributes). */
+export function setConnectorInfo(connector: string, info: { connectorClass: string; type: string; version: string }): void {
+  connectorInfo.set(connector, info);
 }

@@ -3,6 +3,7 @@
 // and milliseconds, and translation precision.
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from './metrics.js';
+import { WindowedMetric } from './windowed-stats.js';
 
 const tp = ['source', 'target', 'topic', 'partition'] as const;
 
@@ -18,3 +19,47 @@ export const mirrorMetrics = {
   translationRedelivery: new Gauge({ name: 'ferry_mirror_translation_redelivery_records', help: 'Records a group would re-read on the target if it failed over now (0 = exact translation)', labelNames: ['source', 'target', 'group'], registers: [registry] }),
   heartbeatCount: new Counter({ name: 'ferry_mirror_heartbeat_count', help: 'Heartbeats emitted', labelNames: ['source', 'target'], registers: [registry] }),
 };
+
+// Strimzi's JMX-exporter rules turn MM2's MBeans into these names (kafka-mirror-maker-2-metrics.yaml):
+// kafka.connect.mirror<type=MirrorSourceConnector, target, topic, partition><>attr -> kafka_connect_mirror_
+// mirrorsourceconnector_<attr> labelled target, topic (the remote topic, as MM2 tags it), partition. Ferry adds
+// `source` so that two flows into one target never share a series.
+const SRC = 'kafka_connect_mirror_mirrorsourceconnector_';
+const CKP = 'kafka_connect_mirror_mirrorcheckpointconnector_';
+const sourceTp = ['source', 'target', 'topic', 'partition'] as const;
+export type MirrorPartitionLabels = Record<(typeof sourceTp)[number], string>;
+
+export const strimziMirror = {
+  records: new WindowedMetric({ outputs: { [`${SRC}record_count`]: 'total', [`${SRC}record_rate`]: 'rate' }, help: 'MM2 record-count / record-rate: records replicated source -> target', labelNames: sourceTp, registry }),
+  bytes: new WindowedMetric({ outputs: { [`${SRC}byte_count`]: 'total', [`${SRC}byte_rate`]: 'rate' }, help: 'MM2 byte-count / byte-rate: key and value bytes replicated', labelNames: sourceTp, registry }),
+  recordAge: new WindowedMetric({
+    outputs: { [`${SRC}record_age_ms`]: 'last', [`${SRC}record_age_ms_avg`]: 'avg', [`${SRC}record_age_ms_min`]: 'min', [`${SRC}record_age_ms_max`]: 'max' },
+    help: 'MM2 record-age-ms: age of records when the mirror read them', labelNames: sourceTp, registry,
+  }),
+  replicationLatency: new WindowedMetric({
+    outputs: { [`${SRC}replication_latency_ms`]: 'last', [`${SRC}replication_latency_ms_avg`]: 'avg', [`${SRC}replication_latency_ms_min`]: 'min', [`${SRC}replication_latency_ms_max`]: 'max' },
+    help: 'MM2 replication-latency-ms: record timestamp to acknowledgement by the target', labelNames: sourceTp, registry,
+  }),
+  // kafka.connect.mirror<type=MirrorCheckpointConnector, source, target, group, topic, partition> (Strimzi's rule
+  // for Kafka 4 labels all five).
+  checkpointLatency: new WindowedMetric({
+    outputs: { [`${CKP}checkpoint_latency_ms`]: 'last', [`${CKP}checkpoint_latency_ms_avg`]: 'avg', [`${CKP}checkpoint_latency_ms_min`]: 'min', [`${CKP}checkpoint_latency_ms_max`]: 'max' },
+    help: 'MM2 checkpoint-latency-ms: time from a checkpoint being computed to its acknowledgement by the target', labelNames: ['source', 'target', 'group', 'topic', 'partition'] as const, registry,
+  }),
+  // Client metrics as Strimzi names them (consumer-metrics / producer-metrics / consumer-fetch-manager-metrics,
+  // clientId lower-cased to clientid by lowercaseOutputLabelNames).
+  consumerIncomingBytes: new Counter({ name: 'kafka_consumer_incoming_byte_total', help: 'Record-set bytes fetched by the mirror\'s source reader', labelNames: ['clientid'] as const, registers: [registry] }),
+  producerOutgoingBytes: new Counter({ name: 'kafka_producer_outgoing_byte_total', help: 'Record-batch bytes acknowledged by the target for the mirror\'s writes', labelNames: ['clientid'] as const, registers: [registry] }),
+  recordsLag: new Gauge({ name: 'kafka_consumer_fetch_manager_records_lag', help: 'Records between the mirror\'s read position and the source partition\'s high watermark', labelNames: ['clientid', 'topic', 'partition'] as const, registers: [registry] }),
+};
+
+/** Drops every series of one mirrored source partition (Ferry's and Strimzi's): the task stopped or lost it. */
+export function removeMirrorPartition(labels: MirrorPartitionLabels, remoteTopic: string, clientId: string): void {
+  for (const m of [mirrorMetrics.recordCount, mirrorMetrics.byteCount, mirrorMetrics.recordAgeMs, mirrorMetrics.lagRecords, mirrorMetrics.lagMs]) m.remove(labels);
+  const remote = { ...labels, topic: remoteTopic };
+  strimziMirror.records.remove(remote);
+  strimziMirror.bytes.remove(remote);
+  strimziMirror.recordAge.remove(remote);
+  strimziMirror.replicationLatency.remove(remote);
+  strimziMirror.recordsLag.remove({ clientid: clientId, topic: labels.topic, partition: labels.partition });
+}

@@ -6,7 +6,8 @@ import { sinkRecord, type SinkRecord } from '../api/records.js';
 import { ConnectError, RetriableError, errorTrace } from '../api/errors.js';
 import type { GroupConsumer, InRecord } from '../../kafka/consumer.js';
 import type { Logger } from '../../observability/logger.js';
-import { metrics } from '../../observability/metrics.js';
+import { metrics, strimziConnect } from '../../observability/metrics.js';
+import type { SampledStat } from '../../observability/windowed-stats.js';
 import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
 import { deferred, deserializeHeaders, pluginLogger, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
 
@@ -48,6 +49,8 @@ export class SinkTaskRunner implements TaskRunner {
   private commitRequested = false;
   private handling: Promise<void> = Promise.resolve();
   private readonly labels: { connector: string; task: string };
+  /** Connect's windowed task metrics (Strimzi names), recorded per batch. */
+  private readonly stats: { read: SampledStat; send: SampledStat; batch: SampledStat; commit: SampledStat };
   private readonly topicsSeen = new Set<string>();
   private started = false;
   private consumer: GroupConsumer;
@@ -58,6 +61,10 @@ export class SinkTaskRunner implements TaskRunner {
     this.id = d.id;
     this.paused = d.startPaused ?? false;
     this.labels = { connector: d.id.connector, task: String(d.id.task) };
+    this.stats = {
+      read: strimziConnect.sinkRecordRead.series(this.labels), send: strimziConnect.sinkRecordSend.series(this.labels),
+      batch: strimziConnect.batchSize.series(this.labels), commit: strimziConnect.offsetCommitTime.series(this.labels),
+    };
     this.consumer = d.consumerFactory();
   }
 
@@ -166,6 +173,7 @@ export class SinkTaskRunner implements TaskRunner {
     if (this.stopping) return;
     try {
       metrics.sinkRecordRead.inc(this.labels, records.length);
+      this.stats.read.add(records.length);
       const batch = this.convert(records);
       await this.put(batch, heartbeat);
       const last = records[records.length - 1]!;
@@ -203,11 +211,13 @@ export class SinkTaskRunner implements TaskRunner {
   /** put() with Connect's semantics for RetriableError: back off and redeliver the same batch until stopped. */
   private async put(batch: SinkRecord[], heartbeat: () => Promise<void>): Promise<void> {
     metrics.batchSize.observe(this.labels, batch.length);
+    this.stats.batch.record(batch.length);
     let delay = 300;
     for (;;) {
       try {
         await this.d.task.put(batch);
         metrics.sinkRecordSend.inc(this.labels, batch.length);
+        this.stats.send.add(batch.length);
         return;
       } catch (e) {
         if (!(e instanceof RetriableError) || this.stopping) throw e;
@@ -224,6 +234,7 @@ export class SinkTaskRunner implements TaskRunner {
     this.lastCommit = Date.now();
     if (this.current.size === 0) return;
     const end = metrics.offsetCommitLatency.startTimer(this.labels);
+    const started = Date.now();
     try {
       let offsets: Offsets = new Map(this.current);
       await this.d.task.flush?.(offsets);
@@ -231,6 +242,7 @@ export class SinkTaskRunner implements TaskRunner {
       await this.d.errors.flushReports();
       await this.consumer.commit([...offsets.values()]);
       metrics.offsetCommitSuccess.inc(this.labels);
+      this.stats.commit.record(Date.now() - started);
       end();
     } catch (e) {
       metrics.offsetCommitFailure.inc(this.labels);

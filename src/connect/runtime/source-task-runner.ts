@@ -7,8 +7,8 @@ import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records
 import { RetriableError, errorTrace } from '../api/errors.js';
 import type { EncodedBatchSink, OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
-import { Gauge } from 'prom-client';
-import { metrics, registry } from '../../observability/metrics.js';
+import { metrics, strimziConnect } from '../../observability/metrics.js';
+import type { SampledStat } from '../../observability/windowed-stats.js';
 import { ByteArrayConverter } from '../converters/byte-array-converter.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
 import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
@@ -32,7 +32,6 @@ export interface SourceTaskRunnerDeps {
 }
 
 /** Which data path each source task runs (1 for the current one): 'bytes' (encoded batches) or 'records'. */
-const dataPathGauge = new Gauge({ name: 'ferry_source_task_data_path', help: 'Data path of a source task (1 for the one it runs): bytes = encoded record batches written by the task, records = SourceRecords through transforms and converters', labelNames: ['connector', 'task', 'path'], registers: [registry] });
 
 /**
  * A source task that can write encoded record batches itself (MirrorSourceTask's byte path). The runtime
@@ -66,6 +65,8 @@ export class SourceTaskRunner implements TaskRunner {
   private readonly pendingOffsets = new Map<string, { partition: SourcePartition; offset: SourceOffset }>();
   private lastCommit = Date.now();
   private readonly labels: { connector: string; task: string };
+  /** Connect's windowed task metrics (Strimzi names), recorded per batch. */
+  private readonly stats: { poll: SampledStat; write: SampledStat; batch: SampledStat; commit: SampledStat };
   private readonly topicsSeen = new Set<string>();
   private failed = false;
   /** Set when the task writes encoded batches itself (byte path). */
@@ -75,6 +76,10 @@ export class SourceTaskRunner implements TaskRunner {
     this.id = d.id;
     this.paused = d.startPaused ?? false;
     this.labels = { connector: d.id.connector, task: String(d.id.task) };
+    this.stats = {
+      poll: strimziConnect.sourceRecordPoll.series(this.labels), write: strimziConnect.sourceRecordWrite.series(this.labels),
+      batch: strimziConnect.batchSize.series(this.labels), commit: strimziConnect.offsetCommitTime.series(this.labels),
+    };
   }
 
   start(): void {
@@ -140,6 +145,8 @@ export class SourceTaskRunner implements TaskRunner {
         if (polled && polled.length > 0) {
           metrics.sourceRecordPoll.inc(this.labels, polled.length);
           metrics.batchSize.observe(this.labels, polled.length);
+          this.stats.poll.add(polled.length);
+          this.stats.batch.record(polled.length);
           inflight.push(this.send(polled));
           await this.drain(inflight, maxInFlight - 1);
         } else {
@@ -184,21 +191,21 @@ export class SourceTaskRunner implements TaskRunner {
         offsetsAcknowledged: (entries) => {
           for (const e of entries) this.pendingOffsets.set(this.partitionKey(e.partition), { partition: e.partition, offset: e.offset });
         },
-        recordsWritten: (n) => { metrics.sourceRecordWrite.inc(this.labels, n); },
+        recordsWritten: (n) => { metrics.sourceRecordWrite.inc(this.labels, n); this.stats.write.add(n); },
         topicUsed: (topic) => { if (this.d.onTopicUsed && !this.topicsSeen.has(topic)) { this.topicsSeen.add(topic); this.d.onTopicUsed(topic); } },
       };
       if (task.useEncodedBatches(sink)) {
         this.encoded = task;
         log.info({ path: 'bytes' }, 'source task data path: encoded record batches (no transforms, ByteArrayConverter)');
-        dataPathGauge.set({ ...this.labels, path: 'bytes' }, 1);
-        dataPathGauge.set({ ...this.labels, path: 'records' }, 0);
+        metrics.sourceTaskDataPath.set({ ...this.labels, path: 'bytes' }, 1);
+        metrics.sourceTaskDataPath.set({ ...this.labels, path: 'records' }, 0);
         return;
       }
       reason = 'the task declined';
     }
     if (isEncodedBatchTask(task)) log.info({ path: 'records', reason }, 'source task data path: records');
-    dataPathGauge.set({ ...this.labels, path: 'records' }, 1);
-    dataPathGauge.set({ ...this.labels, path: 'bytes' }, 0);
+    metrics.sourceTaskDataPath.set({ ...this.labels, path: 'records' }, 1);
+    metrics.sourceTaskDataPath.set({ ...this.labels, path: 'bytes' }, 0);
   }
 
   private retryDelay = 0;
@@ -278,6 +285,7 @@ export class SourceTaskRunner implements TaskRunner {
         if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(this.partitionKey(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
       }
       metrics.sourceRecordWrite.inc(this.labels, written);
+      this.stats.write.add(written);
     }
   }
 
@@ -288,9 +296,11 @@ export class SourceTaskRunner implements TaskRunner {
     const entries = [...this.pendingOffsets.values()].map((e) => ({ connector: this.id.connector, partition: e.partition, offset: e.offset }));
     this.pendingOffsets.clear();
     const end = metrics.offsetCommitLatency.startTimer(this.labels);
+    const started = Date.now();
     try {
       await this.d.offsetStore.set(entries);
       metrics.offsetCommitSuccess.inc(this.labels);
+      this.stats.commit.record(Date.now() - started);
       end();
     } catch (e) {
       metrics.offsetCommitFailure.inc(this.labels);

@@ -7,7 +7,7 @@ import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
 import { compileJavaRegex } from '../api/java-regex.js';
 import { logger, type Logger } from '../../observability/logger.js';
 import { scrubSecrets } from '../../config/secrets.js';
-import { setConnectorState, setTaskState } from '../../observability/metrics.js';
+import { setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
 import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
@@ -94,6 +94,7 @@ export class Worker {
     this.log.info({ connector: name, config: props }, 'starting connector');
     const rc: RunningConnector = { name, connector, kind: connector.kind, props, state: targetState, failed: false };
     this.connectors.set(name, rc);
+    setConnectorInfo(name, { connectorClass: props['connector.class'] ?? '', type: connector.kind, version: connector.version() });
     const clog = logger('connect.connector', { connector: name });
     connector.initialize({
       requestTaskReconfiguration: () => onReconfigure(name),

@@ -8,7 +8,7 @@ import { ClusterAdmin } from '../../kafka/cluster-admin.js';
 import { PartitionReader } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import type { InRecord } from '../../kafka/consumer.js';
-import { mirrorMetrics } from '../../observability/mirror-metrics.js';
+import { mirrorMetrics, strimziMirror } from '../../observability/mirror-metrics.js';
 import {
   mirrorCheckpointConfigDef, offsetSyncsClientConfig, parseMirrorCheckpointConfig, sourceAdminConfig, sourceConsumerConfig, targetAdminConfig, targetConsumerConfig,
   validateMirrorCheckpointProps, CHECKPOINTS_TOPIC_REPLICATION_FACTOR, TASK_CONSUMER_GROUPS, type MirrorCheckpointSettings,
@@ -27,6 +27,8 @@ import { verifyTranslation, type RecordWindowReader } from './verified-translati
 const MAX_VERIFIED = 50_000;
 
 export class MirrorCheckpointTask extends SourceTask {
+  /** Checkpoint-latency series this task reports, removed when it stops. */
+  private readonly latencySeries = new Map<string, { source: string; target: string; group: string; topic: string; partition: string }>();
   private settings!: MirrorCheckpointSettings;
   private groups: string[] = [];
   private source!: ClusterAdmin;
@@ -240,7 +242,29 @@ export class MirrorCheckpointTask extends SourceTask {
     }
   }
 
+  /**
+   * MM2's checkpoint-latency-ms: from the checkpoint record's creation (its timestamp) to the target's
+   * acknowledgement, per group and checkpointed (remote) topic partition, as MM2 tags it.
+   */
+  override commitRecord(record: SourceRecord, metadata: { topic: string; partition: number; offset: number } | null): void {
+    const sp = record.sourcePartition as { group?: unknown; topic?: unknown; partition?: unknown } | null;
+    if (!metadata || !sp || record.timestamp === null || typeof sp.group !== 'string') return;
+    const labels = { source: this.settings.sourceClusterAlias, target: this.settings.targetClusterAlias, group: sp.group, topic: String(sp.topic), partition: String(sp.partition) };
+    const k = `${labels.group}\u0000${labels.topic}\u0000${labels.partition}`;
+    if (!this.latencySeries.has(k)) this.latencySeries.set(k, labels);
+    strimziMirror.checkpointLatency.series(labels).record(Math.max(0, Date.now() - record.timestamp));
+  }
+
   override async stop(): Promise<void> {
+    for (const labels of this.latencySeries.values()) strimziMirror.checkpointLatency.remove(labels);
+    this.latencySeries.clear();
+    if (this.settings) {
+      for (const group of this.groups) {
+        const l = { source: this.settings.sourceClusterAlias, target: this.settings.targetClusterAlias, group };
+        mirrorMetrics.checkpointLatencyMs.remove(l);
+        mirrorMetrics.translationRedelivery.remove(l);
+      }
+    }
     await Promise.all([this.source?.close(), this.target?.close(), this.mapsReader?.disconnect(), this.syncsReader?.disconnect(), this.sourceRecords?.disconnect(), this.targetRecords?.disconnect()]);
   }
 }

@@ -10,7 +10,8 @@ import { boolSetting, intSetting } from '../../config/settings.js';
 import { SlabPool } from '../../kafka/slab-pool.js';
 import { RECORD_BATCH_HEADER_BYTES } from '../../kafka/record-batch.js';
 import { rewriteRecordSetAsync, type RewriteResult, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
-import { mirrorMetrics } from '../../observability/mirror-metrics.js';
+import { mirrorMetrics, removeMirrorPartition, strimziMirror, type MirrorPartitionLabels } from '../../observability/mirror-metrics.js';
+import type { SampledStat } from '../../observability/windowed-stats.js';
 import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
@@ -54,7 +55,14 @@ interface PartitionState {
    */
   periodicSyncs: SyncPoint[];
   lastSyncDownstream: number;
-  labels: { source: string; target: string; topic: string; partition: string };
+  labels: MirrorPartitionLabels;
+  /** MM2's series (Strimzi names), tagged with the remote topic as MM2 tags them; recorded per batch or run. */
+  remoteLabels: MirrorPartitionLabels;
+  lagLabels: { clientid: string; topic: string; partition: string };
+  recordStat: SampledStat;
+  byteStat: SampledStat;
+  ageStat: SampledStat;
+  latencyStat: SampledStat;
 }
 
 const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
@@ -115,6 +123,14 @@ export class MirrorSourceTask extends SourceTask {
   private byteAckTail: Promise<void> = Promise.resolve();
   private byteFailure: Error | null = null;
   private readonly topicsUsed = new Set<string>();
+  /** Client ids the client-level series are labelled with (Connect's defaults for the task's clients). */
+  private consumerClientId = '';
+  private producerClientId = '';
+  private consumerLabels = { clientid: '' };
+  private producerLabels = { clientid: '' };
+  /** Record-set bytes fetched since the last poll, added to the consumer byte total once per poll. */
+  private fetchedBytes = 0;
+  private stopped = false;
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
@@ -130,6 +146,10 @@ export class MirrorSourceTask extends SourceTask {
     const assigned = parseTopicPartitions(props[TASK_TOPIC_PARTITIONS]);
     const consumerProps = sourceConsumerConfig(props, `task-${this.context.taskId}`);
     this.sourceBootstrap = consumerProps['bootstrap.servers'] ?? '';
+    this.consumerClientId = consumerProps['client.id'] ?? 'ferry-mirror-source';
+    this.producerClientId = `connector-producer-${this.context.connectorName}-${this.context.taskId}`;
+    this.consumerLabels = { clientid: this.consumerClientId };
+    this.producerLabels = { clientid: this.producerClientId };
     this.checkCrcs = boolSetting(consumerProps, 'check.crcs', true);
     this.fetchMaxBytesSet = (consumerProps['fetch.max.bytes'] ?? '').trim() !== '';
     this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
@@ -178,11 +198,18 @@ export class MirrorSourceTask extends SourceTask {
       const off0 = findStored(stored, this.sourceAlias, a.topic, a.partition);
       const firstRead = off0 !== undefined ? off0 + 1 : resetTo.get(key);
       const map = existing.get(key) ?? (firstRead !== undefined ? OffsetMap.fromJSON({ v: 1, segments: [], start: firstRead }, true) : new OffsetMap(true));
+      const remoteTopic = this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic);
+      const remoteLabels = { source: this.sourceAlias, target: this.targetAlias, topic: remoteTopic, partition: String(a.partition) };
       const st: PartitionState = {
-        topic: a.topic, partition: a.partition,
-        remoteTopic: this.settings.replicationPolicy.formatRemoteTopic(this.sourceAlias, a.topic),
+        topic: a.topic, partition: a.partition, remoteTopic,
         map, events: [], head: 0, dirty: false, mirrored: 0, bytes: 0, periodicSyncs: [], lastSyncDownstream: -1,
         labels: { source: this.sourceAlias, target: this.targetAlias, topic: a.topic, partition: String(a.partition) },
+        remoteLabels,
+        lagLabels: { clientid: this.consumerClientId, topic: a.topic, partition: String(a.partition) },
+        recordStat: strimziMirror.records.series(remoteLabels),
+        byteStat: strimziMirror.bytes.series(remoteLabels),
+        ageStat: strimziMirror.recordAge.series(remoteLabels),
+        latencyStat: strimziMirror.replicationLatency.series(remoteLabels),
       };
       this.parts.set(key, st);
       const off = findStored(stored, this.sourceAlias, a.topic, a.partition);
@@ -258,6 +285,7 @@ export class MirrorSourceTask extends SourceTask {
     } catch (e) {
       throw this.readFailure(e);
     }
+    this.flushFetchedBytes();
     if (fetched.length === 0) return null;
     const batches: EncodedBatch[] = [];
     let bytes = 0;
@@ -278,6 +306,7 @@ export class MirrorSourceTask extends SourceTask {
         if (this.byteFailure) return; // a failed earlier send: later acks must not move offsets past it
         try {
           this.applyByteAcks(fetched, acks, sink);
+          if (bytes > 0 && !this.stopped) strimziMirror.producerOutgoingBytes.inc(this.producerLabels, bytes);
         } catch (e) {
           this.byteFailure = new ConnectError(`Recording mirrored offsets failed: ${(e as Error).message}`, { cause: e });
         }
@@ -314,7 +343,12 @@ export class MirrorSourceTask extends SourceTask {
     const now = Date.now();
     const last = r.batches.length > 0 ? r.batches[r.batches.length - 1]!.maxTimestamp : undefined;
     if (last !== undefined) mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last));
-    mirrorMetrics.lagRecords.set(st.labels, Math.max(0, part.highWatermark - r.nextOffset));
+    // MM2's record-age-ms per batch: the batch's newest timestamp, weighted by its records (a lower bound for the older ones).
+    for (const b of r.batches) st.ageStat.record(Math.max(0, now - b.maxTimestamp), b.count, now);
+    this.fetchedBytes += part.records.length;
+    const lag = Math.max(0, part.highWatermark - r.nextOffset);
+    mirrorMetrics.lagRecords.set(st.labels, lag);
+    strimziMirror.recordsLag.set(st.lagLabels, lag);
     if (part.highWatermark <= r.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
     else if (last !== undefined) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last));
     return { value: { st, fetchOffset: part.fetchOffset, nextOffset: r.nextOffset, batches: r.batches }, nextOffset: r.nextOffset, empty: r.batches.length === 0, error: r.error };
@@ -329,6 +363,7 @@ export class MirrorSourceTask extends SourceTask {
     for (const f of fetched) {
       const st = f.st;
       let placed = true;
+      let runCount = 0, runBytes = 0;
       for (const b of f.batches) {
         const placed3 = placeRuns(b.runs, acks[k++] ?? [{ baseOffset: -1, count: b.count }]);
         for (let r = 0; r < placed3.length; r += 3) {
@@ -339,8 +374,13 @@ export class MirrorSourceTask extends SourceTask {
         st.mirrored += b.count;
         st.bytes += b.bytes;
         written += b.count;
-        mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, now - b.maxTimestamp));
+        runCount += b.count;
+        runBytes += b.bytes;
+        const latency = Math.max(0, now - b.maxTimestamp);
+        mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, latency);
+        st.latencyStat.record(latency, b.count, now);
       }
+      if (runCount > 0) { st.recordStat.add(runCount, now); st.byteStat.add(runBytes, now); }
       // Records written at an unknown place are not "processed without being mirrored": the map stops short.
       if (placed) st.map.markProcessedUpTo(f.nextOffset);
       st.dirty = true;
@@ -413,7 +453,7 @@ export class MirrorSourceTask extends SourceTask {
     let bytes = 0;
     let i = from;
     for (; i < f.records.length; i++) {
-      if (bytes >= MAX_BATCH_BYTES_PER_PARTITION) return i;
+      if (bytes >= MAX_BATCH_BYTES_PER_PARTITION) { this.fetchedBytes += bytes; return i; }
       const r = f.records[i]!;
       let provenance: Buffer | null = null;
       const headers = new Headers();
@@ -442,8 +482,15 @@ export class MirrorSourceTask extends SourceTask {
     }
     st.events.push({ kind: 'position', position: f.nextOffset });
     const last = f.records[f.records.length - 1];
-    if (last) mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last.timestamp));
-    mirrorMetrics.lagRecords.set(st.labels, Math.max(0, f.highWatermark - f.nextOffset));
+    if (last) {
+      mirrorMetrics.recordAgeMs.set(st.labels, Math.max(0, now - last.timestamp));
+      st.ageStat.record(Math.max(0, now - last.timestamp), f.records.length - from, now);
+    }
+    this.fetchedBytes += bytes;
+    this.flushFetchedBytes();
+    const lag = Math.max(0, f.highWatermark - f.nextOffset);
+    mirrorMetrics.lagRecords.set(st.labels, lag);
+    strimziMirror.recordsLag.set(st.lagLabels, lag);
     if (f.highWatermark <= f.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
     else if (last) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last.timestamp));
     this.applyLeadingEvents(st);
@@ -489,7 +536,11 @@ export class MirrorSourceTask extends SourceTask {
       st.mirrored++;
       st.bytes += (Buffer.isBuffer(record.key) ? record.key.length : 0) + (Buffer.isBuffer(record.value) ? record.value.length : 0);
       // Latency is sampled (1 in 64) to keep histogram updates off the per-record path.
-      if ((st.mirrored & 63) === 0 && record.timestamp !== null) mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, Math.max(0, Date.now() - record.timestamp));
+      if ((st.mirrored & 63) === 0 && record.timestamp !== null) {
+        const latency = Math.max(0, Date.now() - record.timestamp);
+        mirrorMetrics.replicationLatencyMs.observe({ source: this.sourceAlias, target: this.targetAlias }, latency);
+        st.latencyStat.record(latency, 64);
+      }
     } else {
       // Dropped by a transform or a tolerated error: a gap in the mapping.
       st.map.recordSkipped(upstream);
@@ -504,9 +555,15 @@ export class MirrorSourceTask extends SourceTask {
     if (!producer) return;
     const records: OutRecord[] = [];
     for (const st of this.parts.values()) {
-      if (st.mirrored > 0) {
+      if (st.mirrored > 0 && !this.stopped) {
         mirrorMetrics.recordCount.inc(st.labels, st.mirrored);
         mirrorMetrics.byteCount.inc(st.labels, st.bytes);
+        // The byte path records MM2's counts per acknowledged batch (applyByteAcks); the record path here.
+        if (!this.sink) {
+          st.recordStat.add(st.mirrored);
+          st.byteStat.add(st.bytes);
+          strimziMirror.producerOutgoingBytes.inc(this.producerLabels, st.bytes);
+        }
         st.mirrored = 0;
         st.bytes = 0;
       }
@@ -565,6 +622,16 @@ export class MirrorSourceTask extends SourceTask {
     await this.syncProducer?.disconnect();
     this.syncProducer = null;
     await this.reader?.disconnect();
+    // The partitions are no longer this process's to report: their series go (a reassignment starts a new task).
+    this.stopped = true;
+    for (const st of this.parts.values()) removeMirrorPartition(st.labels, st.remoteTopic, this.consumerClientId);
+    strimziMirror.consumerIncomingBytes.remove(this.consumerLabels);
+    strimziMirror.producerOutgoingBytes.remove(this.producerLabels);
+  }
+
+  private flushFetchedBytes(): void {
+    if (this.fetchedBytes > 0 && !this.stopped) strimziMirror.consumerIncomingBytes.inc(this.consumerLabels, this.fetchedBytes);
+    this.fetchedBytes = 0;
   }
 }
 
