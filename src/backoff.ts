@@ -17,3 +17,42 @@ export function sleep(ms: number, ...signals: Array<AbortSignal | undefined>): P
     for (const s of live) s.addEventListener('abort', done, { once: true });
   });
 }
+
+/** How `retry` tries again. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included (default: no bound but the deadline). */
+  attempts?: number;
+  /** Date.now() after which a failure is final. */
+  deadline?: number;
+  /** Whether a failure may be tried again (default: every failure). */
+  retriable?: (e: unknown, attempt: number) => boolean;
+  /** The wait after failed attempt number `attempt` (1-based). */
+  backoffMs: (attempt: number, e: unknown) => number;
+  /** Runs after a failure that will be retried, before the wait (refresh metadata, log it). */
+  onRetry?: (e: unknown, attempt: number) => unknown;
+  /** Aborting makes the current failure final and cuts the wait short. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `fn` until it succeeds or a failure is final (not retriable, attempts used up, deadline passed, signal
+ * aborted); a final failure is rethrown as it was.
+ */
+export async function retry<T>(fn: (attempt: number) => Promise<T>, p: RetryPolicy): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      const final = (p.attempts !== undefined && attempt >= p.attempts) || (p.deadline !== undefined && Date.now() >= p.deadline) || p.signal?.aborted === true;
+      if (final || !(p.retriable?.(e, attempt) ?? true)) throw e;
+      await p.onRetry?.(e, attempt);
+      const wait = p.backoffMs(attempt, e);
+      await sleep(p.deadline !== undefined ? Math.min(wait, Math.max(0, p.deadline - Date.now())) : wait, p.signal);
+    }
+  }
+}
+
+/** Exponential backoff: `initialMs` after the first failure, doubling, at most `maxMs`. */
+export function exponentialBackoff(initialMs: number, maxMs: number): (attempt: number) => number {
+  return (attempt) => Math.min(initialMs * 2 ** (attempt - 1), maxMs);
+}

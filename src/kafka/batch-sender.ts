@@ -20,6 +20,7 @@
 //   the partition's queued batches, then the producer takes a new producer id, so later sends work again
 //   (without it every later batch of that partition would be out of sequence).
 import { sealRecordBatch } from './record-batch.js';
+import { exponentialBackoff, retry } from '../backoff.js';
 
 /** One partition's answer in a Produce response. */
 export interface PartitionResponse { topic: string; partition: number; errorCode: number; baseOffset: number }
@@ -415,17 +416,13 @@ export class BatchSender {
     this.resetting = true;
     this.resetNeeded = false;
     const renew = async (): Promise<void> => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const id = await this.transport.initProducerId();
-          this.producerId = id.producerId;
-          this.producerEpoch = id.producerEpoch;
-          return;
-        } catch (e) {
-          if (attempt >= 5 || this.closed) throw e;
-          await new Promise((r) => setTimeout(r, Math.min(this.o.retryBackoffMs * 2 ** attempt, this.o.retryBackoffMaxMs)));
-        }
-      }
+      const id = await retry(() => this.transport.initProducerId(), {
+        attempts: 5,
+        retriable: () => this.closed === null,
+        backoffMs: exponentialBackoff(this.o.retryBackoffMs * 2, this.o.retryBackoffMaxMs),
+      });
+      this.producerId = id.producerId;
+      this.producerEpoch = id.producerEpoch;
     };
     renew().then(() => {
       for (const q of this.queues.values()) {

@@ -1,6 +1,7 @@
 // ClusterAdmin: the admin operations mirroring, verification and migration need, over one long-lived
 // kafkajs admin client, with plain types so callers never see kafkajs.
 import type { KafkajsCluster } from './kafkajs-internals.js';
+import { retry } from '../backoff.js';
 import type { Admin } from 'kafkajs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from './kafkajs.js';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
@@ -243,23 +244,22 @@ export class ClusterAdmin {
     }
     const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
     const cluster = await this.lowLevel();
-    let lastErr: Error | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    await retry(async () => {
       try {
         const coordinator = await cluster.findGroupCoordinator({ groupId });
         await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
-        return;
       } catch (e) {
-        const err = e as Error & { type?: string; retriable?: boolean };
+        const err = e as Error & { type?: string };
         if (/UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/.test(err.type ?? '')) throw new GroupActiveError(groupId, err);
-        lastErr = err;
-        if (err.retriable === false) break;
-        // The coordinator moved or is loading: look it up again.
-        await cluster.refreshMetadata().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+        throw e;
       }
-    }
-    throw lastErr ?? new Error(`committing offsets for group ${groupId} failed`);
+    }, {
+      attempts: 5,
+      retriable: (e) => !(e instanceof GroupActiveError) && (e as { retriable?: boolean }).retriable !== false,
+      // The coordinator moved or is loading: look it up again.
+      onRetry: () => cluster.refreshMetadata().catch(() => undefined),
+      backoffMs: (attempt) => 200 * attempt,
+    });
   }
 
   private low: KafkajsCluster | null = null;

@@ -12,6 +12,7 @@ import type { InRecord } from './consumer.js';
 import { PartitionReader, type TopicPartition } from './partition-reader.js';
 import { RecordProducer, type RecordMetadata } from './producer.js';
 import { logger } from '../observability/logger.js';
+import { retry } from '../backoff.js';
 
 const log = logger('kafka.compacted-log');
 
@@ -242,16 +243,8 @@ export async function ensureCompactedTopic(props: ClientProps, topic: string, sp
     }
     // Metadata of a just-created topic reaches each broker's cache a moment after CreateTopics returns; on a
     // multi-broker cluster DescribeConfigs may reach a broker that does not know the topic yet either.
-    const whenKnown = async <T>(call: () => Promise<T>, retriable: (e: unknown) => boolean = () => true): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await call();
-        } catch (e) {
-          if (attempt >= 40 || !retriable(e)) throw e;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-    };
+    const whenKnown = <T>(call: () => Promise<T>, retriable: (e: unknown) => boolean = () => true): Promise<T> =>
+      retry(call, { attempts: 41, retriable, backoffMs: () => 250 });
     const meta = await whenKnown(() => admin.fetchTopicMetadata({ topics: [topic] }));
     const count = meta.topics[0]?.partitions.length ?? 0;
     if (count === 0) throw new TopicConfigError(`Topic '${topic}' has no partitions`);

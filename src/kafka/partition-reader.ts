@@ -10,7 +10,7 @@ import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTr
 import { logger } from '../observability/logger.js';
 import { fetchRequestBody, sendRequest } from './requests.js';
 import { errorCodes, type KafkajsCluster } from './kafkajs-internals.js';
-import { sleep } from '../backoff.js';
+import { exponentialBackoff, retry, sleep } from '../backoff.js';
 
 const log = logger('kafka.reader');
 
@@ -252,22 +252,22 @@ export class PartitionReader {
     if (tps.length === 0) return out;
     const byTopic = new Map<string, number[]>();
     for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.refresh([...byTopic.keys()]);
-        const res = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, partitions]) => ({
-          topic, partitions: partitions.map((partition) => ({ partition })), fromBeginning: spec === 'earliest',
-        }))) as Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
-        for (const t of res) for (const p of t.partitions) out.set(key(t.topic, p.partition), Number(p.offset));
-        return out;
-      } catch (e) {
+    return retry(async () => {
+      await this.refresh([...byTopic.keys()]);
+      const res = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, partitions]) => ({
+        topic, partitions: partitions.map((partition) => ({ partition })), fromBeginning: spec === 'earliest',
+      })));
+      for (const t of res) for (const p of t.partitions) out.set(key(t.topic, p.partition), Number(p.offset));
+      return out;
+    }, {
+      attempts: 21,
+      retriable: (e) => {
         const err = e as Error & { retriable?: boolean; type?: string };
-        const transient = err.retriable === true || /NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION|does not host/i.test(`${err.type ?? ''} ${err.message}`);
-        if (!transient || attempt >= 20) throw e;
-        await this.cluster.refreshMetadata().catch(() => undefined);
-        await sleep(Math.min(50 * 2 ** attempt, 1000));
-      }
-    }
+        return err.retriable === true || /NOT_LEADER|LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION|does not host/i.test(`${err.type ?? ''} ${err.message}`);
+      },
+      onRetry: () => this.cluster.refreshMetadata().catch(() => undefined),
+      backoffMs: exponentialBackoff(50, 1000),
+    });
   }
 
   private async resolvePending(): Promise<void> {

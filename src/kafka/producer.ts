@@ -8,6 +8,7 @@
 // and follows Java's retry rules; this file builds batches, reaches the brokers and maps acks back to records.
 import { acksOf, createLowLevelCluster, type ClientProps } from './client.js';
 import { intSetting } from '../config/settings.js';
+import { exponentialBackoff, retry } from '../backoff.js';
 import { compressAsync } from './codec-async.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
@@ -333,19 +334,13 @@ export class RecordProducer {
   private async knowTopics(batches: ReadonlyArray<{ topic: string }>): Promise<void> {
     const fresh = [...new Set(batches.map((b) => b.topic).filter((t) => !this.knownTopics.has(t)))];
     if (fresh.length === 0) return;
-    const deadline = Date.now() + this.deliveryTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.cluster.addMultipleTargetTopics(fresh);
-        for (const t of fresh) this.knownTopics.add(t);
-        return;
-      } catch (e) {
-        const err = e as Error & { retriable?: boolean };
-        if (err.retriable !== true || Date.now() >= deadline) throw e;
-        log.warn({ topics: fresh, err: err.message, attempt }, 'topic metadata not available yet; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(this.retryBackoffMs * 2 ** attempt, 1000)));
-      }
-    }
+    await retry(() => this.cluster.addMultipleTargetTopics(fresh), {
+      deadline: Date.now() + this.deliveryTimeoutMs,
+      retriable: (e) => (e as { retriable?: boolean }).retriable === true,
+      onRetry: (e, attempt) => log.warn({ topics: fresh, err: (e as Error).message, attempt }, 'topic metadata not available yet; retrying'),
+      backoffMs: exponentialBackoff(this.retryBackoffMs * 2, 1000),
+    });
+    for (const t of fresh) this.knownTopics.add(t);
   }
 
   private encode(messages: BatchRecord[]): Buffer {

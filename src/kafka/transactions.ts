@@ -11,6 +11,7 @@
 // control plane), which Kafka 4.x still serves (InitProducerId, AddPartitionsToTxn and EndTxn v0..v1).
 
 import type { KafkajsBroker, KafkajsCluster } from './kafkajs-internals.js';
+import { retry } from '../backoff.js';
 
 /** Kafka error codes this module acts on. */
 const ERR = {
@@ -117,32 +118,43 @@ export class TransactionManager {
 
   /** One request to the coordinator, with Java's retries; errors name the request and the transactional id. */
   private async call<T>(what: string, request: (b: KafkajsBroker) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.o.maxBlockMs;
-    for (let attempt = 1; ; attempt++) {
-      let code: number | undefined;
-      let cause: unknown;
-      try {
+    let attempts = 0;
+    try {
+      return await retry(async (attempt) => {
+        attempts = attempt;
         this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId: this.o.transactionalId, coordinatorType: TRANSACTION_COORDINATOR });
         return await request(this.coordinator);
-      } catch (e) {
-        cause = e;
-        code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : undefined;
-      }
-      const message = (cause as Error).message;
+      }, {
+        deadline: Date.now() + this.o.maxBlockMs,
+        retriable: (e) => retriable(e),
+        onRetry: async (e) => {
+          this.coordinator = null; // looked up again: it may have moved, or its connection broke
+          const code = codeOf(e);
+          if (code !== undefined && COORDINATOR_MOVED.has(code)) await this.cluster.refreshMetadata().catch(() => undefined);
+        },
+        // CONCURRENT_TRANSACTIONS clears within milliseconds (Java retries it after 20 ms); others back off.
+        backoffMs: (attempt, e) => (codeOf(e) === ERR.CONCURRENT_TRANSACTIONS ? 20 : Math.min(this.o.retryBackoffMs * 2 ** (attempt - 1), this.o.retryBackoffMaxMs)),
+      });
+    } catch (e) {
+      const code = codeOf(e);
+      const message = (e as Error).message;
       if (code !== undefined && FENCED.has(code)) {
-        throw new FencedError(`${what} for transactional.id ${this.o.transactionalId}: fenced by a newer producer with the same transactional.id (${message})`, { cause });
+        throw new FencedError(`${what} for transactional.id ${this.o.transactionalId}: fenced by a newer producer with the same transactional.id (${message})`, { cause: e });
       }
-      const retriable = code === ERR.CONCURRENT_TRANSACTIONS || (code !== undefined && COORDINATOR_MOVED.has(code))
-        || (code === undefined && /Connection|Timeout|ECONNREFUSED|ECONNRESET|EPIPE|socket|closed|BrokerNotFound/i.test(`${(cause as Error).name} ${message}`));
-      if (!retriable || Date.now() >= deadline) {
-        const why = retriable ? ` (still failing after ${attempt} attempts, max.block.ms=${this.o.maxBlockMs})` : '';
-        throw new TransactionError(`${what} for transactional.id ${this.o.transactionalId} failed: ${message}${why}`, code, { cause });
-      }
-      this.coordinator = null; // looked up again: it may have moved, or its connection broke
-      if (code !== undefined && COORDINATOR_MOVED.has(code)) await this.cluster.refreshMetadata().catch(() => undefined);
-      // CONCURRENT_TRANSACTIONS clears within milliseconds (Java retries it after 20 ms); others back off.
-      const backoff = code === ERR.CONCURRENT_TRANSACTIONS ? 20 : Math.min(this.o.retryBackoffMs * 2 ** (attempt - 1), this.o.retryBackoffMaxMs);
-      await new Promise((r) => setTimeout(r, Math.min(backoff, Math.max(0, deadline - Date.now()))));
+      const why = retriable(e) ? ` (still failing after ${attempts} attempts, max.block.ms=${this.o.maxBlockMs})` : '';
+      throw new TransactionError(`${what} for transactional.id ${this.o.transactionalId} failed: ${message}${why}`, code, { cause: e });
     }
   }
+}
+
+function codeOf(e: unknown): number | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Coordinator moves and loads, concurrent transactions and broken connections are retried; fencing never is. */
+function retriable(e: unknown): boolean {
+  const code = codeOf(e);
+  if (code !== undefined) return code === ERR.CONCURRENT_TRANSACTIONS || COORDINATOR_MOVED.has(code);
+  return /Connection|Timeout|ECONNREFUSED|ECONNRESET|EPIPE|socket|closed|BrokerNotFound/i.test(`${(e as Error).name} ${(e as Error).message}`);
 }
