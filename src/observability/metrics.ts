@@ -68,6 +68,54 @@ export const strimziConnect = {
   offsetCommitTime: new WindowedMetric({ outputs: { kafka_connect_connector_task_offset_commit_avg_time_ms: 'avg', kafka_connect_connector_task_offset_commit_max_time_ms: 'max' }, help: 'Offset commit time in ms (offset-commit)', labelNames: taskLabels, registry }),
 };
 
+/** Error counts of a task's RetryWithToleranceOperator, read at scrape time. */
+export interface TaskErrorCounts { readonly totalFailures: number; readonly totalErrors: number; readonly totalSkipped: number; readonly totalLogged: number }
+const taskErrors = new Map<string, { labels: { connector: string; task: string }; counts: TaskErrorCounts }>();
+
+function taskErrorGauge(attr: string, help: string, read: (c: TaskErrorCounts) => number): Gauge<'connector' | 'task'> {
+  return labelledGauge(`kafka_connect_task_error_${attr}`, `${help} (task-error-metrics)`, taskLabels, (g) => { for (const e of taskErrors.values()) g.set(e.labels, read(e.counts)); });
+}
+export const strimziTaskErrors = [
+  taskErrorGauge('total_record_failures', 'Failed attempts to process a record, retries included', (c) => c.totalFailures),
+  taskErrorGauge('total_record_errors', 'Records that failed after retries', (c) => c.totalErrors),
+  taskErrorGauge('total_records_skipped', 'Records skipped because of a tolerated error', (c) => c.totalSkipped),
+  taskErrorGauge('total_errors_logged', 'Errors written to the log (errors.log.enable)', (c) => c.totalLogged),
+];
+
+/** Registers the error counts a task reports until its state is cleared (setTaskState(..., null)). */
+export function registerTaskErrors(connector: string, task: number, counts: TaskErrorCounts): void {
+  taskErrors.set(`${connector}\u0000${task}`, { labels: { connector, task: String(task) }, counts });
+}
+
+/** A distributed worker's group state (Connect's connect-coordinator-metrics and connect-worker-rebalance-metrics). */
+export interface WorkerGroupState { clientId: string; rebalancing: boolean; completedRebalances: number; epoch: number; assignedConnectors: number; assignedTasks: number }
+let groupState: WorkerGroupState | null = null;
+let groupGauges: Gauge[] | null = null;
+
+/**
+ * Updates the group series of a distributed worker (registered on the first call, so standalone and dedicated
+ * workers, which have no group, show none); null when the worker stops.
+ */
+export function setWorkerGroupState(state: WorkerGroupState | null): void {
+  groupState = state;
+  if (groupGauges || !state) return;
+  const plain = (name: string, help: string, read: (s: WorkerGroupState) => number) => new Gauge({
+    name, help, registers: [registry],
+    collect() { if (groupState) this.set(read(groupState)); else this.reset(); },
+  });
+  const byClient = (name: string, help: string, read: (s: WorkerGroupState) => number) => new Gauge({
+    name, help, labelNames: ['clientid'], registers: [registry],
+    collect() { this.reset(); if (groupState) this.set({ clientid: groupState.clientId }, read(groupState)); },
+  });
+  groupGauges = [
+    byClient('kafka_connect_coordinator_assigned_connectors', 'Connectors assigned to this worker in the last rebalance', (s) => s.assignedConnectors),
+    byClient('kafka_connect_coordinator_assigned_tasks', 'Tasks assigned to this worker in the last rebalance', (s) => s.assignedTasks),
+    plain('kafka_connect_worker_rebalance_rebalancing', '1 while this worker is rebalancing', (s) => (s.rebalancing ? 1 : 0)),
+    plain('kafka_connect_worker_rebalance_completed_rebalances_total', 'Rebalances this worker completed', (s) => s.completedRebalances),
+    plain('kafka_connect_worker_rebalance_epoch', 'Generation of the last completed rebalance', (s) => s.epoch),
+  ];
+}
+
 function workerConnectors(): Set<string> {
   const out = new Set(connectorStates.keys());
   for (const t of taskStates.values()) out.add(t.connector);
@@ -89,6 +137,7 @@ export function setTaskState(connector: string, task: number, state: string | nu
   const labels = { connector, task: String(task) };
   if (state === null) {
     taskStates.delete(key);
+    taskErrors.delete(key);
     for (const s of STATES) metrics.taskState.remove({ ...labels, state: s });
     for (const path of ['bytes', 'records']) metrics.sourceTaskDataPath.remove({ ...labels, path });
     for (const m of taskCounters) m.remove(labels);

@@ -5,9 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
-import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
+import { startTestWorker, tempDir, waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, mixedRecord, produceMixed, sum } from '../helpers/mirror.js';
 import { MIRROR_CHECKPOINT_CONNECTOR_CLASS, MIRROR_SOURCE_CONNECTOR_CLASS } from '../../src/connectors/mirror/mirror-config.js';
+import { startDistributed } from '../../src/connect/herder/distributed-main.js';
+import { distributedProps } from '../helpers/distributed.js';
+import { registry } from '../../src/observability/metrics.js';
 
 const BYTES = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 let kafka: KafkaHarness;
@@ -37,7 +40,7 @@ function parse(text: string): Sample[] {
   return out;
 }
 
-async function scrape(worker: TestWorker): Promise<Sample[]> {
+async function scrape(worker: { url: string }): Promise<Sample[]> {
   const res = await fetch(worker.url.replace(/\/$/, '') + '/metrics');
   assert.equal(res.status, 200);
   return parse(await res.text());
@@ -126,6 +129,7 @@ test('Strimzi-named MM2 and Connect series: labels, counts, rates, and removal w
     assert.equal(pick(s, 'kafka_connect_connector_task_status', { connector: 'mirror-src', task: '0', status: 'running' })[0]?.value, 1);
     assert.equal(pick(s, 'kafka_connect_connector_connector_class', { connector: 'mirror-src', connector_class: MIRROR_SOURCE_CONNECTOR_CLASS })[0]?.value, 1);
     assert.equal(pick(s, 'kafka_connect_source_task_source_record_write_total', { connector: 'mirror-src', task: '0' })[0]?.value, N + M);
+    assert.equal(pick(s, 'kafka_connect_task_error_total_record_failures', { connector: 'mirror-src', task: '0' })[0]?.value, 0);
     assert.ok((pick(s, 'kafka_connect_source_task_source_record_write_rate', { connector: 'mirror-src', task: '0' })[0]?.value ?? 0) > 0, 'source_record_write_rate > 0');
 
     // A checkpoint for the group: checkpoint-latency series labelled as Strimzi's rule labels them (topic: the
@@ -166,4 +170,25 @@ test('Strimzi-named MM2 and Connect series: labels, counts, rates, and removal w
   } finally {
     await worker.stop();
   }
+});
+
+test('a distributed worker reports its group assignment and rebalances (Connect dashboard series)', { timeout: 60_000 }, async () => {
+  const group = uniqueName('metrics-dist');
+  const h = await startDistributed(distributedProps(kafka.cluster('b').bootstrap, group));
+  try {
+    await h.herder.awaitJoined(30_000);
+    const s = await waitFor('group series', async () => {
+      const x = await scrape(h);
+      return pick(x, 'kafka_connect_worker_rebalance_completed_rebalances_total')[0]?.value ? x : null;
+    }, 20_000, 200);
+    assert.equal(pick(s, 'kafka_connect_worker_rebalance_rebalancing')[0]?.value, 0);
+    assert.ok((pick(s, 'kafka_connect_worker_rebalance_epoch')[0]?.value ?? -1) >= 1, 'epoch');
+    const assigned = pick(s, 'kafka_connect_coordinator_assigned_connectors');
+    assert.equal(assigned.length, 1);
+    assert.ok(assigned[0]!.labels['clientid']?.startsWith(group), `clientid ${assigned[0]!.labels['clientid']}`);
+    assert.equal(pick(s, 'kafka_connect_coordinator_assigned_tasks')[0]?.value, 0);
+  } finally {
+    await h.stop();
+  }
+  assert.equal(pick(parse(await registry.metrics()), 'kafka_connect_coordinator_assigned_tasks').length, 0, 'no group series once the worker stopped');
 });

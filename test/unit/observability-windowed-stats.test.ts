@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { SampledStat, WindowedMetric, type WindowConfig } from '../../src/observability/windowed-stats.js';
-import { registry, setConnectorInfo, setConnectorState, setTaskState, strimziConnect } from '../../src/observability/metrics.js';
+import { registerTaskErrors, registry, setConnectorInfo, setConnectorState, setTaskState, setWorkerGroupState, strimziConnect } from '../../src/observability/metrics.js';
 import { removeMirrorPartition, strimziMirror } from '../../src/observability/mirror-metrics.js';
 
 function fakeClock(start = 1_000_000): WindowConfig & { t: number } {
@@ -115,6 +115,7 @@ test('worker counts, connector and task status follow the worker; a deleted conn
   setTaskState('unit-c', 0, 'RUNNING');
   setTaskState('unit-c', 1, 'PAUSED');
   strimziConnect.sourceRecordWrite.series({ connector: 'unit-c', task: '0' }).add(3);
+  registerTaskErrors('unit-c', 0, { totalFailures: 4, totalErrors: 2, totalSkipped: 2, totalLogged: 1 });
   let text = await registry.metrics();
   assert.match(text, /^kafka_connect_worker_connector_count [1-9]\d*$/m);
   assert.match(text, /^kafka_connect_worker_task_count [2-9]\d*$/m);
@@ -126,9 +127,24 @@ test('worker counts, connector and task status follow the worker; a deleted conn
   assert.match(text, /^kafka_connect_connector_connector_class\{connector="unit-c",connector_class="org.apache.kafka.connect.mirror.MirrorSourceConnector"\} 1$/m);
   assert.match(text, /^kafka_connect_connector_task_status\{connector="unit-c",task="1",status="paused"\} 1$/m);
   assert.match(text, /^kafka_connect_source_task_source_record_write_total\{connector="unit-c",task="0"\} 3$/m);
+  assert.match(text, /^kafka_connect_task_error_total_record_failures\{connector="unit-c",task="0"\} 4$/m);
+  assert.match(text, /^kafka_connect_task_error_total_records_skipped\{connector="unit-c",task="0"\} 2$/m);
   setTaskState('unit-c', 0, null);
   setTaskState('unit-c', 1, null);
   setConnectorState('unit-c', null);
   text = await registry.metrics();
   assert.doesNotMatch(text, /unit-c/);
+});
+
+test('a distributed worker reports its assignment and rebalances under Connect\'s coordinator and rebalance names', async () => {
+  assert.doesNotMatch(await registry.metrics(), /kafka_connect_coordinator_assigned_tasks/, 'no group series without a group');
+  setWorkerGroupState({ clientId: 'connect-cluster-w1', rebalancing: false, completedRebalances: 3, epoch: 7, assignedConnectors: 2, assignedTasks: 5 });
+  const text = await registry.metrics();
+  assert.match(text, /^kafka_connect_coordinator_assigned_connectors\{clientid="connect-cluster-w1"\} 2$/m);
+  assert.match(text, /^kafka_connect_coordinator_assigned_tasks\{clientid="connect-cluster-w1"\} 5$/m);
+  assert.match(text, /^kafka_connect_worker_rebalance_rebalancing 0$/m);
+  assert.match(text, /^kafka_connect_worker_rebalance_completed_rebalances_total 3$/m);
+  assert.match(text, /^kafka_connect_worker_rebalance_epoch 7$/m);
+  setWorkerGroupState(null);
+  assert.doesNotMatch(await registry.metrics(), /clientid="connect-cluster-w1"/);
 });

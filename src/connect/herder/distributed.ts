@@ -21,6 +21,7 @@ import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props, SinkConnector, SourceConnector } from '../api/connector.js';
 import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, RestError, errorTrace } from '../api/errors.js';
 import { logger, setLevel } from '../../observability/logger.js';
+import { setWorkerGroupState } from '../../observability/metrics.js';
 import { withAdmin } from '../../kafka/client.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
@@ -98,6 +99,9 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   private readonly joined = new Promise<void>((resolve) => { this.markJoined = resolve; });
   private stopping = false;
   private generation = -1;
+  /** For the group metrics (Strimzi's kafka_connect_coordinator_* and kafka_connect_worker_rebalance_*). */
+  private completedRebalances = 0;
+  private memberClientId = '';
   private leaderUrlValue: string | null = null;
   private leader = false;
   private protocol: ConnectProtocolName | null = null;
@@ -193,6 +197,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not read the Kafka cluster id');
     }
+    this.memberClientId = `${this.config.getString('group.id')}-${workerId}`;
     this.member = new GroupMember(this.workerConfig.internalClientProps(), {
       groupId: this.config.getString('group.id'),
       protocolType: 'connect',
@@ -247,6 +252,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.runningTasks.clear();
     }).catch((e: unknown) => this.log.warn({ err: errorTrace(e) }, 'stopping work failed'));
     await this.member?.stop();
+    setWorkerGroupState(null);
     await Promise.allSettled([...this.reconfiguring.values()]);
     await Promise.allSettled([this.configStore.stop(), this.offsetStore.stop(), this.statusStore.stop()]);
     this.readyValue = false;
@@ -279,6 +285,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   private async onJoinPrepare(): Promise<void> {
     this.needsReconfigRebalance = false;
+    this.reportGroupState(true);
     if (this.scheduledRejoin) { clearTimeout(this.scheduledRejoin); this.scheduledRejoin = null; }
     if (this.protocol === 'default') {
       // Eager protocol: everything is released before every rebalance.
@@ -423,6 +430,8 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     for (const c of this.ownedConnectors) if (!this.running.has(c)) await this.startConnector(c);
     for (const t of this.ownedTasks.values()) if (!this.runningTasks.has(taskKeyOf(t.connector, t.task))) await this.startTask(t);
     this.readyValue = true;
+    this.completedRebalances++;
+    this.reportGroupState(false);
     this.markJoined();
     if (this.leader) this.ensureSessionKey();
     if (a.revokedConnectors.length + a.revokedTasks.length > 0) this.member?.requestRejoin('assignment revoked work');
@@ -432,6 +441,13 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.scheduledRejoin.unref();
     }
     if (this.needsReconfigRebalance) this.member?.requestRejoin('config changed during the rebalance');
+  }
+
+  private reportGroupState(rebalancing: boolean): void {
+    setWorkerGroupState({
+      clientId: this.memberClientId, rebalancing, completedRebalances: this.completedRebalances, epoch: this.generation,
+      assignedConnectors: this.ownedConnectors.size, assignedTasks: this.ownedTasks.size,
+    });
   }
 
   private requestRebalance(reason: string): void {

@@ -57,6 +57,10 @@ export const SKIP: unique symbol = Symbol('skip-record');
 
 export class RetryWithToleranceOperator {
   private errored = 0;
+  /** Connect's task-error-metrics: failed attempts (retries included), records skipped, errors logged. */
+  private attempts = 0;
+  private skipped = 0;
+  private logged = 0;
   private pendingReports: Promise<void>[] = [];
 
   constructor(
@@ -66,12 +70,16 @@ export class RetryWithToleranceOperator {
   ) {}
 
   get totalErrors(): number { return this.errored; }
+  get totalFailures(): number { return this.attempts; }
+  get totalSkipped(): number { return this.skipped; }
+  get totalLogged(): number { return this.logged; }
 
   /** Runs a per-record, synchronous stage. Returns SKIP when the failure is tolerated. */
   run<T>(stage: Stage, className: string, fn: () => T, consumed?: InRecord, describe?: () => string): T | typeof SKIP {
     try {
       return fn();
     } catch (error) {
+      this.attempts++;
       return this.fail({ stage, className, error, ...(consumed ? { consumed } : {}), ...(describe ? { describe } : {}) });
     }
   }
@@ -84,6 +92,7 @@ export class RetryWithToleranceOperator {
       try {
         return await fn();
       } catch (error) {
+        this.attempts++;
         const retriable = error instanceof RetriableError;
         if (retriable && Date.now() < deadline && !signal?.aborted) {
           const wait = Math.min(delay, this.config.retryDelayMaxMs, deadline - Date.now());
@@ -108,8 +117,10 @@ export class RetryWithToleranceOperator {
         else if (ctx.describe) entry.record = ctx.describe();
       }
       this.log.error(entry, tolerated ? 'error tolerated (errors.tolerance=all)' : 'error in task, tolerance exceeded');
+      this.logged++;
     }
     if (!tolerated) throw new ToleranceExceededError(ctx.error);
+    this.skipped++;
     for (const r of this.reporters) {
       const report = r.report(ctx);
       // Handled now so a failed DLQ produce never becomes a process-wide unhandled rejection; flushReports

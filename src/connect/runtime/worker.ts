@@ -7,7 +7,7 @@ import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
 import { compileJavaRegex } from '../api/java-regex.js';
 import { logger, type Logger } from '../../observability/logger.js';
 import { scrubSecrets } from '../../config/secrets.js';
-import { setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
+import { registerTaskErrors, setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
 import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
@@ -239,6 +239,7 @@ export class Worker {
       const producer = new RecordProducer(producerProps, producerProps['client.id']!, { allowAutoTopicCreation: true });
       await producer.connect();
       const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), [], log);
+      registerTaskErrors(id.connector, id.task, errors);
       return new SourceTaskRunner({
         id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore: this.offsetStore, errors,
         listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
@@ -256,6 +257,7 @@ export class Worker {
       reporters.push(new DeadLetterQueueReporter(dlqProducer, dlqTopic, Boolean(parsed['errors.deadletterqueue.context.headers.enable']), id.connector, id.task));
     }
     const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), reporters, log);
+    registerTaskErrors(id.connector, id.task, errors);
     const regex = String(parsed['topics.regex'] ?? '').trim();
     const subscription = regex !== '' ? compileJavaRegex(regex, true) : (parsed['topics'] as string[]);
     return new SinkTaskRunner({
