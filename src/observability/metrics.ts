@@ -26,10 +26,15 @@ export const metrics = {
 
 const STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'] as const;
 
-// What this worker runs, as the status listener reports it: the source of Connect's worker-level counts.
-const connectorStates = new Map<string, string>();
-const connectorInfo = new Map<string, { connectorClass: string; type: string; version: string }>();
+// What this process's workers run, as their status listeners report it: the source of Connect's worker-level
+// counts. Keyed by worker too: dedicated mode runs a worker per flow, and every flow names its connectors alike
+// (MirrorSourceConnector, …), so one flow's connector leaving must not erase another's.
+const connectorStates = new Map<string, { connector: string; state: string }>();
+const connectorInfo = new Map<string, { connector: string; connectorClass: string; type: string; version: string }>();
 const taskStates = new Map<string, { connector: string; task: string; state: string }>();
+let workerIds = 0;
+/** An id for a worker's entries in the maps above. */
+export function metricsOwnerId(): number { return ++workerIds; }
 
 // Connect's worker, connector and task metrics under the names Strimzi's JMX-exporter rules give them
 // (kafka-connect-metrics.yaml, kafka-mirror-maker-2-metrics.yaml); the series Strimzi's dashboards query.
@@ -51,13 +56,13 @@ export const strimziConnect = {
   connectorTotalTaskCount: labelledGauge('kafka_connect_worker_connector_total_task_count', 'Tasks of the connector on this worker', ['connector'] as const,
     (g) => { for (const c of workerConnectors()) g.set({ connector: c }, countTasks(c, null)); }),
   connectorStatus: labelledGauge('kafka_connect_connector_status', 'Connector status (1 for the current one; Connect\'s lower-case state)', ['connector', 'status'] as const,
-    (g) => { for (const [c, st] of connectorStates) g.set({ connector: c, status: st.toLowerCase() }, 1); }),
+    (g) => { for (const c of connectorStates.values()) g.set({ connector: c.connector, status: c.state.toLowerCase() }, 1); }),
   connectorClass: labelledGauge('kafka_connect_connector_connector_class', 'Connector class (value 1)', ['connector', 'connector_class'] as const,
-    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_class: i.connectorClass }, 1); }),
+    (g) => { for (const i of connectorInfo.values()) g.set({ connector: i.connector, connector_class: i.connectorClass }, 1); }),
   connectorType: labelledGauge('kafka_connect_connector_connector_type', 'Connector type, source or sink (value 1)', ['connector', 'connector_type'] as const,
-    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_type: i.type }, 1); }),
+    (g) => { for (const i of connectorInfo.values()) g.set({ connector: i.connector, connector_type: i.type }, 1); }),
   connectorVersion: labelledGauge('kafka_connect_connector_connector_version', 'Connector version (value 1)', ['connector', 'connector_version'] as const,
-    (g) => { for (const [c, i] of connectorInfo) g.set({ connector: c, connector_version: i.version }, 1); }),
+    (g) => { for (const i of connectorInfo.values()) g.set({ connector: i.connector, connector_version: i.version }, 1); }),
   taskStatus: labelledGauge('kafka_connect_connector_task_status', 'Task status (1 for the current one; Connect\'s lower-case state)', ['connector', 'task', 'status'] as const,
     (g) => { for (const t of taskStates.values()) g.set({ connector: t.connector, task: t.task, status: t.state.toLowerCase() }, 1); }),
   sourceRecordPoll: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_poll_total: 'total', kafka_connect_source_task_source_record_poll_rate: 'rate' }, help: 'Records polled from the source task (source-record-poll)', labelNames: taskLabels, registry }),
@@ -83,8 +88,8 @@ export const strimziTaskErrors = [
 ];
 
 /** Registers the error counts a task reports until its state is cleared (setTaskState(..., null)). */
-export function registerTaskErrors(connector: string, task: number, counts: TaskErrorCounts): void {
-  taskErrors.set(`${connector}\u0000${task}`, { labels: { connector, task: String(task) }, counts });
+export function registerTaskErrors(connector: string, task: number, counts: TaskErrorCounts, owner = 0): void {
+  taskErrors.set(`${owner}\u0000${connector}\u0000${task}`, { labels: { connector, task: String(task) }, counts });
 }
 
 /** A distributed worker's group state (Connect's connect-coordinator-metrics and connect-worker-rebalance-metrics). */
@@ -117,7 +122,8 @@ export function setWorkerGroupState(state: WorkerGroupState | null): void {
 }
 
 function workerConnectors(): Set<string> {
-  const out = new Set(connectorStates.keys());
+  const out = new Set<string>();
+  for (const c of connectorStates.values()) out.add(c.connector);
   for (const t of taskStates.values()) out.add(t.connector);
   return out;
 }
@@ -132,12 +138,14 @@ const taskWindowed = [strimziConnect.sourceRecordPoll, strimziConnect.sourceReco
 const taskCounters = [metrics.sourceRecordPoll, metrics.sourceRecordWrite, metrics.sinkRecordRead, metrics.sinkRecordSend, metrics.batchSize, metrics.offsetCommitSuccess, metrics.offsetCommitFailure, metrics.offsetCommitLatency, metrics.deadletterRecords];
 
 /** A task's state; null when the task left this worker: every series labelled with it is removed. */
-export function setTaskState(connector: string, task: number, state: string | null): void {
-  const key = `${connector}\u0000${task}`;
+export function setTaskState(connector: string, task: number, state: string | null, owner = 0): void {
+  const key = `${owner}\u0000${connector}\u0000${task}`;
   const labels = { connector, task: String(task) };
   if (state === null) {
     taskStates.delete(key);
     taskErrors.delete(key);
+    // Another worker of this process (another flow) may run a task of the same name: its series stay.
+    for (const t of taskStates.values()) if (t.connector === labels.connector && t.task === labels.task) return;
     for (const s of STATES) metrics.taskState.remove({ ...labels, state: s });
     for (const path of ['bytes', 'records']) metrics.sourceTaskDataPath.remove({ ...labels, path });
     for (const m of taskCounters) m.remove(labels);
@@ -149,18 +157,20 @@ export function setTaskState(connector: string, task: number, state: string | nu
 }
 
 /** A connector's state; null when it left this worker (deleted, moved, stopped here): its series are removed. */
-export function setConnectorState(connector: string, state: string | null): void {
+export function setConnectorState(connector: string, state: string | null, owner = 0): void {
+  const key = `${owner}\u0000${connector}`;
   if (state === null) {
-    connectorStates.delete(connector);
-    connectorInfo.delete(connector);
+    connectorStates.delete(key);
+    connectorInfo.delete(key);
+    for (const c of connectorStates.values()) if (c.connector === connector) return;
     for (const s of STATES) metrics.connectorState.remove({ connector, state: s });
     return;
   }
-  connectorStates.set(connector, state);
+  connectorStates.set(key, { connector, state });
   for (const s of STATES) metrics.connectorState.set({ connector, state: s }, s === state ? 1 : 0);
 }
 
 /** Class, type and version of a connector this worker runs (Connect's connector-metrics attributes). */
-export function setConnectorInfo(connector: string, info: { connectorClass: string; type: string; version: string }): void {
-  connectorInfo.set(connector, info);
+export function setConnectorInfo(connector: string, info: { connectorClass: string; type: string; version: string }, owner = 0): void {
+  connectorInfo.set(`${owner}\u0000${connector}`, { connector, ...info });
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { SampledStat, WindowedMetric, type WindowConfig } from '../../src/observability/windowed-stats.js';
-import { registerTaskErrors, registry, setConnectorInfo, setConnectorState, setTaskState, setWorkerGroupState, strimziConnect } from '../../src/observability/metrics.js';
+import { metricsOwnerId, registerTaskErrors, registry, setConnectorInfo, setConnectorState, setTaskState, setWorkerGroupState, strimziConnect } from '../../src/observability/metrics.js';
 import { removeMirrorPartition, strimziMirror } from '../../src/observability/mirror-metrics.js';
 
 function fakeClock(start = 1_000_000): WindowConfig & { t: number } {
@@ -147,4 +147,20 @@ test('a distributed worker reports its assignment and rebalances under Connect\'
   assert.match(text, /^kafka_connect_worker_rebalance_epoch 7$/m);
   setWorkerGroupState(null);
   assert.doesNotMatch(await registry.metrics(), /clientid="connect-cluster-w1"/);
+});
+
+test('two workers of one process (dedicated flows) with alike connector names: one leaving keeps the other\'s series', async () => {
+  const w1 = metricsOwnerId(), w2 = metricsOwnerId();
+  for (const w of [w1, w2]) { setConnectorState('MirrorSourceConnector', 'RUNNING', w); setTaskState('MirrorSourceConnector', 0, 'RUNNING', w); }
+  let text = await registry.metrics();
+  assert.match(text, /^kafka_connect_worker_connector_running_task_count\{connector="MirrorSourceConnector"\} 2$/m);
+  setTaskState('MirrorSourceConnector', 0, null, w1);
+  setConnectorState('MirrorSourceConnector', null, w1);
+  text = await registry.metrics();
+  assert.match(text, /^kafka_connect_worker_connector_running_task_count\{connector="MirrorSourceConnector"\} 1$/m);
+  assert.match(text, /^kafka_connect_connector_status\{connector="MirrorSourceConnector",status="running"\} 1$/m);
+  assert.match(text, /^ferry_task_state\{connector="MirrorSourceConnector",task="0",state="RUNNING"\} 1$/m);
+  setTaskState('MirrorSourceConnector', 0, null, w2);
+  setConnectorState('MirrorSourceConnector', null, w2);
+  assert.doesNotMatch(await registry.metrics(), /MirrorSourceConnector/);
 });

@@ -7,7 +7,7 @@ import { ConfigError, ConnectError, errorTrace } from '../api/errors.js';
 import { compileJavaRegex } from '../api/java-regex.js';
 import { logger, type Logger } from '../../observability/logger.js';
 import { scrubSecrets } from '../../config/secrets.js';
-import { registerTaskErrors, setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
+import { metricsOwnerId, registerTaskErrors, setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
 import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
@@ -44,6 +44,8 @@ export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
   private readonly tasks = new Map<string, TaskRunner>();
   private readonly log: Logger = logger('connect.worker');
+  /** This worker's entries in the process-wide metric state (dedicated mode runs one worker per flow). */
+  private readonly metricsOwner = metricsOwnerId();
 
   constructor(
     readonly config: WorkerConfig,
@@ -94,7 +96,7 @@ export class Worker {
     this.log.info({ connector: name, config: props }, 'starting connector');
     const rc: RunningConnector = { name, connector, kind: connector.kind, props, state: targetState, failed: false };
     this.connectors.set(name, rc);
-    setConnectorInfo(name, { connectorClass: props['connector.class'] ?? '', type: connector.kind, version: connector.version() });
+    setConnectorInfo(name, { connectorClass: props['connector.class'] ?? '', type: connector.kind, version: connector.version() }, this.metricsOwner);
     const clog = logger('connect.connector', { connector: name });
     connector.initialize({
       requestTaskReconfiguration: () => onReconfigure(name),
@@ -147,7 +149,7 @@ export class Worker {
     if (rc.state !== 'STOPPED' && !rc.failed) {
       try { await rc.connector.stop(); } catch (e) { this.log.warn({ connector: name, err: (e as Error).message }, 'connector.stop() failed'); }
     }
-    setConnectorState(name, null);
+    setConnectorState(name, null, this.metricsOwner);
   }
 
   /** Applies a new target state to a connector and its tasks on this worker. */
@@ -239,7 +241,7 @@ export class Worker {
       const producer = new RecordProducer(producerProps, producerProps['client.id']!, { allowAutoTopicCreation: true });
       await producer.connect();
       const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), [], log);
-      registerTaskErrors(id.connector, id.task, errors);
+      registerTaskErrors(id.connector, id.task, errors, this.metricsOwner);
       return new SourceTaskRunner({
         id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore: this.offsetStore, errors,
         listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
@@ -257,7 +259,7 @@ export class Worker {
       reporters.push(new DeadLetterQueueReporter(dlqProducer, dlqTopic, Boolean(parsed['errors.deadletterqueue.context.headers.enable']), id.connector, id.task));
     }
     const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), reporters, log);
-    registerTaskErrors(id.connector, id.task, errors);
+    registerTaskErrors(id.connector, id.task, errors, this.metricsOwner);
     const regex = String(parsed['topics.regex'] ?? '').trim();
     const subscription = regex !== '' ? compileJavaRegex(regex, true) : (parsed['topics'] as string[]);
     return new SinkTaskRunner({
@@ -313,7 +315,7 @@ export class Worker {
     if (!t) return;
     this.tasks.delete(key);
     await t.stop(this.config.getLong('task.shutdown.graceful.timeout.ms'));
-    setTaskState(id.connector, id.task, null);
+    setTaskState(id.connector, id.task, null, this.metricsOwner);
   }
 
   async stopTasks(connector: string): Promise<void> {
@@ -327,12 +329,12 @@ export class Worker {
 
   // Traces go to the status store and REST; a client library's message may quote a resolved secret.
   private reportConnector(name: string, state: State, trace?: string): void {
-    setConnectorState(name, state);
+    setConnectorState(name, state, this.metricsOwner);
     this.status.connector(name, state, trace === undefined ? undefined : scrubSecrets(trace));
   }
 
   private reportTask(id: TaskId, state: State, trace?: string): void {
-    setTaskState(id.connector, id.task, state);
+    setTaskState(id.connector, id.task, state, this.metricsOwner);
     this.status.task(id, state, trace === undefined ? undefined : scrubSecrets(trace));
   }
 }
