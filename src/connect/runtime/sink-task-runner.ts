@@ -69,6 +69,9 @@ export class SinkTaskRunner implements TaskRunner {
   }
 
   start(): void {
+    // A task's counters exist from its start, at 0 (as Connect's task metrics do), also after a restart removed
+    // the previous run's series.
+    for (const m of [metrics.sinkRecordRead, metrics.sinkRecordSend, metrics.offsetCommitSuccess, metrics.offsetCommitFailure]) m.inc(this.labels, 0);
     void this.run().catch((err: unknown) => this.fail(err));
   }
 

@@ -83,6 +83,9 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   start(): void {
+    // A task's counters exist from its start, at 0 (as Connect's task metrics do), also after a restart removed
+    // the previous run's series.
+    for (const m of [metrics.sourceRecordPoll, metrics.sourceRecordWrite, metrics.offsetCommitSuccess, metrics.offsetCommitFailure]) m.inc(this.labels, 0);
     void this.loop().finally(() => this.finished.resolve());
   }
 
