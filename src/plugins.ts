@@ -12,6 +12,7 @@ import { buildTransformationChain, validateTransformations, type PluginResolver 
 import { fileStreamPlugins } from './connectors/file/index.js';
 import { jdbcPlugins } from './connectors/jdbc/index.js';
 import { mirrorPlugins } from './connectors/mirror/plugins.js';
+import { s3Plugins } from './connectors/s3/index.js';
 
 export interface BuiltinPluginOptions {
   /** The worker's file.allowed.paths; unset = FileStream connectors may use no file (stdin/stdout only). */
@@ -19,7 +20,7 @@ export interface BuiltinPluginOptions {
 }
 
 export function builtinPlugins(opts: BuiltinPluginOptions = {}): PluginRegistry {
-  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...fileStreamPlugins(opts.fileAllowedPaths ?? []), ...jdbcPlugins, ...mirrorPlugins);
+  return new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...predicatePlugins, ...fileStreamPlugins(opts.fileAllowedPaths ?? []), ...jdbcPlugins, ...mirrorPlugins, ...s3Plugins);
 }
 
 function resolverFor(registry: PluginRegistry): PluginResolver {

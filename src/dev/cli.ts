@@ -13,6 +13,7 @@ import {
   type ClientStoreFlavour, type SecureClientSet, type SecureListener,
 } from './security.js';
 import { defaultDevDir, readState, stateFile } from './state.js';
+import { DEFAULT_S3_PORT, devS3Stop, devS3Up, formatS3Server, readS3Server } from './s3.js';
 
 /** Exit codes of `ferry dev`. */
 export const EXIT = {
@@ -57,6 +58,9 @@ Options:
                        A dev CA, client stores (JKS, PKCS12, PEM) and passwords are made once in <dev dir>/pki;
                        up prints the client properties and writes them to <cluster dir>/clients/*.properties.
                        Default for an existing cluster: what it was created with.
+  --s3                 up: also start a local S3 server (s3proxy from Maven Central, filesystem backend) on
+                       127.0.0.1:${DEFAULT_S3_PORT} with bucket ferry-backups; stop/down stop it (down deletes its data)
+  --s3-port N          its port (default ${DEFAULT_S3_PORT})
   --json               machine-readable output on stdout (progress still goes to stderr)
   -h, --help           this help
 
@@ -81,6 +85,9 @@ export interface DevArgs {
   /** Secured listeners for up ([] = none); absent = keep each cluster's own. */
   security?: SecureListener[];
   json: boolean;
+  /** up: also start the local S3 server. */
+  s3?: boolean;
+  s3Port?: number;
 }
 
 const SUBCOMMANDS: readonly DevSubcommand[] = ['up', 'down', 'stop', 'status', 'fetch', 'help'];
@@ -100,6 +107,8 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
         acls: { type: 'boolean', default: false },
         security: { type: 'string' },
         json: { type: 'boolean', default: false },
+        s3: { type: 'boolean', default: false },
+        's3-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -136,6 +145,15 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
     out.kafkaVersion = version;
+  }
+  if (values.s3 || values['s3-port'] !== undefined) {
+    if (command !== 'up') throw new UsageError(`--s3 and --s3-port apply to 'up' only (stop, down and status include a running S3 server)`);
+    out.s3 = true;
+    if (values['s3-port'] !== undefined) {
+      const n = Number(values['s3-port']);
+      if (!/^\d+$/.test(values['s3-port']) || n < 1024 || n > 65535) throw new UsageError(`--s3-port must be an integer between 1024 and 65535, got '${values['s3-port']}'`);
+      out.s3Port = n;
+    }
   }
   if (values.acls && command !== 'up') throw new UsageError(`--acls applies to 'up' only`);
   if (values.security !== undefined) {
@@ -313,6 +331,10 @@ function killSpawnedOnInterrupt(devDir: string, since: number): () => void {
 async function up(devDir: string, a: DevArgs): Promise<number> {
   const removeHandlers = killSpawnedOnInterrupt(devDir, Date.now());
   try {
+    if (a.s3) {
+      const s3 = await devS3Up(devDir, a.s3Port, progress);
+      if (!a.json) console.log(`Local S3 server ${s3.started ? 'started' : 'already running'}:\n${formatS3Server(s3.server)}`);
+    }
     const r = await devUp({
       devDir,
       ...(a.clusters ? { clusters: a.clusters } : {}),
@@ -352,6 +374,8 @@ async function up(devDir: string, a: DevArgs): Promise<number> {
 async function status(devDir: string, a: DevArgs): Promise<number> {
   const clusters = await devStatus(devDir);
   const allRunning = clusters.length > 0 && clusters.every((c) => c.state === 'running');
+  const s3 = readS3Server(devDir);
+  if (s3 && !a.json) console.log(formatS3Server(s3));
   if (a.json) {
     const secure = await Promise.all(clusters.map(secureClusterReport));
     console.log(JSON.stringify({ devDir, clusters: clusters.map((c, i) => ({ ...jsonCluster(c), listening: c.listening, security: secure[i] ?? null })) }));
@@ -370,6 +394,7 @@ async function status(devDir: string, a: DevArgs): Promise<number> {
 
 async function stop(devDir: string, a: DevArgs): Promise<number> {
   const stopped = await devStop(devDir, { progress });
+  if (await devS3Stop(devDir, false)) progress('Stopped the local S3 server (data kept).');
   if (a.json) console.log(JSON.stringify({ devDir, stopped: stopped.map((c) => c.name) }));
   else console.log(stopped.length === 0 ? 'No running local clusters.' : `Stopped ${stopped.map((c) => c.name).join(', ')} (data kept; 'ferry dev up' restarts them).`);
   return EXIT.ok;
@@ -377,6 +402,7 @@ async function stop(devDir: string, a: DevArgs): Promise<number> {
 
 async function down(devDir: string, a: DevArgs): Promise<number> {
   const removed = await devDown(devDir, { progress });
+  if (readS3Server(devDir)) { await devS3Stop(devDir, true); progress('Stopped the local S3 server and deleted its data.'); }
   if (a.json) console.log(JSON.stringify({ devDir, removed: removed.map((c) => c.name) }));
   else console.log(removed.length === 0 ? `No local clusters in ${devDir}.` : `Stopped and deleted ${removed.map((c) => c.name).join(', ')}.`);
   return EXIT.ok;
