@@ -8,6 +8,14 @@ import { readPropertiesFile } from '../config/properties.js';
 import { startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
 import { logger } from '../observability/logger.js';
 import { validateClientSecurity } from '../kafka/security.js';
+import { ConfigError } from '../connect/api/errors.js';
+import { createProcessRestServer, type RestServer, type RestServerOptions } from '../connect/rest/server.js';
+import { restAuthenticatorFor } from '../connect/rest/auth.js';
+import { splitList } from '../connect/rest/guards.js';
+import { parseListeners } from '../connect/rest/listeners.js';
+import { httpsServerOptions } from '../connect/rest/tls.js';
+import { resolveOwnReferences } from '../config/config-providers.js';
+import { registry as metricsRegistry } from '../observability/metrics.js';
 
 const log = logger('mirror.dedicated');
 
@@ -27,12 +35,60 @@ export interface FlowHandle { flow: Mm2Flow; worker: DistributedHandle }
 export interface MirrorMakerHandle {
   config: Mm2Config;
   flows: FlowHandle[];
+  /**
+   * The process's REST listener (`dedicated.mode.enable.internal.rest = true`, on `listeners`): GET /metrics,
+   * /health/live, /health/ready and /ui for every flow of this process. Null when not enabled.
+   */
+  restUrl: string | null;
   stop(): Promise<void>;
 }
 
+// The top-level properties each config was read from: the process listener's settings live there.
+const topLevelProps = new WeakMap<Mm2Config, Readonly<Record<string, string>>>();
+
 export function readMm2Config(file: string, clusters?: string[]): Mm2Config {
   const props = readPropertiesFile(file);
-  return parseMm2Properties(props, clusters && clusters.length > 0 ? { clusters } : {});
+  const config = parseMm2Properties(props, clusters && clusters.length > 0 ? { clusters } : {});
+  topLevelProps.set(config, props);
+  return config;
+}
+
+export const INTERNAL_REST_ENABLE = 'dedicated.mode.enable.internal.rest';
+/** Ferry's default for the process listener: loopback only, MM2's port (MM2 binds every interface: http://:8083). */
+export const DEFAULT_PROCESS_LISTENERS = 'http://localhost:8083';
+
+/**
+ * The process listener's REST settings from mm2.properties' top level, read as MM2 (KIP-710) reads them:
+ * `dedicated.mode.enable.internal.rest`, `listeners`, `listeners.https.ssl.*` (or `ssl.*`),
+ * `rest.extension.classes`, `access.control.allow.{origin,methods}`, `rest.advertised.host.name`. Null when the
+ * listener is not enabled; REST keys set without enabling it are an error rather than silently unused.
+ */
+export function processRestOptions(raw: Readonly<Record<string, string>>, env: Readonly<Record<string, string | undefined>> = process.env): RestServerOptions | null {
+  const props = resolveOwnReferences(raw).resolved;
+  const enabled = (props[INTERNAL_REST_ENABLE] ?? 'false').trim().toLowerCase();
+  if (enabled !== 'true' && enabled !== 'false') {
+    const msg = `Expected true or false, got '${props[INTERNAL_REST_ENABLE]}'`;
+    throw new ConfigError(`Invalid value ${props[INTERNAL_REST_ENABLE]} for configuration ${INTERNAL_REST_ENABLE}: ${msg}`, { [INTERNAL_REST_ENABLE]: [msg] });
+  }
+  const restKeys = Object.keys(props).filter((k) => k === 'listeners' || k.startsWith('listeners.https.') || k === 'rest.extension.classes' || k.startsWith('access.control.'));
+  if (enabled === 'false') {
+    if (restKeys.length > 0) {
+      const msg = `${restKeys.join(', ')} only apply with ${INTERNAL_REST_ENABLE}=true (the process's REST listener: /metrics, /health/live, /health/ready, /ui)`;
+      throw new ConfigError(msg, Object.fromEntries(restKeys.map((k) => [k, [msg]])));
+    }
+    return null;
+  }
+  const listeners = props['listeners'] ?? DEFAULT_PROCESS_LISTENERS;
+  const anyHttps = parseListeners(listeners, 'listeners').some((l) => l.protocol === 'https');
+  const advertisedHost = props['rest.advertised.host.name'];
+  return {
+    listeners,
+    authenticator: restAuthenticatorFor(splitList(props['rest.extension.classes']), env),
+    accessControlAllowOrigin: props['access.control.allow.origin'] ?? '',
+    accessControlAllowMethods: props['access.control.allow.methods'] ?? '',
+    ...(anyHttps ? { https: httpsServerOptions(props) } : {}),
+    ...(advertisedHost ? { extraHostNames: [advertisedHost] } : {}),
+  };
 }
 
 /** The worker properties Ferry runs a flow's herder with. */
@@ -69,15 +125,27 @@ export function validateClusterSecurity(config: Mm2Config): void {
   }
 }
 
-export async function startMirrorMaker(config: Mm2Config, opts: { workerOverrides?: Record<string, string> } = {}): Promise<MirrorMakerHandle> {
+export async function startMirrorMaker(config: Mm2Config, opts: { workerOverrides?: Record<string, string>; topLevelProps?: Readonly<Record<string, string>> } = {}): Promise<MirrorMakerHandle> {
   validateClusterSecurity(config);
+  const restOptions = processRestOptions(opts.topLevelProps ?? topLevelProps.get(config) ?? {});
   const flows: FlowHandle[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let rest: RestServer | null = null;
   const stopAll = async () => {
     for (const t of timers) clearInterval(t);
     await Promise.all(flows.map((f) => f.worker.stop().catch((e: Error) => log.warn({ err: e.message }, 'flow stop failed'))));
+    await rest?.stop();
   };
+  let restUrl: string | null = null;
   try {
+    // One listener for the process, opened first so that probes see the flows start (ready once all joined).
+    if (restOptions) {
+      rest = createProcessRestServer({ ...restOptions, metricsRegistry, workers: () => flows.map((f) => ({
+        name: `${f.flow.source}->${f.flow.target}`, herder: f.worker.herder, expectedConnectors: Object.keys(f.flow.storedConnectors),
+      })) });
+      restUrl = (await rest.start()).url;
+      log.info({ url: restUrl }, 'process REST listener started (/metrics, /health/live, /health/ready, /ui)');
+    }
     // Sequential start keeps two JVM-free but CPU-hungry joins from contending on a small machine.
     for (const flow of config.flows) {
       const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides));
@@ -96,7 +164,7 @@ export async function startMirrorMaker(config: Mm2Config, opts: { workerOverride
     await stopAll();
     throw e;
   }
-  return { config, flows, stop: stopAll };
+  return { config, flows, restUrl, stop: stopAll };
 }
 
 export function usage(): string {

@@ -26,6 +26,8 @@ export class SampledStat {
   private current = 0;
   /** Last recorded value (MM2's plain `record-age-ms`, `replication-latency-ms`), NaN before any. */
   last = Number.NaN;
+  /** When the last value was recorded (the window clock, epoch ms), NaN before any. */
+  lastAt = Number.NaN;
   /** Lifetime sums (cumulative counts such as MM2's record-count). */
   lifetimeTotal = 0;
   lifetimeCount = 0;
@@ -58,6 +60,7 @@ export class SampledStat {
     if (value < this.min[i]!) this.min[i] = value;
     if (value > this.max[i]!) this.max[i] = value;
     this.last = value;
+    this.lastAt = now;
     this.lifetimeTotal += value * weight;
     this.lifetimeCount += weight;
   }
@@ -193,6 +196,11 @@ export class WindowedMetric<L extends string> {
         for (const { gauge } of this.gauges) gauge.remove(e.labels);
       }
     }
+  }
+
+  /** The series with their stats (read by derived gauges and the status page). */
+  entries(): { labels: Readonly<Labels<L>>; stat: SampledStat }[] {
+    return [...this.stats.values()];
   }
 
   /** Label sets currently exposed (tests). */

@@ -19,6 +19,8 @@ export interface RestGuardOptions {
   allowedMethods: readonly string[];
   /** Host names accepted in the Host header; null turns the check off (listener not bound to loopback). */
   allowedHosts: ReadonlySet<string> | null;
+  /** Paths answered to GET/HEAD without authentication (the orchestrator probes, see health.ts). */
+  publicPaths?: ReadonlySet<string>;
 }
 
 /** Connect (Jetty's CrossOriginFilter) allows these methods when access.control.allow.methods is empty. */
@@ -94,8 +96,9 @@ export function registerGuards(app: FastifyInstance, opts: RestGuardOptions): vo
       }
     }
 
-    const path = req.url.split('?', 1)[0] ?? '/';
-    if (opts.authenticator && !isInternalRequest(req.method, path) && !opts.authenticator.authenticate(header(req, 'authorization'))) {
+    const path = (req.url.split('?', 1)[0] ?? '/').replace(/(.)\/+$/, '$1');
+    const publicProbe = (req.method === 'GET' || req.method === 'HEAD') && opts.publicPaths?.has(path) === true;
+    if (opts.authenticator && !publicProbe && !isInternalRequest(req.method, path) && !opts.authenticator.authenticate(header(req, 'authorization'))) {
       void reply.header('www-authenticate', WWW_AUTHENTICATE);
       return refuse(reply, 401, UNAUTHORIZED_MESSAGE);
     }

@@ -18,11 +18,15 @@ import { registerRootRoutes } from './routes/root.js';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { RestAuthenticator } from './auth.js';
 import { DEFAULT_CORS_METHODS, registerGuards, splitList } from './guards.js';
+import { EventLoopWatchdog, resolveHealthOptions, UNAUTHENTICATED_PATHS, type HealthOptions, type HealthTarget } from './health.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerUiRoutes } from './ui/routes.js';
 
 export type { HerderRestExtensions, InternalRequestSignature, RestHerder } from './context.js';
 export type { Forwarder, ForwardRequest, ForwardResponse } from './forwarding.js';
 export { createHttpForwarder } from './forwarding.js';
 export type { RequestTargetError } from './errors.js';
+export type { HealthOptions, HealthTarget } from './health.js';
 export { isRequestTargetError } from './errors.js';
 
 export interface RestServerOptions {
@@ -57,6 +61,13 @@ export interface RestServerOptions {
   accessControlAllowMethods?: string;
   /** More names a loopback-bound listener answers to in the Host header (e.g. rest.advertised.host.name). */
   extraHostNames?: readonly string[];
+  /** Thresholds of GET /health/live (see health.ts). */
+  health?: HealthOptions;
+  /**
+   * The workers GET /health/live, /health/ready and /ui report on; default the server's herder. Dedicated mode
+   * passes its flows' workers (a function: flows may still be starting when the listener opens).
+   */
+  workers?: () => readonly HealthTarget[];
 }
 
 export interface StartedRestServer {
@@ -78,6 +89,18 @@ export interface RestServer {
 interface Roles { connect: boolean; admin: boolean }
 
 export function createRestServer(herder: RestHerder, opts: RestServerOptions = {}): RestServer {
+  return createServer(herder, opts);
+}
+
+/**
+ * A listener for the process rather than one worker: GET /metrics, /health/live, /health/ready and /ui over
+ * `opts.workers`, and none of Connect's worker API. Dedicated mode serves it on mm2.properties' `listeners`.
+ */
+export function createProcessRestServer(opts: RestServerOptions & { workers: () => readonly HealthTarget[] }): RestServer {
+  return createServer(null, { ...opts, adminListeners: '' });
+}
+
+function createServer(herder: RestHerder | null, opts: RestServerOptions): RestServer {
   const log = opts.logger ?? componentLogger('connect.rest');
   const mainListeners = parseListeners(opts.listeners ?? DEFAULT_LISTENERS, 'listeners');
   const adminSetting = opts.adminListeners;
@@ -90,9 +113,10 @@ export function createRestServer(herder: RestHerder, opts: RestServerOptions = {
     }
   }
 
+  const watchdog = new EventLoopWatchdog();
   const instances: { app: FastifyInstance; listener: Listener; admin: boolean }[] = [
-    ...mainListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: true, admin: adminMode === 'shared' }, listener), listener, admin: false })),
-    ...adminListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: false, admin: true }, listener), listener, admin: true })),
+    ...mainListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: true, admin: adminMode === 'shared' && herder !== null }, listener, watchdog), listener, admin: false })),
+    ...adminListeners.map((listener) => ({ app: buildApp(herder, opts, log, { connect: false, admin: true }, listener, watchdog), listener, admin: true })),
   ];
   const first = instances[0];
   if (!first) throw new ConfigError('No REST listener configured', { listeners: ['no listener given'] });
@@ -107,6 +131,7 @@ export function createRestServer(herder: RestHerder, opts: RestServerOptions = {
     async start() {
       if (started) throw new Error('REST server already started');
       started = true;
+      watchdog.start();
       const urls: string[] = [];
       const adminUrls: string[] = [];
       try {
@@ -117,6 +142,7 @@ export function createRestServer(herder: RestHerder, opts: RestServerOptions = {
           log.info({ listener: inst.listener.raw, url, admin: inst.admin || adminMode === 'shared' }, 'REST listener started');
         }
       } catch (err) {
+        watchdog.stop();
         await Promise.allSettled(instances.map((i) => i.app.close()));
         throw err;
       }
@@ -124,6 +150,7 @@ export function createRestServer(herder: RestHerder, opts: RestServerOptions = {
     },
 
     stop() {
+      watchdog.stop();
       stopping ??= Promise.all(instances.map((i) => i.app.close())).then(() => undefined);
       return stopping;
     },
@@ -161,7 +188,7 @@ function allowedHostsFor(listener: Listener, extra: readonly string[]): Set<stri
   return new Set([...LOOPBACK_NAMES, listener.host.toLowerCase(), ...extra.map((h) => h.toLowerCase())].filter((h) => h !== ''));
 }
 
-function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, roles: Roles, listener: Listener): FastifyInstance {
+function buildApp(herder: RestHerder | null, opts: RestServerOptions, log: Logger, roles: Roles, listener: Listener, watchdog: EventLoopWatchdog): FastifyInstance {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 90_000;
   const app = Fastify({
     logger: false,
@@ -181,11 +208,12 @@ function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, role
     allowedOrigins: splitList(opts.accessControlAllowOrigin),
     allowedMethods: methods.length > 0 ? methods : DEFAULT_CORS_METHODS,
     allowedHosts: allowedHostsFor(listener, opts.extraHostNames ?? []),
+    publicPaths: UNAUTHENTICATED_PATHS,
   });
 
   const known: { method: HTTPMethods; pattern: RegExp }[] = [];
   const ctx: RestContext = {
-    herder,
+    herder: herder ?? noHerder(),
     call: (work) => withTimeout(work, requestTimeoutMs),
     route: (method: HTTPMethods, path: string, handler: RouteHandler) => {
       app.route({ method, url: path, handler });
@@ -195,9 +223,15 @@ function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, role
     log,
   };
   if (roles.connect) {
-    registerRootRoutes(ctx, opts.metricsRegistry ? { metricsRegistry: opts.metricsRegistry } : {});
-    registerConnectorRoutes(ctx);
-    registerPluginRoutes(ctx);
+    // The worker id is known once a distributed herder started: read it at request time.
+    const targets = opts.workers ?? (herder ? () => [{ name: herder.workerId(), herder }] : () => []);
+    registerRootRoutes(ctx, { ...(opts.metricsRegistry ? { metricsRegistry: opts.metricsRegistry } : {}), workerApi: herder !== null });
+    registerHealthRoutes(ctx, targets, watchdog, resolveHealthOptions(opts.health, ctx.healthCheckTimeoutMs));
+    registerUiRoutes(ctx, targets, opts.metricsRegistry ?? null);
+    if (herder) {
+      registerConnectorRoutes(ctx);
+      registerPluginRoutes(ctx);
+    }
   }
   if (roles.admin) registerLoggerRoutes(ctx);
 
@@ -240,6 +274,11 @@ function buildApp(herder: RestHerder, opts: RestServerOptions, log: Logger, role
   });
 
   return app;
+}
+
+/** The process listener has no herder: routes that would need one are not registered, so this is never called. */
+function noHerder(): RestHerder {
+  return new Proxy({}, { get: (_t, prop) => { throw new Error(`no worker API on the process listener (${String(prop)})`); } }) as RestHerder;
 }
 
 function sendError(reply: FastifyReply, err: unknown, log: Logger, req?: FastifyRequest): FastifyReply {

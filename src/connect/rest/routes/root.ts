@@ -17,8 +17,14 @@ async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> 
   }
 }
 
-export function registerRootRoutes(ctx: RestContext, opts: { metricsRegistry?: Registry }): void {
+export function registerRootRoutes(ctx: RestContext, opts: { metricsRegistry?: Registry; workerApi?: boolean }): void {
   const { herder, call, route } = ctx;
+  const registry = opts.metricsRegistry;
+  if (registry) {
+    route('GET', '/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
+  // The process listener of dedicated mode (no worker of its own) serves /metrics only.
+  if (opts.workerApi === false) return;
 
   route('GET', '/', async () => call(() => herder.serverInfo()));
 
@@ -32,9 +38,4 @@ export function registerRootRoutes(ctx: RestContext, opts: { metricsRegistry?: R
     }
     return reply.code(200).send({ status: 'healthy', message: HEALTHY_MESSAGE });
   });
-
-  const registry = opts.metricsRegistry;
-  if (registry) {
-    route('GET', '/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  }
 }
