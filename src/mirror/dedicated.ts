@@ -125,9 +125,17 @@ export function validateClusterSecurity(config: Mm2Config): void {
   }
 }
 
-export async function startMirrorMaker(config: Mm2Config, opts: { workerOverrides?: Record<string, string>; topLevelProps?: Readonly<Record<string, string>> } = {}): Promise<MirrorMakerHandle> {
+export interface StartMirrorMakerOptions {
+  workerOverrides?: Record<string, string>;
+  /** mm2.properties' top level (default: what readMm2Config read for this config). */
+  topLevelProps?: Readonly<Record<string, string>>;
+  /** Where KAFKA_OPTS (the JAAS file of basic authentication) is read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function startMirrorMaker(config: Mm2Config, opts: StartMirrorMakerOptions = {}): Promise<MirrorMakerHandle> {
   validateClusterSecurity(config);
-  const restOptions = processRestOptions(opts.topLevelProps ?? topLevelProps.get(config) ?? {});
+  const restOptions = processRestOptions(opts.topLevelProps ?? topLevelProps.get(config) ?? {}, opts.env ?? process.env);
   const flows: FlowHandle[] = [];
   const timers: NodeJS.Timeout[] = [];
   let rest: RestServer | null = null;

@@ -71,7 +71,7 @@ export const APP_JS = `'use strict';
     ]));
     box.appendChild(el('h3', { text: 'Topics' }));
     if (f.topics.length === 0) box.appendChild(el('p', { cls: 'empty', text: 'No topic mirrored by a task of this process yet.' }));
-    else box.appendChild(table([{ t: 'topic' }, { t: 'partitions', n: 1 }, { t: 'lag (records)', n: 1 }, { t: 'lag (seconds)', n: 1 }, { t: 'mirrored', n: 1 }],
+    else box.appendChild(table([{ t: 'topic' }, { t: 'partitions', n: 1 }, { t: 'lag (records)', n: 1 }, { t: 'lag (seconds)', n: 1 }, { t: 'mirrored (this task run)', n: 1 }],
       f.topics.map(function (t) {
         return el('tr', { 'data-topic': t.topic }, [
           el('td', { text: t.topic }), el('td', { cls: 'num', text: String(t.partitions) }),
