@@ -41,6 +41,8 @@ export interface CompactedLogOptions {
   /** Refuse a topic with more than one partition (Connect's config topic). */
   requireSinglePartition?: boolean;
   onRecord: (record: InRecord) => void;
+  /** isolation.level=read_committed: records of open or aborted transactions are never passed to onRecord. */
+  readCommitted?: boolean;
   /** Broker-side long-poll wait of the tail loop. Default 500 ms. */
   fetchMaxWaitMs?: number;
 }
@@ -74,7 +76,7 @@ export class CompactedLog {
       throw new TopicConfigError(`Topic '${this.opts.topic}' supplied via the '${this.opts.setting ?? 'config.storage.topic'}' property is required to have a single partition in order to guarantee consistency of connector configurations, but it has ${count} partitions.`);
     }
     this.partitions = Array.from({ length: count }, (_, partition) => ({ topic: this.opts.topic, partition }));
-    this.reader = new PartitionReader(this.opts.clientProps, `${this.opts.clientId}-reader`, { maxWaitMs: this.opts.fetchMaxWaitMs ?? 500 });
+    this.reader = new PartitionReader(this.opts.clientProps, `${this.opts.clientId}-reader`, { maxWaitMs: this.opts.fetchMaxWaitMs ?? 500, readCommitted: this.opts.readCommitted ?? false });
     await this.reader.connect();
     const earliest = await this.reader.listOffsets(this.partitions, 'earliest');
     for (const tp of this.partitions) this.reader.seek(tp, earliest.get(tpKey(tp.topic, tp.partition)) ?? 'earliest');

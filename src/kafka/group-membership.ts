@@ -29,7 +29,11 @@ export interface JoinedGroup {
 }
 
 export interface GroupMemberHandler {
-  /** Runs before every JoinGroup (eager protocols release their work here). */
+  /**
+   * Runs before every JoinGroup (eager protocols release their work here). `memberId` is '' on the first join
+   * and after the membership was lost (session expired, UNKNOWN_MEMBER_ID): then the group has already given
+   * this member's work to others, and any protocol must release it.
+   */
   onJoinPrepare(generation: number, memberId: string): Promise<void>;
   /** The protocols this member offers, in order of preference, with current metadata. */
   protocols(): GroupProtocol[];
@@ -232,7 +236,9 @@ export class GroupMember {
         this.stable = false;
         this.requestRejoin(`heartbeat failed: ${err.type}`);
       } else if (Date.now() - this.lastHeartbeatOk > this.opts.sessionTimeoutMs) {
-        // The coordinator has certainly expired our session by now.
+        // The coordinator has certainly expired our session by now: the member id is gone with it, and so is
+        // whatever was assigned to this member (onJoinPrepare sees the reset id and releases it).
+        this.memberIdValue = '';
         this.stable = false;
         this.requestRejoin(`no successful heartbeat for ${this.opts.sessionTimeoutMs} ms (${err.message})`);
       } else {

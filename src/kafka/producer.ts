@@ -13,7 +13,7 @@ import { compressAsync } from './codec-async.js';
 import { compressionSettings, compressorFor, type CompressionSettings } from './codecs.js';
 import { RECORD_BATCH_HEADER_BYTES, decodeRecordSet, encodeRecordBatch, type BatchRecord } from './record-batch.js';
 import { BatchSender, ProduceError, type PartitionResponse, type Segment } from './batch-sender.js';
-import { TransactionManager } from './transactions.js';
+import { FencedError, TransactionManager } from './transactions.js';
 
 export type { Segment } from './batch-sender.js';
 import { produceRequestBody, sendRequest } from './requests.js';
@@ -79,6 +79,8 @@ export class RecordProducer {
   private readonly idempotent: boolean;
   /** Set with transactional.id: every send belongs to the open transaction (beginTransaction … commitTransaction). */
   private readonly txn: TransactionManager | null;
+  /** Set once a newer producer with the same transactional.id fenced this one: final. */
+  private fencedBy: FencedError | null = null;
   /** The first write of the open transaction that failed: the transaction can only be aborted. */
   private txnFailure: Error | null = null;
   private readonly metadata: TopicMetadataCache;
@@ -260,6 +262,23 @@ export class RecordProducer {
   }
 
   /**
+   * Notes that a newer producer took the transactional.id over. That is final (Java's ProducerFencedException):
+   * from now on this producer only fails, and above all never sends InitProducerId again — that would bump the
+   * epoch once more and fence the newer producer in turn.
+   */
+  private noteFenced(e: unknown): void {
+    if (this.fencedBy || !this.txn) return;
+    const type = (e as { type?: unknown; cause?: { type?: unknown } }).type ?? (e as { cause?: { type?: unknown } }).cause?.type;
+    if (e instanceof FencedError || type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH') {
+      this.fencedBy = e instanceof FencedError ? e : new FencedError(`transactional.id ${this.txn.transactionalId}: fenced by a newer producer with the same transactional.id (${(e as Error).message})`, { cause: e });
+    }
+  }
+
+  private throwIfFenced(): void {
+    if (this.fencedBy) throw this.fencedBy;
+  }
+
+  /**
    * Waits until every write of the transaction is acknowledged, then commits it (EndTxn). A write that failed
    * makes this throw without committing: the caller aborts. A FencedError means another producer took over
    * the transactional.id; this one must stop.
@@ -268,10 +287,11 @@ export class RecordProducer {
     const txn = this.requireTxn('commitTransaction');
     await this.tail;
     await this.sender.drain();
+    this.throwIfFenced();
     if (this.txnFailure) {
       throw new ProduceError(`transactional.id ${txn.transactionalId}: not committed, a write failed: ${this.txnFailure.message}`, 'ABORTABLE', false, { cause: this.txnFailure });
     }
-    await txn.end(true);
+    await txn.end(true).catch((e: unknown) => { this.noteFenced(e); throw e; });
   }
 
   /**
@@ -283,9 +303,13 @@ export class RecordProducer {
     const txn = this.requireTxn('abortTransaction');
     await this.tail;
     await this.sender.drain();
-    await txn.end(false);
+    // A fenced producer's transaction was aborted by the coordinator already; it must not touch the id again.
+    this.throwIfFenced();
+    await txn.end(false).catch((e: unknown) => { this.noteFenced(e); throw e; });
+    const writeFailed = this.txnFailure !== null;
     this.txnFailure = null;
-    await this.sender.start();
+    // Only a failed write can have left gaps in the partitions' sequences: then a new epoch, sequences from 0.
+    if (writeFailed) await this.sender.start();
   }
 
   private requireTxn(what: string): TransactionManager {
@@ -316,14 +340,15 @@ export class RecordProducer {
       await this.knowTopics(p.batches);
       if (this.txn) {
         if (!this.txn.active) throw new ProduceError(`transactional.id ${this.txn.transactionalId}: send outside a transaction (call beginTransaction first)`, 'INVALID_TXN_STATE', false);
+        this.throwIfFenced();
         if (this.txnFailure) throw new ProduceError(`transactional.id ${this.txn.transactionalId}: the transaction already failed and can only be aborted (${this.txnFailure.message})`, 'ABORTABLE', false, { cause: this.txnFailure });
-        await this.txn.addPartitions(p.batches);
+        await this.txn.addPartitions(p.batches).catch((e: unknown) => { this.noteFenced(e); throw e; });
       }
       let bytes = 0;
       for (const b of p.batches) bytes += b.batch.length;
       await this.sender.reserve(bytes);
       const acks = this.sender.enqueue(p.batches);
-      if (this.txn) for (const a of acks) a.catch((e: unknown) => { this.txnFailure ??= e instanceof Error ? e : new Error(String(e)); });
+      if (this.txn) for (const a of acks) a.catch((e: unknown) => { this.noteFenced(e); this.txnFailure ??= e instanceof Error ? e : new Error(String(e)); });
       return { acks, done: p.done };
     });
     this.tail = queued.catch(() => undefined);

@@ -12,6 +12,8 @@
 
 import type { KafkajsBroker, KafkajsCluster } from './kafkajs-internals.js';
 import { retry } from '../backoff.js';
+import { createLowLevelCluster, type ClientProps } from './client.js';
+import { intSetting } from '../config/settings.js';
 
 /** Kafka error codes this module acts on. */
 const ERR = {
@@ -157,4 +159,29 @@ function retriable(e: unknown): boolean {
   const code = codeOf(e);
   if (code !== undefined) return code === ERR.CONCURRENT_TRANSACTIONS || COORDINATOR_MOVED.has(code);
   return /Connection|Timeout|ECONNREFUSED|ECONNRESET|EPIPE|socket|closed|BrokerNotFound/i.test(`${(e as Error).name} ${(e as Error).message}`);
+}
+
+/**
+ * Fences every producer of these transactional ids (Java's Admin.fenceProducers): an InitProducerId for each
+ * bumps its epoch, so a zombie still holding an older epoch can neither write nor commit, and the coordinator
+ * aborts whatever transaction the id had open. Used by the Connect leader before a new generation of
+ * exactly-once source tasks starts (KIP-618).
+ */
+export async function fenceProducers(props: ClientProps, transactionalIds: readonly string[], opts: { clientId: string; maxBlockMs?: number }): Promise<void> {
+  if (transactionalIds.length === 0) return;
+  const cluster = createLowLevelCluster(props, opts.clientId);
+  await cluster.connect();
+  try {
+    for (const transactionalId of transactionalIds) {
+      await new TransactionManager(cluster, {
+        transactionalId,
+        transactionTimeoutMs: 60_000,
+        retryBackoffMs: intSetting(props, 'retry.backoff.ms', 100),
+        retryBackoffMaxMs: intSetting(props, 'retry.backoff.max.ms', 1000),
+        maxBlockMs: opts.maxBlockMs ?? 60_000,
+      }).init();
+    }
+  } finally {
+    await cluster.disconnect().catch(() => undefined);
+  }
 }

@@ -46,6 +46,13 @@ export abstract class Connector {
 
 export abstract class SourceConnector extends Connector {
   readonly kind = 'source' as const;
+  /**
+   * KIP-618: whether this connector, so configured, can deliver exactly once (it can re-read its input from
+   * the offsets it stored). Connectors that do not say are refused under exactly.once.support=required.
+   */
+  exactlyOnceSupport?(props: Props): 'SUPPORTED' | 'UNSUPPORTED' | null;
+  /** KIP-618: whether the connector can define transaction boundaries itself (transaction.boundary=connector). */
+  canDefineTransactionBoundaries?(props: Props): 'SUPPORTED' | 'UNSUPPORTED';
 }
 
 export abstract class SinkConnector extends Connector {

@@ -2,6 +2,8 @@
 import { AbstractConfig, ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { workerConfigDef } from '../runtime/worker-config.js';
 
+export type ExactlyOnceSourceSupport = 'disabled' | 'preparing' | 'enabled';
+
 export function distributedConfigDef(): ConfigDef {
   return new ConfigDef()
     .define({ name: 'group.id', type: 'STRING', defaultValue: NO_DEFAULT, importance: 'HIGH', documentation: 'The Connect group this worker belongs to.', validator: Validators.nonEmptyString() })
@@ -25,13 +27,18 @@ export function distributedConfigDef(): ConfigDef {
     .define({ name: 'inter.worker.key.ttl.ms', type: 'INT', defaultValue: 3_600_000, importance: 'LOW', documentation: 'Session key rotation interval.' })
     .define({ name: 'inter.worker.signature.algorithm', type: 'STRING', defaultValue: 'HmacSHA256', importance: 'LOW', documentation: 'Algorithm used to sign internal requests.' })
     .define({ name: 'inter.worker.verification.algorithms', type: 'LIST', defaultValue: 'HmacSHA256', importance: 'LOW', documentation: 'Algorithms accepted for internal request signatures.' })
-    .define({ name: 'exactly.once.source.support', type: 'STRING', defaultValue: 'disabled', importance: 'LOW', documentation: 'Exactly-once source support (KIP-618). Ferry runs only disabled for now: preparing and enabled are refused at start.', validator: Validators.oneOfSupported(['disabled', 'preparing', 'enabled'], ['disabled'], 'Ferry does not run exactly-once source tasks yet (transactional producers per task, offsets written in the transaction, zombie fencing); set it to disabled, or run these connectors on Apache Kafka Connect') })
+    .define({ name: 'exactly.once.source.support', type: 'STRING', defaultValue: 'disabled', importance: 'HIGH', documentation: 'Exactly-once source support (KIP-618): enabled gives every source task a transactional producer (transactional.id <group.id>-<connector>-<task>) that writes its records and their source offsets in one transaction, and fences the producers of earlier task generations; preparing reads the offsets topic read_committed and answers fencing requests, without transactions of its own (the step of a rolling upgrade from disabled to enabled).', validator: Validators.oneOf(['disabled', 'preparing', 'enabled']) })
     .merge(workerConfigDef());
 }
 
 export class DistributedConfig extends AbstractConfig {
   constructor(props: Readonly<Record<string, string>>) {
     super(distributedConfigDef(), props);
+  }
+
+  /** exactly.once.source.support, lower-cased (Connect reads it case-insensitively). */
+  exactlyOnceSourceSupport(): ExactlyOnceSourceSupport {
+    return this.getString('exactly.once.source.support').toLowerCase() as ExactlyOnceSourceSupport;
   }
 
   /** Topic-level configs given as `<prefix>.<topic config>` (e.g. config.storage.min.insync.replicas). */

@@ -12,8 +12,14 @@
 //   trigger a rebalance, target-state changes and restart requests act on the local instances.
 // - A worker only starts its assignment once it has read the config topic up to the offset named in it.
 //
-// Left out (documented in the report): exactly-once source support (fencing, transactional producers),
-// per-connector offsets topics, rebalance back-off between consecutive revoking rounds beyond one round.
+// - Exactly-once source support (KIP-618, exactly.once.source.support=enabled): every source task writes its
+//   records and offsets in transactions of its own transactional producer; before a new generation of a
+//   connector's tasks starts, the leader fences the producers of the previous generation and writes a
+//   task-count record (tasks-fencing-<connector>). A follower asks the leader with the internal, signed
+//   `PUT /connectors/{name}/fence`. With preparing or enabled the offsets topic is read read_committed.
+//
+// Left out (documented in the README): per-connector offsets topics, a transactional producer for the
+// leader's config-topic writes, rebalance back-off between consecutive revoking rounds beyond one round.
 import { workerOverridePolicy } from '../runtime/client-override-policy.js';
 import { createRestClient, type RestClient } from '../rest/client.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -24,7 +30,8 @@ import { logger, setLevel } from '../../observability/logger.js';
 import { setWorkerGroupState } from '../../observability/metrics.js';
 import { withAdmin } from '../../kafka/client.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
-import { Worker, type TransformerFactory } from '../runtime/worker.js';
+import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
+import { fenceProducers } from '../../kafka/transactions.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
 import { canonicalJson } from '../storage/offset-store.js';
@@ -142,7 +149,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     });
     this.offsetStore = new KafkaOffsetStore({
       topic: this.config.getString('offset.storage.topic'), setting: 'offset.storage.topic', clientProps: base, clientId: client('offsets'),
-      producerProps: {},
+      producerProps: {}, readCommitted: this.config.exactlyOnceSourceSupport() !== 'disabled',
       create: { partitions: this.config.getInt('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: this.config.topicSettings('offset.storage') },
     });
     this.statusStore = new KafkaStatusStore({
@@ -171,7 +178,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
         if (!this.workerConfig.getBoolean('topic.tracking.enable') || !this.configStore.contains(connector)) return;
         void this.statusStore.putTopic({ topic, connector, task: 0, discoverTimestamp: Date.now() });
       },
-    }, this.opts.transformerFactory, workerId);
+    }, this.opts.transformerFactory, workerId, this.exactlyOnceSource());
     this.configStore.setListener({
       onConnectorConfigUpdate: (c) => this.enqueueBackground('connector config update', () => this.onConnectorConfigUpdate(c)),
       onConnectorConfigRemove: (c) => this.enqueueBackground('connector removal', () => this.onConnectorConfigRemove(c)),
@@ -206,7 +213,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       rebalanceTimeoutMs: this.config.getInt('rebalance.timeout.ms'),
       heartbeatIntervalMs: this.config.getInt('heartbeat.interval.ms'),
     }, {
-      onJoinPrepare: () => this.onJoinPrepare(),
+      onJoinPrepare: (_generation, memberId) => this.onJoinPrepare(memberId),
       protocols: () => this.protocols(),
       assign: (joined) => this.performAssignment(joined),
       onAssigned: (joined, bytes) => this.serial(() => this.onAssigned(joined, bytes)),
@@ -283,10 +290,23 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   // ------------------------------------------------------------------------------------------------
   // group membership
 
-  private async onJoinPrepare(): Promise<void> {
+  private async onJoinPrepare(memberId: string): Promise<void> {
     this.needsReconfigRebalance = false;
     this.reportGroupState(true);
     if (this.scheduledRejoin) { clearTimeout(this.scheduledRejoin); this.scheduledRejoin = null; }
+    if (memberId === '' && this.ownedConnectors.size + this.ownedTasks.size > 0) {
+      // The membership was lost (e.g. the process was frozen past session.timeout.ms): the group has given this
+      // worker's work to others already. Stop it before rejoining, as Connect does, so that two copies of a task
+      // never run side by side (an exactly-once task's producer would be fenced anyway; an at-least-once one
+      // would write duplicates).
+      this.log.warn({ connectors: [...this.ownedConnectors], tasks: [...this.ownedTasks.values()].map((t) => `${t.connector}-${t.task}`) }, 'group membership lost; stopping all work before rejoining');
+      await this.serial(async () => {
+        await this.stopWork([...this.ownedConnectors], [...this.ownedTasks.values()]);
+        this.ownedConnectors.clear();
+        this.ownedTasks.clear();
+      });
+      return;
+    }
     if (this.protocol === 'default') {
       // Eager protocol: everything is released before every rebalance.
       await this.serial(async () => {
@@ -548,13 +568,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const leaderUrl = this.leaderUrlValue;
     if (!leaderUrl) throw new Error('no known leader');
     const body = JSON.stringify(configs);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const key = this.protocol === 'sessioned' ? this.sessionKeyValue : null;
-    if (key) {
-      const algorithm = this.config.getString('inter.worker.signature.algorithm');
-      headers['X-Connect-Authorization'] = sign(key, algorithm, body);
-      headers['X-Connect-Request-Signature-Algorithm'] = algorithm;
-    }
+    const headers = this.internalRequestHeaders(body);
     const client = this.opts.restClient ?? createRestClient();
     const res = await client(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(name)}/tasks?forward=true`, {
       method: 'POST', headers, body, timeoutMs: 30_000,
@@ -668,6 +682,93 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const next: SessionKeyRecord = { key: randomBytes(Math.ceil(bits / 8)).toString('base64'), algorithm: this.config.getString('inter.worker.key.generation.algorithm'), creationTimestamp: Date.now() };
     this.sessionKeyValue = next;
     void this.configStore.putSessionKey(next).catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'could not write the session key'));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // exactly-once source support (KIP-618)
+
+  /** What the worker gives its source tasks with exactly.once.source.support=enabled; null otherwise. */
+  private exactlyOnceSource(): ExactlyOnceSource | null {
+    if (this.config.exactlyOnceSourceSupport() !== 'enabled') return null;
+    return {
+      groupId: this.config.getString('group.id'),
+      offsetsTopic: this.offsetStore.topic,
+      fenceZombies: (connector) => this.fenceZombiesFor(connector),
+      readOffsetsToEnd: () => this.offsetStore.readToEnd(this.config.getInt('worker.sync.timeout.ms') * 10),
+      offsetsCommitted: (entries, metadata) => this.offsetStore.applyWritten(entries, metadata),
+    };
+  }
+
+  /**
+   * A task of this worker is about to start: its connector's earlier task generations must be fenced first.
+   * The leader does it itself (the caller is on the herder queue already); a follower asks the leader.
+   */
+  private async fenceZombiesFor(connector: string): Promise<void> {
+    if (this.leader) { await this.fenceZombiesAsLeader(connector); return; }
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= 5 && !this.stopping; attempt++) {
+      const leaderUrl = this.leaderUrlValue;
+      try {
+        if (!leaderUrl) throw new Error('no known leader');
+        const client = this.opts.restClient ?? createRestClient();
+        const res = await client(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(connector)}/fence`, {
+          method: 'PUT', headers: this.internalRequestHeaders(''), timeoutMs: 60_000,
+        });
+        if (res.status < 300) return;
+        throw new Error(`the leader (${leaderUrl}) answered ${res.status}: ${res.body}`);
+      } catch (e) {
+        lastError = e;
+        this.log.warn({ connector, attempt, err: (e as Error).message }, 'zombie fencing request to the leader failed; retrying');
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+    throw new ConnectError(`Failed to fence the zombie tasks of connector ${connector} before starting its exactly-once tasks: ${(lastError as Error | null)?.message ?? 'worker stopping'}`);
+  }
+
+  /**
+   * Leader: if the connector has task configs newer than its last task-count record, fences every producer of
+   * the last fenced generation (transactional ids <group.id>-<connector>-<0..n-1>) and writes the new count.
+   * Not needed when both generations have one task (the new task's own InitProducerId fences the old one) or
+   * the connector never had exactly-once tasks (no count record yet); the count record is written either way.
+   */
+  private async fenceZombiesAsLeader(connector: string): Promise<void> {
+    const config = this.requireConnector(connector);
+    if (this.connectorType(config) !== 'source') throw new BadRequestError(`Connector ${connector} is not a source connector`);
+    await this.configStore.readToEnd(this.config.getInt('worker.sync.timeout.ms'));
+    if (!this.configStore.pendingFencing(connector)) return;
+    const taskCount = this.configStore.taskCount(connector);
+    const previous = this.configStore.fencedTaskCount(connector);
+    if (previous !== undefined && !(previous === 1 && taskCount === 1)) {
+      const group = this.config.getString('group.id');
+      const ids = Array.from({ length: previous }, (_, i) => taskTransactionalId(group, connector, i));
+      this.log.info({ connector, transactionalIds: ids }, 'fencing the producers of the previous generation of exactly-once tasks');
+      await fenceProducers(this.workerConfig.clientProps('admin'), ids, { clientId: `${group}-fencing` });
+    }
+    await this.configStore.putTaskCountRecord(connector, taskCount);
+  }
+
+  /** PUT /connectors/{name}/fence: the internal request a follower sends before starting exactly-once tasks. */
+  fenceZombieSourceTasks(connector: string, signature: InternalRequestSignature | null): Promise<void> {
+    return this.serialApi(async () => {
+      this.verifySignature(signature);
+      if (this.config.exactlyOnceSourceSupport() === 'disabled') {
+        throw new BadRequestError('This worker runs with exactly.once.source.support=disabled: it does not fence zombie source tasks.');
+      }
+      this.requireLeader('perform zombie fencing');
+      await this.fenceZombiesAsLeader(connector);
+    });
+  }
+
+  /** Headers of an internal request: the session-key signature of `body` under the sessioned protocol. */
+  private internalRequestHeaders(body: string): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const key = this.protocol === 'sessioned' ? this.sessionKeyValue : null;
+    if (key) {
+      const algorithm = this.config.getString('inter.worker.signature.algorithm');
+      headers['X-Connect-Authorization'] = sign(key, algorithm, body);
+      headers['X-Connect-Request-Signature-Algorithm'] = algorithm;
+    }
+    return headers;
   }
 
   private verifySignature(signature: InternalRequestSignature | null): void {
@@ -940,7 +1041,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   validateConnectorConfig(_pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator, this.workerConfig.configProviders, workerOverridePolicy(this.workerConfig));
+    return validateConnectorConfig(this.opts.registry, config, this.opts.transformValidator, this.workerConfig.configProviders, workerOverridePolicy(this.workerConfig), this.config.exactlyOnceSourceSupport());
   }
 
   /** Internal endpoint: a follower's connector publishes its task configs through the leader. */

@@ -4,7 +4,7 @@
 import { workerOverridePolicy } from '../runtime/client-override-policy.js';
 import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props } from '../api/connector.js';
-import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
+import { AlreadyExistsError, BadRequestError, ConfigError, ConnectError, NotFoundError, errorTrace } from '../api/errors.js';
 import { logger } from '../../observability/logger.js';
 import { reverseTransform } from '../../config/config-providers.js';
 import { Worker, type TransformerFactory } from '../runtime/worker.js';
@@ -48,6 +48,10 @@ export class StandaloneHerder implements Herder {
     private readonly transformValidator?: TransformValidator,
     private readonly fetchClusterId?: () => Promise<string | null>,
   ) {
+    const eos = config.originals['exactly.once.source.support'];
+    if (eos !== undefined && eos.trim().toLowerCase() !== 'disabled') {
+      throw new ConfigError(`exactly.once.source.support=${eos}: exactly-once source support runs only in distributed mode (connect-distributed, or connect-mirror-maker), where the offsets topic, the task transactions and zombie fencing live; a standalone worker cannot honour it. Remove the key or set it to disabled.`, { 'exactly.once.source.support': ['only distributed workers support exactly-once source tasks'] });
+    }
     const workerId = config.workerId();
     this.worker = new Worker(config, registry, offsetStore, {
       connector: (name, state, trace) => this.status.putConnector(name, { state, ...(trace ? { trace } : {}), workerId, generation: 0 }),

@@ -5,7 +5,7 @@ import type { ConfigKeyInfo, ConfigValueInfo } from '../api/config-def.js';
 import { BadRequestError, ConfigError } from '../api/errors.js';
 import type { SinkConnector, SourceConnector } from '../api/connector.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
-import { sinkConnectorConfigDef, sinkCrossChecks, sourceConnectorConfigDef } from '../runtime/connector-config.js';
+import { sinkConnectorConfigDef, sinkCrossChecks, sourceConnectorConfigDef, sourceExactlyOnceChecks, type WorkerExactlyOnce } from '../runtime/connector-config.js';
 import type { ConfigInfos } from './herder.js';
 import { hasReference, type ConfigProviders } from '../../config/config-providers.js';
 import { HIDDEN, isSecretKey, redactConfig, scrubSecrets } from '../../config/secrets.js';
@@ -29,9 +29,10 @@ export async function validateConnectorConfig(
   transformValidator?: TransformValidator,
   providers?: ConfigProviders,
   overridePolicy?: ClientOverridePolicy,
+  exactlyOnce: WorkerExactlyOnce = 'disabled',
 ): Promise<ConfigInfos> {
   const config: Readonly<Record<string, string>> = providers ? providers.transform(rawConfig) : rawConfig;
-  const infos = await validateResolved(plugins, config, transformValidator, overridePolicy);
+  const infos = await validateResolved(plugins, config, transformValidator, overridePolicy, exactlyOnce);
   for (const c of infos.configs) {
     const v = c.value;
     if (!v) continue;
@@ -49,6 +50,7 @@ async function validateResolved(
   config: Readonly<Record<string, string>>,
   transformValidator?: TransformValidator,
   overridePolicy?: ClientOverridePolicy,
+  exactlyOnce: WorkerExactlyOnce = 'disabled',
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (cls === undefined || cls.trim() === '') throw new BadRequestError(`Connector config ${JSON.stringify(redactConfig(config))} contains no connector type`);
@@ -84,6 +86,7 @@ async function validateResolved(
     const regexValid = (byName.get('topics.regex')?.value?.errors.length ?? 0) === 0;
     addErrors(sinkCrossChecks(regexValid ? config : { ...config, 'errors.deadletterqueue.topic.name': '' }));
   }
+  else addErrors(sourceExactlyOnceChecks(config, connector, exactlyOnce));
   if (overridePolicy) addErrors(overridePolicyErrors(overridePolicy, config));
   const nameProblem = connectorNameProblem(config['name']);
   if (nameProblem !== null) addErrors({ name: [nameProblem] });

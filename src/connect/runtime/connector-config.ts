@@ -28,8 +28,9 @@ function common(def: ConfigDef): ConfigDef {
 export function sourceConnectorConfigDef(): ConfigDef {
   return common(new ConfigDef())
     .define({ name: 'topic.creation.groups', type: 'LIST', defaultValue: [], importance: 'LOW', documentation: 'Groups of topic creation settings beyond topic.creation.default.*.', group: 'Topic Creation' })
-    .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required (KIP-618). Ferry has no exactly-once source delivery yet, so required is refused.', group: COMMON_GROUP, validator: Validators.oneOfSupported(['requested', 'required'], ['requested'], 'Ferry cannot deliver this connector\'s records exactly once yet (its workers run with exactly.once.source.support=disabled); use requested, or leave the key out') })
-    .define({ name: 'transaction.boundary', type: 'STRING', defaultValue: 'poll', importance: 'MEDIUM', documentation: 'poll, interval or connector.', group: COMMON_GROUP, validator: Validators.oneOf(['poll', 'interval', 'connector']) })
+    .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required (KIP-618). required: the connector is refused unless the worker runs exactly.once.source.support=enabled and the connector declares exactly-once support for this configuration.', group: COMMON_GROUP, validator: Validators.oneOf(['requested', 'required']) })
+    .define({ name: 'transaction.boundary', type: 'STRING', defaultValue: 'poll', importance: 'MEDIUM', documentation: 'Where an exactly-once task ends its transactions: poll (after every batch poll() returns), interval (every transaction.boundary.interval.ms) or connector (where the connector says; only connectors that declare it).', group: COMMON_GROUP, validator: Validators.oneOf(['poll', 'interval', 'connector']) })
+    .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', defaultValue: null, importance: 'LOW', documentation: 'With transaction.boundary=interval: how long a transaction stays open (default: the worker\'s offset.flush.interval.ms).', group: COMMON_GROUP, validator: Validators.atLeast(0) })
     .define({ name: 'offsets.storage.topic', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Per-connector offsets topic (distributed mode).', group: COMMON_GROUP });
 }
 
@@ -40,6 +41,55 @@ export function sinkConnectorConfigDef(): ConfigDef {
     .define({ name: 'errors.deadletterqueue.topic.name', type: 'STRING', defaultValue: '', importance: 'MEDIUM', documentation: 'Topic that receives records that failed conversion or transformation (with errors.tolerance=all).', group: ERROR_GROUP, orderInGroup: 6 })
     .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: 'SHORT', defaultValue: 3, importance: 'MEDIUM', documentation: 'Replication factor of the dead letter queue topic when Ferry creates it (-1: the broker default). Never reduced: a factor larger than the live brokers fails the task.', group: ERROR_GROUP, orderInGroup: 7 })
     .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.', group: ERROR_GROUP, orderInGroup: 8 });
+}
+
+/** What the worker offers a source connector: its exactly.once.source.support (standalone workers: disabled). */
+export type WorkerExactlyOnce = 'disabled' | 'preparing' | 'enabled';
+
+/** The parts of a source connector KIP-618's pre-flight checks ask. */
+export interface ExactlyOnceCapable {
+  exactlyOnceSupport?(props: Record<string, string>): 'SUPPORTED' | 'UNSUPPORTED' | null;
+  canDefineTransactionBoundaries?(props: Record<string, string>): 'SUPPORTED' | 'UNSUPPORTED';
+}
+
+/**
+ * KIP-618's pre-flight checks of a source connector's exactly-once keys against what the worker runs, as
+ * per-key errors. Ferry refuses rather than ignores: a key that asks for something the worker will not do
+ * (required on a worker without exactly-once, a boundary on a worker without transactions) is an error.
+ */
+export function sourceExactlyOnceChecks(config: Readonly<Record<string, string>>, connector: ExactlyOnceCapable, worker: WorkerExactlyOnce): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  const support = (config['exactly.once.support'] ?? 'requested').trim().toLowerCase();
+  const boundary = (config['transaction.boundary'] ?? 'poll').trim().toLowerCase();
+  const props = { ...config } as Record<string, string>;
+  if (support === 'required') {
+    if (worker !== 'enabled') {
+      errors['exactly.once.support'] = [`exactly.once.support=required needs a distributed worker with exactly.once.source.support=enabled; this worker runs ${worker === 'disabled' ? 'without exactly-once source support (standalone mode, or exactly.once.source.support=disabled)' : 'exactly.once.source.support=preparing'}. Use requested, or enable it on every worker.`];
+    } else {
+      const declared = connector.exactlyOnceSupport ? connector.exactlyOnceSupport(props) : undefined;
+      if (declared === undefined) errors['exactly.once.support'] = ['The connector does not implement the API required for preflight validation of exactly-once source support. Use exactly.once.support=requested if it is known to be safe.'];
+      else if (declared !== 'SUPPORTED') errors['exactly.once.support'] = ['The connector does not support exactly-once semantics with the provided configuration.'];
+    }
+  }
+  if (worker !== 'enabled') {
+    for (const key of ['transaction.boundary', 'transaction.boundary.interval.ms'] as const) {
+      if (config[key] !== undefined && !(key === 'transaction.boundary' && boundary === 'poll')) {
+        errors[key] = [`${key} applies only to exactly-once source tasks, and this worker runs without them (exactly.once.source.support=${worker}); remove it, or enable exactly-once source support on every worker.`];
+      }
+    }
+  } else {
+    if (boundary === 'connector' && connector.canDefineTransactionBoundaries?.(props) !== 'SUPPORTED') {
+      errors['transaction.boundary'] = ['The connector does not support connector-defined transaction boundaries with the given configuration. Use transaction.boundary=poll or interval.'];
+    }
+    if (config['transaction.boundary.interval.ms'] !== undefined && boundary !== 'interval') {
+      errors['transaction.boundary.interval.ms'] = [`transaction.boundary.interval.ms applies only with transaction.boundary=interval (this connector has transaction.boundary=${boundary}).`];
+    }
+  }
+  const offsetsTopic = config['offsets.storage.topic'];
+  if (offsetsTopic !== undefined && offsetsTopic.trim() !== '') {
+    errors['offsets.storage.topic'] = ['Ferry keeps every connector\'s source offsets in the worker\'s offsets topic (offset.storage.topic); a per-connector offsets topic is not supported yet. Remove the key.'];
+  }
+  return errors;
 }
 
 /** Rules that span keys (Connect's SinkConnectorConfig.validate). Returns per-key errors. */

@@ -10,7 +10,8 @@ import type { Logger } from '../../observability/logger.js';
 import { metrics, strimziConnect } from '../../observability/metrics.js';
 import type { SampledStat } from '../../observability/windowed-stats.js';
 import { ByteArrayConverter } from '../converters/byte-array-converter.js';
-import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
+import { canonicalJson, type OffsetEntry, type OffsetStore } from '../storage/offset-store.js';
+import { encodeOffsetKey, encodeOffsetValue } from '../storage/internal-formats.js';
 import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
 import { deferred, pluginLogger, serializeHeaders, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
 
@@ -29,6 +30,23 @@ export interface SourceTaskRunnerDeps {
   maxInFlightBatches?: number;
   onTopicUsed?: (topic: string) => void;
   startPaused?: boolean;
+  /** Set for an exactly-once source task (KIP-618); the producer then has a transactional.id. */
+  transactions?: SourceTransactions;
+}
+
+/**
+ * Exactly-once delivery of a source task (KIP-618): its records and the source offsets they reach are written in
+ * one transaction of the task's own transactional producer, offsets to the offsets topic, so that a crash leaves
+ * either both or neither. A transaction ends at the boundary chosen by `transaction.boundary`: after every
+ * poll() that returned records ('poll'), or every `transaction.boundary.interval.ms` ('interval').
+ */
+export interface SourceTransactions {
+  boundary: 'poll' | 'interval';
+  intervalMs: number;
+  /** The offsets topic this task's offsets are written to (the connector's offsets.storage.topic, or the worker's). */
+  offsetsTopic: string;
+  /** A transaction carrying these offsets committed; `metadata` are the offset records' places, in order. */
+  committed(entries: readonly OffsetEntry[], metadata: readonly RecordMetadata[]): void;
 }
 
 /** Which data path each source task runs (1 for the current one): 'bytes' (encoded batches) or 'records'. */
@@ -71,6 +89,10 @@ export class SourceTaskRunner implements TaskRunner {
   private failed = false;
   /** Set when the task writes encoded batches itself (byte path). */
   private encoded: EncodedBatchTask | null = null;
+  /** Exactly-once: a transaction is open, since this time. */
+  private txnOpenSince: number | null = null;
+  /** Exactly-once: records acknowledged in the open transaction, handed to commitRecord once it commits. */
+  private readonly txnAcknowledged: Array<[SourceRecord, RecordMetadata | null]> = [];
 
   constructor(private readonly d: SourceTaskRunnerDeps) {
     this.id = d.id;
@@ -137,12 +159,13 @@ export class SourceTaskRunner implements TaskRunner {
       while (!signal.aborted) {
         if (this.paused) {
           await this.drain(inflight, 0, true);
-          await this.maybeCommit(true);
+          await this.commitOffsets(inflight, true);
           this.d.listener.onPaused(this.id);
           await this.resumeWaiter.promise;
           if (!signal.aborted && !this.paused) this.d.listener.onRunning(this.id);
           continue;
         }
+        this.beginTransaction();
         const polled = await this.pollOnce(signal);
         if (polled === SKIP) continue;
         if (polled && polled.length > 0) {
@@ -155,16 +178,22 @@ export class SourceTaskRunner implements TaskRunner {
         } else {
           await this.drain(inflight, 0);
         }
-        await this.maybeCommit(false);
+        // The byte path's poll() sends its batches itself and returns [] when it did.
+        await this.commitOffsets(inflight, false, polled !== null && (polled.length > 0 || this.encoded !== null));
       }
       await this.drain(inflight, 0, true);
-      await this.maybeCommit(true);
+      await this.commitOffsets(inflight, true);
     } catch (err) {
       this.failed = true;
       log.error({ err: errorTrace(err) }, 'task failed');
-      // Keep whatever was acknowledged before the failure.
-      await this.drain(inflight, 0, true).catch(() => undefined);
-      await this.maybeCommit(true).catch(() => undefined);
+      if (this.d.transactions) {
+        // Nothing of a failed transaction may become visible: abort it (a fenced producer's is already aborted).
+        await this.abortTransaction();
+      } else {
+        // Keep whatever was acknowledged before the failure.
+        await this.drain(inflight, 0, true).catch(() => undefined);
+        await this.maybeCommit(true).catch(() => undefined);
+      }
       this.d.listener.onFailed(this.id, err);
     } finally {
       if (started) {
@@ -284,11 +313,79 @@ export class SourceTaskRunner implements TaskRunner {
         const idx = b.sentIndex[i]!;
         const m = idx >= 0 ? meta[idx] ?? null : null;
         if (m) written++;
-        if (task.commitRecord) task.commitRecord(r, m);
+        if (task.commitRecord) {
+          if (this.d.transactions) this.txnAcknowledged.push([r, m]);
+          else task.commitRecord(r, m);
+        }
         if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(this.partitionKey(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
       }
       metrics.sourceRecordWrite.inc(this.labels, written);
       this.stats.write.add(written);
+    }
+  }
+
+  /** Offsets reached so far: a transaction at its boundary (exactly-once), else a periodic offset flush. */
+  private async commitOffsets(inflight: InFlight[], force: boolean, polledRecords = false): Promise<void> {
+    const tx = this.d.transactions;
+    if (!tx) { await this.maybeCommit(force); return; }
+    if (this.txnOpenSince === null) return;
+    const due = force || (tx.boundary === 'poll' ? polledRecords : Date.now() - this.txnOpenSince >= tx.intervalMs);
+    if (due) await this.commitTransaction(inflight, tx);
+  }
+
+  private beginTransaction(): void {
+    if (!this.d.transactions || this.txnOpenSince !== null) return;
+    this.d.producer.beginTransaction();
+    this.txnOpenSince = Date.now();
+  }
+
+  /**
+   * Waits until every record of the transaction is acknowledged, writes the offsets they reach to the offsets
+   * topic in the same transaction, and commits it. Only then are the offsets applied to the worker's view,
+   * commitRecord called and the task's commit() run. A failure here fails the task (its loop aborts the
+   * transaction): nothing of it becomes visible to read_committed readers, and the task resumes from the
+   * offsets of the last committed transaction.
+   */
+  private async commitTransaction(inflight: InFlight[], tx: SourceTransactions): Promise<void> {
+    await this.drain(inflight, 0, true);
+    const entries = [...this.pendingOffsets.values()].map((e) => ({ connector: this.id.connector, partition: e.partition, offset: e.offset }));
+    const end = metrics.offsetCommitLatency.startTimer(this.labels);
+    const started = Date.now();
+    let metadata: RecordMetadata[] = [];
+    try {
+      if (entries.length > 0) {
+        metadata = await this.d.producer.send(entries.map((e) => ({
+          topic: tx.offsetsTopic, partition: null, key: Buffer.from(encodeOffsetKey(e.connector, e.partition), 'utf8'),
+          value: e.offset === null ? null : Buffer.from(encodeOffsetValue(e.offset) ?? '', 'utf8'), headers: [], timestamp: null,
+        })));
+      }
+      await this.d.producer.commitTransaction();
+    } catch (e) {
+      metrics.offsetCommitFailure.inc(this.labels);
+      throw e;
+    }
+    this.txnOpenSince = null;
+    this.pendingOffsets.clear();
+    tx.committed(entries, metadata);
+    metrics.offsetCommitSuccess.inc(this.labels);
+    this.stats.commit.record(Date.now() - started);
+    end();
+    const task = this.d.task;
+    for (const [r, m] of this.txnAcknowledged.splice(0)) task.commitRecord?.(r, m);
+    try { await task.commit?.(); } catch (e) { this.d.log.warn({ err: (e as Error).message }, 'task.commit() failed'); }
+  }
+
+  private async abortTransaction(): Promise<void> {
+    if (this.txnOpenSince === null) return;
+    this.txnOpenSince = null;
+    this.pendingOffsets.clear();
+    this.txnAcknowledged.length = 0;
+    if (this.encoded) await this.encoded.flushEncoded().catch(() => undefined);
+    try {
+      await this.d.producer.abortTransaction();
+      this.d.log.warn({}, 'transaction aborted: none of its records or offsets are visible to read_committed readers');
+    } catch (e) {
+      this.d.log.warn({ err: (e as Error).message }, 'aborting the transaction failed; the coordinator aborts it after transaction.timeout.ms, or the next producer of this transactional.id does at once');
     }
   }
 

@@ -18,7 +18,9 @@ import { canonicalJson } from '../storage/offset-store.js';
 import type { PluginRegistry } from './plugins.js';
 import type { WorkerConfig } from './worker-config.js';
 import { DeadLetterQueueReporter, RetryWithToleranceOperator, errorHandlingConfig, type ErrorReporter } from './error-handling.js';
-import { SourceTaskRunner } from './source-task-runner.js';
+import { SourceTaskRunner, type SourceTransactions } from './source-task-runner.js';
+import type { OffsetEntry } from '../storage/offset-store.js';
+import type { RecordMetadata } from '../../kafka/producer.js';
 import { SinkTaskRunner } from './sink-task-runner.js';
 import { sinkConnectorConfigDef, sourceConnectorConfigDef } from './connector-config.js';
 import type { RecordTransformer, TaskConverters, TaskId, TaskRunner } from './task-common.js';
@@ -28,6 +30,26 @@ export interface StatusSink {
   task(id: TaskId, state: State, trace?: string): void;
   topicUsed?(connector: string, topic: string): void;
 }
+
+/**
+ * What a distributed worker with exactly.once.source.support=enabled gives its source tasks (KIP-618): each runs
+ * a transactional producer with transactional.id `<group.id>-<connector>-<task>`, after the leader fenced the
+ * producers of the connector's earlier task generations.
+ */
+export interface ExactlyOnceSource {
+  groupId: string;
+  /** The worker's offsets topic: exactly-once tasks write their offsets there, in their transactions. */
+  offsetsTopic: string;
+  /** Resolves once the producers of the connector's earlier task generations are fenced (the leader does it). */
+  fenceZombies(connector: string): Promise<void>;
+  /** Reads the offsets topic to its end (read_committed), so a task starts from the last committed transaction. */
+  readOffsetsToEnd(): Promise<void>;
+  /** Offsets a task committed in a transaction (applied to the worker's view at once). */
+  offsetsCommitted(entries: readonly OffsetEntry[], metadata: readonly RecordMetadata[]): void;
+}
+
+/** Connect's transactional id of a source task. */
+export const taskTransactionalId = (groupId: string, connector: string, task: number): string => `${groupId}-${connector}-${task}`;
 
 export type TransformerFactory = (connectorConfig: Record<string, string>) => RecordTransformer;
 
@@ -54,6 +76,7 @@ export class Worker {
     private readonly status: StatusSink,
     private readonly transformerFactory: TransformerFactory,
     readonly workerId: string,
+    private readonly exactlyOnce: ExactlyOnceSource | null = null,
   ) {}
 
   /** Instantiates a connector plugin by connector.class (ConfigError if unknown). */
@@ -237,14 +260,17 @@ export class Worker {
     };
     const onTopicUsed = (topic: string) => this.status.topicUsed?.(id.connector, topic);
     if (connector.kind === 'source') {
-      const producerProps = this.config.clientProps('producer', { 'client.id': `connector-producer-${id.connector}-${id.task}`, ...overrides('producer.override.') });
+      const producerOverrides = overrides('producer.override.');
+      const transactions = this.exactlyOnce ? await this.prepareExactlyOnce(id, parsed, producerOverrides, flush, log) : undefined;
+      const producerProps = this.config.clientProps('producer', { 'client.id': `connector-producer-${id.connector}-${id.task}`, ...producerOverrides });
+      // InitProducerId at connect: with a transactional.id it also fences an older incarnation of this same task.
       const producer = new RecordProducer(producerProps, producerProps['client.id']!, { allowAutoTopicCreation: true });
       await producer.connect();
       const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), [], log);
       registerTaskErrors(id.connector, id.task, errors, this.metricsOwner);
       return new SourceTaskRunner({
         id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore: this.offsetStore, errors,
-        listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
+        listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED', transactions,
       });
     }
     const consumerProps = this.config.clientProps('consumer', { 'client.id': `connector-consumer-${id.connector}-${id.task}`, ...overrides('consumer.override.') });
@@ -268,6 +294,36 @@ export class Worker {
       regexRefreshMs: Number(consumerProps['metadata.max.age.ms'] ?? 300_000),
       listTopics: () => withAdmin(this.config.clientProps('admin'), (a) => a.listTopics()),
     });
+  }
+
+  /**
+   * KIP-618's steps before an exactly-once source task's producer exists: the leader fences the producers of the
+   * connector's earlier task generations, the offsets topic is read to its end (read_committed), and the task's
+   * producer gets its transactional id (idempotent, acks=all). A producer override that contradicts these is
+   * refused, naming it, rather than overridden.
+   */
+  private async prepareExactlyOnce(id: TaskId, parsed: Record<string, unknown>, producerOverrides: Record<string, string>, flushMs: number, log: Logger): Promise<SourceTransactions> {
+    const eos = this.exactlyOnce!;
+    const transactionalId = taskTransactionalId(eos.groupId, id.connector, id.task);
+    const wanted: Record<string, string> = { 'transactional.id': transactionalId, 'enable.idempotence': 'true', acks: 'all' };
+    for (const [k, v] of Object.entries(wanted)) {
+      const given = producerOverrides[k] ?? this.config.clientProps('producer')[k];
+      const same = given === undefined || given.trim().toLowerCase() === v.toLowerCase() || (k === 'acks' && given.trim() === '-1');
+      if (!same) throw new ConfigError(`producer.override.${k}=${given}: an exactly-once source task's producer needs ${k}=${v} (exactly.once.source.support=enabled)`, { [`producer.override.${k}`]: [`must be ${v} for an exactly-once source task`] });
+      producerOverrides[k] = v;
+    }
+    const boundary = String(parsed['transaction.boundary'] ?? 'poll').toLowerCase();
+    if (boundary !== 'poll' && boundary !== 'interval') {
+      throw new ConfigError(`transaction.boundary=${boundary}: connector ${id.connector} cannot define transaction boundaries; use poll or interval`, { 'transaction.boundary': ['The connector does not support connector-defined transaction boundaries with the given configuration.'] });
+    }
+    const interval = parsed['transaction.boundary.interval.ms'];
+    await eos.fenceZombies(id.connector);
+    await eos.readOffsetsToEnd();
+    log.info({ transactionalId, boundary }, 'exactly-once source task: records and offsets are written in transactions');
+    return {
+      boundary, intervalMs: interval === null || interval === undefined ? flushMs : Number(interval),
+      offsetsTopic: eos.offsetsTopic, committed: (entries, metadata) => eos.offsetsCommitted(entries, metadata),
+    };
   }
 
   /**

@@ -118,6 +118,8 @@ export const commitKey = (name: string) => `${COMMIT_PREFIX}${name}`;
 export const targetStateKey = (name: string) => `${TARGET_STATE_PREFIX}${name}`;
 export const restartKey = (name: string) => `${RESTART_PREFIX}${name}`;
 export const loggerClusterKey = (namespace: string) => `${LOGGER_CLUSTER_PREFIX}${namespace}`;
+/** KIP-618's task-count record: the number of tasks of the generation whose producers were last fenced. */
+export const fencingKey = (name: string) => `${FENCING_PREFIX}${name}`;
 
 /** Splits `<connector>-<n>`: the task number is the last `-` segment (connector names may contain `-`). */
 export function splitTaskName(rest: string): { connector: string; task: number } | null {
@@ -212,6 +214,11 @@ export function encodeCommit(tasks: number): string {
 }
 
 /** STOPPED is written as state PAUSED + state.v2 STOPPED so pre-3.5 workers at least pause. */
+/** {"task-count": n}, as Connect's KafkaConfigBackingStore writes it. */
+export function encodeTaskCount(taskCount: number): string {
+  return JSON.stringify({ 'task-count': taskCount });
+}
+
 export function encodeTargetState(state: TargetState): string {
   const legacy = state === 'STOPPED' ? 'PAUSED' : state;
   return `{"state":${jacksonString(legacy)},"state.v2":${jacksonString(state)}}`;

@@ -9,7 +9,7 @@ import { CompactedLog } from '../../kafka/compacted-log.js';
 import { logger } from '../../observability/logger.js';
 import type { TargetState } from '../herder/herder.js';
 import {
-  commitKey, connectorKey, decodeConfigRecord, encodeCommit, encodeLoggerLevel, encodeProperties, encodeRestartRequest,
+  commitKey, connectorKey, decodeConfigRecord, encodeCommit, encodeTaskCount, fencingKey, encodeLoggerLevel, encodeProperties, encodeRestartRequest,
   encodeSessionKey, encodeTargetState, loggerClusterKey, restartKey, SESSION_KEY_KEY, targetStateKey, taskKey,
   type RestartRequestRecord, type SessionKeyRecord,
 } from './internal-formats.js';
@@ -64,6 +64,12 @@ export class KafkaConfigStore {
   private readonly taskConfigs = new Map<string, Props[]>();
   private readonly taskCounts = new Map<string, number>();
   private readonly inconsistent = new Set<string>();
+  /** KIP-618: the task count of the last fenced generation, per connector (tasks-fencing-<connector>). */
+  private readonly fencedTaskCounts = new Map<string, number>();
+  /** Connectors whose latest task configs were committed after their latest task-count record. */
+  private readonly pendingFencingSet = new Set<string>();
+  /** How many task-config commits each connector has had (Connect's task config generation). */
+  private readonly taskGenerations = new Map<string, number>();
   private readonly deferred = new Map<string, Map<number, Props>>();
   private sessionKeyValue: SessionKeyRecord | null = null;
   private readonly loggerLevels = new Map<string, string>();
@@ -106,6 +112,8 @@ export class KafkaConfigStore {
           this.targetStates.delete(rec.connector);
           this.taskConfigs.delete(rec.connector);
           this.taskCounts.delete(rec.connector);
+          this.fencedTaskCounts.delete(rec.connector);
+          this.pendingFencingSet.delete(rec.connector);
           this.deferred.delete(rec.connector);
           this.inconsistent.delete(rec.connector);
           if (existed && notify) this.listener.onConnectorConfigRemove?.(rec.connector);
@@ -139,6 +147,8 @@ export class KafkaConfigStore {
           this.inconsistent.add(rec.connector);
         }
         this.taskCounts.set(rec.connector, rec.tasks);
+        this.taskGenerations.set(rec.connector, (this.taskGenerations.get(rec.connector) ?? 0) + 1);
+        this.pendingFencingSet.add(rec.connector);
         this.deferred.delete(rec.connector);
         if (notify) this.listener.onTaskConfigUpdate?.(rec.connector);
         return;
@@ -151,6 +161,14 @@ export class KafkaConfigStore {
       }
       case 'restart':
         if (rec.request && notify) this.listener.onRestartRequest?.(rec.connector, rec.request);
+        return;
+      case 'fencing':
+        if (rec.taskCount === null) {
+          this.fencedTaskCounts.delete(rec.connector);
+        } else {
+          this.fencedTaskCounts.set(rec.connector, rec.taskCount);
+          this.pendingFencingSet.delete(rec.connector);
+        }
         return;
       case 'session-key':
         this.sessionKeyValue = rec.sessionKey;
@@ -212,6 +230,15 @@ export class KafkaConfigStore {
   }
   taskCount(connector: string): number { return this.inconsistent.has(connector) ? 0 : (this.taskConfigs.get(connector)?.length ?? 0); }
   isInconsistent(connector: string): boolean { return this.inconsistent.has(connector); }
+  /**
+   * KIP-618: true when the connector's latest task configs were committed after its latest task-count record,
+   * so the producers of an earlier generation of its tasks may still be alive and must be fenced first.
+   */
+  pendingFencing(connector: string): boolean { return this.pendingFencingSet.has(connector); }
+  /** The task count of the generation last fenced (tasks-fencing-<connector>), or undefined when none was written. */
+  fencedTaskCount(connector: string): number | undefined { return this.fencedTaskCounts.get(connector); }
+  /** How many task-config commits this worker has read for the connector (changes with every new task set). */
+  taskGeneration(connector: string): number { return this.taskGenerations.get(connector) ?? 0; }
   inconsistentConnectors(): string[] { return [...this.inconsistent]; }
 
   /** Serializes writes so that records of one logical change are never interleaved with another's. */
@@ -263,6 +290,14 @@ export class KafkaConfigStore {
       for (let i = 0; i < configs.length; i++) await this.log.send(taskKey(connector, i), encodeProperties(configs[i]!));
       await this.log.readToEnd();
       await this.log.send(commitKey(connector), encodeCommit(configs.length));
+      await this.log.readToEnd();
+    });
+  }
+
+  /** KIP-618's task-count record, written by the leader once the previous generation's producers are fenced. */
+  putTaskCountRecord(connector: string, taskCount: number): Promise<void> {
+    return this.serial(async () => {
+      await this.log.send(fencingKey(connector), encodeTaskCount(taskCount));
       await this.log.readToEnd();
     });
   }

@@ -19,6 +19,11 @@ export interface KafkaStoreOptions {
   create: TopicSpec;
   /** The worker setting naming the topic (for messages). */
   setting: string;
+  /**
+   * Read the topic with isolation.level=read_committed (exactly.once.source.support=preparing|enabled): offsets
+   * written in a transaction count only once it commits, so a task never resumes from an aborted one.
+   */
+  readCommitted?: boolean;
 }
 
 export class KafkaOffsetStore extends MemoryOffsetStore {
@@ -31,7 +36,7 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
     super();
     this.log = new CompactedLog({
       topic: opts.topic, clientProps: opts.clientProps, producerProps: opts.producerProps, clientId: opts.clientId,
-      create: opts.create, setting: opts.setting,
+      create: opts.create, setting: opts.setting, readCommitted: opts.readCommitted ?? false,
       onRecord: (r) => {
         if (r.key === null) return;
         const key = decodeOffsetKey(r.key);
@@ -79,7 +84,14 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
   override async set(entries: readonly OffsetEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const records = entries.map((e) => ({ key: encodeOffsetKey(e.connector, e.partition), value: encodeOffsetValue(e.offset) }));
-    const metadata = await this.log.sendAll(records);
+    this.applyWritten(entries, await this.log.sendAll(records));
+  }
+
+  /**
+   * Entries another producer wrote to this topic for this worker (an exactly-once task, in its transaction,
+   * now committed): applied here at once, and the tail will not roll them back when it reads older records.
+   */
+  applyWritten(entries: readonly OffsetEntry[], metadata: ReadonlyArray<{ offset: number } | undefined>): void {
     entries.forEach((e, i) => {
       const id = `${e.connector}\u0000${canonicalJson(e.partition)}`;
       const off = metadata[i]?.offset ?? -1;

@@ -94,7 +94,7 @@ export class FileStreamSourceConnector extends SourceConnector {
   }
 
   /** Exactly-once delivery is possible only for a file (stdin cannot be re-read). */
-  exactlyOnceSupport(props: Props): 'SUPPORTED' | 'UNSUPPORTED' {
+  override exactlyOnceSupport(props: Props): 'SUPPORTED' | 'UNSUPPORTED' {
     return fileOf(props) !== null ? 'SUPPORTED' : 'UNSUPPORTED';
   }
 

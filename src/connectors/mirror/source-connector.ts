@@ -5,7 +5,7 @@ import { ClusterAdmin, type AclBinding as AdminAcl, type TopicConfigEntry as Adm
 import { ReplicationFactorError } from '../../kafka/replication-factor.js';
 import {
   mirrorSourceConfigDef, offsetSyncsClientConfig, parseMirrorSourceConfig, sourceAdminConfig, targetAdminConfig, validateMirrorSourceProps,
-  OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, REPLICATION_FACTOR, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings,
+  OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, REPLICATION_FACTOR, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings, sourceConsumerConfig,
 } from './mirror-config.js';
 import { shouldReplicateTopic } from './filters.js';
 import { newTopicConfigs, targetTopicAcls, type AclBinding, type TopicConfigEntry } from './topic-config-sync.js';
@@ -47,6 +47,13 @@ export class MirrorSourceConnector extends SourceConnector {
   override config(): ConfigDef { return mirrorSourceConfigDef(); }
   override validate(props: Props): Record<string, string[]> { return validateMirrorSourceProps(props); }
   override taskClass(): TaskFactory { return MirrorSourceTask; }
+  /**
+   * As MM2: exactly-once only when the source is read with isolation.level=read_committed (else records of
+   * aborted source transactions would be copied).
+   */
+  override exactlyOnceSupport(props: Props): 'SUPPORTED' | 'UNSUPPORTED' {
+    return (sourceConsumerConfig(props)['isolation.level'] ?? '').trim().toLowerCase() === 'read_committed' ? 'SUPPORTED' : 'UNSUPPORTED';
+  }
   /** What a Java worker writes as task.class for this connector. */
   override taskClassName(): string { return 'org.apache.kafka.connect.mirror.MirrorSourceTask'; }
 

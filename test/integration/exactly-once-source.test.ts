@@ -1,0 +1,200 @@
+// Exactly-once source tasks (KIP-618) on a 3-worker distributed group of real worker processes, against a
+// real broker. A FileStreamSource is fed a line every 5 ms while the worker running its task is repeatedly
+// killed with SIGKILL (and restarted) or frozen with SIGSTOP until its task runs elsewhere, then thawed: a
+// zombie whose producer wakes up with writes in flight. A read_committed reader of the output topic must see
+// every line exactly once and in order; the same run without exactly-once re-sends lines after a kill.
+// Also: a producer holding the task's transactional id before the task starts is fenced by it (its late write
+// and its commit are rejected), and the leader records the fenced generation in the config topic.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
+import { tempDir, waitFor } from '../helpers/connect.js';
+import { distributedProps, readTopic, rest } from '../helpers/distributed.js';
+import { freePort, spawnWorker, type WorkerProcess } from '../helpers/distributed-failover.js';
+import { createTopics, partitionFingerprints } from '../helpers/mirror.js';
+import { RecordProducer } from '../../src/kafka/producer.js';
+
+let kafka: KafkaHarness;
+let bootstrap: string;
+const tmp = tempDir('ferry-eos-');
+const children = new Set<ChildProcess>();
+
+before(async () => {
+  kafka = await startKafka({ clusters: ['eos'] });
+  bootstrap = kafka.clusters[0]!.bootstrap;
+});
+
+after(async () => {
+  for (const c of children) { c.kill('SIGCONT'); c.kill('SIGKILL'); }
+  await kafka?.stop();
+  tmp.cleanup();
+});
+
+type Status = { connector: { state: string; worker_id: string }; tasks: Array<{ id: number; state: string; worker_id: string; trace?: string }> };
+
+async function committedLines(topic: string): Promise<string[]> {
+  return (await partitionFingerprints({ 'bootstrap.servers': bootstrap }, topic, 0, { readCommitted: true })).map((r) => r.value!.toString());
+}
+
+async function taskOwner(workers: WorkerProcess[], exclude: string | null): Promise<Status> {
+  return waitFor(`task RUNNING${exclude ? ` away from ${exclude}` : ''}`, async () => {
+    for (const w of workers) {
+      if (w.child.exitCode !== null || w.workerId === exclude) continue;
+      const r = await rest(w.url, 'GET', '/connectors/stream/status').catch(() => null);
+      const s = r?.body as Status | undefined;
+      if (r?.status === 200 && s?.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id !== exclude) return s;
+    }
+    return null;
+  }, 45_000, 100);
+}
+
+async function runDisruptions(opts: { eos: boolean; kills: number; freezes: number }): Promise<{ written: number; lines: string[]; outputs: string[] }> {
+  const group = uniqueName(opts.eos ? 'eos' : 'alo');
+  const props = distributedProps(bootstrap, group, {
+    'exactly.once.source.support': opts.eos ? 'enabled' : 'disabled',
+    'offset.flush.interval.ms': '100',
+  });
+  const outputs: string[] = [];
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < 3; i++) workers.push(await spawnWorker(props, await freePort(), children, outputs, 'error'));
+  const file = join(tmp.dir, `${group}.txt`);
+  writeFileSync(file, '');
+  const topic = uniqueName('eos-out');
+  await createTopics({ 'bootstrap.servers': bootstrap }, [{ topic, partitions: 1 }]);
+  const config: Record<string, string> = { 'connector.class': 'FileStreamSource', file, topic, 'tasks.max': '1', 'batch.size': '100' };
+  if (opts.eos) config['exactly.once.support'] = 'required';
+  const created = await rest(workers[0]!.url, 'POST', '/connectors', { name: 'stream', config });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+
+  let written = 0;
+  const writer = setInterval(() => { for (let i = 0; i < 5; i++) appendFileSync(file, `line-${written++}\n`); }, 5);
+  try {
+    let owner = await taskOwner(workers, null);
+    const plan = [...Array<string>(opts.kills).fill('kill'), ...Array<string>(opts.freezes).fill('freeze')];
+    for (let round = 0; round < plan.length; round++) {
+      const before = (await committedLines(topic)).length;
+      await waitFor('lines flowing', async () => (await committedLines(topic)).length > before + 100, 30_000, 100);
+      const victim = workers.find((w) => w.workerId === owner.tasks[0]!.worker_id)!;
+      assert.ok(victim, `the task's worker ${owner.tasks[0]!.worker_id} is one of ours`);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
+      if (plan[round] === 'kill') {
+        victim.child.kill('SIGKILL');
+        owner = await taskOwner(workers, victim.workerId);
+        workers.splice(workers.indexOf(victim), 1, await spawnWorker(props, victim.port, children, outputs, 'error'));
+      } else {
+        // A zombie: frozen while its task is mid-transaction, thawed once the task runs on another worker.
+        victim.child.kill('SIGSTOP');
+        owner = await taskOwner(workers, victim.workerId);
+        victim.child.kill('SIGCONT');
+      }
+      process.stderr.write(`# ${opts.eos ? 'exactly-once' : 'at-least-once'} round ${round + 1}: ${plan[round]} of ${victim.workerId}; task now on ${owner.tasks[0]!.worker_id}\n`);
+    }
+  } catch (e) {
+    // What the workers said (errors only) explains a stall.
+    for (const [i, o] of outputs.entries()) process.stderr.write(`# worker output ${i}:\n${o.slice(-3000)}\n`);
+    throw e;
+  } finally {
+    clearInterval(writer);
+  }
+  const total = written;
+  let seen = 0;
+  const lines = await waitFor('every line committed', async () => {
+    const got = await committedLines(topic);
+    seen = new Set(got).size;
+    return seen >= total ? got : null;
+  }, 60_000, 300).catch(async (e: unknown) => {
+    const status = await Promise.all(workers.map((w) => rest(w.url, 'GET', '/connectors/stream/status').then((r) => JSON.stringify(r.body), () => 'down')));
+    for (const [i, o] of outputs.entries()) process.stderr.write(`# worker output ${i}:\n${o.slice(-3000)}\n`);
+    process.stderr.write(`# ${seen} of ${total} lines committed; status: ${status.join(' | ').slice(0, 3000)}\n`);
+    throw e;
+  });
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+    if (w.child.exitCode !== null) return resolve();
+    w.child.once('exit', () => resolve());
+    w.child.kill('SIGTERM');
+  })));
+  return { written: total, lines, outputs };
+}
+
+test('exactly-once FileStreamSource across SIGKILL and SIGSTOP/SIGCONT of its worker: each line once, in order', async () => {
+  const { written, lines, outputs } = await runDisruptions({ eos: true, kills: 3, freezes: 2 });
+  const expected = Array.from({ length: written }, (_, i) => `line-${i}`);
+  const dupes = lines.length - new Set(lines).size;
+  process.stderr.write(`# exactly-once: ${written} lines written, ${lines.length} committed records, ${dupes} duplicates\n`);
+  assert.equal(dupes, 0, 'no line committed twice');
+  assert.deepEqual(lines, expected, 'every line exactly once, in file order');
+  const fenced = outputs.join('\n').match(/fenced|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/g)?.length ?? 0;
+  process.stderr.write(`# zombie writes or commits rejected as fenced (worker logs): ${fenced}\n`);
+});
+
+test('without exactly-once the same kills re-send lines (what the transactions prevent)', async () => {
+  const { written, lines } = await runDisruptions({ eos: false, kills: 2, freezes: 0 });
+  const unique = new Set(lines);
+  process.stderr.write(`# at-least-once: ${written} lines written, ${lines.length} records, ${lines.length - unique.size} duplicates\n`);
+  assert.equal(unique.size, written, 'nothing lost');
+  assert.ok(lines.length > unique.size, 'a kill -9 of an at-least-once task re-sends the lines after its last offset commit');
+});
+
+test('a producer already holding the task\'s transactional id is fenced when the task starts; the leader writes the task-count record', async () => {
+  const group = uniqueName('eos-fence');
+  const props = distributedProps(bootstrap, group, { 'exactly.once.source.support': 'enabled' });
+  const worker = await spawnWorker(props, await freePort(), children, undefined, 'error');
+  const topic = uniqueName('eos-fence-out');
+  await createTopics({ 'bootstrap.servers': bootstrap }, [{ topic, partitions: 1 }]);
+  const file = join(tmp.dir, `${group}.txt`);
+  writeFileSync(file, Array.from({ length: 50 }, (_, i) => `line-${i}\n`).join(''));
+
+  // The zombie: an earlier incarnation of task stream-0, its transaction open with a write acknowledged.
+  const zombie = new RecordProducer({ 'bootstrap.servers': bootstrap, 'transactional.id': `${group}-stream-0` }, 'zombie');
+  await zombie.connect();
+  try {
+    zombie.beginTransaction();
+    await zombie.send([{ topic, partition: 0, key: null, value: Buffer.from('zombie-before'), headers: [], timestamp: null }]);
+    const created = await rest(worker.url, 'POST', '/connectors', { name: 'stream', config: { 'connector.class': 'FileStreamSource', file, topic, 'tasks.max': '1', 'exactly.once.support': 'required' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await waitFor('50 lines committed', async () => (await committedLines(topic)).length >= 50, 30_000);
+    await assert.rejects(zombie.send([{ topic, partition: 0, key: null, value: Buffer.from('zombie-late'), headers: [], timestamp: null }]), /fenced|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/i, 'the zombie\'s late write is rejected');
+    await assert.rejects(zombie.commitTransaction(), 'the zombie cannot commit');
+  } finally {
+    await zombie.disconnect().catch(() => undefined);
+  }
+  const lines = await committedLines(topic);
+  assert.deepEqual(lines, Array.from({ length: 50 }, (_, i) => `line-${i}`), 'only the task\'s lines are committed; the zombie\'s never are');
+  const config = await readTopic(bootstrap, `${group}-configs`);
+  const fencing = config.filter((r) => r.key === 'tasks-fencing-stream').map((r) => JSON.parse(r.value ?? 'null') as unknown);
+  assert.deepEqual(fencing, [{ 'task-count': 1 }], 'the leader wrote one task-count record for the first generation');
+  // The offsets the task committed are in the offsets topic, in its transactions: read_committed sees them.
+  const offsets = (await readTopic(bootstrap, `${group}-offsets`)).filter((r) => r.key?.startsWith('["stream"'));
+  assert.ok(offsets.length > 0, 'source offsets written');
+  assert.match(offsets[offsets.length - 1]!.value ?? '', /"position":\d+/);
+  await new Promise<void>((resolve) => { worker.child.once('exit', () => resolve()); worker.child.kill('SIGTERM'); });
+});
+
+test('validation: exactly.once.support=required and transaction boundaries are checked against the worker', async () => {
+  const group = uniqueName('eos-validate');
+  const disabled = await spawnWorker(distributedProps(bootstrap, group), await freePort(), children, undefined, 'error');
+  const file = join(tmp.dir, 'validate.txt');
+  writeFileSync(file, '');
+  const validate = async (url: string, extra: Record<string, string>) => {
+    const r = await rest(url, 'PUT', '/connector-plugins/FileStreamSource/config/validate', { 'connector.class': 'FileStreamSource', name: 'v', file, topic: 't', ...extra });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const body = r.body as { error_count: number; configs: Array<{ value: { name: string; errors: string[] } }> };
+    return Object.fromEntries(body.configs.filter((c) => c.value.errors.length > 0).map((c) => [c.value.name, c.value.errors]));
+  };
+  assert.match((await validate(disabled.url, { 'exactly.once.support': 'required' }))['exactly.once.support']?.[0] ?? '', /needs a distributed worker with exactly\.once\.source\.support=enabled/);
+  const refused = await rest(disabled.url, 'POST', '/connectors', { name: 'v', config: { 'connector.class': 'FileStreamSource', file, topic: 't', 'exactly.once.support': 'required' } });
+  assert.equal(refused.status, 400);
+  assert.match(JSON.stringify(refused.body), /exactly\.once\.support/);
+  await new Promise<void>((resolve) => { disabled.child.once('exit', () => resolve()); disabled.child.kill('SIGTERM'); });
+
+  const enabled = await spawnWorker(distributedProps(bootstrap, uniqueName('eos-validate'), { 'exactly.once.source.support': 'enabled' }), await freePort(), children, undefined, 'error');
+  assert.deepEqual(await validate(enabled.url, { 'exactly.once.support': 'required', 'transaction.boundary': 'interval', 'transaction.boundary.interval.ms': '200' }), {});
+  assert.match((await validate(enabled.url, { 'transaction.boundary': 'connector' }))['transaction.boundary']?.[0] ?? '', /connector-defined transaction boundaries/);
+  // stdin cannot be re-read: the connector declares no exactly-once support without a file.
+  const stdin = await rest(enabled.url, 'PUT', '/connector-plugins/FileStreamSource/config/validate', { 'connector.class': 'FileStreamSource', name: 'v', topic: 't', 'exactly.once.support': 'required' });
+  assert.match(JSON.stringify(stdin.body), /does not support exactly-once semantics/);
+  await new Promise<void>((resolve) => { enabled.child.once('exit', () => resolve()); enabled.child.kill('SIGTERM'); });
+});
