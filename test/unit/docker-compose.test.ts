@@ -15,6 +15,8 @@ const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'))
     depends_on?: Record<string, { condition?: string }>;
     command?: string[];
     healthcheck?: { test?: string[] };
+    profiles?: string[];
+    volumes?: string[];
   }>;
   volumes?: Record<string, unknown>;
 };
@@ -25,8 +27,9 @@ function env(service: string): Record<string, string> {
   return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)]));
 }
 
-test('compose has two Kafka clusters and ferry', () => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['ferry', 'kafka-source', 'kafka-target']);
+test('compose has two Kafka clusters and ferry, and a monitoring profile (a mirror, Prometheus, Grafana)', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['ferry', 'ferry-mirror', 'grafana', 'kafka-source', 'kafka-target', 'prometheus']);
+  for (const s of ['ferry-mirror', 'prometheus', 'grafana']) assert.deepEqual(compose.services[s]?.profiles, ['monitoring'], s);
 });
 
 test('Kafka services use the official image at the default Kafka version', () => {
