@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   failover: { summary: 'move consumer groups to the DR cluster: failover --from A --to B --planned|--unplanned', load: async () => (await import('./ops.js')).failoverCommand },
   failback: { summary: 'return to the original cluster after a failover: failback --from B --to A', load: async () => (await import('./ops.js')).failbackCommand },
   migrate: { summary: 'migrate topics and groups: migrate plan|start|status|verify|cutover --from A --to B', load: async () => (await import('./ops.js')).migrateCommand },
+  backup: { summary: 'back topics up to S3: backup start|status|groups --topics-regex RE --s3-config FILE', load: async () => (await import('./backup.js')).backupCommand },
+  restore: { summary: 'restore backed-up topics from S3: restore --bootstrap-server H:P --s3-config FILE --topics T [--groups RE]', load: async () => (await import('./restore.js')).restoreCommand },
 };
 
 export function usage(): string {

@@ -1,0 +1,41 @@
+// Restore's offset mapping: runs of backed-up → restored offsets, group translation, the mapping file, and the
+// CLI's S3 options and backup connector config.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatMapping, parseMapping, translateOffset, type OffsetRun } from '../../src/connectors/s3/restore-job.js';
+import { backupConnectorConfig, groupSnapshotKey } from '../../src/cli/backup.js';
+import { storageFromProps } from '../../src/cli/restore.js';
+import { S3SinkConnector } from '../../src/connectors/s3/sink.js';
+
+const runs: OffsetRun[] = [
+  { topic: 't', partition: 0, targetTopic: 'r.t', sourceOffset: 500, targetOffset: 0, count: 100 },
+  // A gap (compaction, transaction markers): 600..609 are not in the backup.
+  { topic: 't', partition: 0, targetTopic: 'r.t', sourceOffset: 610, targetOffset: 100, count: 50 },
+  { topic: 't', partition: 1, targetTopic: 'r.t', sourceOffset: 0, targetOffset: 0, count: 10 },
+];
+
+test('a group offset maps to the restored offset of the first backed-up record at or after it', () => {
+  assert.equal(translateOffset(runs, 't', 0, 500, 150), 0);
+  assert.equal(translateOffset(runs, 't', 0, 550, 150), 50);
+  assert.equal(translateOffset(runs, 't', 0, 100, 150), 0, 'before the backup: its first record');
+  assert.equal(translateOffset(runs, 't', 0, 605, 150), 100, 'inside a gap: the next backed-up record');
+  assert.equal(translateOffset(runs, 't', 0, 659, 150), 149);
+  assert.equal(translateOffset(runs, 't', 0, 660, 150), 150, 'past the backup: the end');
+  assert.equal(translateOffset(runs, 't', 1, 3, 10), 3);
+  assert.equal(translateOffset(runs, 't', 2, 3, 0), 0, 'a partition without records');
+});
+
+test('mapping file round trip', () => {
+  assert.deepEqual(parseMapping(formatMapping(runs)), runs);
+  assert.equal(formatMapping([]), '');
+});
+
+test('ferry backup start builds a lossless S3Sink config that validates; S3 keys from the CLI are checked', () => {
+  const cfg = backupConnectorConfig({ 's3.bucket.name': 'b', 'store.url': 'http://127.0.0.1:9000' }, { topicsRegex: 'orders.*', flushSize: 5000, tasks: 2 });
+  assert.equal(cfg['format.class'], 'dev.ferry.connect.s3.format.LosslessJsonFormat');
+  assert.deepEqual(new S3SinkConnector().validate(cfg), {});
+  const s = storageFromProps({ 's3.bucket.name': 'b', 'topics.dir': 'backups/' });
+  assert.equal(s.naming.topicsDir, 'backups');
+  assert.equal(groupSnapshotKey(s), 'backups/_ferry/consumer-groups.json');
+  assert.throws(() => storageFromProps({ 's3.bucket.name': 'b', 's3.part.retries': '-1' }), /s3.part.retries/);
+});
