@@ -1,6 +1,6 @@
 // A local S3 server (s3proxy, src/dev/s3.ts) per test file, and helpers to list and decode what the S3 sink
 // wrote: every object of a topic, decoded with LosslessJsonFormat, checked for exactly-once coverage.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -18,15 +18,22 @@ export interface TestS3 {
   /** Connector keys that reach the server (store.url, bucket, keys). */
   connectorProps(): Record<string, string>;
   store(): ObjectStore;
+  /** SIGKILLs the server (the endpoint becomes unreachable). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+  /** Creates a bucket (a directory of the filesystem backend). */
+  createBucket(name: string): void;
 }
 
 export function useS3(buckets: string[] = ['backups']): TestS3 {
   let server: S3Server | undefined;
   let dir = '';
+  let port = 0;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-s3-'));
-    const [port] = await findFreePorts(1);
-    server = await startS3Server({ dir, port: port!, buckets });
+    port = (await findFreePorts(1))[0]!;
+    server = await startS3Server({ dir, port, buckets });
   });
   after(async () => {
     await server?.stop();
@@ -38,6 +45,9 @@ export function useS3(buckets: string[] = ['backups']): TestS3 {
     bucket: buckets[0]!,
     connectorProps: () => ({ 'store.url': get().endpoint, 's3.bucket.name': buckets[0]!, 's3.region': 'us-east-1', 'aws.access.key.id': get().accessKey, 'aws.secret.access.key': get().secretKey }),
     store: () => new ObjectStore(storageSettings(get(), buckets[0]!)),
+    kill: async () => { get().kill(); await get().stop(); },
+    restart: async () => { server = await startS3Server({ dir, port, buckets }); },
+    createBucket: (name) => { mkdirSync(join(dir, 'data', name), { recursive: true }); },
   };
 }
 

@@ -33,7 +33,7 @@ export function describeS3Error(err: unknown, s: StorageSettings, action: string
   const where = s.endpoint ?? `AWS S3 (${s.region})`;
   let why: string;
   if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'InvalidToken', 'ExpiredToken'].includes(name) || status === 403) {
-    why = `wrong or unauthorized credentials: ${where} answered ${name || status} (check aws.access.key.id / aws.secret.access.key or the provider chain)`;
+    why = `wrong or unauthorized credentials: ${where} answered ${[status ? `HTTP ${status}` : '', name && name !== 'Unknown' ? name : ''].filter(Boolean).join(' ')} (check aws.access.key.id / aws.secret.access.key or the provider chain)`;
   } else if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
     why = `no credentials: set aws.access.key.id and aws.secret.access.key, or give the standard provider chain some (${e.message ?? ''})`;
   } else if (name === 'NoSuchBucket' || (name === 'NotFound' && action.startsWith('check bucket'))) {
