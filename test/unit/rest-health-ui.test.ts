@@ -158,6 +158,9 @@ test('/ui serves the page with a strict CSP; its data shows flows, lag, checkpoi
   assert.equal(f.recoveryPointSeconds, 4);
   assert.deepEqual(f.topics, [{ topic: 'orders', partitions: 2, lagRecords: 12, lagSeconds: 4, recordsMirrored: 0 }]);
   assert.deepEqual(f.checkpoints, [{ group: 'billing', ageSeconds: 3, latencyMs: null }]);
+  // Without any metric yet, the flow shows from its connectors' cluster aliases, with their state.
+  const early = await statusReport([{ name: 'w1', herder }], null);
+  assert.deepEqual(early.flows.map((x) => [x.name, x.state, x.topics.length, x.recoveryPointSeconds]), [['A->B', 'FAILED', 0, null]]);
   const task1 = report.workers[0]!.connectors[0]!.tasks[1]!;
   assert.equal(task1.trace, 'org.example.Boom: disk on fire', 'the first line of the trace');
   assert.equal(task1.recordErrors, 2);

@@ -6,7 +6,12 @@ import type { Registry } from 'prom-client';
 import type { HealthTarget } from '../health.js';
 
 export interface TaskView { id: number; state: string; workerId: string; trace: string | null; recordErrors: number | null; recordsSkipped: number | null }
-export interface ConnectorView { name: string; type: string; state: string; workerId: string; trace: string | null; flow: string | null; tasks: TaskView[] }
+export interface ConnectorView {
+  name: string; type: string; state: string; workerId: string; trace: string | null;
+  /** The mirror flow (`source->target`) from the connector's cluster aliases; null for other connectors. */
+  flow: string | null; source: string | null; target: string | null;
+  tasks: TaskView[];
+}
 export interface WorkerView { name: string; workerId: string; ready: boolean; connectors: ConnectorView[]; error: string | null }
 export interface TopicView { topic: string; partitions: number; lagRecords: number; lagSeconds: number; recordsMirrored: number }
 export interface CheckpointView { group: string; ageSeconds: number; latencyMs: number | null }
@@ -57,7 +62,7 @@ async function workerView(t: HealthTarget, errorsByTask: Map<string, { errors: n
       const target = cfg['target.cluster.alias'];
       view.connectors.push({
         name, type: st.type, state: st.connector.state, workerId: st.connector.worker_id, trace: firstLine(st.connector.trace),
-        flow: source && target ? `${source}->${target}` : null,
+        flow: source && target ? `${source}->${target}` : null, source: source && target ? source : null, target: source && target ? target : null,
         tasks: st.tasks.map((task) => {
           const e = errorsByTask.get(`${name}\u0000${task.id}`);
           return { id: task.id, state: task.state, workerId: task.worker_id, trace: firstLine(task.trace), recordErrors: e?.errors ?? null, recordsSkipped: e?.skipped ?? null };
@@ -99,10 +104,12 @@ export async function statusReport(targets: readonly HealthTarget[], registry: R
     }
     return f;
   };
-  // Dedicated mode names its workers after their flows: a flow shows even before its first metric.
+  // Dedicated mode names its workers after their flows, and mirror connectors name theirs in their config: a
+  // flow shows even before its first metric.
   for (const w of workers) {
     const m = /^(.+)->(.+)$/.exec(w.name);
     if (m) flow(m[1]!, m[2]!);
+    for (const c of w.connectors) if (c.source !== null && c.target !== null) flow(c.source, c.target);
   }
   const topic = (s: Sample) => {
     const f = flow(label(s, 'source'), label(s, 'target'));
