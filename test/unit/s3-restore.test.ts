@@ -39,3 +39,12 @@ test('ferry backup start builds a lossless S3Sink config that validates; S3 keys
   assert.equal(groupSnapshotKey(s), 'backups/_ferry/consumer-groups.json');
   assert.throws(() => storageFromProps({ 's3.bucket.name': 'b', 's3.part.retries': '-1' }), /s3.part.retries/);
 });
+
+test('ferry dev up --s3 [--s3-port N]; the S3 flags apply to up only', async () => {
+  const { parseDevArgs } = await import('../../src/dev/cli.js');
+  assert.deepEqual({ s3: parseDevArgs(['up', '--s3']).s3, port: parseDevArgs(['up', '--s3-port', '20333']).s3Port }, { s3: true, port: 20333 });
+  assert.throws(() => parseDevArgs(['stop', '--s3']), /apply to 'up' only/);
+  assert.throws(() => parseDevArgs(['up', '--s3-port', '80']), /--s3-port/);
+  const { renderS3ProxyConf } = await import('../../src/dev/s3.js');
+  assert.match(renderS3ProxyConf({ port: 1234, dataDir: '/d', accessKey: 'a', secretKey: 's' }), /s3proxy.endpoint=http:\/\/127.0.0.1:1234\n[\s\S]*jclouds.provider=filesystem\njclouds.filesystem.basedir=\/d/);
+});
