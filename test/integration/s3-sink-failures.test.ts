@@ -101,3 +101,25 @@ test('endpoint unreachable mid-backup: FAILED naming it; server back and task re
   try { await exactlyOnce(store, topic, 3_000); } finally { store.close(); }
   await w.rest('DELETE', '/connectors/endpoint');
 });
+
+test('an object bigger than s3.part.size goes up as a multipart upload and reads back whole', { timeout: 120_000 }, async () => {
+  const w = await getWorker();
+  const topic = uniqueName('large');
+  const run = uniqueName('r');
+  await createTopics(kafka.cluster('main').props, [{ topic, partitions: 1 }]);
+  const make = (_r: string, _t: string, i: number) => ({ partition: 0, key: Buffer.from(`k${i}`), value: Buffer.alloc(100_000, i % 251), headers: { n: Buffer.from(String(i)) }, timestamp: 1_700_000_000_000 + i });
+  await produceMixed(kafka.cluster('main').props, [topic], { run, partitions: 1, count: 120, batchSize: 5, concurrency: 1, make });
+  assert.equal((await w.rest('PUT', '/connectors/large/config', sinkConfig(topic, { 'flush.size': '120', 's3.part.size': String(5 * 1024 * 1024) }))).status, 201);
+  const store = s3.store();
+  try {
+    await exactlyOnce(store, topic, 120);
+    const [obj] = await store.list(`topics/${topic}/`);
+    assert.ok(obj && obj.size > 12 * 1024 * 1024, `one object of ${obj?.size} bytes`);
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const head = await store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: obj.key }));
+    assert.match(head.ETag ?? '', /-\d+"?$/, `a multipart ETag (${head.ETag})`);
+    const b = await readBackup(store, topic);
+    assert.ok(b.records.get(0)!.every((r, i) => r.value!.length === 100_000 && r.value![0] === i % 251 && r.headers[0]![1]!.toString() === String(i)));
+  } finally { store.close(); }
+  await w.rest('DELETE', '/connectors/large');
+});
