@@ -1,5 +1,7 @@
 // Reads partitions of a topic from the beginning (or given offsets) up to the end offsets captured at call
 // time, without a consumer group. Used to load compacted state topics (offset maps, checkpoints, syncs).
+// Read committed: state written in transactions (an exactly-once mirror task's syncs and maps) counts only
+// once its transaction commits; non-transactional records are all read as before.
 import type { ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
 import { PartitionReader } from './partition-reader.js';
@@ -11,7 +13,7 @@ export async function readToEnd(
   onRecord: (r: InRecord) => void,
   opts: { clientId?: string; timeoutMs?: number; from?: Map<number, number> } = {},
 ): Promise<Map<number, number>> {
-  const reader = new PartitionReader(props, opts.clientId ?? 'ferry-state-reader', { maxWaitMs: 100 });
+  const reader = new PartitionReader(props, opts.clientId ?? 'ferry-state-reader', { maxWaitMs: 100, readCommitted: true });
   try {
     await reader.connect();
     const tps = partitions.map((partition) => ({ topic, partition }));

@@ -61,6 +61,22 @@ interface EncodedBatchTask {
   flushEncoded(): Promise<void>;
 }
 
+/**
+ * A source task with state of its own that must commit with its records (MirrorSourceTask: MM2 offset syncs and
+ * Ferry's offset maps). Under exactly-once the runtime calls useTransactions() once, after start(); from then on
+ * the task writes that state only as the records transactionRecords() returns, which the runtime writes in each
+ * transaction, after every record of it was acknowledged and just before it commits.
+ */
+interface TransactionalStateTask {
+  useTransactions(): Promise<void>;
+  transactionRecords(): Promise<OutRecord[]>;
+}
+
+function isTransactionalStateTask(t: unknown): t is TransactionalStateTask {
+  const c = t as Partial<TransactionalStateTask>;
+  return typeof c.useTransactions === 'function' && typeof c.transactionRecords === 'function';
+}
+
 function isEncodedBatchTask(t: unknown): t is EncodedBatchTask {
   const c = t as Partial<EncodedBatchTask>;
   return typeof c.useEncodedBatches === 'function' && typeof c.flushEncoded === 'function';
@@ -91,8 +107,8 @@ export class SourceTaskRunner implements TaskRunner {
   private encoded: EncodedBatchTask | null = null;
   /** Exactly-once: a transaction is open, since this time. */
   private txnOpenSince: number | null = null;
-  /** Exactly-once: records acknowledged in the open transaction, handed to commitRecord once it commits. */
-  private readonly txnAcknowledged: Array<[SourceRecord, RecordMetadata | null]> = [];
+  /** Exactly-once: a task that writes its own state records in the task's transactions. */
+  private txnState: TransactionalStateTask | null = null;
 
   constructor(private readonly d: SourceTaskRunnerDeps) {
     this.id = d.id;
@@ -155,6 +171,10 @@ export class SourceTaskRunner implements TaskRunner {
       await task.start(this.d.taskProps);
       started = true;
       this.chooseDataPath();
+      if (this.d.transactions && isTransactionalStateTask(task)) {
+        await task.useTransactions();
+        this.txnState = task;
+      }
       if (!this.paused) this.d.listener.onRunning(this.id);
       while (!signal.aborted) {
         if (this.paused) {
@@ -313,10 +333,9 @@ export class SourceTaskRunner implements TaskRunner {
         const idx = b.sentIndex[i]!;
         const m = idx >= 0 ? meta[idx] ?? null : null;
         if (m) written++;
-        if (task.commitRecord) {
-          if (this.d.transactions) this.txnAcknowledged.push([r, m]);
-          else task.commitRecord(r, m);
-        }
+        // Also under exactly-once, at acknowledgement (before the transaction commits): a task's state records
+        // written in the same transaction (transactionRecords) then cover every record of it.
+        if (task.commitRecord) task.commitRecord(r, m);
         if (r.sourcePartition && r.sourceOffset) this.pendingOffsets.set(this.partitionKey(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
       }
       metrics.sourceRecordWrite.inc(this.labels, written);
@@ -341,8 +360,8 @@ export class SourceTaskRunner implements TaskRunner {
 
   /**
    * Waits until every record of the transaction is acknowledged, writes the offsets they reach to the offsets
-   * topic in the same transaction, and commits it. Only then are the offsets applied to the worker's view,
-   * commitRecord called and the task's commit() run. A failure here fails the task (its loop aborts the
+   * topic in the same transaction (with the task's own state records, if it has any), and commits it. Only
+   * then are the offsets applied to the worker's view and the task's commit() run. A failure here fails the task (its loop aborts the
    * transaction): nothing of it becomes visible to read_committed readers, and the task resumes from the
    * offsets of the last committed transaction.
    */
@@ -353,12 +372,12 @@ export class SourceTaskRunner implements TaskRunner {
     const started = Date.now();
     let metadata: RecordMetadata[] = [];
     try {
-      if (entries.length > 0) {
-        metadata = await this.d.producer.send(entries.map((e) => ({
-          topic: tx.offsetsTopic, partition: null, key: Buffer.from(encodeOffsetKey(e.connector, e.partition), 'utf8'),
-          value: e.offset === null ? null : Buffer.from(encodeOffsetValue(e.offset) ?? '', 'utf8'), headers: [], timestamp: null,
-        })));
-      }
+      const state = this.txnState ? await this.txnState.transactionRecords() : [];
+      const offsetRecords: OutRecord[] = entries.map((e) => ({
+        topic: tx.offsetsTopic, partition: null, key: Buffer.from(encodeOffsetKey(e.connector, e.partition), 'utf8'),
+        value: e.offset === null ? null : Buffer.from(encodeOffsetValue(e.offset) ?? '', 'utf8'), headers: [], timestamp: null,
+      }));
+      if (offsetRecords.length + state.length > 0) metadata = (await this.d.producer.send([...offsetRecords, ...state])).slice(0, offsetRecords.length);
       await this.d.producer.commitTransaction();
     } catch (e) {
       metrics.offsetCommitFailure.inc(this.labels);
@@ -371,7 +390,6 @@ export class SourceTaskRunner implements TaskRunner {
     this.stats.commit.record(Date.now() - started);
     end();
     const task = this.d.task;
-    for (const [r, m] of this.txnAcknowledged.splice(0)) task.commitRecord?.(r, m);
     try { await task.commit?.(); } catch (e) { this.d.log.warn({ err: (e as Error).message }, 'task.commit() failed'); }
   }
 
@@ -379,7 +397,6 @@ export class SourceTaskRunner implements TaskRunner {
     if (this.txnOpenSince === null) return;
     this.txnOpenSince = null;
     this.pendingOffsets.clear();
-    this.txnAcknowledged.length = 0;
     if (this.encoded) await this.encoded.flushEncoded().catch(() => undefined);
     try {
       await this.d.producer.abortTransaction();

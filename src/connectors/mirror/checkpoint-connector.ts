@@ -56,10 +56,10 @@ export class MirrorCheckpointTask extends SourceTask {
     this.target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-target-admin'), 'ferry-checkpoint-target-admin');
     const syncSideConsumer = offsetSyncsClientConfig(props, 'consumer');
     this.mapsTopic = offsetMapsTopicName(this.settings.offsetSyncsTopicLocation, this.settings.sourceClusterAlias, this.settings.targetClusterAlias);
-    this.mapsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-maps', { maxWaitMs: 50 });
+    this.mapsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-maps', { maxWaitMs: 50, readCommitted: true });
     this.mapsReader.seek({ topic: this.mapsTopic, partition: 0 }, 'earliest');
     if (this.settings.emitOffsetSyncsEnabled) {
-      this.syncsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-syncs', { maxWaitMs: 50 });
+      this.syncsReader = new PartitionReader(syncSideConsumer, 'ferry-checkpoint-syncs', { maxWaitMs: 50, readCommitted: true });
       this.syncsReader.seek({ topic: this.settings.offsetSyncsTopic, partition: 0 }, 'earliest');
     }
     // Previous checkpoints keep emitted checkpoints monotonic across restarts (MM2's KAFKA-15905 fix).

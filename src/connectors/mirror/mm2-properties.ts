@@ -48,7 +48,7 @@ const CONNECT_CONNECTOR_KEYS = [
   'errors.log.include.messages',
 ];
 
-const WORKER_PREFIXES = ['offset.storage', 'config.storage', 'status.storage', 'key.converter', 'value.converter', 'header.converter', 'task', 'worker', 'replication.policy', 'config.providers'];
+const WORKER_PREFIXES = ['offset.storage', 'config.storage', 'status.storage', 'key.converter', 'value.converter', 'header.converter', 'task', 'worker', 'replication.policy', 'config.providers', 'exactly.once.source.support'];
 
 const REGEX_KEYS = ['topics', 'topics.exclude', 'topics.blacklist', 'groups', 'groups.exclude', 'groups.blacklist', 'config.properties.exclude', 'config.properties.blacklist'];
 

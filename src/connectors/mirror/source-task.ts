@@ -131,6 +131,14 @@ export class MirrorSourceTask extends SourceTask {
   /** Record-set bytes fetched since the last poll, added to the consumer byte total once per poll. */
   private fetchedBytes = 0;
   private stopped = false;
+  /** Exactly-once: offset syncs and maps go only into the task's transactions (useTransactions). */
+  private transactional = false;
+  private trimIntervalMs = 60_000;
+  /** The source consumer's isolation.level as configured ('' when not set). */
+  private isolationLevel = '';
+  private newReader!: (readCommitted: boolean) => PartitionReader;
+  /** Where reading started per partition (useTransactions may replace the reader before the first poll). */
+  private readonly seeks: Array<[{ topic: string; partition: number }, number | 'earliest' | 'latest']> = [];
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
@@ -138,6 +146,7 @@ export class MirrorSourceTask extends SourceTask {
     const interval = intSetting(props, FLUSH_INTERVAL_KEY, 1000, 1);
     // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
     const trimInterval = intSetting(props, TRIM_INTERVAL_KEY, 60_000);
+    this.trimIntervalMs = trimInterval;
     this.sourceAlias = this.settings.sourceClusterAlias;
     this.targetAlias = this.settings.targetClusterAlias;
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
@@ -152,8 +161,9 @@ export class MirrorSourceTask extends SourceTask {
     this.producerLabels = { clientid: this.producerClientId };
     this.checkCrcs = boolSetting(consumerProps, 'check.crcs', true);
     this.fetchMaxBytesSet = (consumerProps['fetch.max.bytes'] ?? '').trim() !== '';
-    this.reader = new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
-      readCommitted: (consumerProps['isolation.level'] ?? '').toLowerCase() === 'read_committed',
+    this.isolationLevel = (consumerProps['isolation.level'] ?? '').trim().toLowerCase();
+    this.newReader = (readCommitted) => new PartitionReader(consumerProps, consumerProps['client.id'] ?? 'ferry-mirror-source', {
+      readCommitted,
       checkCrcs: this.checkCrcs,
       retryBackoffMs: intSetting(consumerProps, 'retry.backoff.ms', 100),
       retryBackoffMaxMs: intSetting(consumerProps, 'retry.backoff.max.ms', 1000),
@@ -161,6 +171,7 @@ export class MirrorSourceTask extends SourceTask {
       maxBytesPerPartition: intSetting(consumerProps, 'max.partition.fetch.bytes', 1_048_576, 1),
       maxBytes: intSetting(consumerProps, 'fetch.max.bytes', GENERIC_FETCH_MAX_BYTES, 1),
     });
+    this.reader = this.newReader(this.isolationLevel === 'read_committed');
     try {
       await this.reader.connect();
     } catch (e) {
@@ -218,9 +229,11 @@ export class MirrorSourceTask extends SourceTask {
       let resume: number | undefined = off !== undefined ? off + 1 : undefined;
       const covered = map.processedUpTo ?? (map.lastMirrored ? map.lastMirrored.upstreamOffset + 1 : undefined);
       if (covered !== undefined) resume = resume === undefined ? covered : Math.min(resume, covered);
+      this.seeks.push([a, resume ?? firstRead ?? earliestOrLatest]);
       this.reader.seek(a, resume ?? firstRead ?? earliestOrLatest);
     }
     this.flushTimer = setInterval(() => {
+      if (this.transactional) return; // maps and syncs go into the task's transactions (transactionRecords)
       this.flushing = this.flushing.then(async () => {
         if (Date.now() - this.lastTrim >= trimInterval) {
           this.lastTrim = Date.now();
@@ -552,7 +565,57 @@ export class MirrorSourceTask extends SourceTask {
   /** Writes sync points (MM2 format) and map snapshots (Ferry format) of partitions that changed. */
   private async flushMaps(): Promise<void> {
     const producer = this.syncProducer;
-    if (!producer) return;
+    if (!producer || this.transactional) return;
+    const records = this.mapRecords(producer.maxBatchBytes);
+    if (records.length === 0) return;
+    try {
+      await producer.send(records);
+    } catch (e) {
+      // Mark everything dirty again so the next flush rewrites the snapshots.
+      for (const st of this.parts.values()) st.dirty = true;
+      this.context.logger.warn({ err: (e as Error).message }, 'writing offset syncs / offset maps failed; will retry');
+    }
+  }
+
+  /**
+   * Exactly-once (called by the runtime after start()): offset syncs and map snapshots are written only in the
+   * task's transactions (transactionRecords), so they commit with the records they describe and the Connect
+   * offsets: after any crash, the stored map, the syncs, the offsets and the target's committed records agree.
+   * That needs them on the target cluster, where the transactions are.
+   */
+  async useTransactions(): Promise<void> {
+    if (this.settings.offsetSyncsTopicLocation !== 'target') {
+      throw new ConnectError(`Exactly-once mirroring writes MM2's offset syncs and Ferry's offset maps in the target cluster's transactions, so it needs offset-syncs.topic.location=target (this flow has ${this.settings.offsetSyncsTopicLocation}); set it for the ${this.sourceAlias}->${this.targetAlias} flow (MirrorCheckpointConnector reads them there too), or run the workers with exactly.once.source.support=disabled`);
+    }
+    // Records of aborted source transactions must never reach the target as committed ones: the source is
+    // read read_committed (MM2 declares exactly-once support only then; Ferry sets it unless told otherwise).
+    if (this.isolationLevel === 'read_uncommitted') {
+      throw new ConnectError(`Exactly-once mirroring cannot read the source with isolation.level=read_uncommitted (consumer.isolation.level / source.consumer.isolation.level of the ${this.sourceAlias}->${this.targetAlias} flow): records of aborted source transactions would be committed on the target. Remove the setting or set read_committed.`);
+    }
+    if (this.isolationLevel !== 'read_committed') {
+      const old = this.reader;
+      this.reader = this.newReader(true);
+      await old.disconnect();
+      await this.reader.connect();
+      if (this.sink && !this.fetchMaxBytesSet) this.reader.setMaxBytes(JAVA_FETCH_MAX_BYTES);
+      for (const [tp, at] of this.seeks) this.reader.seek(tp, at);
+      this.context.logger.info({}, 'exactly-once mirroring: reading the source with isolation.level=read_committed');
+    }
+    this.transactional = true;
+  }
+
+  /** The sync points and map snapshots of the transaction about to commit (every record of it acknowledged). */
+  async transactionRecords(): Promise<OutRecord[]> {
+    await this.flushing;
+    if (Date.now() - this.lastTrim >= this.trimIntervalMs) {
+      this.lastTrim = Date.now();
+      await this.truncateMaps().catch((e: unknown) => this.context.logger.warn({ err: (e as Error).message }, 'reading the source log start offsets to trim the offset maps failed; will retry'));
+    }
+    return this.mapRecords(this.sink?.maxBatchBytes ?? this.syncProducer?.maxBatchBytes ?? 1_048_576);
+  }
+
+  /** Sync points and snapshots of the partitions that changed since the last call (and the metric counts). */
+  private mapRecords(maxBatchBytes: number): OutRecord[] {
     const records: OutRecord[] = [];
     for (const st of this.parts.values()) {
       if (st.mirrored > 0 && !this.stopped) {
@@ -578,17 +641,10 @@ export class MirrorSourceTask extends SourceTask {
           records.push({ topic: this.settings.offsetSyncsTopic, partition: 0, key, value, headers: [], timestamp: null });
         }
       }
-      const snap = this.boundedSnapshot(st, producer.maxBatchBytes * 0.8);
+      const snap = this.boundedSnapshot(st, maxBatchBytes * 0.8);
       records.push({ topic: this.offsetMapsTopic, partition: null, key: snap.key, value: snap.value, headers: [], timestamp: null });
     }
-    if (records.length === 0) return;
-    try {
-      await producer.send(records);
-    } catch (e) {
-      // Mark everything dirty again so the next flush rewrites the snapshots.
-      for (const st of this.parts.values()) st.dirty = true;
-      this.context.logger.warn({ err: (e as Error).message }, 'writing offset syncs / offset maps failed; will retry');
-    }
+    return records;
   }
 
   /** The partition's map snapshot under `limit` bytes (see boundedMapSnapshot); a trim is logged. */
@@ -618,6 +674,8 @@ export class MirrorSourceTask extends SourceTask {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
     await this.flushing;
+    // Under exactly-once the last transaction carried the state of every committed record; anything newer
+    // belongs to a transaction that did not commit and must not be written.
     await this.flushMaps().catch(() => undefined);
     await this.syncProducer?.disconnect();
     this.syncProducer = null;
