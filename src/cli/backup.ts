@@ -2,6 +2,7 @@
 // `ferry restore` reads) on a running Connect worker, its progress (objects, bytes, last offset and lag per
 // partition), and snapshots of consumer group offsets into the bucket so a restore can reposition groups when
 // the original cluster is gone.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../connect/api/errors.js';
 import { compileJavaRegex } from '../connect/api/java-regex.js';
@@ -14,13 +15,16 @@ import { LOSSLESS_FORMAT_CLASS } from '../connectors/s3/formats.js';
 import { parseObjectKey } from '../connectors/s3/naming.js';
 import { decodeLossless } from '../connectors/s3/formats.js';
 import { LOSSLESS_EXTENSION } from '../connectors/s3/backup-reader.js';
-import { reportStartupError } from './connect.js';
+import { setLevel } from '../observability/logger.js';
+import { reportStartupError, startStandalone } from './connect.js';
 import { S3_CLI_OPTIONS, UsageError, clientProps, s3ConnectorProps, storageFromProps } from './restore.js';
 
-export const BACKUP_USAGE = `Usage: ferry backup start|status|groups [options]
+export const BACKUP_USAGE = `Usage: ferry backup start|run|status|groups [options]
 
   start    create (or update) an S3Sink connector on a Connect worker that backs up every topic matching
            --topics-regex to S3 with format.class LosslessJsonFormat (what ferry restore reads)
+  run      the same without a Connect worker: runs a standalone worker for it in the foreground (until Ctrl-C),
+           on --bootstrap-server, REST on --listeners (default http://127.0.0.1:8083), offsets in --offsets-file
   status   the connector's state, objects and bytes in S3, and per partition the last backed-up offset and lag
   groups   write the committed offsets of consumer groups to the bucket (<topics.dir>/_ferry/consumer-groups.json),
            for ferry restore --groups when the original cluster is gone; --interval-ms repeats it
@@ -40,6 +44,8 @@ Options:
   --command-config FILE      extra client properties for it
   --groups RE                groups to snapshot (groups; default .*)
   --interval-ms N            groups: snapshot every N ms until interrupted
+  --listeners URL            run: the worker's REST listener (default http://127.0.0.1:8083)
+  --offsets-file FILE        run: the worker's offsets file (default .ferry/backup/NAME.offsets)
   --json                     JSON output
   -h, --help                 this help`;
 
@@ -182,6 +188,7 @@ export async function backupCommand(args: string[]): Promise<number> {
         connect: { type: 'string' }, name: { type: 'string' }, 'topics-regex': { type: 'string' }, ...S3_CLI_OPTIONS,
         'flush-size': { type: 'string' }, 'rotate-interval-ms': { type: 'string' }, 'rotate-schedule-interval-ms': { type: 'string' }, tasks: { type: 'string' },
         'bootstrap-server': { type: 'string' }, 'command-config': { type: 'string' }, groups: { type: 'string' }, 'interval-ms': { type: 'string' },
+        listeners: { type: 'string' }, 'offsets-file': { type: 'string' },
         json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -191,6 +198,8 @@ export async function backupCommand(args: string[]): Promise<number> {
   }
   const v = parsed.values;
   if (v.help) { console.log(BACKUP_USAGE); return 0; }
+  // A command's own output is what the operator reads; Ferry's logs only from warnings on (FERRY_LOG_LEVEL overrides).
+  if (!process.env.FERRY_LOG_LEVEL && sub !== 'run') setLevel('root', 'WARN');
   const int = (k: 'flush-size' | 'rotate-interval-ms' | 'rotate-schedule-interval-ms' | 'tasks' | 'interval-ms'): number | undefined => {
     const raw = v[k];
     if (raw === undefined) return undefined;
@@ -201,8 +210,10 @@ export async function backupCommand(args: string[]): Promise<number> {
   const connectUrl = v.connect ?? 'http://localhost:8083';
   try {
     switch (sub) {
-      case 'start': {
+      case 'start':
+      case 'run': {
         if (!v['topics-regex']) throw new UsageError('--topics-regex is required');
+        if (sub === 'run' && !v['bootstrap-server']) throw new UsageError('--bootstrap-server is required with run');
         compileJavaRegex(v['topics-regex']);
         // References such as ${file:…} go to the worker unresolved, as any connector config would.
         const raw = v['s3-config'] !== undefined ? readPropertiesFile(v['s3-config']) : {};
@@ -216,6 +227,10 @@ export async function backupCommand(args: string[]): Promise<number> {
         const sched = int('rotate-schedule-interval-ms');
         const config = backupConnectorConfig(s3, { topicsRegex: v['topics-regex'], flushSize: int('flush-size') ?? 10_000, tasks: int('tasks') ?? 1,
           ...(rot !== undefined ? { rotateIntervalMs: rot } : {}), ...(sched !== undefined ? { rotateScheduleIntervalMs: sched } : {}) });
+        if (sub === 'run') return await runBackupWorker(name, config, {
+          bootstrap: v['bootstrap-server']!, commandConfig: v['command-config'], listeners: v.listeners ?? 'http://127.0.0.1:8083',
+          offsetsFile: v['offsets-file'] ?? join('.ferry', 'backup', `${name}.offsets`),
+        });
         const r = await rest(connectUrl, 'PUT', `/connectors/${encodeURIComponent(name)}/config`, config);
         if (r.status >= 300) { console.error(`ferry backup start: the worker at ${connectUrl} refused the connector (${r.status}): ${JSON.stringify(r.body)}`); return 1; }
         if (v.json) console.log(JSON.stringify({ connector: name, created: r.status === 201, config: { ...config, 'aws.secret.access.key': config['aws.secret.access.key'] ? '[hidden]' : undefined } }));
@@ -243,11 +258,31 @@ export async function backupCommand(args: string[]): Promise<number> {
         }
       }
       default:
-        throw new UsageError(`unknown subcommand '${sub}' (start, status or groups)`);
+        throw new UsageError(`unknown subcommand '${sub}' (start, run, status or groups)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { console.error(`ferry backup: ${e.message}\n\n${BACKUP_USAGE}`); return 2; }
     if (e instanceof ConfigError) { console.error(`ferry backup: ${e.message}`); return 2; }
     return reportStartupError(e);
   }
+}
+
+/** `ferry backup run`: a standalone worker with only the backup connector, until SIGINT/SIGTERM. */
+async function runBackupWorker(name: string, config: Record<string, string>, o: { bootstrap: string; commandConfig: string | undefined; listeners: string; offsetsFile: string }): Promise<number> {
+  const client = o.commandConfig === undefined ? {} : readPropertiesFile(o.commandConfig);
+  const worker = await startStandalone({
+    ...client, 'bootstrap.servers': o.bootstrap, 'key.converter': BYTE_ARRAY, 'value.converter': BYTE_ARRAY, 'header.converter': BYTE_ARRAY,
+    'offset.storage.file.filename': o.offsetsFile, listeners: o.listeners,
+  }, [{ name, config }]);
+  console.log(`Backing up topics matching ${config['topics.regex']} to s3://${config['s3.bucket.name']}/${config['topics.dir'] ?? 'topics'}/ with connector ${name} (REST ${worker.url}); Ctrl-C stops.`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      worker.stop().then(() => resolve(0), (e: unknown) => { console.error(e); resolve(1); });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
 }

@@ -17,6 +17,7 @@ import { formatMapping, parseMapping, runRestore, translateOffset, type OffsetRu
 import { ObjectStore } from '../connectors/s3/storage.js';
 import { AbstractConfig } from '../connect/api/config-def.js';
 import { readGroupSnapshot } from './backup.js';
+import { setLevel } from '../observability/logger.js';
 import { reportStartupError } from './connect.js';
 
 export const RESTORE_USAGE = `Usage: ferry restore --bootstrap-server H:P --s3-config FILE (--topics A,B | --topics-regex RE) [options]
@@ -113,6 +114,8 @@ export async function restoreCommand(args: string[]): Promise<number> {
   }
   const v = parsed.values;
   if (v.help) { console.log(RESTORE_USAGE); return 0; }
+  // A command's own output is what the operator reads; Ferry's logs only from warnings on (FERRY_LOG_LEVEL overrides).
+  if (!process.env.FERRY_LOG_LEVEL) setLevel('root', 'WARN');
   try {
     if (!v['bootstrap-server']) throw new UsageError('--bootstrap-server is required');
     if ((v.topics === undefined) === (v['topics-regex'] === undefined)) throw new UsageError('give exactly one of --topics and --topics-regex');
