@@ -112,10 +112,13 @@ export class S3SinkTask extends SinkTask {
 
   /** Only what is in S3 is committed: the offset after the last record of each partition's written objects. */
   override preCommit(_offsets: Offsets): Offsets {
+    // Only partitions this task holds now: a partition that moved to another task must not get an older offset
+    // committed from here (the runtime does not call close() on a rebalance).
+    const assigned = new Set(this.context.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`));
     const out: Offsets = new Map();
     for (const [id, w] of this.writers) {
       const off = w.committableOffset;
-      if (off !== null) out.set(id, { topic: w.topic, partition: w.partition, offset: off });
+      if (off !== null && (assigned.size === 0 || assigned.has(id))) out.set(id, { topic: w.topic, partition: w.partition, offset: off });
     }
     return out;
   }
