@@ -158,8 +158,8 @@ export function s3SinkErrors(props: Props): Record<string, string[]> {
     for (const k of ['path.format', 'partition.duration.ms', 'timestamp.field'] as const) {
       if (props[k] !== undefined) add(k, `${k} only applies to a time-based partitioner.class (got ${String(values['partitioner.class'])})`);
     }
-    if (props['timestamp.extractor'] !== undefined && Number(values['rotate.interval.ms'] ?? -1) <= 0) {
-      add('timestamp.extractor', 'timestamp.extractor applies to a time-based partitioner.class or rotate.interval.ms only');
+    if (props['timestamp.extractor'] !== undefined) {
+      add('timestamp.extractor', 'timestamp.extractor only applies to a time-based partitioner.class (with other partitioners rotate.interval.ms uses the record timestamp)');
     }
   }
   if (partitioner !== PARTITIONER_CLASSES['FieldPartitioner'] && props['partition.field.name'] !== undefined) {
