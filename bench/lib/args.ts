@@ -3,7 +3,7 @@ import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 
 export const SUITES = ['ceiling', 'throughput', 'translation', 'startup', 'latency'] as const;
 export type Suite = (typeof SUITES)[number];
-export const CASES = ['a', 'b', 'c', 'd', 'e1', 'e2', 'e4'] as const;
+export const CASES = ['a', 'b', 'c', 'd', 'e1', 'e2', 'e4', 'x'] as const;
 export type CaseId = (typeof CASES)[number];
 /** What runs without --cases (d and e are extra cases, run on request). */
 export const DEFAULT_CASES: readonly CaseId[] = ['a', 'b', 'c'];
@@ -38,14 +38,14 @@ export interface BenchOptions {
 }
 
 export const USAGE = `Usage: npm run bench -- [--suite ceiling|throughput|translation|startup|latency|all[,…]] [--quick]
-  [--reps N] [--cases a,b,c,d,e] [--tasks N] [--ferry build|dist|tsx] [--kafka-version V]
+  [--reps N] [--cases a,b,c,d,e,x] [--tasks N] [--ferry build|dist|tsx] [--kafka-version V]
   [--latency-seconds S] [--rates 5000,half-mm2] [--fresh-target|--shared-target] [--profile] [--smoke] [--keep-logs]
   [--translation-timeout S] [--no-sync-group-offsets] [--results-dir DIR]
 Suites: ceiling (ProducerPerformance into the target), throughput (cases a: 2,000,000 x 100 B on 8 partitions,
 b: 500,000 x 1 KiB on 8 partitions, c: 100 topics x 4 partitions x 2,000 x 100 B; on request only: d: 1,500,000 x
 100 B on 8 partitions written lz4-compressed, mirrored with the target producer's compression.type=zstd, and e:
 1,000,000 x 100 B on 16 partitions at tasks.max 1, 2 and 4 (e1, e2, e4; 'e' = all three; --tasks does not apply
-to them); default --cases a,b,c), translation (after throughput
+to them), and x: case b's data mirrored exactly-once by both tools; default --cases a,b,c), translation (after throughput
 case a: 1,000 committed source offsets, checkpoints compared with the exact downstream offsets), startup
 (process start to first record on the target), latency (fixed-rate end-to-end). 'all' runs every suite.
 --quick divides record counts (and translation offsets) by 10, runs each measurement once and latency for 15 s.
@@ -161,6 +161,11 @@ export interface CaseSpec {
   sourceCompression?: string;
   /** compression.type of both tools' target producer (<target>.producer.compression.type). */
   targetCompression?: string;
+  /**
+   * Both tools mirror exactly-once (KIP-618): exactly.once.source.support=enabled, offset syncs on the target
+   * (Ferry writes them in the transactions) and the source read read_committed.
+   */
+  exactlyOnce?: boolean;
 }
 
 /** The throughput cases at a scale (records rounded to whole records per partition). */
@@ -172,6 +177,7 @@ export function caseSpecs(scale: number): Record<CaseId, CaseSpec> {
     c: { id: 'c', label: '100 B, 100 topics x 4 partitions', topics: 100, partitions: 4, records: perPartition(800_000, 400) * 400, recordSize: 100 },
     d: { id: 'd', label: '100 B, 1 topic x 8 partitions, lz4 source -> zstd target', topics: 1, partitions: 8, records: perPartition(1_500_000, 8) * 8, recordSize: 100, sourceCompression: 'lz4', targetCompression: 'zstd' },
     ...scaling(perPartition(1_000_000, 16) * 16),
+    x: { id: 'x', label: '1 KiB, 1 topic x 8 partitions, exactly-once (both tools)', topics: 1, partitions: 8, records: perPartition(500_000, 8) * 8, recordSize: 1024, dataset: 'b', exactlyOnce: true },
   };
 }
 

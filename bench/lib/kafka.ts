@@ -159,6 +159,51 @@ export class EndOffsetWatcher {
   }
 }
 
+/**
+ * Records mirrored and committed, read from the mirror's Connect offsets on the target (both tools write
+ * MirrorSourceConnector's offsets, {"offset": n} per source partition, to mm2-offsets.<source>.internal). Used
+ * for exactly-once runs: their target end offsets also count transaction markers, and records count only once
+ * their transaction (which carries these offsets) commits, so the topic is read read_committed.
+ */
+export class CommittedOffsetsWatcher {
+  private readonly admin: ClusterAdmin;
+  private reader: PartitionReader | null = null;
+  private readonly latest = new Map<string, number>();
+
+  constructor(private readonly bootstrap: string, private readonly offsetsTopic: string, private readonly topics: ReadonlySet<string>) {
+    this.admin = new ClusterAdmin(clientProps(bootstrap), 'ferry-bench-committed-admin');
+  }
+
+  async total(): Promise<{ total: number; topicsPresent: number }> {
+    if (!this.reader) {
+      if (!(await this.admin.topics().catch(() => [] as string[])).includes(this.offsetsTopic)) return { total: 0, topicsPresent: 0 };
+      const count = (await this.admin.partitionCounts([this.offsetsTopic])).get(this.offsetsTopic) ?? 0;
+      if (count === 0) return { total: 0, topicsPresent: 0 };
+      this.reader = new PartitionReader(clientProps(this.bootstrap), 'ferry-bench-committed', { maxWaitMs: 50, readCommitted: true });
+      await this.reader.connect();
+      for (let p = 0; p < count; p++) this.reader.seek({ topic: this.offsetsTopic, partition: p }, 'earliest');
+    }
+    for (const f of await this.reader.poll().catch(() => [])) {
+      for (const r of f.records) {
+        if (!r.key || !r.value) continue;
+        try {
+          const [connector, part] = JSON.parse(r.key.toString('utf8')) as [string, { topic?: string; partition?: number }];
+          const value = JSON.parse(r.value.toString('utf8')) as { offset?: number };
+          if (connector !== 'MirrorSourceConnector' || !part.topic || !this.topics.has(part.topic) || typeof value.offset !== 'number') continue;
+          this.latest.set(`${part.topic}\u0000${part.partition}`, value.offset + 1);
+        } catch { /* not a MirrorSource offset */ }
+      }
+    }
+    let total = 0;
+    for (const v of this.latest.values()) total += v;
+    return { total, topicsPresent: this.latest.size > 0 ? this.topics.size : 0 };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.admin.close(), this.reader?.disconnect()]);
+  }
+}
+
 export async function digest(bootstrap: string, topic: string, partition: number): Promise<PartitionDigest> {
   return digestPartition(clientProps(bootstrap, 'ferry-bench-digest'), topic, partition, {}, { clientId: 'ferry-bench-digest' });
 }

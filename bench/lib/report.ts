@@ -156,6 +156,7 @@ export function targetRows(agg: Aggregates): TargetRow[] {
   }
   add('records/s, 100 topics (case c)', tp('c', 'ferry')?.rps?.median, tp('c', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
   if (agg.throughput.has('d')) add('records/s, lz4 → zstd (case d)', tp('d', 'ferry')?.rps?.median, tp('d', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
+  if (agg.throughput.has('x')) add('records/s, 1 KiB, exactly-once (case x)', tp('x', 'ferry')?.rps?.median, tp('x', 'mm2')?.rps?.median, '(≥ 1.0×)', (r) => r >= 1.0, intf);
   for (const [label, l] of agg.latency) add(`p99 latency, ${label}`, l.perTool.get('ferry')?.p99?.median, l.perTool.get('mm2')?.p99?.median, '≤ 1.0×', (r) => r <= 1.0, (x) => `${d1(x)} ms`);
   for (const c of agg.throughput.keys()) add(`CPU s/GB, case ${c}`, tp(c, 'ferry')?.cpu?.median, tp(c, 'mm2')?.cpu?.median, '≤ 0.3×', (r) => r <= 0.3, d1);
   const rssMax = (tool: Tool) => { const xs = [...agg.throughput.values()].map((m) => m.get(tool)?.rss?.max).filter((x): x is number => x !== undefined); return xs.length ? Math.max(...xs) : undefined; };
@@ -258,6 +259,7 @@ export function renderMarkdown(files: readonly ResultsFile[], resultsDir: string
     }
     out.push(table(['case', 'tool', 'records/s', 'MB/s', 'of ceiling', 'CPU s/GB', 'peak RSS MB', 'first record s', 'correctness'], rows), '');
     out.push('records/s and MB/s over the window from the first record on the target to the last (start-up excluded); CPU s/GB = mirror process user+system CPU in that window per GB (10⁹ bytes) of record values; peak RSS = VmHWM of the mirror process (sampled tree RSS if larger); correctness = end offsets of every partition equal the source\'s and sha256 digests (key, value, headers, timestamp) of sampled partitions equal.', '');
+    if (agg.throughput.has('x')) out.push('Case x: case b\'s data mirrored with exactly-once on in both tools: `exactly.once.source.support=enabled` (each task writes its records and source offsets in transactions, transaction.boundary=poll), `offset-syncs.topic.location=target` and the source read with `isolation.level=read_committed`.', '');
     if (agg.throughput.has('d')) out.push('Case d: the source topic is written by ProducerPerformance with `compression.type=lz4` (lz4 batches on the source, which both tools decompress) and both tools produce with `<target>.producer.compression.type=zstd` instead of the shared `none`; everything else as case a.', '');
     const scaling = scalingRows(agg);
     if (scaling.length > 0) {

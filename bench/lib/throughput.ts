@@ -6,7 +6,7 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { PartitionDigest } from '../../src/mirror/partition-digest.js';
 import type { CaseId, CaseSpec } from './args.js';
 import { launchMirror, loadAvg, sampleUntil, type BenchContext, type CorrectnessCheck, type MirrorSample, type ThroughputRun } from './context.js';
-import { clientProps, createTopics, digest, endOffsets, EndOffsetWatcher, nodePreload, producerPerformance, startCluster, waitUntil } from './kafka.js';
+import { clientProps, CommittedOffsetsWatcher, createTopics, digest, endOffsets, EndOffsetWatcher, nodePreload, producerPerformance, startCluster, waitUntil } from './kafka.js';
 import { exactTopicsRegex, type MirrorRunConfig } from './mm2-config.js';
 import { measureTranslation } from './translation.js';
 import { TOOL_LABEL, type Tool } from './tools.js';
@@ -81,6 +81,14 @@ export function caseRunConfig(ctx: BenchContext, spec: CaseSpec, runId: number, 
   const c = baseRunConfig(ctx, runId, targetBootstrap, topics);
   if (spec.tasksMax !== undefined) c.tasksMax = spec.tasksMax;
   if (spec.targetCompression !== undefined) c.producer = { ...c.producer, compression: spec.targetCompression };
+  if (spec.exactlyOnce) {
+    c.extra = {
+      ...c.extra,
+      'exactly.once.source.support': 'enabled',
+      'offset-syncs.topic.location': 'target',
+      [`${c.sourceAlias}.consumer.isolation.level`]: 'read_committed',
+    };
+  }
   return c;
 }
 
@@ -114,7 +122,8 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
   }
 }
 
-async function correctness(ctx: BenchContext, prep: PreloadedCase, targetBootstrap: string): Promise<CorrectnessCheck> {
+/** `committed`: exactly-once runs count committed records (their end offsets also count transaction markers). */
+async function correctness(ctx: BenchContext, prep: PreloadedCase, targetBootstrap: string, committed?: number): Promise<CorrectnessCheck> {
   const targetEnds = await endOffsets(targetBootstrap, prep.topics);
   let countsMatch = true;
   let targetTotal = 0;
@@ -122,6 +131,10 @@ async function correctness(ctx: BenchContext, prep: PreloadedCase, targetBootstr
     const got = targetEnds.get(t) ?? [];
     ends.forEach((e, p) => { if (got[p] !== e) countsMatch = false; });
     targetTotal += got.reduce((a, b) => a + b, 0);
+  }
+  if (committed !== undefined) {
+    countsMatch = committed === prep.total;
+    targetTotal = committed;
   }
   const digests = [];
   for (const s of prep.sample) {
@@ -153,7 +166,9 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
     const config = caseRunConfig(ctx, spec, runId, targetBootstrap, prep.topicsRegex);
     if (spec.tasksMax !== undefined) run.tasksMax = config.tasksMax;
     if (spec.targetCompression !== undefined) run.targetCompression = config.producer.compression;
-    const watcher = new EndOffsetWatcher(targetBootstrap, prep.ends);
+    const watcher = spec.exactlyOnce
+      ? new CommittedOffsetsWatcher(targetBootstrap, `mm2-offsets.${config.sourceAlias}.internal`, new Set(prep.topics))
+      : new EndOffsetWatcher(targetBootstrap, prep.ends);
     const variant = [spec.tasksMax !== undefined ? `tasks.max ${config.tasksMax}` : '', spec.targetCompression !== undefined ? `${spec.sourceCompression ?? 'source'} -> ${config.producer.compression}` : ''].filter(Boolean).join(', ');
     ctx.log(`throughput case ${spec.id} rep ${rep} ${TOOL_LABEL[tool]} (run ${runId}): mirroring ${prep.total} records${variant ? ` (${variant})` : ''}${o.cpuProfileDir ? ' [cpu profile]' : ''}`);
     run.loadAvgStart = loadAvg();
@@ -177,7 +192,7 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
       run.cpuSecondsTotal = round(samples[samples.length - 1]!.cpu, 2);
       ctx.log(`  ${TOOL_LABEL[tool]}: ${run.recordsPerSec} rec/s, ${run.mbPerSec} MB/s, ${run.cpuSecondsPerGb} CPU s/GB, peak RSS ${run.peakRssMb} MB, first record after ${run.startToFirstRecordMs} ms (load ${run.loadAvgEnd.join(' ')})`);
       if (!o.cpuProfileDir) {
-        run.correctness = await correctness(ctx, prep, targetBootstrap);
+        run.correctness = await correctness(ctx, prep, targetBootstrap, spec.exactlyOnce ? (await watcher.total()).total : undefined);
         const c = run.correctness;
         ctx.log(`  correctness: counts ${c.countsMatch ? 'match' : `DIFFER (${c.targetTotal} vs ${c.sourceTotal})`}, digests ${c.digests.map((d) => `${d.topic}-${d.partition}:${d.match ? 'ok' : 'MISMATCH'}`).join(' ')}`);
       }
