@@ -152,3 +152,23 @@ test('writer: rotate.interval.ms on record time, null values per behavior.on.nul
   assert.equal(decodeLossless(big.objects.get('topics/t/partition=2/t+2+0000000000.ferry.json')!, 'x').length, 100);
   assert.ok(m.bufferedBytes === 0);
 });
+
+test('S3 requests are retried s3.part.retries times with s3.retry.backoff.ms on transient failures only', async () => {
+  const { ObjectStore, isTransientS3Error } = await import('../../src/connectors/s3/storage.js');
+  assert.ok(isTransientS3Error({ code: 'ECONNREFUSED' }));
+  assert.ok(isTransientS3Error({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+  assert.ok(!isTransientS3Error({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+  const s = parseS3SinkConfig({ ...BASE, 's3.part.retries': '2', 's3.retry.backoff.ms': '5', 'store.url': 'http://127.0.0.1:9' });
+  const store = new ObjectStore(s);
+  let calls = 0;
+  const failing = (n: number, err: object) => { calls = 0; (store as unknown as { client: { send: () => Promise<unknown> } }).client = { send: async () => { if (++calls <= n) throw err; return {}; } }; };
+  failing(2, { code: 'ECONNREFUSED' });
+  await store.put('k', Buffer.from('x'));
+  assert.equal(calls, 3, 'two retries');
+  failing(3, { code: 'ECONNREFUSED' });
+  await assert.rejects(store.put('k', Buffer.from('x')), /unreachable/);
+  assert.equal(calls, 3, 'retries exhausted');
+  failing(1, { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+  await assert.rejects(store.put('k', Buffer.from('x')), /credentials/);
+  assert.equal(calls, 1, 'not retried');
+});

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { ConnectError } from '../../connect/api/index.js';
+import { retry } from '../../backoff.js';
 import type { StorageSettings } from './config.js';
 
 export function createS3Client(s: StorageSettings): S3Client {
@@ -14,12 +15,21 @@ export function createS3Client(s: StorageSettings): S3Client {
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     forcePathStyle: s.pathStyle,
-    maxAttempts: s.retries + 1,
+    // Retries are ObjectStore's (s3.part.retries, s3.retry.backoff.ms), not the SDK's.
+    maxAttempts: 1,
     // S3-compatible servers (s3proxy, MinIO of some versions) refuse the SDK's newer default checksum headers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(s.accessKeyId && s.secretAccessKey ? { credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } } : {}),
   });
+}
+
+/** Worth another attempt: throttling, server errors, timeouts and connections that failed. */
+export function isTransientS3Error(err: unknown): boolean {
+  const e = (err ?? {}) as SdkError & { $retryable?: unknown };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return e.$retryable !== undefined && e.$retryable !== null || status >= 500 || status === 429 || ['SlowDown', 'TimeoutError', 'RequestTimeout', 'InternalError'].includes(e.name ?? '')
+    || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(e.code ?? '');
 }
 
 interface SdkError { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } }
@@ -55,10 +65,19 @@ export class ObjectStore {
 
   get bucket(): string { return this.settings.bucket; }
 
+  /** One request, tried again on transient failures: s3.part.retries more times, s3.retry.backoff.ms doubling (≤ 10 s). */
+  private retrying<T>(request: () => Promise<T>): Promise<T> {
+    return retry(request, {
+      attempts: this.settings.retries + 1,
+      retriable: isTransientS3Error,
+      backoffMs: (attempt) => Math.min(10_000, this.settings.retryBackoffMs * 2 ** (attempt - 1)),
+    });
+  }
+
   /** Fails with a message naming the cause when the bucket cannot be reached with these credentials. */
   async checkBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.retrying(() => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
     } catch (e) {
       throw describeS3Error(e, this.settings, `check bucket '${this.bucket}'`);
     }
@@ -66,7 +85,7 @@ export class ObjectStore {
 
   async put(key: string, body: Buffer): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length }));
+      await this.retrying(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length })));
     } catch (e) {
       throw describeS3Error(e, this.settings, `upload of ${key}`);
     }
@@ -74,7 +93,7 @@ export class ObjectStore {
 
   async startMultipart(key: string): Promise<string> {
     try {
-      const r = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+      const r = await this.retrying(() => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key })));
       if (!r.UploadId) throw new Error('no UploadId in the answer');
       return r.UploadId;
     } catch (e) {
@@ -84,7 +103,7 @@ export class ObjectStore {
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
     try {
-      const r = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length }));
+      const r = await this.retrying(() => this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length })));
       return r.ETag ?? '';
     } catch (e) {
       throw describeS3Error(e, this.settings, `part ${partNumber} of ${key}`);
@@ -93,17 +112,17 @@ export class ObjectStore {
 
   async completeMultipart(key: string, uploadId: string, etags: string[]): Promise<void> {
     try {
-      await this.client.send(new CompleteMultipartUploadCommand({
+      await this.retrying(() => this.client.send(new CompleteMultipartUploadCommand({
         Bucket: this.bucket, Key: key, UploadId: uploadId,
         MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-      }));
+      })));
     } catch (e) {
       throw describeS3Error(e, this.settings, `completing the multipart upload of ${key}`);
     }
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    await this.retrying(() => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))).catch(() => undefined);
   }
 
   /** Every object key under a prefix (directory placeholders some servers list are left out). */
@@ -112,7 +131,7 @@ export class ObjectStore {
     let token: string | undefined;
     try {
       do {
-        const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        const r = await this.retrying(() => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })));
         for (const o of r.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) out.push({ key: o.Key, size: o.Size ?? 0 });
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
       } while (token);
@@ -124,7 +143,7 @@ export class ObjectStore {
 
   async get(key: string): Promise<Buffer> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const r = await this.retrying(() => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
       if (!r.Body) return Buffer.alloc(0);
       return Buffer.from(await r.Body.transformToByteArray());
     } catch (e) {
