@@ -89,6 +89,7 @@ test('config: defaults, and every bad or unsupported key named', () => {
   assert.match(String(s3SinkErrors({ ...BASE, 'path.format': 'YYYY' })['path.format']), /only applies to a time-based/);
   assert.match(String(s3SinkErrors({ ...BASE, 'timestamp.extractor': 'Record', 'rotate.interval.ms': '1000' })['timestamp.extractor']), /only applies to a time-based/);
   assert.match(String(s3SinkErrors({ ...BASE, timezone: 'Mars/Olympus' })['timezone']), /not a known time zone/);
+  assert.match(String(s3SinkErrors({ ...BASE, 'partitioner.class': 'HourlyPartitioner', timezone: 'UTC', 'partition.duration.ms': '60000' })['partition.duration.ms']), /fixed by HourlyPartitioner/);
   assert.match(String(s3SinkErrors({ ...BASE, 's3.part.size': '1000' })['s3.part.size']), /s3.part.size/);
   assert.match(String(s3SinkErrors({ ...BASE, 's3.compression.type': 'gzip' })['s3.compression.type']), /s3.compression.type/);
   assert.match(String(s3SinkErrors({ ...BASE, 's3.credentials.provider.class': 'com.x.Custom' })['s3.credentials.provider.class']), /s3.credentials.provider.class/);

@@ -153,6 +153,11 @@ export function s3SinkErrors(props: Props): Record<string, string[]> {
   } else if (partitioner === PARTITIONER_CLASSES['FieldPartitioner']) {
     if (((values['partition.field.name'] as string[] | undefined) ?? []).length === 0) add('partition.field.name', 'partition.field.name is required with FieldPartitioner');
   }
+  if (partitioner?.endsWith('HourlyPartitioner') || partitioner?.endsWith('DailyPartitioner')) {
+    for (const k of ['path.format', 'partition.duration.ms'] as const) {
+      if (props[k] !== undefined) add(k, `${k} is fixed by ${String(values['partitioner.class'])}; use TimeBasedPartitioner to choose it`);
+    }
+  }
   const isTimeBased = partitioner === TIME_BASED_PARTITIONER || partitioner?.endsWith('HourlyPartitioner') || partitioner?.endsWith('DailyPartitioner');
   if (!isTimeBased) {
     for (const k of ['path.format', 'partition.duration.ms', 'timestamp.field'] as const) {
