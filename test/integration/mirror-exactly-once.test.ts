@@ -4,7 +4,9 @@
 // record once, in order per partition (compared by fingerprints of key, value, headers and timestamp). Then
 // groups committed on the source are checkpointed, and each checkpoint must point at the target copy of the
 // exact next record: the offset maps and syncs, written in the same transactions, stayed exact across the kills.
-// A shorter run does the same on the generic (record) path, forced by a no-op transform.
+// Shorter runs do the same with two dedicated-mode nodes sharing the flow (a killed node's tasks move to the
+// other, whose producers fence the dead ones; the followers' fencing requests go over internal REST), and on the
+// generic (record) path, forced by a no-op transform.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
@@ -34,7 +36,7 @@ after(async () => {
 
 const log = (m: string) => process.stderr.write(`# ${m}\n`);
 
-async function run(opts: { name: string; total: number; kills: number; recordPath: boolean; pauseMs: number }): Promise<void> {
+async function run(opts: { name: string; total: number; kills: number; recordPath: boolean; pauseMs: number; nodes: number }): Promise<void> {
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
   const topic = opts.name;
@@ -73,22 +75,24 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
 
   const remote = `A.${topic}`;
   const targetCount = async () => sum(await endOffsets(b.props, remote).catch(() => [0]));
-  let mm = spawnMirrorMaker(mm2.path);
-  children.add(mm);
+  const spawn = () => { const m = spawnMirrorMaker(mm2.path); children.add(m); return m; };
+  const nodes = Array.from({ length: opts.nodes }, spawn);
+  // What went wrong, from every node's warnings and errors.
+  const explain = (e: Error) => new Error(`${e.message}\n--- mirror output ---\n${nodes.map((n) => n.output().slice(-4000).split('\n').filter((l) => /"level":(40|50)|task|exactly/.test(l)).join('\n').slice(-3000)).join('\n---\n')}`, { cause: e });
   try {
     for (let k = 0; k < opts.kills; k++) {
       const before = await targetCount();
       // Kill while it copies; once the stream has ended, a restarted mirror is killed a moment after it resumed.
       const restartedAt = Date.now();
       await waitFor(`mirror progress before kill ${k + 1}`, async () => (await targetCount()) > before + 500 || (produced >= opts.total && Date.now() - restartedAt > 6000), 60_000, 100)
-        .catch((e: Error) => { throw new Error(`${e.message}\n--- mirror output ---\n${mm.output().slice(-4000).split("\n").filter((l) => /"level":(40|50)|task|exactly/.test(l)).join("\n").slice(-6000)}`, { cause: e }); });
+        .catch((e: Error) => { throw explain(e); });
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1000)));
-      mm.kill9();
-      await mm.exited;
-      children.delete(mm);
-      log(`${topic}: kill ${k + 1}/${opts.kills} with ${produced} produced, target end offsets sum ${await targetCount()}`);
-      mm = spawnMirrorMaker(mm2.path);
-      children.add(mm);
+      const i = k % nodes.length;
+      nodes[i]!.kill9();
+      await nodes[i]!.exited;
+      children.delete(nodes[i]!);
+      log(`${topic}: kill ${k + 1}/${opts.kills} of node ${i + 1}/${nodes.length} with ${produced} produced, target end offsets sum ${await targetCount()}`);
+      nodes[i] = spawn();
     }
     await producing;
     assert.equal(produced, opts.total);
@@ -98,7 +102,7 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
     await waitFor('every record committed on the target', async () => {
       targetFps = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => partitionFingerprints(b.props, remote, p, { readCommitted: true })));
       return targetFps.every((l, p) => l.length >= sourceFps[p]!.length);
-    }, 120_000, 500).catch((e: Error) => { throw new Error(`${e.message}\n--- mirror output ---\n${mm.output().slice(-4000).split("\n").filter((l) => /"level":(40|50)|task|exactly/.test(l)).join("\n").slice(-6000)}`, { cause: e }); });
+    }, 120_000, 500).catch((e: Error) => { throw explain(e); });
     let aborted = 0;
     for (let p = 0; p < PARTITIONS; p++) {
       const src = sourceFps[p]!.map((r) => r.fp);
@@ -123,7 +127,7 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
         if (c.group === group && c.topic === remote) latest.set(c.partition, { upstream: c.upstreamOffset, downstream: c.downstreamOffset });
       }).catch(() => undefined);
       return commits.every((c) => latest.get(c.partition)?.upstream === c.offset) ? latest : null;
-    }, 60_000, 500).catch((e: Error) => { throw new Error(`${e.message}\n--- mirror output ---\n${mm.output().slice(-4000).split("\n").filter((l) => /"level":(40|50)|task|exactly/.test(l)).join("\n").slice(-6000)}`, { cause: e }); });
+    }, 60_000, 500).catch((e: Error) => { throw explain(e); });
     for (const c of commits) {
       const cp = checkpoints.get(c.partition)!;
       const next = sourceFps[c.partition]!.find((r) => r.offset >= c.offset)!;
@@ -132,15 +136,18 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
     }
     log(`${topic}: ${commits.length} checkpoints taken after the kills translate exactly`);
   } finally {
-    await mm.stop();
-    children.delete(mm);
+    await Promise.all(nodes.map(async (n) => { await n.stop(); children.delete(n); }));
   }
 }
 
 test('exactly-once mirroring on the byte path: 200,000 records, 6 partitions, 10 kills -9 of connect-mirror-maker', { timeout: 400_000 }, async () => {
-  await run({ name: 'eos-bytes', total: 200_000, kills: 10, recordPath: false, pauseMs: 450 });
+  await run({ name: 'eos-bytes', total: 200_000, kills: 10, recordPath: false, pauseMs: 450, nodes: 1 });
+});
+
+test('exactly-once mirroring across two connect-mirror-maker nodes: each node killed -9 in turn, its tasks fenced and taken over', { timeout: 200_000 }, async () => {
+  await run({ name: 'eos-nodes', total: 40_000, kills: 4, recordPath: false, pauseMs: 150, nodes: 2 });
 });
 
 test('exactly-once mirroring on the record path (a transform configured): 3 kills -9', { timeout: 200_000 }, async () => {
-  await run({ name: 'eos-records', total: 40_000, kills: 3, recordPath: true, pauseMs: 40 });
+  await run({ name: 'eos-records', total: 40_000, kills: 3, recordPath: true, pauseMs: 40, nodes: 1 });
 });
