@@ -8,6 +8,7 @@ import {
   ConnectError, Headers, Schemas, SourceConnector, SourceTask, sourceRecord,
   type ConfigDef, type Props, type SourceRecord, type TaskFactory,
 } from '../../connect/api/index.js';
+import { sleep } from '../../backoff.js';
 import { listBackup, PartitionBackupReader, type BackupObject } from './backup-reader.js';
 import { parseS3SourceConfig, renameTopic, s3SourceConfigDef, s3SourceErrors, type S3SourceSettings } from './config.js';
 import { ObjectStore } from './storage.js';
@@ -65,6 +66,8 @@ export class S3SourceTask extends SourceTask {
   private store: ObjectStore | null = null;
   private readers: PartitionBackupReader[] = [];
   private turn = 0;
+  /** Records of the last object read that did not fit in one poll (batch.max.records). */
+  private pending: SourceRecord[] = [];
 
   async start(props: Props): Promise<void> {
     this.settings = parseS3SourceConfig(props);
@@ -82,13 +85,14 @@ export class S3SourceTask extends SourceTask {
   }
 
   async poll(signal: AbortSignal): Promise<SourceRecord[] | null> {
+    if (this.pending.length > 0) return this.pending.splice(0, this.settings.batchMaxRecords);
     for (let tried = 0; tried < this.readers.length; tried++) {
       const reader = this.readers[this.turn++ % this.readers.length]!;
       if (reader.done) continue;
       const next = await reader.next();
       if (!next) continue;
       const target = renameTopic(this.settings.renameFormat, reader.topic);
-      return next.records.map((r) => {
+      this.pending = next.records.map((r) => {
         const headers = new Headers();
         for (const [k, v] of r.headers) headers.add(k, v, Schemas.OPTIONAL_BYTES);
         return sourceRecord({
@@ -96,9 +100,10 @@ export class S3SourceTask extends SourceTask {
           timestamp: r.timestamp, headers, sourcePartition: { topic: reader.topic, partition: reader.partition }, sourceOffset: { offset: r.offset },
         });
       });
+      return this.pending.splice(0, this.settings.batchMaxRecords);
     }
     // Everything replayed: idle until stopped.
-    await new Promise<void>((resolve) => { const t = setTimeout(resolve, 1_000); signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true }); });
+    await sleep(1_000, signal);
     return null;
   }
 
