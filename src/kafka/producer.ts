@@ -250,11 +250,6 @@ export class RecordProducer {
     return this.bufferBytes;
   }
 
-  /** The transactional.id, or null for a producer without transactions. */
-  get transactionalId(): string | null {
-    return this.txn?.transactionalId ?? null;
-  }
-
   /** Opens a transaction (transactional.id set, after connect). Sends until commit or abort belong to it. */
   beginTransaction(): void {
     this.requireTxn('beginTransaction').begin();

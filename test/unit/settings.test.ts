@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boolSetting, intSetting } from '../../src/config/settings.js';
 import { MirrorSourceTask } from '../../src/connectors/mirror/source-task.js';
+import { mirrorSourceConfigDef } from '../../src/connectors/mirror/mirror-config.js';
 import type { SourceTaskContext } from '../../src/connect/api/index.js';
 
 test('intSetting and boolSetting: defaults when unset or blank, values as Java reads them, errors naming key and value', () => {
@@ -17,6 +18,12 @@ test('intSetting and boolSetting: defaults when unset or blank, values as Java r
   assert.equal(boolSetting({ b: 'FALSE' }, 'b', true), false);
   assert.equal(boolSetting({ b: ' true ' }, 'b', false), true);
   assert.throws(() => boolSetting({ b: 'flase' }, 'b', true), /b=flase: expected true or false/);
+});
+
+test('MirrorSourceConnector validation reports a malformed offset-map interval on its key', () => {
+  const errors = mirrorSourceConfigDef().parseCollect({ 'ferry.offset.map.flush.interval.ms': '0', 'ferry.offset.map.trim.interval.ms': 'hourly' }).errors;
+  assert.match(errors['ferry.offset.map.flush.interval.ms']?.[0] ?? '', /Invalid value 0 for configuration ferry\.offset\.map\.flush\.interval\.ms/);
+  assert.match(errors['ferry.offset.map.trim.interval.ms']?.[0] ?? '', /Invalid value hourly for configuration ferry\.offset\.map\.trim\.interval\.ms/);
 });
 
 test('MirrorSource task: a malformed interval or consumer setting fails the start, naming the key', async () => {
@@ -34,7 +41,11 @@ test('MirrorSource task: a malformed interval or consumer setting fails the star
     const task = new MirrorSourceTask();
     task.initialize({ offsetStorageReader: { offset: async () => null, offsets: async () => new Map() }, logger: console } as unknown as SourceTaskContext);
     const shortKey = key.replace(/^source\.consumer\./, '');
-    await assert.rejects(task.start({ ...base, [key]: value }), (e: unknown) => (e as Error).message.includes(`${shortKey}=${value}`), key);
+    // Either Connect's wording from the connector's ConfigDef ("Invalid value soon for configuration …") or key=value.
+    await assert.rejects(task.start({ ...base, [key]: value }), (e: unknown) => {
+      const m = (e as Error).message;
+      return m.includes(`${shortKey}=${value}`) || m.includes(`Invalid value ${value} for configuration ${shortKey}`);
+    }, key);
     await task.stop();
   }
 });

@@ -130,8 +130,14 @@ export function mirrorSourceConfigDef(): ConfigDef {
     .define({
       name: PROVENANCE_HEADER_CONFIG, type: 'STRING', defaultValue: 'auto', importance: 'MEDIUM', validator: Validators.oneOf(PROVENANCE_HEADER_POLICIES, false),
       documentation: `Ferry: when mirrored records get the ${PROVENANCE_HEADER} hop (loop prevention by record). auto: only when the replication policy keeps topic names (identity), where names cannot stop cycles; always: every record; never: none (records keep the headers they have). Not 'never' with identity naming.`,
-    });
+    })
+    .define({ name: OFFSET_MAP_FLUSH_INTERVAL_MS, type: 'INT', defaultValue: 1000, importance: 'LOW', documentation: 'Ferry: how often offset-map snapshots and MM2 offset syncs are written (under exactly-once they go into every transaction instead).', validator: Validators.atLeast(1) })
+    .define({ name: OFFSET_MAP_TRIM_INTERVAL_MS, type: 'INT', defaultValue: 60_000, importance: 'LOW', documentation: 'Ferry: how often offset maps are trimmed to what the source still retains.', validator: Validators.atLeast(0) });
 }
+
+/** Ferry's offset-map intervals (MirrorSourceConnector and its tasks). */
+export const OFFSET_MAP_FLUSH_INTERVAL_MS = 'ferry.offset.map.flush.interval.ms';
+export const OFFSET_MAP_TRIM_INTERVAL_MS = 'ferry.offset.map.trim.interval.ms';
 
 /** MirrorCheckpointConnector's keys (topics/topics.exclude select the checkpointed partitions). */
 export function mirrorCheckpointConfigDef(): ConfigDef {

@@ -12,7 +12,7 @@ import { RECORD_BATCH_HEADER_BYTES } from '../../kafka/record-batch.js';
 import { rewriteRecordSetAsync, type RewriteResult, type RewrittenBatch } from '../../kafka/batch-rewriter.js';
 import { mirrorMetrics, removeMirrorPartition, strimziMirror, type MirrorPartitionLabels } from '../../observability/mirror-metrics.js';
 import type { SampledStat } from '../../observability/windowed-stats.js';
-import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, type MirrorSourceSettings } from './mirror-config.js';
+import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig, targetAdminConfig, TASK_TOPIC_PARTITIONS, OFFSET_MAP_FLUSH_INTERVAL_MS, OFFSET_MAP_TRIM_INTERVAL_MS, type MirrorSourceSettings } from './mirror-config.js';
 import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
 import { PROVENANCE_HEADER, PROVENANCE_HEADER_CONFIG, addsProvenanceHop, chainIncludes, appendHop } from './provenance.js';
@@ -65,8 +65,6 @@ interface PartitionState {
   latencyStat: SampledStat;
 }
 
-const FLUSH_INTERVAL_KEY = 'ferry.offset.map.flush.interval.ms';
-const TRIM_INTERVAL_KEY = 'ferry.offset.map.trim.interval.ms';
 
 /** One partition of a fetch on the byte path: the rewritten batches and where the partition's position went. */
 interface ByteFetch {
@@ -143,9 +141,9 @@ export class MirrorSourceTask extends SourceTask {
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
     // Read before anything connects, so a malformed value fails the start naming the key.
-    const interval = intSetting(props, FLUSH_INTERVAL_KEY, 1000, 1);
+    const interval = intSetting(props, OFFSET_MAP_FLUSH_INTERVAL_MS, 1000, 1);
     // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
-    const trimInterval = intSetting(props, TRIM_INTERVAL_KEY, 60_000);
+    const trimInterval = intSetting(props, OFFSET_MAP_TRIM_INTERVAL_MS, 60_000);
     this.trimIntervalMs = trimInterval;
     this.sourceAlias = this.settings.sourceClusterAlias;
     this.targetAlias = this.settings.targetClusterAlias;
