@@ -4,7 +4,7 @@
 // cluster: per-partition digests of key, value, headers and timestamp equal the original's, the offset mapping
 // file maps every record, and the group resumes on the restored topic at the exact next record. S3Source (the
 // Connect connector) restores the same backup to a renamed topic with the same digests.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ import { parseMapping } from '../../src/connectors/s3/restore-job.js';
 const kafka = useKafka({ clusters: ['origin', 'dr'] });
 const s3 = useS3(['backups']);
 const tmp = tempDir('ferry-s3-restore-');
+const sourceTmp = tempDir('ferry-s3-source-');
+after(() => { tmp.cleanup(); sourceTmp.cleanup(); });
 
 const PARTITIONS = 6;
 const RECORDS = 60_000;
@@ -101,7 +103,7 @@ test('backup, restore into an empty cluster (with a crash), digests equal, group
   // S3Source, the Connect connector, restores the same backup to a renamed topic.
   const renamed = `restored.${topic}`;
   await createTopics(dr.props, [{ topic: renamed, partitions: PARTITIONS }]);
-  worker = await startTestWorker(dr.bootstrap, { dir: tempDir('ferry-s3-source-').dir, extra: bytesWorker, connectors: [{ name: 'replay', config: {
+  worker = await startTestWorker(dr.bootstrap, { dir: sourceTmp.dir, extra: bytesWorker, connectors: [{ name: 'replay', config: {
     'connector.class': 'S3Source', topics: topic, 'topic.rename.format': 'restored.${topic}', ...s3.connectorProps(), 'tasks.max': '2',
   } }] });
   try {

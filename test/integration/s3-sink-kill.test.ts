@@ -2,7 +2,7 @@
 // values) backed up by a connect-standalone child process that is SIGKILLed twice mid-backup. Afterwards every
 // record is in S3 exactly once, byte for byte (objects listed and decoded), and every object's name carries its
 // first record's offset.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { useKafka, uniqueName } from '../helpers/kafka.js';
@@ -16,6 +16,7 @@ import { DEFAULT_NAMING, topicPrefix } from '../../src/connectors/s3/naming.js';
 const kafka = useKafka({ clusters: ['main'] });
 const s3 = useS3(['backups']);
 const tmp = tempDir('ferry-s3-kill-');
+after(() => tmp.cleanup());
 
 const RECORDS = 200_000;
 const PARTITIONS = 6;
