@@ -92,8 +92,39 @@ export function processRestOptions(raw: Readonly<Record<string, string>>, env: R
 }
 
 /** The worker properties Ferry runs a flow's herder with. */
-export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string> = {}): Record<string, string> {
-  return { ...FLOW_WORKER_DEFAULTS, ...flow.worker, ...overrides };
+export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string> = {}, nodeAddress?: FlowAddress): Record<string, string> {
+  const props = { ...FLOW_WORKER_DEFAULTS, ...flow.worker, ...overrides };
+  // The flow's internal listener (task configs and zombie fencing between nodes) on the node's own address, unless
+  // the flow's worker settings (`<target>.listeners`, `<target>.rest.advertised.host.name`) say otherwise.
+  if (nodeAddress) {
+    if (flow.worker['listeners'] === undefined && overrides['listeners'] === undefined) props['listeners'] = `http://${nodeAddress.bind}:0`;
+    if (flow.worker['rest.advertised.host.name'] === undefined && overrides['rest.advertised.host.name'] === undefined) props['rest.advertised.host.name'] = nodeAddress.advertised;
+  }
+  return props;
+}
+
+/** Where a node's flows listen for each other's internal requests, and the host the other nodes reach them at. */
+export interface FlowAddress { bind: string; advertised: string }
+
+/**
+ * Multi-host dedicated mode: with `dedicated.mode.enable.internal.rest = true`, every flow's internal listener binds
+ * the host of the process listener (`listeners`) and advertises `rest.advertised.host.name`, else that host, so
+ * that nodes on other hosts reach it (MM2 reads the same keys, KIP-710). A listener bound to every interface needs
+ * `rest.advertised.host.name`: no address reachable by the other nodes can be guessed. Without the process
+ * listener, flows stay on loopback (nodes on one host only), as before.
+ */
+export function flowAddress(raw: Readonly<Record<string, string>>, restEnabled: boolean): FlowAddress | undefined {
+  if (!restEnabled) return undefined;
+  const props = resolveOwnReferences(raw).resolved;
+  const first = parseListeners(props['listeners'] ?? DEFAULT_PROCESS_LISTENERS, 'listeners')[0]!;
+  const host = first.host === 'localhost' ? '127.0.0.1' : first.host;
+  const advertised = props['rest.advertised.host.name']?.trim() || '';
+  const wildcard = host === '' || host === '0.0.0.0' || host === '::';
+  if (wildcard && advertised === '') {
+    const msg = `the process listener ${first.raw} binds every interface, so the address other nodes reach this node's flows at must be given as rest.advertised.host.name`;
+    throw new ConfigError(`Missing rest.advertised.host.name: ${msg}`, { 'rest.advertised.host.name': [msg] });
+  }
+  return { bind: wildcard ? (host === '::' ? '::' : '0.0.0.0') : host, advertised: advertised || host };
 }
 
 /** Writes the flow's connector configs when this node leads the flow's group (MM2 does the same). */
@@ -135,7 +166,9 @@ export interface StartMirrorMakerOptions {
 
 export async function startMirrorMaker(config: Mm2Config, opts: StartMirrorMakerOptions = {}): Promise<MirrorMakerHandle> {
   validateClusterSecurity(config);
-  const restOptions = processRestOptions(opts.topLevelProps ?? topLevelProps.get(config) ?? {}, opts.env ?? process.env);
+  const top = opts.topLevelProps ?? topLevelProps.get(config) ?? {};
+  const restOptions = processRestOptions(top, opts.env ?? process.env);
+  const nodeAddress = flowAddress(top, restOptions !== null);
   const flows: FlowHandle[] = [];
   const timers: NodeJS.Timeout[] = [];
   let rest: RestServer | null = null;
@@ -156,7 +189,7 @@ export async function startMirrorMaker(config: Mm2Config, opts: StartMirrorMaker
     }
     // Sequential start keeps two JVM-free but CPU-hungry joins from contending on a small machine.
     for (const flow of config.flows) {
-      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides));
+      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides, nodeAddress));
       const handle = { flow, worker };
       flows.push(handle);
       let configured = await configureConnectors(flow, worker);

@@ -1,0 +1,110 @@
+// Multi-host dedicated mode: three `connect-mirror-maker` nodes, each with `dedicated.mode.enable.internal.rest =
+// true` and its process listener on its own loopback address (127.0.0.2, .3, .4 stand for three hosts). Each
+// node's flows listen on, and advertise, that address, so the nodes reach each other (task configs to the
+// leader, fencing requests). The flow's tasks spread over the three; after kill -9 of a node holding mirror
+// tasks, its tasks run on the two others and no record is lost.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
+import { tempDir, waitFor } from '../helpers/connect.js';
+import { analyseCopy, createTopics, partitionFingerprints, produceMixed, spawnMirrorMaker, writeMm2Properties, type MirrorProcess } from '../helpers/mirror.js';
+import { readTopic } from '../helpers/distributed.js';
+
+const PARTITIONS = 6;
+const HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+
+let kafka: KafkaHarness;
+const tmp = tempDir('ferry-multi-host-');
+const children = new Set<MirrorProcess>();
+
+before(async () => {
+  kafka = await startKafka({ clusters: ['a', 'b'] });
+});
+
+after(async () => {
+  for (const c of children) c.kill9();
+  await kafka?.stop();
+  tmp.cleanup();
+});
+
+const log = (m: string) => process.stderr.write(`# ${m}\n`);
+
+/** The latest status of every MirrorSourceConnector task, from the flow's status topic on the target. */
+async function sourceTaskHosts(bootstrap: string): Promise<Map<number, { state: string; host: string }>> {
+  const out = new Map<number, { state: string; host: string }>();
+  for (const r of await readTopic(bootstrap, 'mm2-status.A.internal').catch(() => [])) {
+    const m = /^status-task-MirrorSourceConnector-(\d+)$/.exec(r.key ?? '');
+    if (!m) continue;
+    if (r.value === null) { out.delete(Number(m[1])); continue; }
+    const v = JSON.parse(r.value) as { state: string; worker_id: string };
+    out.set(Number(m[1]), { state: v.state, host: v.worker_id.split(':')[0]! });
+  }
+  return out;
+}
+
+test('three dedicated-mode nodes on 127.0.0.2-4 share the flow; kill -9 of one moves its tasks, nothing lost', { timeout: 240_000 }, async () => {
+  const a = kafka.cluster('a');
+  const b = kafka.cluster('b');
+  const topic = 'spread';
+  await createTopics(a.props, [{ topic, partitions: PARTITIONS }]);
+  const flow = {
+    'A->B.enabled': 'true', 'A->B.topics': topic, 'B->A.emit.heartbeats.enabled': 'false', 'tasks.max': '3',
+    'B.session.timeout.ms': '6000', 'B.heartbeat.interval.ms': '500', 'B.scheduled.rebalance.max.delay.ms': '0',
+    'dedicated.mode.enable.internal.rest': 'true',
+  };
+  const files = HOSTS.map((host, i) => writeMm2Properties(tmp.dir, { A: a.bootstrap, B: b.bootstrap }, { ...flow, listeners: `http://${host}:0` }, `node-${i}.properties`));
+  const nodes = files.map((f) => { const m = spawnMirrorMaker(f.path); children.add(m); return m; });
+
+  let produced = 0;
+  const producing = (async () => {
+    for (let from = 0; from < 30_000; from += 500) {
+      produced += await produceMixed(a.props, [topic], { run: topic, partitions: PARTITIONS, from, count: 500, batchSize: 500, concurrency: 1 });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+  const explain = (e: Error) => new Error(`${e.message}\n${nodes.map((n, i) => `--- node ${HOSTS[i]} ---\n${n.output().slice(-2500)}`).join('\n')}`, { cause: e });
+  try {
+    // Tasks spread over the three hosts.
+    const spread = await waitFor('the three mirror tasks on three hosts', async () => {
+      const s = await sourceTaskHosts(b.bootstrap);
+      const running = [...s.values()].filter((t) => t.state === 'RUNNING');
+      return running.length === 3 && new Set(running.map((t) => t.host)).size === 3 ? s : null;
+    }, 90_000, 500).catch((e: Error) => { throw explain(e); });
+    log(`tasks: ${[...spread].map(([id, t]) => `${id}@${t.host}`).join(' ')}`);
+    for (const t of spread.values()) assert.ok(HOSTS.includes(t.host), `worker ids advertise the node's own address (${t.host})`);
+
+    // kill -9 the node running task 0; its task moves to the two others.
+    const victimHost = spread.get(0)!.host;
+    const victim = nodes[HOSTS.indexOf(victimHost)]!;
+    victim.kill9();
+    await victim.exited;
+    children.delete(victim);
+    const moved = await waitFor('every mirror task RUNNING on the surviving hosts', async () => {
+      const s = await sourceTaskHosts(b.bootstrap);
+      const running = [...s.values()].filter((t) => t.state === 'RUNNING' && t.host !== victimHost);
+      return running.length === 3 ? s : null;
+    }, 60_000, 500).catch((e: Error) => { throw explain(e); });
+    log(`after kill -9 of ${victimHost}: ${[...moved].map(([id, t]) => `${id}@${t.host}`).join(' ')}`);
+
+    await producing;
+    // Every source record on the target, in order (re-sent ranges after the kill allowed: at-least-once).
+    await waitFor('every record on the target', async () => {
+      for (let p = 0; p < PARTITIONS; p++) {
+        const src = (await partitionFingerprints(a.props, topic, p)).map((r) => r.fp);
+        const dst = (await partitionFingerprints(b.props, `A.${topic}`, p)).map((r) => r.fp);
+        if (analyseCopy(src, dst).lost > 0) return false;
+      }
+      return true;
+    }, 60_000, 1000).catch((e: Error) => { throw explain(e); });
+    let duplicates = 0;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const report = analyseCopy((await partitionFingerprints(a.props, topic, p)).map((r) => r.fp), (await partitionFingerprints(b.props, `A.${topic}`, p)).map((r) => r.fp));
+      assert.equal(report.lost, 0, `partition ${p}: nothing lost`);
+      assert.equal(report.foreign, 0, `partition ${p}: nothing foreign`);
+      duplicates += report.duplicates;
+    }
+    log(`${produced} records, 0 lost, ${duplicates} re-sent after the kill (at-least-once)`);
+  } finally {
+    await Promise.all(nodes.filter((n) => children.has(n)).map(async (n) => { await n.stop(); children.delete(n); }));
+  }
+});
