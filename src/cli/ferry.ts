@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scrubSecrets } from '../config/secrets.js';
+import { LOG_FORMATS, LOG_LEVELS, isLogFormat } from '../observability/log-format.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -23,10 +24,43 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `Usage: ferry <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ferry <command> --help' for a command's options.`;
+  return `Usage: ferry <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n`
+    + `Logging options (any command; same as FERRY_LOG_FORMAT / FERRY_LOG_LEVEL):\n`
+    + `  --log-format json|pretty   JSON lines, or short lines for people (default: pretty on a terminal, JSON into a pipe or file)\n`
+    + `  --log-level LEVEL          ${LOG_LEVELS.join('|')} (default: warn for pretty, info for JSON)\n\n`
+    + `Run 'ferry <command> --help' for a command's options.`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Takes `--log-format F` / `--log-level L` (also `--opt=value`) out of the arguments, wherever they are before a
+ * `--`, and sets FERRY_LOG_FORMAT / FERRY_LOG_LEVEL, which the logger reads when a command loads it (and which
+ * processes the command starts inherit). Returns the remaining arguments, or an error message.
+ */
+export function takeLogOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] | { error: string } {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const m = /^--(log-format|log-level)(?:=(.*))?$/.exec(a);
+    if (!m) { out.push(a); continue; }
+    const value = (m[2] ?? argv[++i])?.trim().toLowerCase();
+    if (m[1] === 'log-format') {
+      if (!isLogFormat(value)) return { error: `--log-format must be one of ${LOG_FORMATS.join(', ')}${value === undefined ? '' : `, got '${value}'`}` };
+      env.FERRY_LOG_FORMAT = value;
+    } else {
+      if (value === undefined || !LOG_LEVELS.includes(value)) return { error: `--log-level must be one of ${LOG_LEVELS.join(', ')}${value === undefined ? '' : `, got '${value}'`}` };
+      env.FERRY_LOG_LEVEL = value;
+    }
+  }
+  return out;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const argv = takeLogOptions(args);
+  if (!Array.isArray(argv)) {
+    console.error(`ferry: ${argv.error}\n\n${usage()}`);
+    return 2;
+  }
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());

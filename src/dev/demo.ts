@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { acksOf, consumerConfig, createKafka, createTopicsAndWait, producerConfig, withAdmin, type ClientProps } from '../kafka/client.js';
-import { setLevel } from '../observability/logger.js';
+import { preferLogFormat, setLevel } from '../observability/logger.js';
 import { describeBrokers } from './cluster.js';
 import { startEphemeralClusters, type EphemeralKafka } from './ephemeral.js';
 import { DEFAULT_KAFKA_VERSION, kafkaDistribution } from './jars.js';
@@ -31,7 +31,10 @@ Options:
   --source HOST:PORT   use this running cluster as source instead of starting one (needs --target)
   --target HOST:PORT   use this running cluster as target
   --json               print the summary as JSON
-  -h, --help           this help`;
+  -h, --help           this help
+
+Ferry's own logs appear as short lines, warnings and errors only; --log-level info (or
+FERRY_LOG_LEVEL=info) shows more, --log-format json (FERRY_LOG_FORMAT=json) gives JSON lines.`;
 
 export interface DemoEndpoint {
   name: string;
@@ -315,6 +318,9 @@ export async function demoCommand(args: string[]): Promise<number> {
     console.log(DEMO_USAGE);
     return 0;
   }
+  // The demo tells its own story on stderr: Ferry's logs join it as short lines, warnings and errors only,
+  // even when piped (FERRY_LOG_FORMAT=json / FERRY_LOG_LEVEL, or `ferry --log-format/--log-level`, for more).
+  preferLogFormat('pretty');
   if (!process.env.FERRY_LOG_LEVEL) setLevel('kafka.client', 'ERROR');
   const began = Date.now();
   let local: EphemeralKafka | undefined;

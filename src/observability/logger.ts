@@ -1,23 +1,38 @@
 // One pino root logger; components take children named after themselves (`logger('worker')`).
 // FERRY_LOG_LEVEL sets the start level; the REST /admin/loggers endpoints change levels at runtime.
+// FERRY_LOG_FORMAT (json|pretty, or `ferry --log-format`) picks the line format; unset, a terminal gets short
+// lines for people at warn and above, a pipe or file gets pino's JSON at info (log-format.ts).
 import pino, { type Logger } from 'pino';
 import { HIDDEN, hasKnownSecrets, isSecretKey, scrubSecrets } from '../config/secrets.js';
+import { chooseLogFormat, defaultLogLevel, prettyLine, type LogFormat } from './log-format.js';
 
 // Logs go to stderr: stdout belongs to the commands' own output (`--json` results, summaries).
 const stderr = pino.destination({ fd: 2, sync: true });
+const stderrIsTTY = process.stderr.isTTY === true;
+
+let format: LogFormat = chooseLogFormat({ env: process.env.FERRY_LOG_FORMAT, isTTY: stderrIsTTY });
+// Colours only on a terminal that has not asked for none (https://no-color.org).
+const color = stderrIsTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 // Secrets never reach a log line: config-shaped objects lose their secret values by key (formatters.log),
 // and every finished line is scrubbed of secret values seen at config resolution (a client library's
 // error that quotes its config, a trace). The scrub is a few `includes` per line, and only once a secret
-// is known; logging is one line per operator-relevant event, never per record.
+// is known; logging is one line per operator-relevant event, never per record. A line for people is made
+// from the scrubbed JSON line, and scrubbed again once rendered (a value may be quoted differently there).
 const scrubbingDestination = {
   write(line: string): void {
-    stderr.write(hasKnownSecrets() ? scrubSecrets(line) : line);
+    const scrubbed = hasKnownSecrets() ? scrubSecrets(line) : line;
+    if (format === 'json') {
+      stderr.write(scrubbed);
+      return;
+    }
+    const pretty = prettyLine(scrubbed, { color });
+    stderr.write(hasKnownSecrets() ? scrubSecrets(pretty) : pretty);
   },
 };
 
 const root: Logger = pino({
-  level: process.env.FERRY_LOG_LEVEL ?? 'info',
+  level: defaultLogLevel(format, process.env.FERRY_LOG_LEVEL),
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { log: (obj) => redactSecrets(obj, 0) as Record<string, unknown> },
@@ -135,4 +150,27 @@ export function getLevel(name: string): LoggerLevel | null {
   if (explicit) return { level: FROM_PINO[explicit.level] ?? 'INFO', last_modified: explicit.lastModified };
   if (children.has(name)) return { level: FROM_PINO[levelFor(name) ?? root.level] ?? 'INFO', last_modified: null };
   return null;
+}
+
+/** The line format in use. */
+export function logFormat(): LogFormat {
+  return format;
+}
+
+/**
+ * A command's own preference (the demo: lines for people, whatever stderr is), used unless FERRY_LOG_FORMAT (or
+ * `ferry --log-format`, which sets it) says otherwise. Without FERRY_LOG_LEVEL the start level follows the
+ * format (warn for people, info for JSON) — but a level already set (REST, a command) stays.
+ */
+export function preferLogFormat(preferred: LogFormat): LogFormat {
+  const next = chooseLogFormat({ env: process.env.FERRY_LOG_FORMAT, preferred, isTTY: stderrIsTTY });
+  if (next === format) return format;
+  format = next;
+  if (!explicitLevels.has('root')) {
+    const level = defaultLogLevel(format, process.env.FERRY_LOG_LEVEL);
+    root.level = level;
+    // Children without a level of their own (through a namespace) follow the root's start level.
+    for (const [name, l] of children) l.level = levelFor(name) ?? level;
+  }
+  return format;
 }
