@@ -19,6 +19,12 @@ export interface InRecord {
 }
 
 export interface TopicPartitionOffset { topic: string; partition: number; offset: number }
+export interface TopicPartition { topic: string; partition: number }
+
+function splitTp(k: string): TopicPartition {
+  const i = k.lastIndexOf(':');
+  return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
+}
 
 export function headersOf(h: IHeaders | undefined): Array<[string, Buffer | null]> {
   const out: Array<[string, Buffer | null]> = [];
@@ -54,12 +60,25 @@ export class GroupConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       const next = new Set<string>();
       for (const [topic, parts] of Object.entries(e.payload.memberAssignment)) for (const p of parts) next.add(`${topic}:${p}`);
+      const revoked = [...this.assigned].filter((k) => !next.has(k)).map(splitTp);
+      const added = [...next].filter((k) => !this.assigned.has(k)).map(splitTp);
       this.assigned = next;
+      if (revoked.length + added.length > 0) for (const l of this.assignmentListeners) l(added, revoked);
     });
     this.fromBeginning = (props['auto.offset.reset'] ?? 'earliest') === 'earliest';
   }
 
   private readonly fromBeginning: boolean;
+  private readonly assignmentListeners: Array<(assigned: TopicPartition[], revoked: TopicPartition[]) => void> = [];
+
+  /**
+   * Calls `listener` after each rebalance that changed this member's partitions: those newly assigned and those
+   * taken away. kafkajs rebalances eagerly and has no revocation callback, so revoked partitions are reported
+   * once the new assignment is known (they already belong to another member by then).
+   */
+  onAssignmentChange(listener: (assigned: TopicPartition[], revoked: TopicPartition[]) => void): void {
+    this.assignmentListeners.push(listener);
+  }
 
   /**
    * Subscribes once the topics exist. kafkajs fails a subscription to a missing topic ("This server does

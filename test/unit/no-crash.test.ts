@@ -84,6 +84,7 @@ test('a sink task whose consumer stopped for good becomes FAILED with the cause'
   const consumer = {
     subscribe: async () => undefined,
     onCrash: (l: (e: Error, restarting: boolean) => void) => { crash = l; },
+    onAssignmentChange: () => undefined,
     run: async () => undefined,
     stop: async () => undefined,
     commit: async () => undefined,

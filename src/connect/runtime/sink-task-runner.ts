@@ -55,6 +55,9 @@ export class SinkTaskRunner implements TaskRunner {
   private started = false;
   private consumer: GroupConsumer;
   private regexTimer: NodeJS.Timeout | null = null;
+  private commitTimer: NodeJS.Timeout | null = null;
+  /** The tail of the batches, rebalance callbacks and timed commits, which run one at a time (exclusive). */
+  private turn: Promise<void> = Promise.resolve();
   private matchedTopics = new Set<string>();
 
   constructor(private readonly d: SinkTaskRunnerDeps) {
@@ -100,6 +103,7 @@ export class SinkTaskRunner implements TaskRunner {
     const pausedBefore = this.paused;
     this.paused = true; // hold deliveries while switching consumers
     await this.handling;
+    await this.turn;
     try { await this.commit(); } catch { /* logged in commit */ }
     await old.stop();
     this.current.clear();
@@ -121,8 +125,14 @@ export class SinkTaskRunner implements TaskRunner {
       if (restarting) this.d.log.warn({ err: err.message }, 'consumer crashed; it restarts itself');
       else this.fail(new ConnectError(`The task's consumer stopped: ${err.message}`, { cause: err }));
     });
+    // Connect's open()/close(): partitions newly assigned are opened, revoked ones closed (their uncommitted
+    // offsets dropped: another task owns them now), in turn with batches and commits.
+    consumer.onAssignmentChange((assigned, revoked) => {
+      if (consumer !== this.consumer) return;
+      void this.exclusive(() => this.rebalanced(assigned, revoked)).catch((e: unknown) => this.fail(e));
+    });
     await this.consumer.run((records, heartbeat) => {
-      const p = this.handle(records, heartbeat);
+      const p = this.exclusive(() => this.handle(records, heartbeat));
       this.handling = p.catch(() => undefined);
       return p;
     });
@@ -164,7 +174,44 @@ export class SinkTaskRunner implements TaskRunner {
     if (this.paused) this.d.listener.onPaused(this.id);
     else this.d.listener.onRunning(this.id);
     this.watchRegex();
+    this.startCommitTimer();
     await this.subscribeAndRun();
+  }
+
+  /** Runs batches, rebalance callbacks and timed commits one at a time. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(fn, fn);
+    this.turn = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  private async rebalanced(assigned: TopicPartition[], revoked: TopicPartition[]): Promise<void> {
+    if (this.stopping || this.failed) return;
+    if (revoked.length > 0) {
+      for (const tp of revoked) this.current.delete(`${tp.topic}\u0000${tp.partition}`);
+      this.d.log.info({ partitions: revoked.map((tp) => `${tp.topic}-${tp.partition}`) }, 'partitions revoked; closing them in the task');
+      await this.d.task.close?.(revoked);
+    }
+    if (assigned.length > 0) await this.d.task.open?.(assigned);
+  }
+
+  /**
+   * offset.flush.interval.ms (and requestCommit()) also while no records arrive, as Connect's poll loop does: a
+   * task that writes on its own schedule (e.g. S3Sink's rotate.schedule.interval.ms) gets its offsets committed.
+   * A failed timed commit is retried at the next tick, not fatal.
+   */
+  private startCommitTimer(): void {
+    const every = Math.max(50, Math.min(1_000, this.d.offsetFlushIntervalMs));
+    this.commitTimer = setInterval(() => {
+      if (this.stopping || this.failed || this.paused || this.current.size === 0) return;
+      if (!this.commitRequested && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+      void this.exclusive(async () => {
+        if (this.stopping || this.failed) return;
+        if (!this.commitRequested && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+        await this.commit();
+      }).catch(() => undefined);
+    }, every);
+    this.commitTimer.unref();
   }
 
   private async handle(records: InRecord[], heartbeat: () => Promise<void>): Promise<void> {
@@ -279,10 +326,12 @@ export class SinkTaskRunner implements TaskRunner {
       this.abort.abort();
       this.resumeWaiter.resolve();
       await this.handling;
+      await this.turn;
       if (graceful && !this.failed && this.started) {
         try { await this.commit(); } catch { /* logged in commit */ }
       }
       if (this.regexTimer) clearInterval(this.regexTimer);
+      if (this.commitTimer) clearInterval(this.commitTimer);
       await this.consumer.stop();
       if (this.started) {
         try { await this.d.task.close?.(this.consumer.assignment().map(({ topic, partition }) => ({ topic, partition }))); } catch { /* best effort */ }
