@@ -189,7 +189,8 @@ export async function startMirrorMaker(config: Mm2Config, opts: StartMirrorMaker
     }
     // Sequential start keeps two JVM-free but CPU-hungry joins from contending on a small machine.
     for (const flow of config.flows) {
-      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides, nodeAddress));
+      // With the process listener, it is the one scrape endpoint: the flows' internal listeners serve no /metrics.
+      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides, nodeAddress), { serveMetrics: restOptions === null });
       const handle = { flow, worker };
       flows.push(handle);
       let configured = await configureConnectors(flow, worker);

@@ -30,14 +30,14 @@ after(async () => {
 const log = (m: string) => process.stderr.write(`# ${m}\n`);
 
 /** The latest status of every MirrorSourceConnector task, from the flow's status topic on the target. */
-async function sourceTaskHosts(bootstrap: string): Promise<Map<number, { state: string; host: string }>> {
-  const out = new Map<number, { state: string; host: string }>();
+async function sourceTaskHosts(bootstrap: string): Promise<Map<number, { state: string; host: string; workerId: string }>> {
+  const out = new Map<number, { state: string; host: string; workerId: string }>();
   for (const r of await readTopic(bootstrap, 'mm2-status.A.internal').catch(() => [])) {
     const m = /^status-task-MirrorSourceConnector-(\d+)$/.exec(r.key ?? '');
     if (!m) continue;
     if (r.value === null) { out.delete(Number(m[1])); continue; }
     const v = JSON.parse(r.value) as { state: string; worker_id: string };
-    out.set(Number(m[1]), { state: v.state, host: v.worker_id.split(':')[0]! });
+    out.set(Number(m[1]), { state: v.state, host: v.worker_id.split(':')[0]!, workerId: v.worker_id });
   }
   return out;
 }
@@ -72,6 +72,10 @@ test('three dedicated-mode nodes on 127.0.0.2-4 share the flow; kill -9 of one m
     }, 90_000, 500).catch((e: Error) => { throw explain(e); });
     log(`tasks: ${[...spread].map(([id, t]) => `${id}@${t.host}`).join(' ')}`);
     for (const t of spread.values()) assert.ok(HOSTS.includes(t.host), `worker ids advertise the node's own address (${t.host})`);
+    // A flow's internal listener is reachable at its worker id, and is no second scrape endpoint.
+    const internal = await fetch(`http://${spread.get(1)!.workerId}/metrics`);
+    assert.equal(internal.status, 404, 'the process listener is the one /metrics of a node');
+    assert.equal((await fetch(`http://${spread.get(1)!.workerId}/connectors`)).status, 200, 'the internal listener answers at the advertised address');
 
     // kill -9 the node running task 0; its task moves to the two others.
     const victimHost = spread.get(0)!.host;

@@ -47,7 +47,15 @@ export function advertisedUrl(props: Readonly<Record<string, string>>, ports: re
  * The REST server starts first (the herder needs the bound port for its advertised URL) and answers
  * 503 on /health until then.
  */
-export async function startDistributed(workerProps: Record<string, string>, opts: { joinTimeoutMs?: number; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<DistributedHandle> {
+export async function startDistributed(workerProps: Record<string, string>, opts: {
+  joinTimeoutMs?: number;
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Serve GET /metrics (and the status page's metrics) on this worker's listener; default true. Dedicated mode
+   * turns it off for each flow's internal listener: the process listener is the one scrape endpoint.
+   */
+  serveMetrics?: boolean;
+} = {}): Promise<DistributedHandle> {
   const workerConfig = new WorkerConfig(workerProps);
   installProcessGuard();
   // REST security settings are checked before anything starts (a bad keystore or an unknown extension stops here).
@@ -63,7 +71,7 @@ export async function startDistributed(workerProps: Record<string, string>, opts
   const requestTimeoutMs = Math.min(herder.workerConfig.getLong('rest.request.timeout.ms'), herder.config.getInt('rebalance.timeout.ms'));
   const rest = createRestServer(herder, {
     ...restSetup.server,
-    metricsRegistry,
+    ...(opts.serveMetrics === false ? {} : { metricsRegistry }),
     forwarder: createHttpForwarder({ timeoutMs: requestTimeoutMs, client: restSetup.client }),
     requestTimeoutMs,
   });
