@@ -127,9 +127,9 @@ export class EndOffsetWatcher {
   private readonly wanted: Map<string, number>;
   lastPerPartition = new Map<string, number>();
 
-  constructor(bootstrap: string, expected: Map<string, number[]>) {
+  constructor(bootstrap: string, expected: Map<string, number[]>, opts: { readCommitted?: boolean } = {}) {
     this.admin = new ClusterAdmin(clientProps(bootstrap), 'ferry-bench-watch-admin');
-    this.reader = new PartitionReader(clientProps(bootstrap), 'ferry-bench-watch');
+    this.reader = new PartitionReader(clientProps(bootstrap), 'ferry-bench-watch', { readCommitted: opts.readCommitted ?? false });
     this.wanted = new Map([...expected].map(([t, ends]) => [t, ends.length]));
   }
 
@@ -169,12 +169,32 @@ export class CommittedOffsetsWatcher {
   private readonly admin: ClusterAdmin;
   private reader: PartitionReader | null = null;
   private readonly latest = new Map<string, number>();
+  /** The target topics' last stable offsets (read_committed end offsets): committed records plus markers. */
+  private readonly stable: EndOffsetWatcher;
+  private readonly expected: number;
 
-  constructor(private readonly bootstrap: string, private readonly offsetsTopic: string, private readonly topics: ReadonlySet<string>) {
+  constructor(private readonly bootstrap: string, private readonly offsetsTopic: string, ends: Map<string, number[]>) {
     this.admin = new ClusterAdmin(clientProps(bootstrap), 'ferry-bench-committed-admin');
+    this.stable = new EndOffsetWatcher(bootstrap, ends, { readCommitted: true });
+    this.topics = new Set(ends.keys());
+    this.expected = [...ends.values()].reduce((n, e) => n + e.reduce((a, b) => a + b, 0), 0);
   }
 
+  private readonly topics: ReadonlySet<string>;
+
+  /**
+   * Progress for the throughput window: what read_committed consumers of the target can read (its last stable
+   * offsets, which also count one marker per partition and transaction), but never the whole until the
+   * mirror's committed source offsets say every record is in (committed()).
+   */
   async total(): Promise<{ total: number; topicsPresent: number }> {
+    const [stable, committed] = await Promise.all([this.stable.total(), this.committed()]);
+    if (committed.total >= this.expected) return committed;
+    return { total: Math.min(stable.total, this.expected - 1), topicsPresent: stable.topicsPresent };
+  }
+
+  /** Records whose source offsets the mirror committed (in the same transactions as the records). */
+  async committed(): Promise<{ total: number; topicsPresent: number }> {
     if (!this.reader) {
       if (!(await this.admin.topics().catch(() => [] as string[])).includes(this.offsetsTopic)) return { total: 0, topicsPresent: 0 };
       const count = (await this.admin.partitionCounts([this.offsetsTopic])).get(this.offsetsTopic) ?? 0;
@@ -200,7 +220,7 @@ export class CommittedOffsetsWatcher {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.admin.close(), this.reader?.disconnect()]);
+    await Promise.allSettled([this.admin.close(), this.reader?.disconnect(), this.stable.close()]);
   }
 }
 

@@ -167,7 +167,7 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
     if (spec.tasksMax !== undefined) run.tasksMax = config.tasksMax;
     if (spec.targetCompression !== undefined) run.targetCompression = config.producer.compression;
     const watcher = spec.exactlyOnce
-      ? new CommittedOffsetsWatcher(targetBootstrap, `mm2-offsets.${config.sourceAlias}.internal`, new Set(prep.topics))
+      ? new CommittedOffsetsWatcher(targetBootstrap, `mm2-offsets.${config.sourceAlias}.internal`, prep.ends)
       : new EndOffsetWatcher(targetBootstrap, prep.ends);
     const variant = [spec.tasksMax !== undefined ? `tasks.max ${config.tasksMax}` : '', spec.targetCompression !== undefined ? `${spec.sourceCompression ?? 'source'} -> ${config.producer.compression}` : ''].filter(Boolean).join(', ');
     ctx.log(`throughput case ${spec.id} rep ${rep} ${TOOL_LABEL[tool]} (run ${runId}): mirroring ${prep.total} records${variant ? ` (${variant})` : ''}${o.cpuProfileDir ? ' [cpu profile]' : ''}`);
@@ -192,7 +192,7 @@ export async function throughputRun(ctx: BenchContext, prep: PreloadedCase, tool
       run.cpuSecondsTotal = round(samples[samples.length - 1]!.cpu, 2);
       ctx.log(`  ${TOOL_LABEL[tool]}: ${run.recordsPerSec} rec/s, ${run.mbPerSec} MB/s, ${run.cpuSecondsPerGb} CPU s/GB, peak RSS ${run.peakRssMb} MB, first record after ${run.startToFirstRecordMs} ms (load ${run.loadAvgEnd.join(' ')})`);
       if (!o.cpuProfileDir) {
-        run.correctness = await correctness(ctx, prep, targetBootstrap, spec.exactlyOnce ? (await watcher.total()).total : undefined);
+        run.correctness = await correctness(ctx, prep, targetBootstrap, watcher instanceof CommittedOffsetsWatcher ? (await watcher.committed()).total : undefined);
         const c = run.correctness;
         ctx.log(`  correctness: counts ${c.countsMatch ? 'match' : `DIFFER (${c.targetTotal} vs ${c.sourceTotal})`}, digests ${c.digests.map((d) => `${d.topic}-${d.partition}:${d.match ? 'ok' : 'MISMATCH'}`).join(' ')}`);
       }
