@@ -37,9 +37,10 @@ const KAFKA3_FILES = [
   'test/integration/kafka-oauth.test.ts',
   'test/integration/distributed-secure.test.ts',
   'test/integration/mirror-compression.test.ts',
-  'test/integration/mirror-bulk.test.ts',
   'test/integration/mirror-checkpoints.test.ts',
 ];
+// mirror-bulk (a million records, then a kill -9) runs on the default Kafka only: its fetch and produce paths on
+// 3.9 are those mirror-compression exercises in every codec, and it alone took ~130 s of the matrix.
 
 function run(list, concurrency, extraEnv = {}) {
   // A suite that finds nothing (a renamed file, a run outside the repository root) is a failure, not a pass.

@@ -8,8 +8,10 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
+import { after } from 'node:test';
 import { spawnCli, type CliProcess } from './cli.js';
-import { waitFor } from './connect.js';
+import { tempDir, waitFor } from './connect.js';
+import { useKafka, type TestKafka } from './kafka.js';
 
 export interface GeneratedRecord {
   partition: number;
@@ -326,4 +328,17 @@ export function listDigest(fps: readonly string[]): string {
 
 export function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The clusters, temp dir and `connect-mirror-maker` children of a mirror test file: clusters `a` and `b` started
+ * before its tests; after them, children still running are killed first, then the clusters stop and the dir goes.
+ */
+export function useMirrorProcesses(prefix: string): { kafka: TestKafka; tmp: { dir: string; cleanup(): void }; children: Set<MirrorProcess> } {
+  const children = new Set<MirrorProcess>();
+  after(() => { for (const c of children) c.kill9(); });
+  const kafka = useKafka({ clusters: ['a', 'b'] });
+  const tmp = tempDir(prefix);
+  after(() => tmp.cleanup());
+  return { kafka, tmp, children };
 }

@@ -5,13 +5,11 @@
 //  2. kill -9 of a `connect-mirror-maker` child process while it is mirroring a live stream, then a restart:
 //     every source record is on the target in order; duplicates may only be contiguous re-sent ranges, and
 //     they are counted and printed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
+import { waitFor } from '../helpers/connect.js';
 import {
-  analyseCopy, createTopics, digestTopic, endOffsets, partitionFingerprints, produceMixed, spawnMirrorMaker, sum, writeMm2Properties,
-  type MirrorProcess,
+  analyseCopy, createTopics, digestTopic, endOffsets, partitionFingerprints, produceMixed, spawnMirrorMaker, sum, useMirrorProcesses, writeMm2Properties,
 } from '../helpers/mirror.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 
@@ -19,19 +17,7 @@ const TOTAL = Number(process.env.FERRY_MIRROR_BULK_RECORDS ?? 1_000_000);
 const TOPICS = 3;
 const PARTITIONS = 8;
 
-let kafka: KafkaHarness;
-const tmp = tempDir('ferry-mirror-bulk-');
-const children = new Set<MirrorProcess>();
-
-before(async () => {
-  kafka = await startKafka({ clusters: ['a', 'b'] });
-});
-
-after(async () => {
-  for (const c of children) c.kill9();
-  await kafka?.stop();
-  tmp.cleanup();
-});
+const { kafka, tmp, children } = useMirrorProcesses('ferry-mirror-bulk-');
 
 const log = (m: string) => process.stderr.write(`# ${m}\n`);
 

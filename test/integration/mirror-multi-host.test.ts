@@ -3,29 +3,18 @@
 // node's flows listen on, and advertise, that address, so the nodes reach each other (task configs to the
 // leader, fencing requests). The flow's tasks spread over the three; after kill -9 of a node holding mirror
 // tasks, its tasks run on the two others and no record is lost.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
-import { tempDir, waitFor } from '../helpers/connect.js';
-import { analyseCopy, createTopics, partitionFingerprints, produceMixed, spawnMirrorMaker, writeMm2Properties, type MirrorProcess } from '../helpers/mirror.js';
+import { waitFor } from '../helpers/connect.js';
+import {
+  analyseCopy, createTopics, partitionFingerprints, produceMixed, spawnMirrorMaker, useMirrorProcesses, writeMm2Properties,
+} from '../helpers/mirror.js';
 import { readTopic } from '../helpers/distributed.js';
 
 const PARTITIONS = 6;
 const HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 
-let kafka: KafkaHarness;
-const tmp = tempDir('ferry-multi-host-');
-const children = new Set<MirrorProcess>();
-
-before(async () => {
-  kafka = await startKafka({ clusters: ['a', 'b'] });
-});
-
-after(async () => {
-  for (const c of children) c.kill9();
-  await kafka?.stop();
-  tmp.cleanup();
-});
+const { kafka, tmp, children } = useMirrorProcesses('ferry-multi-host-');
 
 const log = (m: string) => process.stderr.write(`# ${m}\n`);
 
