@@ -10,6 +10,7 @@ import { PartitionReader, type TopicPartition } from '../../src/kafka/partition-
 import { RecordProducer, type OutRecord } from '../../src/kafka/producer.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
 import { runToCompletion, sleep } from './proc.js';
+import { decodeOffsetKey, decodeOffsetValue } from '../../src/connect/storage/internal-formats.js';
 
 export const BENCH_PREFIX = 'ferry-bench-';
 
@@ -206,12 +207,13 @@ export class CommittedOffsetsWatcher {
     for (const f of await this.reader.poll().catch(() => [])) {
       for (const r of f.records) {
         if (!r.key || !r.value) continue;
-        try {
-          const [connector, part] = JSON.parse(r.key.toString('utf8')) as [string, { topic?: string; partition?: number }];
-          const value = JSON.parse(r.value.toString('utf8')) as { offset?: number };
-          if (connector !== 'MirrorSourceConnector' || !part.topic || !this.topics.has(part.topic) || typeof value.offset !== 'number') continue;
-          this.latest.set(`${part.topic}\u0000${part.partition}`, value.offset + 1);
-        } catch { /* not a MirrorSource offset */ }
+        const key = decodeOffsetKey(r.key);
+        if (key?.connector !== 'MirrorSourceConnector') continue;
+        const { topic, partition } = key.partition as { topic?: unknown; partition?: unknown };
+        let offset: unknown;
+        try { offset = decodeOffsetValue(r.value)?.['offset']; } catch { continue; }
+        if (typeof topic !== 'string' || !this.topics.has(topic) || typeof offset !== 'number') continue;
+        this.latest.set(`${topic}\u0000${String(partition)}`, offset + 1);
       }
     }
     let total = 0;

@@ -65,6 +65,17 @@ after(async () => {
   tmp.cleanup();
 });
 
+async function fourPartitionTopic(prefix: string): Promise<string> {
+  const topic = uniqueName(prefix);
+  const admin = new ClusterAdmin(kafka.clusters[0]!.props, 'sink-rebalance-admin');
+  try {
+    await admin.createTopics([{ topic, partitions: 4, replicationFactor: 1 }]);
+  } finally {
+    await admin.close();
+  }
+  return topic;
+}
+
 async function committed(group: string): Promise<number> {
   const admin = new ClusterAdmin(kafka.clusters[0]!.props, 'sink-rebalance-check');
   try {
@@ -76,10 +87,7 @@ async function committed(group: string): Promise<number> {
 
 test('two tasks sharing four partitions: open() before put(), close() on revocation, disjoint ownership; delayed offsets committed without new records', async () => {
   const c = kafka.clusters[0]!;
-  const topic = uniqueName('rebalance');
-  const admin = new ClusterAdmin(c.props, 'sink-rebalance-admin');
-  await admin.createTopics([{ topic, partitions: 4, replicationFactor: 1 }]);
-  await admin.close();
+  const topic = await fourPartitionTopic('rebalance');
   const producer = new RecordProducer(c.props, 'sink-rebalance-producer');
   await producer.connect();
   await producer.send(Array.from({ length: 40 }, (_, i) => ({ topic, partition: i % 4, key: null, value: Buffer.from(`v${i}`), headers: [], timestamp: null })));
@@ -105,10 +113,7 @@ test('two tasks sharing four partitions: open() before put(), close() on revocat
 
 test('a member joining the task\'s group takes partitions away: close() for them, open() again when it leaves', async () => {
   const c = kafka.clusters[0]!;
-  const topic = uniqueName('revoke');
-  const admin = new ClusterAdmin(c.props, 'sink-revoke-admin');
-  await admin.createTopics([{ topic, partitions: 4, replicationFactor: 1 }]);
-  await admin.close();
+  const topic = await fourPartitionTopic('revoke');
   events().length = 0;
   const created = await worker!.rest('POST', '/connectors', { name: 'solo', config: { 'connector.class': 'com.example.RecordingSink', topics: topic, 'tasks.max': '1' } });
   assert.equal(created.status, 201, JSON.stringify(created.body));

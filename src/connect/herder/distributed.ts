@@ -32,6 +32,7 @@ import { withAdmin } from '../../kafka/client.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
 import { fenceProducers } from '../../kafka/transactions.js';
+import { retry } from '../../backoff.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
 import { canonicalJson } from '../storage/offset-store.js';
@@ -705,24 +706,25 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
    */
   private async fenceZombiesFor(connector: string): Promise<void> {
     if (this.leader) { await this.fenceZombiesAsLeader(connector); return; }
-    let lastError: unknown = null;
-    for (let attempt = 1; attempt <= 5 && !this.stopping; attempt++) {
+    const ask = async (): Promise<void> => {
       const leaderUrl = this.leaderUrlValue;
-      try {
-        if (!leaderUrl) throw new Error('no known leader');
-        const client = this.opts.restClient ?? createRestClient();
-        const res = await client(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(connector)}/fence`, {
-          method: 'PUT', headers: this.internalRequestHeaders(''), timeoutMs: 60_000,
-        });
-        if (res.status < 300) return;
-        throw new Error(`the leader (${leaderUrl}) answered ${res.status}: ${res.body}`);
-      } catch (e) {
-        lastError = e;
-        this.log.warn({ connector, attempt, err: (e as Error).message }, 'zombie fencing request to the leader failed; retrying');
-        await new Promise((r) => setTimeout(r, 250 * attempt));
-      }
+      if (!leaderUrl) throw new Error('no known leader');
+      const client = this.opts.restClient ?? createRestClient();
+      const res = await client(`${leaderUrl.replace(/\/+$/, '')}/connectors/${encodeURIComponent(connector)}/fence`, {
+        method: 'PUT', headers: this.internalRequestHeaders(''), timeoutMs: 60_000,
+      });
+      if (res.status >= 300) throw new Error(`the leader (${leaderUrl}) answered ${res.status}: ${res.body}`);
+    };
+    try {
+      await retry(ask, {
+        attempts: 5,
+        retriable: () => !this.stopping,
+        backoffMs: (attempt) => 250 * attempt,
+        onRetry: (e, attempt) => this.log.warn({ connector, attempt, err: (e as Error).message }, 'zombie fencing request to the leader failed; retrying'),
+      });
+    } catch (e) {
+      throw new ConnectError(`Failed to fence the zombie tasks of connector ${connector} before starting its exactly-once tasks: ${(e as Error).message}`, { cause: e });
     }
-    throw new ConnectError(`Failed to fence the zombie tasks of connector ${connector} before starting its exactly-once tasks: ${(lastError as Error | null)?.message ?? 'worker stopping'}`);
   }
 
   /**

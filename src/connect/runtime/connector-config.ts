@@ -1,6 +1,7 @@
 // Framework-level connector keys (ConnectorConfig / SinkConnectorConfig / SourceConnectorConfig in Connect).
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import { compileJavaRegex } from '../api/java-regex.js';
+import type { SourceConnector } from '../api/connector.js';
 
 export const COMMON_GROUP = 'Common';
 export const ERROR_GROUP = 'Error Handling';
@@ -47,10 +48,7 @@ export function sinkConnectorConfigDef(): ConfigDef {
 export type WorkerExactlyOnce = 'disabled' | 'preparing' | 'enabled';
 
 /** The parts of a source connector KIP-618's pre-flight checks ask. */
-export interface ExactlyOnceCapable {
-  exactlyOnceSupport?(props: Record<string, string>): 'SUPPORTED' | 'UNSUPPORTED' | null;
-  canDefineTransactionBoundaries?(props: Record<string, string>): 'SUPPORTED' | 'UNSUPPORTED';
-}
+export type ExactlyOnceCapable = Pick<SourceConnector, 'exactlyOnceSupport' | 'canDefineTransactionBoundaries'>;
 
 /**
  * KIP-618's pre-flight checks of a source connector's exactly-once keys against what the worker runs, as

@@ -200,14 +200,16 @@ export class SinkTaskRunner implements TaskRunner {
    * task that writes on its own schedule (e.g. S3Sink's rotate.schedule.interval.ms) gets its offsets committed.
    * A failed timed commit is retried at the next tick, not fatal.
    */
+  private commitDue(): boolean {
+    return this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs;
+  }
+
   private startCommitTimer(): void {
     const every = Math.max(50, Math.min(1_000, this.d.offsetFlushIntervalMs));
     this.commitTimer = setInterval(() => {
-      if (this.stopping || this.failed || this.paused || this.current.size === 0) return;
-      if (!this.commitRequested && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+      if (this.stopping || this.failed || this.paused || this.current.size === 0 || !this.commitDue()) return;
       void this.exclusive(async () => {
-        if (this.stopping || this.failed) return;
-        if (!this.commitRequested && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+        if (this.stopping || this.failed || !this.commitDue()) return;
         await this.commit();
       }).catch(() => undefined);
     }, every);
@@ -228,7 +230,7 @@ export class SinkTaskRunner implements TaskRunner {
       await this.put(batch, heartbeat);
       const last = records[records.length - 1]!;
       this.current.set(`${last.topic}\u0000${last.partition}`, { topic: last.topic, partition: last.partition, offset: last.offset + 1 });
-      if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) await this.commit();
+      if (this.commitDue()) await this.commit();
     } catch (err) {
       this.fail(err);
       // Stop consuming: throwing would make kafkajs retry the batch; a FAILED task must not process more.

@@ -306,8 +306,9 @@ export class Worker {
     const eos = this.exactlyOnce!;
     const transactionalId = taskTransactionalId(eos.groupId, id.connector, id.task);
     const wanted: Record<string, string> = { 'transactional.id': transactionalId, 'enable.idempotence': 'true', acks: 'all' };
+    const workerProducer = this.config.clientProps('producer');
     for (const [k, v] of Object.entries(wanted)) {
-      const given = producerOverrides[k] ?? this.config.clientProps('producer')[k];
+      const given = producerOverrides[k] ?? workerProducer[k];
       const same = given === undefined || given.trim().toLowerCase() === v.toLowerCase() || (k === 'acks' && given.trim() === '-1');
       if (!same) throw new ConfigError(`producer.override.${k}=${given}: an exactly-once source task's producer needs ${k}=${v} (exactly.once.source.support=enabled)`, { [`producer.override.${k}`]: [`must be ${v} for an exactly-once source task`] });
       producerOverrides[k] = v;

@@ -68,8 +68,6 @@ export class KafkaConfigStore {
   private readonly fencedTaskCounts = new Map<string, number>();
   /** Connectors whose latest task configs were committed after their latest task-count record. */
   private readonly pendingFencingSet = new Set<string>();
-  /** How many task-config commits each connector has had (Connect's task config generation). */
-  private readonly taskGenerations = new Map<string, number>();
   private readonly deferred = new Map<string, Map<number, Props>>();
   private sessionKeyValue: SessionKeyRecord | null = null;
   private readonly loggerLevels = new Map<string, string>();
@@ -147,7 +145,6 @@ export class KafkaConfigStore {
           this.inconsistent.add(rec.connector);
         }
         this.taskCounts.set(rec.connector, rec.tasks);
-        this.taskGenerations.set(rec.connector, (this.taskGenerations.get(rec.connector) ?? 0) + 1);
         this.pendingFencingSet.add(rec.connector);
         this.deferred.delete(rec.connector);
         if (notify) this.listener.onTaskConfigUpdate?.(rec.connector);
@@ -237,8 +234,6 @@ export class KafkaConfigStore {
   pendingFencing(connector: string): boolean { return this.pendingFencingSet.has(connector); }
   /** The task count of the generation last fenced (tasks-fencing-<connector>), or undefined when none was written. */
   fencedTaskCount(connector: string): number | undefined { return this.fencedTaskCounts.get(connector); }
-  /** How many task-config commits this worker has read for the connector (changes with every new task set). */
-  taskGeneration(connector: string): number { return this.taskGenerations.get(connector) ?? 0; }
   inconsistentConnectors(): string[] { return [...this.inconsistent]; }
 
   /** Serializes writes so that records of one logical change are never interleaved with another's. */

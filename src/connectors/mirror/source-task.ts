@@ -143,8 +143,7 @@ export class MirrorSourceTask extends SourceTask {
     // Read before anything connects, so a malformed value fails the start naming the key.
     const interval = intSetting(props, OFFSET_MAP_FLUSH_INTERVAL_MS, 1000, 1);
     // How often the offset maps are trimmed to what the source partitions still retain (their log start offsets).
-    const trimInterval = intSetting(props, OFFSET_MAP_TRIM_INTERVAL_MS, 60_000);
-    this.trimIntervalMs = trimInterval;
+    this.trimIntervalMs = intSetting(props, OFFSET_MAP_TRIM_INTERVAL_MS, 60_000);
     this.sourceAlias = this.settings.sourceClusterAlias;
     this.targetAlias = this.settings.targetClusterAlias;
     this.emitSyncs = this.settings.emitOffsetSyncsEnabled;
@@ -233,10 +232,7 @@ export class MirrorSourceTask extends SourceTask {
     this.flushTimer = setInterval(() => {
       if (this.transactional) return; // maps and syncs go into the task's transactions (transactionRecords)
       this.flushing = this.flushing.then(async () => {
-        if (Date.now() - this.lastTrim >= trimInterval) {
-          this.lastTrim = Date.now();
-          await this.truncateMaps().catch((e: unknown) => this.context.logger.warn({ err: (e as Error).message }, 'reading the source log start offsets to trim the offset maps failed; will retry'));
-        }
+        await this.maybeTrimMaps();
         await this.flushMaps();
       }).catch(() => undefined);
     }, interval);
@@ -605,10 +601,7 @@ export class MirrorSourceTask extends SourceTask {
   /** The sync points and map snapshots of the transaction about to commit (every record of it acknowledged). */
   async transactionRecords(): Promise<OutRecord[]> {
     await this.flushing;
-    if (Date.now() - this.lastTrim >= this.trimIntervalMs) {
-      this.lastTrim = Date.now();
-      await this.truncateMaps().catch((e: unknown) => this.context.logger.warn({ err: (e as Error).message }, 'reading the source log start offsets to trim the offset maps failed; will retry'));
-    }
+    await this.maybeTrimMaps();
     return this.mapRecords(this.sink?.maxBatchBytes ?? this.syncProducer?.maxBatchBytes ?? 1_048_576);
   }
 
@@ -653,6 +646,13 @@ export class MirrorSourceTask extends SourceTask {
         'offset map snapshot too large for the offset-maps topic: dropped its oldest runs; offsets before the new start no longer translate exactly');
     }
     return r;
+  }
+
+  /** Every ferry.offset.map.trim.interval.ms: truncateMaps; a failure is logged and retried at the next interval. */
+  private async maybeTrimMaps(): Promise<void> {
+    if (Date.now() - this.lastTrim < this.trimIntervalMs) return;
+    this.lastTrim = Date.now();
+    await this.truncateMaps().catch((e: unknown) => this.context.logger.warn({ err: (e as Error).message }, 'reading the source log start offsets to trim the offset maps failed; will retry'));
   }
 
   /** Bounds map memory to what the source still retains. */
