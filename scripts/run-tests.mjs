@@ -63,6 +63,7 @@ function run(list, concurrency, extraEnv = {}) {
       '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${guard}`, '--test-reporter-destination=stderr',
       ...list,
     ], { stdio: 'inherit', env });
+    printSlowest(list, guardDir);
     const incomplete = checkComplete(list, guardDir);
     if (incomplete.length > 0) {
       console.error(`\nrun-tests: ${incomplete.length} test file${incomplete.length > 1 ? 's' : ''} did not run or report all of ${incomplete.length > 1 ? 'their' : 'its'} tests (the counts above miss them):`);
@@ -73,6 +74,25 @@ function run(list, concurrency, extraEnv = {}) {
   } finally {
     rmSync(guardDir, { recursive: true, force: true });
   }
+}
+
+/** Prints the files of a run that took longest (wall time of each file's process), to keep the suite's time in view. */
+function printSlowest(list, dir, shown = 12) {
+  const times = [];
+  let names;
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    if (!name.startsWith('file-')) continue;
+    try {
+      const record = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+      if (typeof record.seconds === 'number') times.push({ file: relative(process.cwd(), record.file), seconds: record.seconds });
+    } catch { /* checkComplete reports unreadable records */ }
+  }
+  if (list.length < 2 || times.length === 0) return;
+  times.sort((x, y) => y.seconds - x.seconds);
+  const total = times.reduce((s, t) => s + t.seconds, 0);
+  console.log(`\n# Slowest files (of ${times.length}, ${total.toFixed(0)} s in all):`);
+  for (const t of times.slice(0, shown)) console.log(`#   ${t.seconds.toFixed(0).padStart(5)} s  ${t.file}`);
 }
 
 /**

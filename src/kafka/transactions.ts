@@ -12,7 +12,8 @@
 
 import type { KafkajsBroker, KafkajsCluster } from './kafkajs-internals.js';
 import { retry } from '../backoff.js';
-import { createLowLevelCluster, type ClientProps } from './client.js';
+import { ConfigResourceTypes } from './kafkajs.js';
+import { createLowLevelCluster, withAdmin, type ClientProps } from './client.js';
 import { intSetting } from '../config/settings.js';
 
 /** Kafka error codes this module acts on. */
@@ -150,7 +151,7 @@ export class TransactionManager {
 }
 
 function codeOf(e: unknown): number | undefined {
-  const code = (e as { code?: unknown }).code;
+  const code = (e as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
@@ -184,4 +185,53 @@ export async function fenceProducers(props: ClientProps, transactionalIds: reado
   } finally {
     await cluster.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * Whether the cluster can run transactions at all: a transaction coordinator is found for `probeId` (FindCoordinator,
+ * key type 1 — which also makes the broker create __transaction_state when it is missing). Nothing is initialized, so
+ * no producer is fenced. Returns null when a coordinator answers, else why not, in words that name the broker
+ * setting at fault when it is the usual one: a transaction.state.log.replication.factor above the live brokers (the
+ * coordinator then stays unavailable for ever), or a principal without access to transactional ids.
+ */
+export async function transactionsUnavailable(props: ClientProps, opts: { clientId: string; probeId: string; timeoutMs: number }): Promise<string | null> {
+  const cluster = createLowLevelCluster(props, opts.clientId);
+  let last: unknown;
+  try {
+    await cluster.connect();
+    await retry(async () => cluster.findGroupCoordinator({ groupId: opts.probeId, coordinatorType: TRANSACTION_COORDINATOR }), {
+      deadline: Date.now() + opts.timeoutMs,
+      retriable: (e) => { last = e; return retriable(e) || /coordinator/i.test((e as Error).message); },
+      onRetry: async () => { await cluster.refreshMetadata().catch(() => undefined); },
+      backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 2000),
+    });
+    return null;
+  } catch (e) {
+    last = e;
+  } finally {
+    await cluster.disconnect().catch(() => undefined);
+  }
+  const code = codeOf(last) ?? codeOf((last as { cause?: unknown }).cause);
+  const message = (last as Error).message;
+  if (code === ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED || /authoriz/i.test(message)) {
+    return `the cluster refuses this client access to transactional ids (${message}): grant the worker's principal WRITE and DESCRIBE on TransactionalId resources`;
+  }
+  const explanation = await transactionLogShortfall(props, opts.clientId).catch(() => null);
+  return `no transaction coordinator answered within ${opts.timeoutMs} ms (${message})${explanation ? `: ${explanation}` : ''}`;
+}
+
+/** "transaction.state.log.replication.factor=3 but the cluster has 1 broker" when that is so, else null. */
+async function transactionLogShortfall(props: ClientProps, clientId: string): Promise<string | null> {
+  return withAdmin({ ...props, 'client.id': `${clientId}-check` }, async (admin) => {
+    const { brokers } = await admin.describeCluster();
+    const broker = brokers[0];
+    if (!broker) return null;
+    const res = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.nodeId), configNames: ['transaction.state.log.replication.factor'] }],
+    });
+    const rf = Number(res.resources[0]?.configEntries.find((c) => c.configName === 'transaction.state.log.replication.factor')?.configValue);
+    if (!Number.isFinite(rf) || rf <= brokers.length) return null;
+    return `the brokers' transaction.state.log.replication.factor=${rf} but the cluster has ${brokers.length} broker${brokers.length === 1 ? '' : 's'}, so the transaction log (__transaction_state) cannot be created; lower it to at most ${brokers.length} on the brokers, or add brokers`;
+  });
 }

@@ -42,6 +42,7 @@ if (DIR && !IS_FILE_PROCESS) {
 
 function watchFileProcess() {
   setStdoutBlocking();
+  const started = Date.now();
   const enqueued = [];
   const results = [];
   const running = []; // names by nesting, as tests are dequeued to run (enqueue events follow them)
@@ -97,7 +98,9 @@ function watchFileProcess() {
   process.on('beforeExit', () => { loopEmptied = true; });
 
   process.on('exit', (code) => {
-    const record = { file: process.argv[1], pid: process.pid, exitCode: code, finished: finished || loopEmptied, enqueued, results };
+    const record = {
+      file: process.argv[1], pid: process.pid, exitCode: code, finished: finished || loopEmptied, enqueued, results, seconds: (Date.now() - started) / 1000,
+    };
     // A record that cannot be written must not fail the file: the runner reports the missing record instead.
     try { writeFileSync(join(DIR, `file-${process.pid}.json`), JSON.stringify(record)); } catch { /* reported as missing */ }
   });

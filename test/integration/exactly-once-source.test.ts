@@ -198,3 +198,25 @@ test('validation: exactly.once.support=required and transaction boundaries are c
   assert.match(JSON.stringify(stdin.body), /does not support exactly-once semantics/);
   await new Promise<void>((resolve) => { enabled.child.once('exit', () => resolve()); enabled.child.kill('SIGTERM'); });
 });
+
+test('a cluster that cannot run transactions stops an exactly-once worker at start, naming the setting and the cause', async () => {
+  // One broker whose transaction log wants three replicas (Kafka's default): no transaction coordinator, ever.
+  const notxn = await startKafka({ clusters: ['notxn'], brokerProperties: { 'transaction.state.log.replication.factor': '3' } });
+  try {
+    const started = Date.now();
+    const props = distributedProps(notxn.clusters[0]!.bootstrap, uniqueName('eos-notxn'), { 'exactly.once.source.support': 'enabled' });
+    const err = await spawnWorker(props, await freePort(), children, undefined, 'error').then(
+      (w) => { w.child.kill('SIGKILL'); return null; },
+      (e: unknown) => e as Error,
+    );
+    assert.ok(err, 'the worker started although its cluster cannot run transactions');
+    assert.match(err.message, /exactly\.once\.source\.support=enabled needs transactions/);
+    assert.match(err.message, /transaction\.state\.log\.replication\.factor=3 but the cluster has 1 broker/);
+    console.log(`# refused after ${Date.now() - started} ms: ${/exactly\.once[^\n]*/.exec(err.message)?.[0]}`);
+    // The same worker without exactly-once starts on that cluster.
+    const plain = await spawnWorker({ ...props, 'exactly.once.source.support': 'disabled' }, await freePort(), children, undefined, 'error');
+    await new Promise<void>((resolve) => { plain.child.once('exit', () => resolve()); plain.child.kill('SIGTERM'); });
+  } finally {
+    await notxn.stop();
+  }
+});

@@ -25,13 +25,13 @@ import { createRestClient, type RestClient } from '../rest/client.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props, SinkConnector, SourceConnector } from '../api/connector.js';
-import { AlreadyExistsError, BadRequestError, ConnectError, NotFoundError, RestError, errorTrace } from '../api/errors.js';
+import { AlreadyExistsError, BadRequestError, ConfigError, ConnectError, NotFoundError, RestError, errorTrace } from '../api/errors.js';
 import { logger, setLevel } from '../../observability/logger.js';
 import { setWorkerGroupState } from '../../observability/metrics.js';
 import { withAdmin } from '../../kafka/client.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
-import { fenceProducers } from '../../kafka/transactions.js';
+import { fenceProducers, transactionsUnavailable } from '../../kafka/transactions.js';
 import { retry } from '../../backoff.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
@@ -191,6 +191,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     });
     // allSettled, not all: a store that fails (e.g. a replication factor the cluster cannot meet) must not
     // leave the others still starting, and tailing their topics, after the stop below.
+    await this.checkTransactionsAvailable(workerId);
     const started = await Promise.allSettled([this.configStore.start(), this.offsetStore.start(), this.statusStore.start()]);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
@@ -687,6 +688,26 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   // ------------------------------------------------------------------------------------------------
   // exactly-once source support (KIP-618)
+
+  /**
+   * exactly.once.source.support=preparing|enabled needs transactions on the worker's cluster (fencing, and with
+   * enabled every source task's producer): a cluster that cannot run them stops the worker at start, naming the
+   * setting and what the cluster lacks, rather than leaving tasks to fail one by one later.
+   */
+  private async checkTransactionsAvailable(workerId: string): Promise<void> {
+    const support = this.config.exactlyOnceSourceSupport();
+    if (support === 'disabled') return;
+    const groupId = this.config.getString('group.id');
+    const why = await transactionsUnavailable(this.workerConfig.internalClientProps(), {
+      clientId: `${groupId}-transactions-check`, probeId: `${groupId}-transactions-check-${workerId}`,
+      timeoutMs: Math.max(10_000, this.config.getInt('worker.sync.timeout.ms') * 5),
+    });
+    if (why !== null) {
+      throw new ConfigError(`exactly.once.source.support=${support} needs transactions on the Kafka cluster at ${this.config.getString('bootstrap.servers')}, and ${why}. Set exactly.once.source.support=disabled to run without exactly-once source tasks.`, {
+        'exactly.once.source.support': [`the worker's Kafka cluster cannot run transactions: ${why}`],
+      });
+    }
+  }
 
   /** What the worker gives its source tasks with exactly.once.source.support=enabled; null otherwise. */
   private exactlyOnceSource(): ExactlyOnceSource | null {
