@@ -158,7 +158,7 @@ export async function commitGroupOffsets(props: ClientProps, groupId: string, of
   }
 }
 
-export interface FingerprintedRecord { offset: number; fp: string; value?: Buffer | null }
+export interface FingerprintedRecord { offset: number; fp: string; key?: Buffer | null; value?: Buffer | null }
 
 /** Fingerprints (recordFingerprint, provenance header ignored) of a partition's records in [from, to). */
 export async function partitionFingerprints(
@@ -178,7 +178,7 @@ export async function partitionFingerprints(
     while ((reader.position(tp) ?? to) < to) {
       const before = reader.position(tp);
       const fetched = await reader.poll();
-      for (const f of fetched) for (const r of f.records) if (r.offset < to) out.push({ offset: r.offset, fp: recordFingerprint(r), value: r.value });
+      for (const f of fetched) for (const r of f.records) if (r.offset < to) out.push({ offset: r.offset, fp: recordFingerprint(r), key: r.key, value: r.value });
       if (reader.position(tp) === before && ++stuck > 200) {
         throw new Error(`${topic}-${partition}: reader stuck at ${String(before)} (reading [${from}, ${to}); last fetch ${JSON.stringify(fetched.map((f) => ({ n: f.records.length, next: f.nextOffset, hw: f.highWatermark })))})`);
       }

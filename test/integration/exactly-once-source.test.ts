@@ -51,7 +51,7 @@ async function taskOwner(workers: WorkerProcess[], exclude: string | null): Prom
   }, 45_000, 100);
 }
 
-async function runDisruptions(opts: { eos: boolean; kills: number; freezes: number }): Promise<{ written: number; lines: string[]; outputs: string[] }> {
+async function runDisruptions(opts: { eos: boolean; kills: number; freezes: number; offsetsTopic?: string }): Promise<{ written: number; lines: string[]; outputs: string[]; url: string }> {
   const group = uniqueName(opts.eos ? 'eos' : 'alo');
   const props = distributedProps(bootstrap, group, {
     'exactly.once.source.support': opts.eos ? 'enabled' : 'disabled',
@@ -66,6 +66,7 @@ async function runDisruptions(opts: { eos: boolean; kills: number; freezes: numb
   await createTopics({ 'bootstrap.servers': bootstrap }, [{ topic, partitions: 1 }]);
   const config: Record<string, string> = { 'connector.class': 'FileStreamSource', file, topic, 'tasks.max': '1', 'batch.size': '100' };
   if (opts.eos) config['exactly.once.support'] = 'required';
+  if (opts.offsetsTopic) config['offsets.storage.topic'] = opts.offsetsTopic;
   const created = await rest(workers[0]!.url, 'POST', '/connectors', { name: 'stream', config });
   assert.equal(created.status, 201, JSON.stringify(created.body));
 
@@ -111,16 +112,48 @@ async function runDisruptions(opts: { eos: boolean; kills: number; freezes: numb
     process.stderr.write(`# ${seen} of ${total} lines committed; status: ${status.join(' | ').slice(0, 3000)}\n`);
     throw e;
   });
-  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+  const stop = () => Promise.all(workers.map((w) => new Promise<void>((resolve) => {
     if (w.child.exitCode !== null) return resolve();
     w.child.once('exit', () => resolve());
     w.child.kill('SIGTERM');
   })));
-  return { written: total, lines, outputs };
+  if (opts.offsetsTopic) await checkOwnOffsetsTopic(workers[0]!.url, opts.offsetsTopic, group, stop);
+  else await stop();
+  return { written: total, lines, outputs, url: workers[0]!.url };
+}
+
+/**
+ * The connector's own offsets topic holds its committed offsets (in committed transactions), the worker's topic a
+ * copy, and the REST offsets API reads the connector's; after the run, a reset removes them from both.
+ */
+async function checkOwnOffsetsTopic(url: string, offsetsTopic: string, group: string, stop: () => Promise<unknown>): Promise<void> {
+  const props = { 'bootstrap.servers': bootstrap };
+  // offset.storage.partitions=5 (distributedProps): the connector's one source partition is in one of them.
+  const readAll = async (topic: string) => (await Promise.all([0, 1, 2, 3, 4].map((p) => partitionFingerprints(props, topic, p, { readCommitted: true })))).flat();
+  const own = await readAll(offsetsTopic);
+  assert.ok(own.length > 0, `${offsetsTopic} holds the connector's offsets`);
+  assert.ok(own.every((r) => r.key?.toString().startsWith('["stream",')), 'only the connector\'s own offsets are in its topic');
+  const last = JSON.parse(own.at(-1)!.value!.toString()) as { position: number };
+  const api = await rest(url, 'GET', '/connectors/stream/offsets');
+  const reported = (api.body as { offsets: { offset: { position: number } }[] }).offsets[0]?.offset.position;
+  assert.equal(reported, last.position, 'GET /connectors/stream/offsets reads the connector\'s own topic');
+  const workerTopic = `${group}-offsets`;
+  await waitFor('the worker\'s offsets topic has a copy', async () => {
+    const copy = await readAll(workerTopic).catch(() => []);
+    return copy.some((r) => r.key?.toString().startsWith('["stream",') && (JSON.parse(r.value!.toString()) as { position: number }).position === last.position);
+  }, 30_000, 300);
+  process.stderr.write(`# offsets.storage.topic=${offsetsTopic}: ${own.length} offset records, last position ${last.position}; REST and the worker's copy agree\n`);
+  assert.equal((await rest(url, 'PUT', '/connectors/stream/stop')).status, 204);
+  await waitFor('connector stopped', async () => ((await rest(url, 'GET', '/connectors/stream/status')).body as Status).connector.state === 'STOPPED', 30_000, 200);
+  const reset = await rest(url, 'DELETE', '/connectors/stream/offsets');
+  assert.equal(reset.status, 200, JSON.stringify(reset.body));
+  assert.deepEqual((await rest(url, 'GET', '/connectors/stream/offsets')).body, { offsets: [] }, 'reset removes the offsets from both topics');
+  await stop();
 }
 
 test('exactly-once FileStreamSource across SIGKILL and SIGSTOP/SIGCONT of its worker: each line once, in order', async () => {
-  const { written, lines, outputs } = await runDisruptions({ eos: true, kills: 2, freezes: 2 });
+  // The connector keeps its offsets in its own topic (offsets.storage.topic): its transactions write there.
+  const { written, lines, outputs } = await runDisruptions({ eos: true, kills: 2, freezes: 2, offsetsTopic: uniqueName('stream-offsets') });
   const expected = Array.from({ length: written }, (_, i) => `line-${i}`);
   const dupes = lines.length - new Set(lines).size;
   process.stderr.write(`# exactly-once: ${written} lines written, ${lines.length} committed records, ${dupes} duplicates\n`);

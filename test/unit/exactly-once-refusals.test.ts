@@ -59,6 +59,8 @@ test('connector: transaction boundaries are refused where no transaction runs, c
   assert.match(sourceExactlyOnceChecks({ ...base, 'transaction.boundary.interval.ms': '500' }, supported, 'enabled')['transaction.boundary.interval.ms']![0]!, /only with transaction\.boundary=interval/);
 });
 
-test('connector: a per-connector offsets.storage.topic is refused, naming the key, instead of being ignored', () => {
-  assert.match(sourceExactlyOnceChecks({ ...base, 'offsets.storage.topic': 'my-offsets' }, supported, 'enabled')['offsets.storage.topic']![0]!, /per-connector offsets topic is not supported yet/);
+test('connector: a per-connector offsets.storage.topic is taken by a distributed worker and refused by a standalone one, naming the key', () => {
+  for (const worker of ['disabled', 'preparing', 'enabled'] as const) assert.deepEqual(sourceExactlyOnceChecks({ ...base, 'offsets.storage.topic': 'my-offsets' }, supported, worker), {});
+  assert.match(sourceExactlyOnceChecks({ ...base, 'offsets.storage.topic': 'my-offsets' }, supported, 'standalone')['offsets.storage.topic']![0]!, /needs a distributed worker/);
+  assert.deepEqual(sourceExactlyOnceChecks(base, supported, 'standalone'), {});
 });

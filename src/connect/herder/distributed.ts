@@ -35,7 +35,8 @@ import { fenceProducers, transactionsUnavailable } from '../../kafka/transaction
 import { retry } from '../../backoff.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
-import { canonicalJson } from '../storage/offset-store.js';
+import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
+import { ConnectorOffsetStore, connectorOffsetsTopic, usesWorkerOffsetsTopic } from '../storage/connector-offset-store.js';
 import { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import { KafkaStatusStore } from '../storage/kafka-status-store.js';
 import { KafkaConfigStore } from '../storage/kafka-config-store.js';
@@ -179,7 +180,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
         if (!this.workerConfig.getBoolean('topic.tracking.enable') || !this.configStore.contains(connector)) return;
         void this.statusStore.putTopic({ topic, connector, task: 0, discoverTimestamp: Date.now() });
       },
-    }, this.opts.transformerFactory, workerId, this.exactlyOnceSource());
+    }, this.opts.transformerFactory, workerId, this.exactlyOnceSource(), (connector, topic, connection) => this.connectorOffsetsTopic(connector, topic, connection));
     this.configStore.setListener({
       onConnectorConfigUpdate: (c) => this.enqueueBackground('connector config update', () => this.onConnectorConfigUpdate(c)),
       onConnectorConfigRemove: (c) => this.enqueueBackground('connector removal', () => this.onConnectorConfigRemove(c)),
@@ -686,6 +687,33 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     void this.configStore.putSessionKey(next).catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'could not write the session key'));
   }
 
+  /**
+   * A connector's own offsets topic (offsets.storage.topic): created as the worker's offset.storage.topic is
+   * (partitions, replication factor, offset.storage.* topic settings), on the cluster the connector's producer
+   * writes to, and read with the worker's isolation level.
+   */
+  private connectorOffsetsTopic(connector: string, topic: string, connection: Record<string, string>): KafkaOffsetStore {
+    return new KafkaOffsetStore({
+      topic, setting: `offsets.storage.topic of connector ${connector}`,
+      clientProps: this.workerConfig.internalClientProps(connection), clientId: `${this.config.getString('group.id')}-offsets-${connector}`,
+      producerProps: {}, readCommitted: this.config.exactlyOnceSourceSupport() !== 'disabled',
+      create: {
+        partitions: this.config.getInt('offset.storage.partitions'), replicationFactor: this.config.getInt('offset.storage.replication.factor'),
+        configs: this.config.topicSettings('offset.storage'),
+      },
+    });
+  }
+
+  /** The store a source connector's offsets live in: its own topic (started for the call) or the worker's. */
+  private async withConnectorOffsets<T>(name: string, config: Props, fn: (store: OffsetStore) => Promise<T>): Promise<T> {
+    const wanted = connectorOffsetsTopic(this.workerConfig.configProviders.transform(config));
+    await this.offsetStore.readToEnd();
+    if (usesWorkerOffsetsTopic(wanted, this.offsetStore.topic)) return fn(this.offsetStore);
+    const store = new ConnectorOffsetStore(this.connectorOffsetsTopic(name, wanted.topic, wanted.connection), this.offsetStore, this.log.child({ connector: name }));
+    await store.start();
+    try { return await fn(store); } finally { await store.stop(); }
+  }
+
   // ------------------------------------------------------------------------------------------------
   // exactly-once source support (KIP-618)
 
@@ -1000,8 +1028,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     await this.joined;
     const config = this.requireConnector(name);
     if (this.connectorType(config) === 'sink') return sinkConnectorOffsets(this.workerConfig.clientProps('admin'), name);
-    await this.offsetStore.readToEnd();
-    return this.offsetStore.connectorOffsets(name).map(({ partition, offset }) => ({ partition, offset }));
+    return this.withConnectorOffsets(name, config, async (store) => store.connectorOffsets(name).map(({ partition, offset }) => ({ partition, offset })));
   }
 
   private requireStopped(name: string): Props {
@@ -1020,7 +1047,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       if (offsets.length === 0) throw new BadRequestError('Partitions / offsets need to be provided for an alter offsets request');
       const connector = this.instantiate(config);
       if (connector.kind === 'sink') return alterSinkConnectorOffsets(this.workerConfig.clientProps('admin'), name, offsets, false);
-      return alterSourceConnectorOffsets(this.offsetStore, connector, config, name, offsets);
+      return this.withConnectorOffsets(name, config, (store) => alterSourceConnectorOffsets(store, connector, config, name, offsets));
     });
   }
 
@@ -1031,8 +1058,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       const config = this.requireStopped(name);
       const connector = this.instantiate(config);
       if (connector.kind === 'sink') return alterSinkConnectorOffsets(this.workerConfig.clientProps('admin'), name, [], true);
-      await this.offsetStore.readToEnd();
-      return resetSourceConnectorOffsets(this.offsetStore, connector, config, name);
+      return this.withConnectorOffsets(name, config, (store) => resetSourceConnectorOffsets(store, connector, config, name));
     });
   }
 

@@ -29,7 +29,7 @@ export async function validateConnectorConfig(
   transformValidator?: TransformValidator,
   providers?: ConfigProviders,
   overridePolicy?: ClientOverridePolicy,
-  exactlyOnce: WorkerExactlyOnce = 'disabled',
+  exactlyOnce: WorkerExactlyOnce | 'standalone' = 'standalone',
 ): Promise<ConfigInfos> {
   const config: Readonly<Record<string, string>> = providers ? providers.transform(rawConfig) : rawConfig;
   const infos = await validateResolved(plugins, config, transformValidator, overridePolicy, exactlyOnce);
@@ -50,7 +50,7 @@ async function validateResolved(
   config: Readonly<Record<string, string>>,
   transformValidator?: TransformValidator,
   overridePolicy?: ClientOverridePolicy,
-  exactlyOnce: WorkerExactlyOnce = 'disabled',
+  exactlyOnce: WorkerExactlyOnce | 'standalone' = 'standalone',
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (cls === undefined || cls.trim() === '') throw new BadRequestError(`Connector config ${JSON.stringify(redactConfig(config))} contains no connector type`);

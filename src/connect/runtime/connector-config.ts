@@ -32,7 +32,7 @@ export function sourceConnectorConfigDef(): ConfigDef {
     .define({ name: 'exactly.once.support', type: 'STRING', defaultValue: 'requested', importance: 'MEDIUM', documentation: 'requested or required (KIP-618). required: the connector is refused unless the worker runs exactly.once.source.support=enabled and the connector declares exactly-once support for this configuration.', group: COMMON_GROUP, validator: Validators.oneOf(['requested', 'required']) })
     .define({ name: 'transaction.boundary', type: 'STRING', defaultValue: 'poll', importance: 'MEDIUM', documentation: 'Where an exactly-once task ends its transactions: poll (after every batch poll() returns), interval (every transaction.boundary.interval.ms) or connector (where the connector says; only connectors that declare it).', group: COMMON_GROUP, validator: Validators.oneOf(['poll', 'interval', 'connector']) })
     .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', defaultValue: null, importance: 'LOW', documentation: 'With transaction.boundary=interval: how long a transaction stays open (default: the worker\'s offset.flush.interval.ms).', group: COMMON_GROUP, validator: Validators.atLeast(0) })
-    .define({ name: 'offsets.storage.topic', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Per-connector offsets topic (distributed mode).', group: COMMON_GROUP });
+    .define({ name: 'offsets.storage.topic', type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Distributed mode: this connector\'s own source-offsets topic, created when missing on the cluster its producer writes to (producer.override.bootstrap.servers, else the worker\'s). Offsets are read from it first, then from the worker\'s offset.storage.topic; writes go to both. Unset: the worker\'s topic only. Refused by a standalone worker.', group: COMMON_GROUP });
 }
 
 export function sinkConnectorConfigDef(): ConfigDef {
@@ -55,8 +55,9 @@ export type ExactlyOnceCapable = Pick<SourceConnector, 'exactlyOnceSupport' | 'c
  * per-key errors. Ferry refuses rather than ignores: a key that asks for something the worker will not do
  * (required on a worker without exactly-once, a boundary on a worker without transactions) is an error.
  */
-export function sourceExactlyOnceChecks(config: Readonly<Record<string, string>>, connector: ExactlyOnceCapable, worker: WorkerExactlyOnce): Record<string, string[]> {
+export function sourceExactlyOnceChecks(config: Readonly<Record<string, string>>, connector: ExactlyOnceCapable, mode: WorkerExactlyOnce | 'standalone'): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
+  const worker: WorkerExactlyOnce = mode === 'standalone' ? 'disabled' : mode;
   const support = (config['exactly.once.support'] ?? 'requested').trim().toLowerCase();
   const boundary = (config['transaction.boundary'] ?? 'poll').trim().toLowerCase();
   const props = { ...config } as Record<string, string>;
@@ -84,8 +85,8 @@ export function sourceExactlyOnceChecks(config: Readonly<Record<string, string>>
     }
   }
   const offsetsTopic = config['offsets.storage.topic'];
-  if (offsetsTopic !== undefined && offsetsTopic.trim() !== '') {
-    errors['offsets.storage.topic'] = ['Ferry keeps every connector\'s source offsets in the worker\'s offsets topic (offset.storage.topic); a per-connector offsets topic is not supported yet. Remove the key.'];
+  if (mode === 'standalone' && offsetsTopic !== undefined && offsetsTopic.trim() !== '') {
+    errors['offsets.storage.topic'] = ['A per-connector offsets topic needs a distributed worker; a standalone worker keeps source offsets in offset.storage.file.filename. Remove the key.'];
   }
   return errors;
 }

@@ -15,6 +15,8 @@ import { explainCreateTopicsError, replicationFactorFor } from '../../kafka/repl
 import type { State } from '../herder/herder.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../storage/offset-store.js';
+import { ConnectorOffsetStore, connectorOffsetsTopic, usesWorkerOffsetsTopic } from '../storage/connector-offset-store.js';
+import type { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import type { PluginRegistry } from './plugins.js';
 import type { WorkerConfig } from './worker-config.js';
 import { DeadLetterQueueReporter, RetryWithToleranceOperator, errorHandlingConfig, type ErrorReporter } from './error-handling.js';
@@ -48,6 +50,14 @@ export interface ExactlyOnceSource {
   offsetsCommitted(entries: readonly OffsetEntry[], metadata: readonly RecordMetadata[]): void;
 }
 
+/**
+ * Opens (not starts) a connector's own offsets topic (offsets.storage.topic) on the cluster its producer writes to;
+ * `connection` holds the connector's producer.override.* connection keys (bootstrap, security), if any.
+ */
+export type ConnectorOffsetsTopicFactory = (connector: string, topic: string, connection: Record<string, string>) => KafkaOffsetStore;
+
+const taskUser = (id: TaskId): string => `task-${id.task}`;
+
 /** Connect's transactional id of a source task. */
 export const taskTransactionalId = (groupId: string, connector: string, task: number): string => `${groupId}-${connector}-${task}`;
 
@@ -68,6 +78,8 @@ export class Worker {
   private readonly log: Logger = logger('connect.worker');
   /** This worker's entries in the process-wide metric state (dedicated mode runs one worker per flow). */
   private readonly metricsOwner = metricsOwnerId();
+  /** Connectors' own offsets topics in use here, with who uses each (its tasks, the connector itself). */
+  private readonly ownOffsets = new Map<string, { store: ConnectorOffsetStore; users: Set<string>; ready: Promise<void> }>();
 
   constructor(
     readonly config: WorkerConfig,
@@ -77,7 +89,39 @@ export class Worker {
     private readonly transformerFactory: TransformerFactory,
     readonly workerId: string,
     private readonly exactlyOnce: ExactlyOnceSource | null = null,
+    private readonly connectorOffsetsTopic: ConnectorOffsetsTopicFactory | null = null,
   ) {}
+
+  /**
+   * The offset store a source connector and its tasks use here: the worker's, or — with offsets.storage.topic naming
+   * another topic — the connector's own in front of it, shared by its users on this worker and started once.
+   */
+  private async acquireOffsets(connector: string, props: Readonly<Record<string, string>>, user: string): Promise<OffsetStore> {
+    const wanted = connectorOffsetsTopic(props);
+    const { topic, connection } = wanted;
+    if (!this.connectorOffsetsTopic || usesWorkerOffsetsTopic(wanted, (this.offsetStore as Partial<KafkaOffsetStore>).topic)) return this.offsetStore;
+    let entry = this.ownOffsets.get(connector);
+    if (!entry || entry.store.topic !== topic) {
+      const store = new ConnectorOffsetStore(this.connectorOffsetsTopic(connector, topic, connection), this.offsetStore, this.log.child({ connector }));
+      entry = { store, users: new Set(), ready: store.start() };
+      this.ownOffsets.set(connector, entry);
+    }
+    entry.users.add(user);
+    try {
+      await entry.ready;
+    } catch (e) {
+      this.releaseOffsets(connector, user);
+      throw e;
+    }
+    return entry.store;
+  }
+
+  private releaseOffsets(connector: string, user: string): void {
+    const entry = this.ownOffsets.get(connector);
+    if (!entry || !entry.users.delete(user) || entry.users.size > 0) return;
+    this.ownOffsets.delete(connector);
+    void entry.store.stop().catch((e: unknown) => this.log.warn({ connector, err: (e as Error).message }, 'closing the connector\'s offsets topic failed'));
+  }
 
   /** Instantiates a connector plugin by connector.class (ConfigError if unknown). */
   instantiateConnector(props: Readonly<Record<string, string>>): SourceConnector | SinkConnector {
@@ -121,11 +165,21 @@ export class Worker {
     this.connectors.set(name, rc);
     setConnectorInfo(name, { connectorClass: props['connector.class'] ?? '', type: connector.kind, version: connector.version() }, this.metricsOwner);
     const clog = logger('connect.connector', { connector: name });
+    let offsets: OffsetStore = this.offsetStore;
+    if (connector.kind === 'source') {
+      try {
+        offsets = await this.acquireOffsets(name, props, 'connector');
+      } catch (e) {
+        rc.failed = true;
+        this.reportConnector(name, 'FAILED', errorTrace(e));
+        return false;
+      }
+    }
     connector.initialize({
       requestTaskReconfiguration: () => onReconfigure(name),
       raiseError: (err) => { rc.failed = true; this.reportConnector(name, 'FAILED', errorTrace(err)); },
       logger: clog,
-      offsets: async (partitions) => new Map(partitions.map((p) => [canonicalJson(p), this.offsetStore.get(name, p)])),
+      offsets: async (partitions) => new Map(partitions.map((p) => [canonicalJson(p), offsets.get(name, p)])),
     });
     if (targetState === 'STOPPED') {
       this.reportConnector(name, 'STOPPED');
@@ -172,6 +226,7 @@ export class Worker {
     if (rc.state !== 'STOPPED' && !rc.failed) {
       try { await rc.connector.stop(); } catch (e) { this.log.warn({ connector: name, err: (e as Error).message }, 'connector.stop() failed'); }
     }
+    this.releaseOffsets(name, 'connector');
     setConnectorState(name, null, this.metricsOwner);
   }
 
@@ -215,6 +270,7 @@ export class Worker {
       fail: (err) => {
         if (!runner || this.tasks.get(key) !== runner) return;
         this.tasks.delete(key);
+        this.releaseOffsets(id.connector, taskUser(id));
         this.reportTask(id, 'FAILED', errorTrace(err));
         void runner.stop(this.config.getLong('task.shutdown.graceful.timeout.ms')).catch(() => undefined);
       },
@@ -226,6 +282,7 @@ export class Worker {
       runner = await runOwned(owner, () => this.buildTask(id, connectorProps, taskProps, targetState, log, listener));
     } catch (e) {
       log.error({ err: errorTrace(e) }, 'task could not be created');
+      this.releaseOffsets(id.connector, taskUser(id));
       this.reportTask(id, 'FAILED', errorTrace(e));
       return;
     }
@@ -261,7 +318,8 @@ export class Worker {
     const onTopicUsed = (topic: string) => this.status.topicUsed?.(id.connector, topic);
     if (connector.kind === 'source') {
       const producerOverrides = overrides('producer.override.');
-      const transactions = this.exactlyOnce ? await this.prepareExactlyOnce(id, parsed, producerOverrides, flush, log) : undefined;
+      const offsetStore = await this.acquireOffsets(id.connector, connectorProps, taskUser(id));
+      const transactions = this.exactlyOnce ? await this.prepareExactlyOnce(id, parsed, producerOverrides, flush, log, offsetStore) : undefined;
       const producerProps = this.config.clientProps('producer', { 'client.id': `connector-producer-${id.connector}-${id.task}`, ...producerOverrides });
       // InitProducerId at connect: with a transactional.id it also fences an older incarnation of this same task.
       const producer = new RecordProducer(producerProps, producerProps['client.id']!, { allowAutoTopicCreation: true });
@@ -269,7 +327,7 @@ export class Worker {
       const errors = new RetryWithToleranceOperator(errorHandlingConfig(parsed), [], log);
       registerTaskErrors(id.connector, id.task, errors, this.metricsOwner);
       return new SourceTaskRunner({
-        id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore: this.offsetStore, errors,
+        id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore, errors,
         listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED', transactions,
       });
     }
@@ -302,7 +360,7 @@ export class Worker {
    * producer gets its transactional id (idempotent, acks=all). A producer override that contradicts these is
    * refused, naming it, rather than overridden.
    */
-  private async prepareExactlyOnce(id: TaskId, parsed: Record<string, unknown>, producerOverrides: Record<string, string>, flushMs: number, log: Logger): Promise<SourceTransactions> {
+  private async prepareExactlyOnce(id: TaskId, parsed: Record<string, unknown>, producerOverrides: Record<string, string>, flushMs: number, log: Logger, offsets: OffsetStore): Promise<SourceTransactions> {
     const eos = this.exactlyOnce!;
     const transactionalId = taskTransactionalId(eos.groupId, id.connector, id.task);
     const wanted: Record<string, string> = { 'transactional.id': transactionalId, 'enable.idempotence': 'true', acks: 'all' };
@@ -320,10 +378,14 @@ export class Worker {
     const interval = parsed['transaction.boundary.interval.ms'];
     await eos.fenceZombies(id.connector);
     await eos.readOffsetsToEnd();
-    log.info({ transactionalId, boundary }, 'exactly-once source task: records and offsets are written in transactions');
+    // With its own offsets topic, the task's transactions write there; the worker's topic gets a copy after commit.
+    const own = offsets instanceof ConnectorOffsetStore ? offsets : null;
+    if (own) await own.readToEnd(this.config.getLong('offset.flush.timeout.ms') * 10);
+    log.info({ transactionalId, boundary, offsetsTopic: own?.topic ?? eos.offsetsTopic }, 'exactly-once source task: records and offsets are written in transactions');
     return {
       boundary, intervalMs: interval === null || interval === undefined ? flushMs : Number(interval),
-      offsetsTopic: eos.offsetsTopic, committed: (entries, metadata) => eos.offsetsCommitted(entries, metadata),
+      offsetsTopic: own?.topic ?? eos.offsetsTopic,
+      committed: own ? (entries, metadata) => own.committed(entries, metadata) : (entries, metadata) => eos.offsetsCommitted(entries, metadata),
     };
   }
 
@@ -372,6 +434,7 @@ export class Worker {
     if (!t) return;
     this.tasks.delete(key);
     await t.stop(this.config.getLong('task.shutdown.graceful.timeout.ms'));
+    this.releaseOffsets(id.connector, taskUser(id));
     setTaskState(id.connector, id.task, null, this.metricsOwner);
   }
 
