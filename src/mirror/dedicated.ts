@@ -5,15 +5,17 @@
 // continue from the offsets MM2 stored; several Ferry nodes with the same file share the work.
 import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
 import { readPropertiesFile } from '../config/properties.js';
-import { startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
+import { advertisedUrl, startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
+import type { DistributedHerder } from '../connect/herder/distributed.js';
 import { logger } from '../observability/logger.js';
 import { validateClientSecurity } from '../kafka/security.js';
 import { ConfigError } from '../connect/api/errors.js';
-import { createProcessRestServer, type RestServer, type RestServerOptions } from '../connect/rest/server.js';
+import { createHttpForwarder, createProcessRestServer, type RestServerOptions } from '../connect/rest/server.js';
+import { createRestClient, type RestClient } from '../connect/rest/client.js';
 import { restAuthenticatorFor } from '../connect/rest/auth.js';
 import { splitList } from '../connect/rest/guards.js';
 import { parseListeners } from '../connect/rest/listeners.js';
-import { httpsServerOptions } from '../connect/rest/tls.js';
+import { httpsServerOptions, restClientTls } from '../connect/rest/tls.js';
 import { resolveOwnReferences } from '../config/config-providers.js';
 import { registry as metricsRegistry } from '../observability/metrics.js';
 
@@ -23,12 +25,22 @@ const log = logger('mirror.dedicated');
 const FLOW_WORKER_DEFAULTS: Record<string, string> = {
   // MM2 inherits Connect's 60 s; a shorter flush bounds re-sent records after a crash.
   'offset.flush.interval.ms': '5000',
-  'listeners': 'http://127.0.0.1:0',
-  'rest.advertised.host.name': '127.0.0.1',
   'session.timeout.ms': '10000',
   'heartbeat.interval.ms': '3000',
   'scheduled.rebalance.max.delay.ms': '10000',
 };
+
+/**
+ * A flow's worker settings for a REST listener of its own, which no flow has: the process's one listener serves
+ * every flow's inter-worker endpoints under `/{source}/{target}`.
+ */
+const FLOW_LISTENER_KEY = /^(?:(?:admin\.)?listeners(?:\.https\..+)?|rest\.(?:advertised\..+|extension\.classes|host\.name|port)|access\.control\..+)$/;
+
+/**
+ * Without the process listener (`dedicated.mode.enable.internal.rest = false`) the flows' inter-worker endpoints
+ * (task configs to the leader, zombie fencing) are served on loopback only: nodes sharing a flow on one host.
+ */
+const INTERNAL_ONLY_LISTENERS = 'http://127.0.0.1:0';
 
 export interface FlowHandle { flow: Mm2Flow; worker: DistributedHandle }
 
@@ -37,7 +49,8 @@ export interface MirrorMakerHandle {
   flows: FlowHandle[];
   /**
    * The process's REST listener (`dedicated.mode.enable.internal.rest = true`, on `listeners`): GET /metrics,
-   * /health/live, /health/ready and /ui for every flow of this process. Null when not enabled.
+   * /health/live, /health/ready and /ui for every flow of this process, and each flow's inter-worker endpoints under
+   * /{source}/{target}. Null when not enabled (those endpoints are then on a loopback listener of their own).
    */
   restUrl: string | null;
   stop(): Promise<void>;
@@ -70,7 +83,7 @@ export function processRestOptions(raw: Readonly<Record<string, string>>, env: R
     const msg = `Expected true or false, got '${props[INTERNAL_REST_ENABLE]}'`;
     throw new ConfigError(`Invalid value ${props[INTERNAL_REST_ENABLE]} for configuration ${INTERNAL_REST_ENABLE}: ${msg}`, { [INTERNAL_REST_ENABLE]: [msg] });
   }
-  const restKeys = Object.keys(props).filter((k) => k === 'listeners' || k.startsWith('listeners.https.') || k === 'rest.extension.classes' || k.startsWith('access.control.'));
+  const restKeys = Object.keys(props).filter((k) => k === 'listeners' || k.startsWith('listeners.https.') || k === 'rest.extension.classes' || k.startsWith('access.control.') || k.startsWith('rest.advertised.'));
   if (enabled === 'false') {
     if (restKeys.length > 0) {
       const msg = `${restKeys.join(', ')} only apply with ${INTERNAL_REST_ENABLE}=true (the process's REST listener: /metrics, /health/live, /health/ready, /ui)`;
@@ -91,40 +104,53 @@ export function processRestOptions(raw: Readonly<Record<string, string>>, env: R
   };
 }
 
-/** The worker properties Ferry runs a flow's herder with. */
-export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string> = {}, nodeAddress?: FlowAddress): Record<string, string> {
+/** The worker properties Ferry runs a flow's herder with; settings of a listener of the flow's own are refused. */
+export function flowWorkerProps(flow: Mm2Flow, overrides: Record<string, string> = {}): Record<string, string> {
   const props = { ...FLOW_WORKER_DEFAULTS, ...flow.worker, ...overrides };
-  // The flow's internal listener (task configs and zombie fencing between nodes) on the node's own address, unless
-  // the flow's worker settings (`<target>.listeners`, `<target>.rest.advertised.host.name`) say otherwise.
-  if (nodeAddress) {
-    if (flow.worker['listeners'] === undefined && overrides['listeners'] === undefined) props['listeners'] = `http://${nodeAddress.bind}:0`;
-    if (flow.worker['rest.advertised.host.name'] === undefined && overrides['rest.advertised.host.name'] === undefined) props['rest.advertised.host.name'] = nodeAddress.advertised;
+  const own = Object.keys(props).filter((k) => FLOW_LISTENER_KEY.test(k));
+  if (own.length > 0) {
+    const names = own.map((k) => (k in overrides ? k : `${flow.target}.${k}`));
+    const msg = `${names.join(', ')}: in dedicated mode a flow has no REST listener of its own; the process listener (top-level listeners with ${INTERNAL_REST_ENABLE}=true) serves the ${flow.source}->${flow.target} flow under ${flowPath(flow)}`;
+    throw new ConfigError(msg, Object.fromEntries(names.map((k) => [k, [msg]])));
   }
   return props;
 }
 
-/** Where a node's flows listen for each other's internal requests, and the host the other nodes reach them at. */
-export interface FlowAddress { bind: string; advertised: string }
+/** Where a flow's inter-worker endpoints live on the process listener: `/{source}/{target}`, as MM2's (KIP-710). */
+export function flowPath(flow: Pick<Mm2Flow, 'source' | 'target'>): string {
+  return `/${encodeURIComponent(flow.source)}/${encodeURIComponent(flow.target)}`;
+}
 
 /**
- * Multi-host dedicated mode: with `dedicated.mode.enable.internal.rest = true`, every flow's internal listener binds
- * the host of the process listener (`listeners`) and advertises `rest.advertised.host.name`, else that host, so
- * that nodes on other hosts reach it (MM2 reads the same keys, KIP-710). A listener bound to every interface needs
- * `rest.advertised.host.name`: no address reachable by the other nodes can be guessed. Without the process
- * listener, flows stay on loopback (nodes on one host only), as before.
+ * The URL the other nodes reach this process's listener at, as Connect advertises a worker (rest.advertised.listener,
+ * rest.advertised.host.name, rest.advertised.port; `ports` are the ports bound). A listener on every interface
+ * needs rest.advertised.host.name: no address reachable by the other nodes can be guessed. Without the process
+ * listener, the loopback one's URL.
  */
-export function flowAddress(raw: Readonly<Record<string, string>>, restEnabled: boolean): FlowAddress | undefined {
-  if (!restEnabled) return undefined;
+export function processAdvertisedUrl(raw: Readonly<Record<string, string>>, restEnabled: boolean, ports: readonly number[]): string {
+  if (!restEnabled) return advertisedUrl({ listeners: INTERNAL_ONLY_LISTENERS }, ports);
   const props = resolveOwnReferences(raw).resolved;
-  const first = parseListeners(props['listeners'] ?? DEFAULT_PROCESS_LISTENERS, 'listeners')[0]!;
-  const host = first.host === 'localhost' ? '127.0.0.1' : first.host;
-  const advertised = props['rest.advertised.host.name']?.trim() || '';
-  const wildcard = host === '' || host === '0.0.0.0' || host === '::';
-  if (wildcard && advertised === '') {
-    const msg = `the process listener ${first.raw} binds every interface, so the address other nodes reach this node's flows at must be given as rest.advertised.host.name`;
-    throw new ConfigError(`Missing rest.advertised.host.name: ${msg}`, { 'rest.advertised.host.name': [msg] });
+  const wanted = props['rest.advertised.listener']?.trim().toLowerCase();
+  const chosen = parseListeners(props['listeners'] ?? DEFAULT_PROCESS_LISTENERS, 'listeners').find((l) => !wanted || l.protocol === wanted);
+  const advertisedHost = props['rest.advertised.host.name']?.trim() ?? '';
+  if (chosen && advertisedHost === '') {
+    if (chosen.host === '' || chosen.host === '0.0.0.0' || chosen.host === '::') {
+      const msg = `the process listener ${chosen.raw} binds every interface, so the address other nodes reach this node's flows at must be given as rest.advertised.host.name`;
+      throw new ConfigError(`Missing rest.advertised.host.name: ${msg}`, { 'rest.advertised.host.name': [msg] });
+    }
+    // localhost is bound as 127.0.0.1 (listeners.ts); advertised as such, not as a name that may resolve to ::1.
+    if (chosen.host.toLowerCase() === 'localhost') return advertisedUrl({ ...props, 'rest.advertised.host.name': '127.0.0.1' }, ports);
   }
-  return { bind: wildcard ? (host === '::' ? '::' : '0.0.0.0') : host, advertised: advertised || host };
+  return advertisedUrl(props, ports);
+}
+
+/** How this process reaches the other nodes: over HTTPS when its listener or rest.advertised.listener is https. */
+function processRestClient(raw: Readonly<Record<string, string>>, restEnabled: boolean): RestClient {
+  if (!restEnabled) return createRestClient();
+  const props = resolveOwnReferences(raw).resolved;
+  const https = parseListeners(props['listeners'] ?? DEFAULT_PROCESS_LISTENERS, 'listeners').some((l) => l.protocol === 'https')
+    || props['rest.advertised.listener']?.trim().toLowerCase() === 'https';
+  return createRestClient(https ? restClientTls(props) : undefined);
 }
 
 /** Writes the flow's connector configs when this node leads the flow's group (MM2 does the same). */
@@ -168,45 +194,58 @@ export async function startMirrorMaker(config: Mm2Config, opts: StartMirrorMaker
   validateClusterSecurity(config);
   const top = opts.topLevelProps ?? topLevelProps.get(config) ?? {};
   const restOptions = processRestOptions(top, opts.env ?? process.env);
-  const nodeAddress = flowAddress(top, restOptions !== null);
+  const restClient = processRestClient(top, restOptions !== null);
   const flows: FlowHandle[] = [];
+  const mounted = new Map<string, DistributedHerder>();
   const timers: NodeJS.Timeout[] = [];
-  let rest: RestServer | null = null;
+  // The process's one listener, opened first so that probes see the flows start (ready once all joined).
+  const rest = createProcessRestServer({
+    ...(restOptions ?? { listeners: INTERNAL_ONLY_LISTENERS, internalOnly: true }),
+    metricsRegistry,
+    workers: () => flows.map((f) => ({ name: flowName(f.flow), herder: f.worker.herder, expectedConnectors: Object.keys(f.flow.storedConnectors) })),
+    flows: (source, target) => mounted.get(flowPath({ source, target })),
+    forwarder: createHttpForwarder({ client: restClient }),
+  });
   const stopAll = async () => {
     for (const t of timers) clearInterval(t);
     await Promise.all(flows.map((f) => f.worker.stop().catch((e: Error) => log.warn({ err: e.message }, 'flow stop failed'))));
-    await rest?.stop();
+    await rest.stop();
   };
   let restUrl: string | null = null;
   try {
-    // One listener for the process, opened first so that probes see the flows start (ready once all joined).
-    if (restOptions) {
-      rest = createProcessRestServer({ ...restOptions, metricsRegistry, workers: () => flows.map((f) => ({
-        name: `${f.flow.source}->${f.flow.target}`, herder: f.worker.herder, expectedConnectors: Object.keys(f.flow.storedConnectors),
-      })) });
-      restUrl = (await rest.start()).url;
-      log.info({ url: restUrl }, 'process REST listener started (/metrics, /health/live, /health/ready, /ui)');
-    }
+    const started = await rest.start();
+    const baseUrl = processAdvertisedUrl(top, restOptions !== null, started.urls.map((u) => Number(new URL(u).port))).replace(/\/+$/, '');
+    if (restOptions) restUrl = started.url;
+    log.info({ url: started.url, advertised: baseUrl, internalOnly: restOptions === null }, restOptions ? 'process REST listener started (/metrics, /health/live, /health/ready, /ui, /{source}/{target}/connectors/…)' : 'internal REST listener started on loopback (/{source}/{target}/connectors/…)');
     // Sequential start keeps two JVM-free but CPU-hungry joins from contending on a small machine.
     for (const flow of config.flows) {
-      // With the process listener, it is the one scrape endpoint: the flows' internal listeners serve no /metrics.
-      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides, nodeAddress), { serveMetrics: restOptions === null });
-      const handle = { flow, worker };
-      flows.push(handle);
-      let configured = await configureConnectors(flow, worker);
-      // Leadership can move (another node joins or leaves); whoever leads keeps the configs current.
-      const t = setInterval(() => {
-        void configureConnectors(flow, worker).then((ok) => { configured ||= ok; }).catch((e: Error) => log.debug({ err: e.message }, 'configure connectors deferred'));
-      }, 10_000);
-      t.unref();
-      timers.push(t);
-      log.info({ flow: `${flow.source}->${flow.target}`, replication: flow.replicationEnabled, heartbeats: flow.heartbeatsEnabled, leader: worker.herder.isLeader(), configured }, 'flow started');
+      const path = flowPath(flow);
+      const worker = await startDistributed(flowWorkerProps(flow, opts.workerOverrides), {
+        servedAt: { url: `${baseUrl}${path}/`, restClient, mount: (herder) => mounted.set(path, herder) },
+      });
+      flows.push({ flow, worker });
+      const configured = await configureConnectors(flow, worker);
+      timers.push(keepConnectorsConfigured(flow, worker));
+      log.info({ flow: flowName(flow), replication: flow.replicationEnabled, heartbeats: flow.heartbeatsEnabled, leader: worker.herder.isLeader(), configured, url: worker.url }, 'flow started');
     }
   } catch (e) {
     await stopAll();
     throw e;
   }
   return { config, flows, restUrl, stop: stopAll };
+}
+
+function flowName(flow: Mm2Flow): string {
+  return `${flow.source}->${flow.target}`;
+}
+
+/** Leadership can move (another node joins or leaves): whoever leads keeps the flow's connector configs current. */
+function keepConnectorsConfigured(flow: Mm2Flow, worker: DistributedHandle): NodeJS.Timeout {
+  const t = setInterval(() => {
+    void configureConnectors(flow, worker).catch((e: Error) => log.debug({ err: e.message }, 'configure connectors deferred'));
+  }, 10_000);
+  t.unref();
+  return t;
 }
 
 export function usage(): string {

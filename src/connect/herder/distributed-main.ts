@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import { ConfigError } from '../api/errors.js';
 import { createHttpForwarder, createRestServer, DEFAULT_LISTENERS } from '../rest/server.js';
-import { workerRestSetup } from '../rest/worker-rest.js';
+import { workerRestSetup, type WorkerRestSetup } from '../rest/worker-rest.js';
+import type { RestClient } from '../rest/client.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
 import { installProcessGuard } from '../runtime/process-guard.js';
 import { parseListeners } from '../rest/listeners.js';
@@ -43,18 +44,25 @@ export function advertisedUrl(props: Readonly<Record<string, string>>, ports: re
 }
 
 /**
+ * Where a herder is served from by a listener it does not own: dedicated mode's process listener mounts each flow
+ * under its own path. `url` is what the other workers reach the herder at (that path included), `restClient`
+ * how the herder reaches them, `mount` hands the herder to the listener before it joins its group.
+ */
+export interface ServedAt {
+  url: string;
+  restClient: RestClient;
+  mount(herder: DistributedHerder): void;
+}
+
+/**
  * Starts a distributed worker and resolves once it has joined its group and applied its first assignment.
  * The REST server starts first (the herder needs the bound port for its advertised URL) and answers
- * 503 on /health until then.
+ * 503 on /health until then. With `servedAt`, the worker opens no listener of its own.
  */
 export async function startDistributed(workerProps: Record<string, string>, opts: {
   joinTimeoutMs?: number;
   env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * Serve GET /metrics (and the status page's metrics) on this worker's listener; default true. Dedicated mode
-   * turns it off for each flow's internal listener: the process listener is the one scrape endpoint.
-   */
-  serveMetrics?: boolean;
+  servedAt?: ServedAt;
 } = {}): Promise<DistributedHandle> {
   const workerConfig = new WorkerConfig(workerProps);
   installProcessGuard();
@@ -66,12 +74,42 @@ export async function startDistributed(workerProps: Record<string, string>, opts
   // The config built above, not the props again: resolving twice would read every secret twice.
   const herder = new DistributedHerder(workerConfig, {
     registry: plugins, transformerFactory: transformerFactory(plugins), transformValidator: transformValidator(plugins),
-    restClient: restSetup.client,
+    restClient: opts.servedAt?.restClient ?? restSetup.client,
   });
+  const rest = opts.servedAt ? null : await startWorkerRest(herder, restSetup);
+  try {
+    opts.servedAt?.mount(herder);
+    await herder.start(rest?.advertisedUrl ?? opts.servedAt!.url);
+    await herder.awaitJoined(opts.joinTimeoutMs ?? Math.max(60_000, herder.config.getInt('rebalance.timeout.ms')));
+  } catch (e) {
+    await herder.stop().catch(() => undefined);
+    await rest?.stop();
+    throw e;
+  }
+  const url = rest?.url ?? opts.servedAt!.url;
+  log.info({ url, workerId: herder.workerId(), group: herder.config.getString('group.id') }, 'Ferry distributed worker started');
+  // Connect prints its DistributedConfig values at start; so does Ferry, secrets hidden (by the logger).
+  log.info({ config: herder.workerConfig.originals }, 'worker configuration');
+  let stopping: Promise<void> | null = null;
+  return {
+    herder,
+    url,
+    stop: () => {
+      stopping ??= (async () => {
+        await herder.stop();
+        await rest?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The worker's own REST listener, started; `advertisedUrl` is what the herder tells the other workers. */
+async function startWorkerRest(herder: DistributedHerder, restSetup: WorkerRestSetup): Promise<{ url: string; advertisedUrl: string; stop(): Promise<void> }> {
   const requestTimeoutMs = Math.min(herder.workerConfig.getLong('rest.request.timeout.ms'), herder.config.getInt('rebalance.timeout.ms'));
   const rest = createRestServer(herder, {
     ...restSetup.server,
-    ...(opts.serveMetrics === false ? {} : { metricsRegistry }),
+    metricsRegistry,
     forwarder: createHttpForwarder({ timeoutMs: requestTimeoutMs, client: restSetup.client }),
     requestTimeoutMs,
   });
@@ -82,26 +120,9 @@ export async function startDistributed(workerProps: Record<string, string>, opts
     throw new ConfigError(`Could not tell the REST ports from ${started.urls.join(', ')}`, { listeners: ['no port'] });
   }
   try {
-    await herder.start(advertisedUrl(herder.workerConfig.originals, boundPorts));
-    await herder.awaitJoined(opts.joinTimeoutMs ?? Math.max(60_000, herder.config.getInt('rebalance.timeout.ms')));
+    return { url: started.url, advertisedUrl: advertisedUrl(herder.workerConfig.originals, boundPorts), stop: () => rest.stop() };
   } catch (e) {
-    await herder.stop().catch(() => undefined);
     await rest.stop();
     throw e;
   }
-  log.info({ url: started.url, workerId: herder.workerId(), group: herder.config.getString('group.id') }, 'Ferry distributed worker started');
-  // Connect prints its DistributedConfig values at start; so does Ferry, secrets hidden (by the logger).
-  log.info({ config: herder.workerConfig.originals }, 'worker configuration');
-  let stopping: Promise<void> | null = null;
-  return {
-    herder,
-    url: started.url,
-    stop: () => {
-      stopping ??= (async () => {
-        await herder.stop();
-        await rest.stop();
-      })();
-      return stopping;
-    },
-  };
 }

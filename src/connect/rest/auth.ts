@@ -160,10 +160,11 @@ export function restAuthenticatorFor(extensionClasses: readonly string[], env: R
 
 /**
  * Requests workers make to each other carry their own proof (the session-key signature checked by the
- * herder), as in Connect's JaasBasicAuthFilter, so they pass without user credentials.
+ * herder), as in Connect's JaasBasicAuthFilter, so they pass without user credentials. Dedicated mode's process
+ * listener serves them under a flow's `/{source}/{target}` (MM2's InternalMirrorResource).
  */
 export function isInternalRequest(method: string, path: string): boolean {
-  if (method === 'POST') return /^\/?connectors\/[^/]+\/tasks\/?$/.test(path);
-  if (method === 'PUT') return /^\/?connectors\/[^/]+\/fence\/?$/.test(path);
+  if (method === 'POST') return /^(?:\/[^/]+\/[^/]+)?\/?connectors\/[^/]+\/tasks\/?$/.test(path);
+  if (method === 'PUT') return /^(?:\/[^/]+\/[^/]+)?\/?connectors\/[^/]+\/fence\/?$/.test(path);
   return false;
 }

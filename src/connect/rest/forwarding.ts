@@ -43,12 +43,14 @@ export function forwardParam(req: FastifyRequest): boolean | null {
   return booleanParam(queryOf(req), 'forward', null);
 }
 
-/** What the REST layer does with a RequestTargetError: a 409, or a request to hand to the forwarder. */
-export function planForward(req: FastifyRequest, err: RequestTargetError): RestError | ForwardRequest {
+/**
+ * What the REST layer does with a RequestTargetError: a 409, or a request to hand to the forwarder. `path` is the
+ * request's path relative to the target's URL (default: the request's own path).
+ */
+export function planForward(req: FastifyRequest, err: RequestTargetError, path = req.url.split('?', 1)[0] ?? '/'): RestError | ForwardRequest {
   const forward = forwardParam(req);
   if (forward === false) return new RestError(409, CONFLICTING_OPERATION_MESSAGE);
   if (err.targetUrl === null) return new RestError(409, NO_KNOWN_LEADER_MESSAGE);
-  const path = req.url.split('?', 1)[0] ?? '/';
   const params = new URLSearchParams();
   params.append('forward', String(forward === null));
   appendQuery(params, queryOf(req));

@@ -7,11 +7,11 @@ import type { Registry } from 'prom-client';
 import { ConfigError, RestError } from '../api/errors.js';
 import { logger as componentLogger } from '../../observability/logger.js';
 import { registerBodyParsers } from './body.js';
-import type { RestContext, RestHerder, RouteHandler } from './context.js';
-import { errorBody, httpErrorOf, isRequestTargetError, METHOD_NOT_ALLOWED_MESSAGE, NOT_FOUND_MESSAGE, withTimeout } from './errors.js';
+import { param, type RestContext, type RestHerder, type RouteHandler } from './context.js';
+import { errorBody, httpErrorOf, isRequestTargetError, METHOD_NOT_ALLOWED_MESSAGE, NOT_FOUND_MESSAGE, notFound, withTimeout } from './errors.js';
 import { planForward, type Forwarder, type ForwardResponse } from './forwarding.js';
 import { bindHost, localUrl, parseListeners, type Listener } from './listeners.js';
-import { registerConnectorRoutes } from './routes/connectors.js';
+import { registerConnectorRoutes, registerInternalConnectorRoutes } from './routes/connectors.js';
 import { registerLoggerRoutes } from './routes/loggers.js';
 import { registerPluginRoutes } from './routes/plugins.js';
 import { registerRootRoutes } from './routes/root.js';
@@ -68,6 +68,13 @@ export interface RestServerOptions {
    * passes its flows' workers (a function: flows may still be starting when the listener opens).
    */
   workers?: () => readonly HealthTarget[];
+  /**
+   * Dedicated mode's flows, looked up at request time: their inter-worker endpoints are served under
+   * `/{source}/{target}` (MM2's InternalMirrorResource, KIP-710), e.g. POST /A/B/connectors/{name}/tasks.
+   */
+  flows?: (source: string, target: string) => RestHerder | undefined;
+  /** Serve only the flows' inter-worker endpoints: no /metrics, /health/*, /ui (default false). */
+  internalOnly?: boolean;
 }
 
 export interface StartedRestServer {
@@ -94,7 +101,8 @@ export function createRestServer(herder: RestHerder, opts: RestServerOptions = {
 
 /**
  * A listener for the process rather than one worker: GET /metrics, /health/live, /health/ready and /ui over
- * `opts.workers`, and none of Connect's worker API. Dedicated mode serves it on mm2.properties' `listeners`.
+ * `opts.workers` (unless `internalOnly`), each of `opts.flows` inter-worker endpoints under its `/{source}/{target}`,
+ * and none of Connect's worker API. Dedicated mode serves it on mm2.properties' `listeners`.
  */
 export function createProcessRestServer(opts: RestServerOptions & { workers: () => readonly HealthTarget[] }): RestServer {
   return createServer(null, { ...opts, adminListeners: '' });
@@ -225,20 +233,22 @@ function buildApp(herder: RestHerder | null, opts: RestServerOptions, log: Logge
   if (roles.connect) {
     // The worker id is known once a distributed herder started: read it at request time.
     const targets = opts.workers ?? (herder ? () => [{ name: herder.workerId(), herder }] : () => []);
-    registerRootRoutes(ctx, { ...(opts.metricsRegistry ? { metricsRegistry: opts.metricsRegistry } : {}), workerApi: herder !== null });
-    registerHealthRoutes(ctx, targets, watchdog, resolveHealthOptions(opts.health, ctx.healthCheckTimeoutMs));
-    registerUiRoutes(ctx, targets, opts.metricsRegistry ?? null);
+    if (opts.internalOnly !== true) {
+      registerRootRoutes(ctx, { ...(opts.metricsRegistry ? { metricsRegistry: opts.metricsRegistry } : {}), workerApi: herder !== null });
+      registerHealthRoutes(ctx, targets, watchdog, resolveHealthOptions(opts.health, ctx.healthCheckTimeoutMs));
+      registerUiRoutes(ctx, targets, opts.metricsRegistry ?? null);
+    }
     if (herder) {
       registerConnectorRoutes(ctx);
       registerPluginRoutes(ctx);
-    }
+    } else if (opts.flows) registerFlowRoutes(ctx, opts.flows);
   }
   if (roles.admin) registerLoggerRoutes(ctx);
 
   app.setErrorHandler<FastifyError | Error>(async (err, req, reply) => {
     let error: unknown = err;
     if (isRequestTargetError(err)) {
-      const plan = planForward(req, err);
+      const plan = planForward(req, err, flowLocalPath(req));
       if (plan instanceof RestError) error = plan;
       else if (opts.forwarder) {
         try {
@@ -274,6 +284,28 @@ function buildApp(herder: RestHerder | null, opts: RestServerOptions, log: Logge
   });
 
   return app;
+}
+
+/** Where a flow's endpoints are mounted on the process listener (MM2's InternalMirrorResource path). */
+export const FLOW_PATH_PREFIX = '/:source/:target';
+
+function registerFlowRoutes(ctx: RestContext, flows: (source: string, target: string) => RestHerder | undefined): void {
+  registerInternalConnectorRoutes(ctx, FLOW_PATH_PREFIX, (req) => {
+    const source = param(req, 'source');
+    const target = param(req, 'target');
+    const herder = flows(source, target);
+    if (!herder) throw notFound(`No replication flow found for source '${source}' and target '${target}'`);
+    return herder;
+  });
+}
+
+/**
+ * A flow route's path without its `/{source}/{target}`: the leader's advertised URL a request is forwarded to
+ * carries the flow's prefix already. Undefined for any other route (forwarded with its path as is).
+ */
+function flowLocalPath(req: FastifyRequest): string | undefined {
+  if (req.routeOptions.url?.startsWith(`${FLOW_PATH_PREFIX}/`) !== true) return undefined;
+  return `/${(req.url.split('?', 1)[0] ?? '/').split('/').slice(3).join('/')}`;
 }
 
 /** The process listener has no herder: routes that would need one are not registered, so this is never called. */

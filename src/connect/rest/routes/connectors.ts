@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ConnectError } from '../../api/errors.js';
 import type { ConnectorInfo, ConnectorOffset, ConnectorStateInfo, TargetState } from '../../herder/herder.js';
 import { booleanParam, objectBody, queryOf, queryValues, rawBody, stringMap, stringOrNull, taskIdParam, NonJsonBody, type JsonObject } from '../body.js';
-import { param, type InternalRequestSignature, type RestContext } from '../context.js';
+import { param, type InternalRequestSignature, type RestContext, type RestHerder } from '../context.js';
 import { connectorLocation, connectorStateEntity, taskStateEntity } from '../entities.js';
 import { badRequest, notFound } from '../errors.js';
 
@@ -201,9 +201,18 @@ export function registerConnectorRoutes(ctx: RestContext): void {
     return reply.code(202).send();
   });
 
-  // Inter-worker endpoints (Connect's InternalConnectResource). They accept any content type: the body is
-  // read as bytes because the request signature covers those bytes.
-  route('POST', '/connectors/:name/tasks', async (req, reply) => {
+  registerInternalConnectorRoutes(ctx, '', () => herder);
+}
+
+/**
+ * The inter-worker endpoints (Connect's InternalConnectResource) under `prefix`, on the herder `herderFor` picks for
+ * a request: a worker's own herder, or (dedicated mode's process listener) the flow its path names. They accept any
+ * content type: the body is read as bytes because the request signature covers those bytes.
+ */
+export function registerInternalConnectorRoutes(ctx: RestContext, prefix: string, herderFor: (req: FastifyRequest) => RestHerder): void {
+  const { call, route } = ctx;
+  route('POST', `${prefix}/connectors/:name/tasks`, async (req, reply) => {
+    const herder = herderFor(req);
     const name = param(req, 'name');
     const putTaskConfigs = herder.putTaskConfigs?.bind(herder);
     // Connect answers 500 (UnsupportedOperationException); a caller's mistake is not a server fault, so 404.
@@ -213,7 +222,8 @@ export function registerConnectorRoutes(ctx: RestContext): void {
     return reply.code(204).send();
   });
 
-  route('PUT', '/connectors/:name/fence', async (req, reply) => {
+  route('PUT', `${prefix}/connectors/:name/fence`, async (req, reply) => {
+    const herder = herderFor(req);
     const name = param(req, 'name');
     const fence = herder.fenceZombieSourceTasks?.bind(herder);
     if (!fence) throw notFound('This worker does not support fencing zombie source tasks.');
