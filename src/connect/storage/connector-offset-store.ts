@@ -29,8 +29,11 @@ export function usesWorkerOffsetsTopic(own: { topic: string; connection: Record<
   return own.topic === '' || (own.topic === workerTopic && Object.keys(own.connection).length === 0);
 }
 
+/** What the connector's own topic store must do (a KafkaOffsetStore). */
+export type OwnOffsetsTopic = Pick<KafkaOffsetStore, 'topic' | 'start' | 'stop' | 'readToEnd' | 'get' | 'connectorOffsets' | 'set' | 'applyWritten'>;
+
 export class ConnectorOffsetStore implements OffsetStore {
-  constructor(readonly own: KafkaOffsetStore, private readonly worker: OffsetStore, private readonly log: Logger) {}
+  constructor(readonly own: OwnOffsetsTopic, private readonly worker: OffsetStore, private readonly log: Logger) {}
 
   get topic(): string { return this.own.topic; }
 
