@@ -10,7 +10,8 @@ import { createKafka, createTopicsAndWait, type ClientProps } from './client.js'
 import { explainCreateTopicsError, replicationFactorFor } from './replication-factor.js';
 import type { InRecord } from './consumer.js';
 import { PartitionReader, type TopicPartition } from './partition-reader.js';
-import { RecordProducer, type RecordMetadata } from './producer.js';
+import { RecordProducer, type OutRecord, type RecordMetadata } from './producer.js';
+import { FencedError } from './transactions.js';
 import { logger } from '../observability/logger.js';
 import { retry } from '../backoff.js';
 
@@ -61,6 +62,8 @@ export class CompactedLog {
   private loop: Promise<void> | null = null;
   private waiters: Waiter[] = [];
   private readonly producerProps: ClientProps;
+  /** Set while writes go through a transactional producer (claimTransactionalWrites): one transaction per write. */
+  private transactional: RecordProducer | null = null;
 
   constructor(private readonly opts: CompactedLogOptions) {
     this.producerProps = { ...opts.clientProps, ...opts.producerProps, acks: 'all', 'enable.idempotence': 'true' };
@@ -153,9 +156,7 @@ export class CompactedLog {
 
   /** Writes one record (null value = tombstone); resolves once acknowledged by all in-sync replicas. */
   async send(key: string | Buffer, value: string | Buffer | null, partition: number | null = null): Promise<RecordMetadata> {
-    const producer = this.producer;
-    if (!producer || !this.running) throw new Error(`Log ${this.opts.topic} is not running`);
-    const [md] = await producer.send([{
+    const [md] = await this.write([{
       topic: this.opts.topic,
       partition,
       key: typeof key === 'string' ? Buffer.from(key, 'utf8') : key,
@@ -168,12 +169,58 @@ export class CompactedLog {
 
   /** Writes several records in one batch (keys and partitions as for send). */
   async sendAll(records: ReadonlyArray<{ key: string; value: string | null }>): Promise<RecordMetadata[]> {
-    const producer = this.producer;
-    if (!producer || !this.running) throw new Error(`Log ${this.opts.topic} is not running`);
-    return producer.send(records.map((r) => ({
+    return this.write(records.map((r) => ({
       topic: this.opts.topic, partition: null, key: Buffer.from(r.key, 'utf8'),
       value: r.value === null ? null : Buffer.from(r.value, 'utf8'), headers: [], timestamp: null,
     })));
+  }
+
+  private async write(records: OutRecord[]): Promise<RecordMetadata[]> {
+    if (!this.running) throw new Error(`Log ${this.opts.topic} is not running`);
+    const txn = this.transactional;
+    if (!txn) {
+      if (!this.producer) throw new Error(`Log ${this.opts.topic} is not running`);
+      return this.producer.send(records);
+    }
+    txn.beginTransaction();
+    try {
+      const md = await txn.send(records);
+      await txn.commitTransaction();
+      return md;
+    } catch (e) {
+      // A fenced producer must not touch the id again (a newer holder owns it); anything else is aborted.
+      if (e instanceof FencedError) throw e;
+      if (txn.fenced) throw txn.fenced;
+      await txn.abortTransaction().catch(() => undefined);
+      if (txn.fenced) throw txn.fenced;
+      throw e;
+    }
+  }
+
+  /**
+   * From now on every write is its own transaction of a producer with this transactional.id. Its InitProducerId
+   * fences whoever held the id before (Connect's leader claims the config topic this way, KIP-618), so a writer
+   * that lost the claim can no longer write: its next write fails with a FencedError.
+   */
+  async claimTransactionalWrites(transactionalId: string): Promise<void> {
+    if (!this.running) throw new Error(`Log ${this.opts.topic} is not running`);
+    await this.releaseTransactionalWrites();
+    const producer = new RecordProducer({ ...this.producerProps, 'transactional.id': transactionalId }, `${this.opts.clientId}-transactional`);
+    await producer.connect();
+    this.transactional = producer;
+  }
+
+  /** Back to the plain idempotent producer (the claim is not released on the broker: the next claimant fences it). */
+  async releaseTransactionalWrites(): Promise<void> {
+    const txn = this.transactional;
+    this.transactional = null;
+    await txn?.disconnect().catch(() => undefined);
+  }
+
+  /** 'active': writes go through the transactional producer; 'fenced': it lost its id, and every write fails. */
+  get transactionalWrites(): 'none' | 'active' | 'fenced' {
+    if (!this.transactional) return 'none';
+    return this.transactional.fenced ? 'fenced' : 'active';
   }
 
   async stop(): Promise<void> {
@@ -186,7 +233,7 @@ export class CompactedLog {
     this.waiters = [];
     await this.loop?.catch(() => undefined);
     this.loop = null;
-    await Promise.allSettled([this.reader?.disconnect(), this.producer?.disconnect()]);
+    await Promise.allSettled([this.reader?.disconnect(), this.producer?.disconnect(), this.releaseTransactionalWrites()]);
     this.reader = null;
     this.producer = null;
   }

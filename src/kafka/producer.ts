@@ -269,6 +269,9 @@ export class RecordProducer {
     }
   }
 
+  /** The FencedError that ended this producer, once a newer producer with its transactional.id took over. */
+  get fenced(): FencedError | null { return this.fencedBy; }
+
   private throwIfFenced(): void {
     if (this.fencedBy) throw this.fencedBy;
   }

@@ -206,6 +206,40 @@ test('a producer already holding the task\'s transactional id is fenced when the
   await new Promise<void>((resolve) => { worker.child.once('exit', () => resolve()); worker.child.kill('SIGTERM'); });
 });
 
+test('the leader writes the config topic in transactions of connect-cluster-<group.id>: a newer claimant fences it, it rejoins and fences the claimant back', async () => {
+  const group = uniqueName('eos-leader');
+  const props = distributedProps(bootstrap, group, { 'exactly.once.source.support': 'enabled' });
+  const outputs: string[] = [];
+  const worker = await spawnWorker(props, await freePort(), children, outputs, 'info');
+  const file = join(tmp.dir, `${group}.txt`);
+  writeFileSync(file, 'one\n');
+  // Another would-be leader (a worker that thinks it leads, or a zombie): it takes the id over and opens a transaction
+  // with a connector config of its own in the config topic.
+  const rival = new RecordProducer({ 'bootstrap.servers': bootstrap, 'transactional.id': `connect-cluster-${group}` }, 'rival-leader');
+  await rival.connect();
+  try {
+    rival.beginTransaction();
+    const ghost = JSON.stringify({ properties: { 'connector.class': 'FileStreamSource', file, topic: 'ghost-out', name: 'ghost' } });
+    await rival.send([{ topic: `${group}-configs`, partition: 0, key: Buffer.from('connector-ghost'), value: Buffer.from(ghost), headers: [], timestamp: null }]);
+    // The worker's first config write is fenced; it rejoins, claims the id back (fencing the rival, whose open
+    // transaction the coordinator aborts), and a retried request succeeds.
+    const config = { 'connector.class': 'FileStreamSource', file, topic: uniqueName('eos-leader-out'), 'tasks.max': '1' };
+    const first = await rest(worker.url, 'POST', '/connectors', { name: 'stream', config });
+    assert.notEqual(first.status, 201, 'a write with a fenced producer must not succeed');
+    assert.match(JSON.stringify(first.body), /fenced/i, `the error says why: ${JSON.stringify(first.body)}`);
+    await waitFor('the connector is created after the leader reclaimed the config topic', async () => {
+      const r = await rest(worker.url, 'POST', '/connectors', { name: 'stream', config });
+      return r.status === 201 || r.status === 409;
+    }, 30_000, 500);
+    await assert.rejects(rival.commitTransaction(), 'the rival cannot commit once fenced');
+  } finally {
+    await rival.disconnect().catch(() => undefined);
+  }
+  assert.deepEqual((await rest(worker.url, 'GET', '/connectors')).body, ['stream'], 'the rival\'s connector never appears');
+  assert.match(outputs.join('\n'), /config topic writes fenced by a newer leader|another worker claimed the config topic/);
+  await new Promise<void>((resolve) => { worker.child.once('exit', () => resolve()); worker.child.kill('SIGTERM'); });
+});
+
 test('validation: exactly.once.support=required and transaction boundaries are checked against the worker', async () => {
   const group = uniqueName('eos-validate');
   const disabled = await spawnWorker(distributedProps(bootstrap, group), await freePort(), children, undefined, 'error');

@@ -18,8 +18,11 @@
 //   task-count record (tasks-fencing-<connector>). A follower asks the leader with the internal, signed
 //   `PUT /connectors/{name}/fence`. With preparing or enabled the offsets topic is read read_committed.
 //
-// Left out (documented in the README): per-connector offsets topics, a transactional producer for the
-// leader's config-topic writes, rebalance back-off between consecutive revoking rounds beyond one round.
+//   The leader writes the config topic in transactions of `connect-cluster-<group.id>`, fencing the previous
+//   leader's; with preparing or enabled the config topic is read read_committed too. A source connector may
+//   keep its offsets in its own topic (offsets.storage.topic, connector-offset-store.ts).
+//
+// Left out (documented in the README): rebalance back-off between consecutive revoking rounds beyond one round.
 import { workerOverridePolicy } from '../runtime/client-override-policy.js';
 import { createRestClient, type RestClient } from '../rest/client.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -146,7 +149,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const rf = (k: string) => this.config.getInt(k);
     this.configStore = new KafkaConfigStore({
       topic: this.config.getString('config.storage.topic'), setting: 'config.storage.topic', clientProps: base, clientId: client('configs'),
-      producerProps: {},
+      producerProps: {}, readCommitted: this.config.exactlyOnceSourceSupport() !== 'disabled',
       create: { partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: this.config.topicSettings('config.storage') },
     });
     this.offsetStore = new KafkaOffsetStore({
@@ -189,6 +192,10 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       onRestartRequest: (c, r) => this.enqueueBackground('restart request', () => this.onRestartRequest(c, r)),
       onSessionKeyUpdate: (k) => { this.sessionKeyValue = k; },
       onLoggerLevel: (ns, level) => { try { setLevel(ns, level); } catch (e) { this.log.warn({ ns, level, err: (e as Error).message }, 'ignoring cluster logger level'); } },
+      onWritePrivilegesLost: (err) => {
+        this.log.error({ err: err.message }, 'another worker claimed the config topic as leader; this worker\'s config writes are fenced until it rejoins');
+        this.member?.requestRejoin('config topic writes fenced by a newer leader');
+      },
     });
     // allSettled, not all: a store that fails (e.g. a replication factor the cluster cannot meet) must not
     // leave the others still starting, and tailing their topics, after the stop below.
@@ -407,6 +414,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     this.protocol = joined.protocol as ConnectProtocolName;
     this.leader = joined.memberId === joined.leaderId;
     this.leaderUrlValue = a.leaderUrl === '' ? null : a.leaderUrl;
+    await this.syncWritePrivileges();
     if (!this.leader) {
       this.assignorState = emptyAssignorState();
       this.assignorStateGeneration = -2;
@@ -734,6 +742,27 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       throw new ConfigError(`exactly.once.source.support=${support} needs transactions on the Kafka cluster at ${this.config.getString('bootstrap.servers')}, and ${why}. Set exactly.once.source.support=disabled to run without exactly-once source tasks.`, {
         'exactly.once.source.support': [`the worker's Kafka cluster cannot run transactions: ${why}`],
       });
+    }
+  }
+
+  /**
+   * KIP-618: with exactly.once.source.support=enabled the leader writes the config topic in transactions of
+   * `connect-cluster-<group.id>` (claiming it fences the previous leader's producer); a follower writes without.
+   * A leader that cannot claim it rejoins rather than write unfenced.
+   */
+  private async syncWritePrivileges(): Promise<void> {
+    if (this.config.exactlyOnceSourceSupport() !== 'enabled') return;
+    if (this.leader && this.configStore.writePrivileges !== 'active') {
+      const transactionalId = `connect-cluster-${this.config.getString('group.id')}`;
+      try {
+        await this.configStore.claimWritePrivileges(transactionalId);
+        this.log.info({ transactionalId }, 'leader: config topic writes are transactional; the previous leader\'s producer is fenced');
+      } catch (e) {
+        this.log.error({ transactionalId, err: (e as Error).message }, 'leader could not claim the config topic\'s transactional id; rejoining');
+        this.member?.requestRejoin('could not claim config topic write privileges');
+      }
+    } else if (!this.leader && this.configStore.writePrivileges !== 'none') {
+      await this.configStore.releaseWritePrivileges();
     }
   }
 

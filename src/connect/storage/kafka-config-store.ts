@@ -14,6 +14,7 @@ import {
   type RestartRequestRecord, type SessionKeyRecord,
 } from './internal-formats.js';
 import type { KafkaStoreOptions } from './kafka-offset-store.js';
+import { FencedError } from '../../kafka/transactions.js';
 
 const log = logger('connect.config');
 
@@ -44,6 +45,8 @@ export interface ConfigListener {
   onRestartRequest?(connector: string, request: RestartRequestRecord): void;
   onSessionKeyUpdate?(key: SessionKeyRecord | null): void;
   onLoggerLevel?(namespace: string, level: string): void;
+  /** A write failed because another worker claimed the config topic's transactional id (a newer leader). */
+  onWritePrivilegesLost?(err: FencedError): void;
 }
 
 /** A consistent view of the config topic up to `offset`. */
@@ -82,7 +85,7 @@ export class KafkaConfigStore {
     this.maxRequestSize = Number.isFinite(limit) && limit > 0 ? limit : 1_048_576;
     this.log = new CompactedLog({
       topic: opts.topic, clientProps: opts.clientProps, producerProps: opts.producerProps, clientId: opts.clientId,
-      create: { ...opts.create, partitions: 1 }, setting: opts.setting, requireSinglePartition: true,
+      create: { ...opts.create, partitions: 1 }, setting: opts.setting, requireSinglePartition: true, readCommitted: opts.readCommitted ?? false,
       onRecord: (r) => {
         this.offsetValue = r.offset + 1;
         if (r.key === null) return;
@@ -238,7 +241,11 @@ export class KafkaConfigStore {
 
   /** Serializes writes so that records of one logical change are never interleaved with another's. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.writes.then(fn, fn);
+    const guarded = () => fn().catch((e: unknown) => {
+      if (e instanceof FencedError) this.listener.onWritePrivilegesLost?.(e);
+      throw e;
+    });
+    const next = this.writes.then(guarded, guarded);
     this.writes = next.catch(() => undefined);
     return next;
   }
@@ -317,6 +324,23 @@ export class KafkaConfigStore {
       await this.log.readToEnd();
     });
   }
+
+  /**
+   * KIP-618: the leader of an exactly-once group writes the config topic only in transactions of the producer
+   * `connect-cluster-<group.id>`; claiming it fences the previous leader's, so a leader that lost the group (a
+   * zombie) can no longer write task configs or fencing records: its writes fail with a FencedError.
+   */
+  claimWritePrivileges(transactionalId: string): Promise<void> {
+    return this.serial(() => this.log.claimTransactionalWrites(transactionalId));
+  }
+
+  /** No longer the leader: writes go through the plain producer again. */
+  releaseWritePrivileges(): Promise<void> {
+    return this.serial(() => this.log.releaseTransactionalWrites());
+  }
+
+  /** 'active' while this worker holds the leader's transactional id; 'fenced' once a newer leader took it. */
+  get writePrivileges(): 'none' | 'active' | 'fenced' { return this.log.transactionalWrites; }
 
   putLoggerLevel(namespace: string, level: string): Promise<void> {
     return this.serial(async () => {
