@@ -4,8 +4,9 @@
 // record once, in order per partition (compared by fingerprints of key, value, headers and timestamp). Then
 // groups committed on the source are checkpointed, and each checkpoint must point at the target copy of the
 // exact next record: the offset maps and syncs, written in the same transactions, stayed exact across the kills.
-// Shorter runs do the same with two dedicated-mode nodes sharing the flow (a killed node's tasks move to the
-// other, whose producers fence the dead ones; the followers' fencing requests go over internal REST), and on the
+// Shorter runs do the same with three dedicated-mode nodes sharing the flow (a killed node's tasks move to the
+// others, whose producers fence the dead ones; the followers' fencing requests go over internal REST; a node frozen
+// with SIGSTOP until its partitions moved on is thawed, and its late writes and commits are rejected), and on the
 // generic (record) path, forced by a no-op transform.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ const { kafka, tmp, children } = useMirrorProcesses('ferry-mirror-eos-');
 
 const log = (m: string) => process.stderr.write(`# ${m}\n`);
 
-async function run(opts: { name: string; total: number; kills: number; recordPath: boolean; pauseMs: number; nodes: number }): Promise<void> {
+async function run(opts: { name: string; total: number; kills: number; freezes?: number; recordPath: boolean; pauseMs: number; nodes: number; tasks?: number }): Promise<void> {
   const a = kafka.cluster('a');
   const b = kafka.cluster('b');
   const topic = opts.name;
@@ -34,7 +35,7 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
     'exactly.once.source.support': 'enabled',
     'offset-syncs.topic.location': 'target',
     'A->B.source.consumer.isolation.level': 'read_committed',
-    'tasks.max': '2',
+    'tasks.max': String(opts.tasks ?? 2),
     // A killed node's tasks are taken over as soon as its session expires.
     'B.session.timeout.ms': '6000',
     'B.heartbeat.interval.ms': '500',
@@ -66,6 +67,26 @@ async function run(opts: { name: string; total: number; kills: number; recordPat
   // What went wrong, from every node's warnings and errors.
   const explain = (e: Error) => new Error(`${e.message}\n--- mirror output ---\n${nodes.map((n) => n.output().slice(-4000).split('\n').filter((l) => /"level":(40|50)|task|exactly/.test(l)).join('\n').slice(-3000)).join('\n---\n')}`, { cause: e });
   try {
+    // Zombies: a node frozen (SIGSTOP) mid-stream until every partition moves on without it (its tasks were taken
+    // over and its producers fenced), then thawed with its writes and commits in flight: they must be rejected.
+    for (let f = 0; f < (opts.freezes ?? 0); f++) {
+      const i = f % nodes.length;
+      const started = await targetCount();
+      await waitFor(`mirror progress before freeze ${f + 1}`, async () => (await targetCount()) > started + 500, 60_000, 100).catch((e: Error) => { throw explain(e); });
+      const before = await endOffsets(b.props, remote);
+      nodes[i]!.child.kill('SIGSTOP');
+      try {
+        await waitFor(`every partition mirrored past node ${i + 1}, frozen`, async () => {
+          const now = await endOffsets(b.props, remote).catch(() => before);
+          return now.every((e, p) => e > before[p]! + 50);
+        }, 60_000, 200).catch((e: Error) => { throw explain(e); });
+      } finally {
+        nodes[i]!.child.kill('SIGCONT');
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+      const fenced = nodes[i]!.output().match(/fenced|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/g)?.length ?? 0;
+      log(`${topic}: freeze ${f + 1}/${opts.freezes} of node ${i + 1}/${nodes.length} while producing (${produced} produced): its partitions moved on without it; thawed, ${fenced} fenced writes or commits in its log`);
+    }
     for (let k = 0; k < opts.kills; k++) {
       const before = await targetCount();
       // Kill while it copies; once the stream has ended, a restarted mirror is killed a moment after it resumed.
@@ -130,8 +151,8 @@ test('exactly-once mirroring on the byte path: 200,000 records, 6 partitions, 10
   await run({ name: 'eos-bytes', total: 200_000, kills: 10, recordPath: false, pauseMs: 450, nodes: 1 });
 });
 
-test('exactly-once mirroring across two connect-mirror-maker nodes: each node killed -9 in turn (3 kills), its tasks fenced and taken over', { timeout: 200_000 }, async () => {
-  await run({ name: 'eos-nodes', total: 40_000, kills: 3, recordPath: false, pauseMs: 150, nodes: 2 });
+test('exactly-once mirroring across three connect-mirror-maker nodes: one node frozen and thawed as a zombie, then each killed -9 in turn; its tasks fenced and taken over', { timeout: 240_000 }, async () => {
+  await run({ name: 'eos-nodes', total: 60_000, kills: 3, freezes: 1, recordPath: false, pauseMs: 200, nodes: 3, tasks: 3 });
 });
 
 test('exactly-once mirroring on the record path (a transform configured): 2 kills -9', { timeout: 200_000 }, async () => {

@@ -38,6 +38,7 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
   const ferry = spawnMirrorMaker(file);
   let exactBefore: number[];
   let before: { topic: string; partition: number; offset: number }[];
+  let ferryExit: number | string;
   try {
     await waitForEndOffsets(b.props, remote, await endOffsets(a.props, topic), 120_000, `${remote} (Ferry)`);
     const src = await fingerprints(a.props, topic, P);
@@ -49,8 +50,13 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
     await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 2 * STEP, count: STEP });
     await waitForEndOffsets(b.props, remote, await endOffsets(a.props, topic), 60_000, `${remote} (Ferry, more)`);
   } finally {
-    await ferry.stop();
+    const stopping = Date.now();
+    ferryExit = await ferry.stop(30_000);
+    log(`Ferry stopped (${ferryExit}) in ${Date.now() - stopping} ms`);
   }
+  // A graceful stop leaves the Connect group, so MM2's workers take the work over at once. A Ferry killed after
+  // the timeout instead leaves a member whose work MM2 holds for scheduled.rebalance.max.delay.ms (5 minutes).
+  assert.equal(ferryExit, 0, `Ferry did not stop gracefully within 30 s (exit ${ferryExit}):\n${ferry.output().slice(-3000)}`);
   await produceMixed(a.props, [topic], { run: 'f2m', partitions: P, from: 3 * STEP, count: STEP });
 
   // What Ferry left in the config topic, as Java reads it; compared below with what MM2 leaves there.
