@@ -6,7 +6,7 @@
 // partition's error or undecodable batch neither hides the other partitions' data nor stalls silently.
 import { createLowLevelCluster, type ClientProps } from './client.js';
 import type { InRecord } from './consumer.js';
-import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, type AbortedTransaction } from './record-batch.js';
+import { BatchDecodeError, CommittedBatchFilter, decodeRecordSet, firstRecordTimestamp, type AbortedTransaction } from './record-batch.js';
 import { logger } from '../observability/logger.js';
 import { fetchRequestBody, sendRequest } from './requests.js';
 import { errorCodes, type KafkajsCluster } from './kafkajs-internals.js';
@@ -142,6 +142,8 @@ function errorOf(code: number): { type: string; retriable: boolean; message: str
 }
 
 const EMPTY_SET = Buffer.alloc(0);
+// A peek needs a batch header (61 bytes) and its first record; a larger first batch comes cut, its header enough.
+const PEEK_BYTES_PER_PARTITION = 4096;
 
 
 export class PartitionReader {
@@ -247,7 +249,7 @@ export class PartitionReader {
   }
 
   /** Earliest or latest offsets of partitions. Retries the transient errors of leadership changes and new topics. */
-  async listOffsets(tps: TopicPartition[], spec: 'earliest' | 'latest'): Promise<Map<string, number>> {
+  async listOffsets(tps: TopicPartition[], spec: 'earliest' | 'latest', signal?: AbortSignal): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (tps.length === 0) return out;
     const byTopic = new Map<string, number[]>();
@@ -267,6 +269,7 @@ export class PartitionReader {
       },
       onRetry: () => this.cluster.refreshMetadata().catch(() => undefined),
       backoffMs: exponentialBackoff(50, 1000),
+      signal,
     });
   }
 
@@ -340,16 +343,9 @@ export class PartitionReader {
     for (const pos of this.positions.values()) {
       const missing = unavailable.get(pos.topic);
       if (missing !== undefined) { transient.push({ tp: pos, cause: missing }); continue; }
-      let nodeId: number | undefined;
-      try {
-        const leaders = this.cluster.findLeaderForPartitions(pos.topic, [pos.partition]) as Record<string, number[]>;
-        for (const [id, parts] of Object.entries(leaders)) if (parts.includes(pos.partition)) nodeId = Number(id);
-      } catch (e) {
-        transient.push({ tp: pos, cause: (e as Error).message });
-        continue;
-      }
-      if (nodeId === undefined || !Number.isInteger(nodeId) || nodeId < 0) {
-        transient.push({ tp: pos, cause: 'no leader known' });
+      const nodeId = this.leaderOf(pos);
+      if (typeof nodeId === 'string') {
+        transient.push({ tp: pos, cause: nodeId });
         continue;
       }
       const m = perLeader.get(nodeId) ?? new Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>();
@@ -413,6 +409,50 @@ export class PartitionReader {
     return results;
   }
 
+  /** The node id of the partition's leader, or why it is not known. */
+  private leaderOf(tp: TopicPartition): number | string {
+    let nodeId: number | undefined;
+    try {
+      const leaders = this.cluster.findLeaderForPartitions(tp.topic, [tp.partition]) as Record<string, number[]>;
+      for (const [id, parts] of Object.entries(leaders)) if (parts.includes(tp.partition)) nodeId = Number(id);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return nodeId === undefined || !Number.isInteger(nodeId) || nodeId < 0 ? 'no leader known' : nodeId;
+  }
+
+  /**
+   * The timestamps of the first records at the given offsets (firstRecordTimestamp), read without moving any
+   * position: one fetch per leader that does not wait, PEEK_BYTES_PER_PARTITION each. A partition whose leader or
+   * record is not known (an error, nothing there yet) is left out.
+   */
+  async peekTimestamps(at: ReadonlyArray<TopicPartition & { offset: number }>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (at.length === 0) return out;
+    await this.connect();
+    await this.refresh([...new Set(at.map((a) => a.topic))]);
+    const perLeader = new Map<number, Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>>();
+    for (const a of at) {
+      const nodeId = this.leaderOf(a);
+      if (typeof nodeId === 'string') continue;
+      const m = perLeader.get(nodeId) ?? new Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>();
+      m.set(a.topic, [...(m.get(a.topic) ?? []), { partition: a.partition, offset: a.offset, maxBytes: PEEK_BYTES_PER_PARTITION }]);
+      perLeader.set(nodeId, m);
+    }
+    const offsets = new Map(at.map((a) => [key(a.topic, a.partition), a.offset]));
+    await Promise.all([...perLeader].map(async ([nodeId, topicsMap]) => {
+      const res = await this.fetchFrom(nodeId, topicsMap, { maxWaitMs: 0, maxBytes: PEEK_BYTES_PER_PARTITION * at.length }).catch(() => null);
+      for (const t of res?.responses ?? []) {
+        for (const p of t.partitions) {
+          const k = key(t.topic, p.partition);
+          const ts = p.errorCode === 0 && p.records ? firstRecordTimestamp(p.records, offsets.get(k) ?? 0) : undefined;
+          if (ts !== undefined) out.set(k, ts);
+        }
+      }
+    }));
+    return out;
+  }
+
   /** Throws the pending failure; a retriable one is thrown once (the next poll tries again). */
   private raiseFailure(): void {
     const f = this.failure;
@@ -430,12 +470,15 @@ export class PartitionReader {
     else this.failure = e;
   }
 
-  private async fetchFrom(nodeId: number, topicsMap: Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>): Promise<FetchResponse> {
+  private async fetchFrom(
+    nodeId: number, topicsMap: Map<string, Array<{ partition: number; offset: number; maxBytes: number }>>,
+    limits = { maxWaitMs: this.opts.maxWaitMs ?? 500, maxBytes: this.opts.maxBytes ?? 52_428_800 },
+  ): Promise<FetchResponse> {
     const broker = await this.cluster.findBroker({ nodeId });
-    const maxWaitMs = this.opts.maxWaitMs ?? 500;
+    const { maxWaitMs, maxBytes } = limits;
     const response = await sendRequest(broker, {
       apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch',
-      body: fetchRequestBody({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes: this.opts.maxBytes ?? 52_428_800, isolationLevel: this.isolationLevel }, topicsMap),
+      body: fetchRequestBody({ maxWaitMs, minBytes: this.opts.minBytes ?? 1, maxBytes, isolationLevel: this.isolationLevel }, topicsMap),
       decode: decodeFetchResponse,
       // A fetch may block for max wait on the broker; the request timeout comes on top of that.
       requestTimeout: maxWaitMs + Number(this.cluster.requestTimeout ?? 30_000),

@@ -378,3 +378,23 @@ export function decodeRecordSet(buf: Buffer, opts: { checkCrc?: boolean } = {}):
   }
   return { batches };
 }
+
+/**
+ * The timestamp of the first data record at or after `offset` in a fetched record set (control batches skipped):
+ * exact from a batch the set holds whole; from the header alone when the broker cut the batch at the fetch size,
+ * which gives the batch's first record (exact when the batch starts at `offset`, an older record's otherwise).
+ * undefined when the set holds no data batch header.
+ */
+export function firstRecordTimestamp(set: Buffer, offset: number): number | undefined {
+  for (let pos = 0; set.length - pos >= HEADER_BYTES && set.readInt8(pos + 16) === 2;) {
+    const end = pos + 12 + set.readInt32BE(pos + 8);
+    const attributes = set.readInt16BE(pos + 21);
+    if ((attributes & ATTR_CONTROL) === 0) {
+      if (end > set.length) return Number(set.readBigInt64BE(pos + (attributes & ATTR_TIMESTAMP_TYPE ? 35 : 27)));
+      const record = decodeRecordSet(set.subarray(pos, end), { checkCrc: false }).batches[0]?.records.find((r) => r.offset >= offset);
+      if (record) return record.timestamp;
+    }
+    pos = end;
+  }
+  return undefined;
+}

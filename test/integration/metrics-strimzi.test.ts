@@ -11,6 +11,7 @@ import { MIRROR_CHECKPOINT_CONNECTOR_CLASS, MIRROR_SOURCE_CONNECTOR_CLASS } from
 import { startDistributed } from '../../src/connect/herder/distributed-main.js';
 import { distributedProps } from '../helpers/distributed.js';
 import { registry } from '../../src/observability/metrics.js';
+import { createKafka, type ClientProps } from '../../src/kafka/client.js';
 
 const BYTES = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 let kafka: KafkaHarness;
@@ -168,6 +169,82 @@ test('Strimzi-named MM2 and Connect series: labels, counts, rates, and removal w
     });
     assert.equal(pick(s, 'kafka_connect_worker_connector_count')[0]?.value, before - 1);
   } finally {
+    await worker.stop();
+  }
+});
+
+/** One record every `everyMs` to alternate partitions of each topic, stamped now; stop() waits for the last send. */
+async function produceSteadily(props: ClientProps, topics: string[], partitions: number, everyMs: number) {
+  const producer = createKafka(props, { clientId: 'lag-test-producer' }).producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  let i = 0;
+  let sending: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const partition = i++ % partitions;
+    sending = sending.then(() => producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: [{ partition, value: Buffer.from(`v${i}`), timestamp: String(Date.now()) }] })) }));
+  }, everyMs);
+  let stopped: Promise<void> | null = null;
+  const stop = async () => { clearInterval(timer); await sending.catch(() => undefined); await producer.disconnect(); };
+  return { stop: () => (stopped ??= stop()) };
+}
+
+test('mirror lag while paused: ferry_mirror_lag_ms reads the pause and returns to 0 after resume (byte and record paths)', { timeout: 90_000 }, async (t) => {
+  const a = kafka.cluster('a');
+  const b = kafka.cluster('b');
+  const PAUSE_MS = 6000, TOLERANCE_MS = 1500;
+  const topics = { MirrorSourceConnector: uniqueName('lagb'), 'MirrorSourceConnector-records': uniqueName('lagr') };
+  await createTopics(a.props, Object.values(topics).map((topic) => ({ topic, partitions: 2 })));
+  const common = {
+    'connector.class': MIRROR_SOURCE_CONNECTOR_CLASS, 'source.cluster.alias': 'L', 'target.cluster.alias': 'R',
+    'source.cluster.bootstrap.servers': a.bootstrap, 'target.cluster.bootstrap.servers': b.bootstrap,
+    'sync.topic.acls.enabled': 'false', 'replication.factor': '1', 'offset-syncs.topic.replication.factor': '1', 'tasks.max': '1',
+  };
+  // A transform that never applies keeps the bytes and puts the second connector on the record path.
+  const recordPath = { 'transforms': 'never', 'transforms.never.type': 'org.apache.kafka.connect.transforms.Filter', 'transforms.never.predicate': 'none', 'predicates': 'none', 'predicates.none.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches', 'predicates.none.pattern': 'no-such-topic' };
+  const worker = await startTestWorker(b.bootstrap, {
+    dir: tmp.dir,
+    extra: { 'key.converter': BYTES, 'value.converter': BYTES, 'header.converter': BYTES },
+    connectors: [
+      { name: 'MirrorSourceConnector', config: { ...common, topics: topics.MirrorSourceConnector } },
+      { name: 'MirrorSourceConnector-records', config: { ...common, topics: topics['MirrorSourceConnector-records'], ...recordPath } },
+    ],
+  });
+  const producer = await produceSteadily(a.props, Object.values(topics), 2, 100);
+  const lagOf = async () => {
+    const s = await scrape(worker);
+    return Object.values(topics).flatMap((topic) => [0, 1].map((p) => ({
+      topic, p, ms: pick(s, 'ferry_mirror_lag_ms', { source: 'L', topic, partition: String(p) })[0]?.value ?? NaN,
+      records: pick(s, 'ferry_mirror_lag_records', { source: 'L', topic, partition: String(p) })[0]?.value ?? NaN,
+    })));
+  };
+  const state = async (want: string) => (await Promise.all(Object.keys(topics).map(async (c) => {
+    const st = (await worker.rest('GET', `/connectors/${c}/status`)).body as { connector?: { state: string }; tasks?: { state: string }[] };
+    return st.connector?.state === want && !!st.tasks?.length && st.tasks.every((x) => x.state === want);
+  }))).every(Boolean);
+  try {
+    await waitFor('mirroring, caught up', async () => (await lagOf()).every((l) => l.ms <= 2000 && Number.isFinite(l.records)), 30_000);
+    for (const c of Object.keys(topics)) assert.equal((await worker.rest('PUT', `/connectors/${c}/pause`)).status, 202);
+    await waitFor('tasks PAUSED', () => state('PAUSED'), 15_000);
+    const pausedAt = Date.now();
+    await new Promise((r) => setTimeout(r, PAUSE_MS)); // the pause itself
+    const paused = await lagOf();
+    t.diagnostic(`lag after ${Date.now() - pausedAt} ms paused: ${JSON.stringify(paused)}`);
+    for (const l of paused) {
+      assert.ok(l.ms >= PAUSE_MS - TOLERANCE_MS, `${l.topic}-${l.p}: lag ${l.ms} ms after a ${PAUSE_MS} ms pause`);
+      assert.ok(l.ms <= Date.now() - pausedAt + 5000, `${l.topic}-${l.p}: lag ${l.ms} ms, longer than the pause`);
+      assert.ok(l.records > 0, `${l.topic}-${l.p}: ${l.records} records behind`);
+    }
+
+    for (const c of Object.keys(topics)) assert.equal((await worker.rest('PUT', `/connectors/${c}/resume`)).status, 202);
+    const resumedAt = Date.now();
+    await waitFor('lag back under 2 s while producing', async () => (await lagOf()).every((l) => l.ms <= 2000), 15_000, 100);
+    t.diagnostic(`lag under 2 s ${Date.now() - resumedAt} ms after resume: ${JSON.stringify(await lagOf())}`);
+    await producer.stop();
+    const stoppedAt = Date.now();
+    await waitFor('lag 0 once production stopped', async () => (await lagOf()).every((l) => l.ms === 0 && l.records === 0), 15_000, 100);
+    t.diagnostic(`lag 0 ${Date.now() - stoppedAt} ms after production stopped (${Date.now() - resumedAt} ms after resume)`);
+  } finally {
+    await producer.stop().catch(() => undefined);
     await worker.stop();
   }
 });

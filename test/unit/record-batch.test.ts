@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, encodeRecordBatch, firstRecordTimestamp, type BatchRecord } from '../../src/kafka/record-batch.js';
 import { bodyBytes, fetchRequestBody, frameRequest, produceRequestBody, requestHead } from '../../src/kafka/requests.js';
 
 const require = createRequire(import.meta.url);
@@ -126,4 +126,22 @@ test('a produce body in parts: structure pieces and the batches themselves (not 
     for (let n = d.readInt32(); n > 0; n--) { const p = d.readInt32(); seen.push(`${topic}/${p}:${d.readBytes(d.readInt32()).length}`); }
   }
   assert.deepEqual(seen, [`t1/0:${b1.length}`, `t1/5:${b2.length}`, `ü/2:${b3.length}`]);
+});
+
+test('firstRecordTimestamp: the first data record at or after an offset, from a whole batch or a cut one\'s header', () => {
+  const batch = (baseOffset: number, timestamps: number[], attributes = 0) => {
+    const b = encodeRecordBatch(timestamps.map((timestamp) => ({ key: null, value: Buffer.from('v'), headers: [], timestamp })), { producerId: -1, producerEpoch: -1, baseSequence: -1 });
+    b.writeBigInt64BE(BigInt(baseOffset), 0);
+    b.writeInt16BE(b.readInt16BE(21) | attributes, 21);
+    return b;
+  };
+  const set = Buffer.concat([batch(10, [1000, 1100, 1200]), batch(13, [1300, 1400])]);
+  assert.equal(firstRecordTimestamp(set, 10), 1000);
+  assert.equal(firstRecordTimestamp(set, 12), 1200, 'inside a batch: the record at the offset');
+  assert.equal(firstRecordTimestamp(set, 14), 1400, 'past the first batch: the next one');
+  assert.equal(firstRecordTimestamp(set.subarray(0, 70), 10), 1000, 'a cut batch: its header\'s first timestamp');
+  assert.equal(firstRecordTimestamp(Buffer.concat([batch(9, [1]), set]).subarray(0, 40), 9), undefined, 'no whole header');
+  assert.equal(firstRecordTimestamp(Buffer.concat([batch(9, [5], ATTR_CONTROL), set]), 9), 1000, 'control batches skipped');
+  assert.equal(firstRecordTimestamp(batch(0, [100, 900], ATTR_TIMESTAMP_TYPE).subarray(0, 70), 0), 900, 'LogAppendTime: the batch\'s max timestamp');
+  assert.equal(firstRecordTimestamp(Buffer.alloc(0), 0), undefined);
 });

@@ -16,6 +16,7 @@ import { parseMirrorSourceConfig, sourceConsumerConfig, offsetSyncsClientConfig,
 import { OffsetMap, type SyncPoint } from './offset-map.js';
 import { encodeOffsetSync } from './offset-sync.js';
 import { PROVENANCE_HEADER, PROVENANCE_HEADER_CONFIG, addsProvenanceHop, chainIncludes, appendHop } from './provenance.js';
+import { IdleLagRefresher, recordLag, type Unmirrored } from './idle-lag.js';
 import { dropContradictedMaps, loadOffsetMaps, offsetMapsTopicName, encodeOffsetMapRecord } from './offset-map-store.js';
 
 /** Parses `topic-partition` entries (the topic may itself contain dashes). */
@@ -137,6 +138,12 @@ export class MirrorSourceTask extends SourceTask {
   private newReader!: (readCommitted: boolean) => PartitionReader;
   /** Where reading started per partition (useTransactions may replace the reader before the first poll). */
   private readonly seeks: Array<[{ topic: string; partition: number }, number | 'earliest' | 'latest']> = [];
+  private readonly idleLag = new IdleLagRefresher<PartitionState>({
+    reader: () => this.reader,
+    partitions: () => this.parts.values(),
+    unmirrored: (st) => this.unmirrored(st),
+    onError: (e) => this.context.logger.debug({ err: (e as Error).message }, 'refreshing the lag of idle partitions failed; will retry'),
+  });
 
   override async start(props: Props): Promise<void> {
     this.settings = parseMirrorSourceConfig(props);
@@ -237,6 +244,7 @@ export class MirrorSourceTask extends SourceTask {
       }).catch(() => undefined);
     }, interval);
     this.flushTimer.unref();
+    this.idleLag.start();
     this.context.logger.info({ partitions: assigned.length, [PROVENANCE_HEADER_CONFIG]: `${this.settings.provenanceHeader} (${this.addHop ? 'hop added' : 'no hop'})`, remote: [...this.parts.values()].slice(0, 5).map((p) => p.remoteTopic) }, 'mirror source task started');
   }
 
@@ -353,11 +361,8 @@ export class MirrorSourceTask extends SourceTask {
     // MM2's record-age-ms per batch: the batch's newest timestamp, weighted by its records (a lower bound for the older ones).
     for (const b of r.batches) st.ageStat.record(Math.max(0, now - b.maxTimestamp), b.count, now);
     this.fetchedBytes += part.records.length;
-    const lag = Math.max(0, part.highWatermark - r.nextOffset);
-    mirrorMetrics.lagRecords.set(st.labels, lag);
-    strimziMirror.recordsLag.set(st.lagLabels, lag);
-    if (part.highWatermark <= r.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
-    else if (last !== undefined) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last));
+    recordLag(st, Math.max(0, part.highWatermark - r.nextOffset), last === undefined ? undefined : now - last);
+    this.idleLag.fetched(now);
     return { value: { st, fetchOffset: part.fetchOffset, nextOffset: r.nextOffset, batches: r.batches }, nextOffset: r.nextOffset, empty: r.batches.length === 0, error: r.error };
   }
 
@@ -495,11 +500,8 @@ export class MirrorSourceTask extends SourceTask {
     }
     this.fetchedBytes += bytes;
     this.flushFetchedBytes();
-    const lag = Math.max(0, f.highWatermark - f.nextOffset);
-    mirrorMetrics.lagRecords.set(st.labels, lag);
-    strimziMirror.recordsLag.set(st.lagLabels, lag);
-    if (f.highWatermark <= f.nextOffset) mirrorMetrics.lagMs.set(st.labels, 0);
-    else if (last) mirrorMetrics.lagMs.set(st.labels, Math.max(0, now - last.timestamp));
+    recordLag(st, Math.max(0, f.highWatermark - f.nextOffset), last ? now - last.timestamp : undefined);
+    this.idleLag.fetched(now);
     this.applyLeadingEvents(st);
     return i;
   }
@@ -668,7 +670,21 @@ export class MirrorSourceTask extends SourceTask {
     }
   }
 
+  /**
+   * Where the partition's first record not yet mirrored is, for the idle lag: the first record of a fetch not yet
+   * handed over (record path), else the read position. Paused, nothing is in flight (the runner drained it); held
+   * back by the target, records sent but not acknowledged are not counted.
+   */
+  private unmirrored(st: PartitionState): Unmirrored | undefined {
+    const held = this.remainder.find((r) => r.f.topic === st.topic && r.f.partition === st.partition);
+    const record = held?.f.records[held.next];
+    if (record) return { offset: record.offset, timestamp: record.timestamp };
+    const offset = this.reader.position(st);
+    return offset === undefined ? undefined : { offset };
+  }
+
   override async stop(): Promise<void> {
+    await this.idleLag.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
     await this.flushing;
