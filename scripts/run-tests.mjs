@@ -77,7 +77,7 @@ function run(list, concurrency, extraEnv = {}) {
 }
 
 /** Prints the files of a run that took longest (wall time of each file's process), to keep the suite's time in view. */
-function printSlowest(list, dir, shown = 12) {
+function printSlowest(list, dir, shown = 15) {
   const times = [];
   let names;
   try { names = readdirSync(dir); } catch { return; }

@@ -152,7 +152,7 @@ test('exactly-once mirroring on the byte path: 200,000 records, 6 partitions, 10
 });
 
 test('exactly-once mirroring across three connect-mirror-maker nodes: one node frozen and thawed as a zombie, then each killed -9 in turn; its tasks fenced and taken over', { timeout: 240_000 }, async () => {
-  await run({ name: 'eos-nodes', total: 60_000, kills: 3, freezes: 1, recordPath: false, pauseMs: 200, nodes: 3, tasks: 3 });
+  await run({ name: 'eos-nodes', total: 45_000, kills: 3, freezes: 1, recordPath: false, pauseMs: 250, nodes: 3, tasks: 3 });
 });
 
 test('exactly-once mirroring on the record path (a transform configured): 2 kills -9', { timeout: 200_000 }, async () => {

@@ -8,7 +8,8 @@ import { test, after } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { useKafka, type TestCluster } from '../helpers/kafka.js';
+import { testKafkaVersion, useKafka, type TestCluster } from '../helpers/kafka.js';
+import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 import { tempDir, waitFor } from '../helpers/connect.js';
 import {
   commitGroupOffsets, createTopics, digestTopic, endOffsets, produceMixed, recordAtOrAfter, spawnMirrorMaker, sum, writeMm2Properties,
@@ -54,7 +55,10 @@ function assertNoSecrets(output: string, secrets: readonly string[], what: strin
   for (const s of secrets) assert.ok(!output.includes(s), `${what}: output contains a password (at ${JSON.stringify(output.slice(Math.max(0, output.indexOf(s) - 80), output.indexOf(s)))})`);
 }
 
-for (const flavour of ['pkcs12', 'jks', 'pem'] as const) {
+// Store formats are read by Ferry, not by the broker: the Kafka 3.9 matrix (FERRY_TEST_KAFKA_VERSION) runs one of
+// them (pkcs12, which also takes its secrets through config providers); the default Kafka runs all three.
+const FLAVOURS = testKafkaVersion() === DEFAULT_KAFKA_VERSION ? (['pkcs12', 'jks', 'pem'] as const) : (['pkcs12'] as const);
+for (const flavour of FLAVOURS) {
   test(`SASL_SSL (SCRAM-SHA-512) source → mTLS target, ${flavour} stores: every record byte for byte, exact checkpoints`, { timeout: 180_000 }, async () => {
     const a = kafka.cluster('a');
     const b = kafka.cluster('b');
