@@ -3,6 +3,37 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * One no-restricted-imports entry per layer. Import specifiers are relative, so each rule is a regex over the
+ * specifier: `(\\.\\./)+x/` is "a folder x above this file". Only src/kafka/ may import kafkajs.
+ */
+function layerRules() {
+  const up = (names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
+  const kafkajs = { name: 'kafkajs', message: 'Only src/kafka/ imports kafkajs; use its façade (src/kafka/*).' };
+  const rule = (files, patterns, extra = {}) => ({
+    files, ...extra,
+    rules: { 'no-restricted-imports': ['error', { paths: [kafkajs], patterns: [{ group: ['kafkajs/*'], message: kafkajs.message }, ...patterns] }] },
+  });
+  const composition = { regex: up(['connectors', 'mirror', 'app', 'cli', 'dev', 'plugins']), message: 'connect/ is the framework: it never imports connectors, operations or the composition root (src/app/).' };
+  return [
+    // Tests may drive kafkajs's own clients as a third-party producer (e.g. its transactional producer).
+    rule(['src/**/*.ts', 'bench/**/*.ts', 'scenarios/**/*.ts'], [], { ignores: ['src/kafka/**'] }),
+    rule(['src/connect/**/*.ts'], [composition]),
+    rule(['src/connect/{api,storage,runtime,converters,transforms}/**/*.ts', 'src/connect/http-client.ts'], [
+      composition,
+      { regex: up(['herder', 'rest']), message: 'api, storage, runtime, converters and transforms sit below the herders and the REST API; shared types live in src/connect/api/.' },
+    ]),
+    rule(['src/connect/herder/**/*.ts'], [
+      composition,
+      { regex: up(['rest']), message: 'The herders sit below the REST API: what REST needs from a herder is declared in herder/herder.ts.' },
+    ]),
+    rule(['src/connectors/**/*.ts'], [
+      { regex: '^(\\.\\./)+connect/(runtime|herder|rest|storage)/', message: 'Connectors are plugins: they use src/connect/api/ (and kafka/, observability/), not the runtime.' },
+      { regex: '^(\\.\\./){2,}(mirror|app|cli|dev)/', message: 'Connectors never import operations, the CLI or the composition root.' },
+    ]),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '.ferry/**'] },
   js.configs.recommended,
@@ -18,6 +49,8 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Layers (README, "Where things live"): lint keeps each one from reaching up or sideways.
+  ...layerRules(),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -13,7 +13,7 @@ import { readPropertiesFile, readConnectorFile } from '../config/properties.js';
 import { logger } from '../observability/logger.js';
 import { scrubSecrets } from '../config/secrets.js';
 import { registry as metricsRegistry } from '../observability/metrics.js';
-import { builtinPlugins, transformerFactory, transformValidator } from '../plugins.js';
+import { builtinPlugins, transformerFactory, transformValidator } from '../app/plugins.js';
 import { withAdmin } from '../kafka/client.js';
 
 const log = logger('connect.cli');
@@ -139,7 +139,7 @@ export async function distributedMain(args: string[]): Promise<number> {
     return args.length === 1 ? 0 : 2;
   }
   try {
-    const { startDistributed } = await import('../connect/herder/distributed-main.js');
+    const { startDistributed } = await import('../app/distributed.js');
     const handle = await startDistributed(readPropertiesFile(args[0]!));
     console.log(`Ferry Connect distributed worker listening on ${handle.url}`);
     return await untilSignal(handle.stop);

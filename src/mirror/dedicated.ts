@@ -5,13 +5,13 @@
 // continue from the offsets MM2 stored; several Ferry nodes with the same file share the work.
 import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
 import { readPropertiesFile } from '../config/properties.js';
-import { advertisedUrl, startDistributed, type DistributedHandle } from '../connect/herder/distributed-main.js';
+import { advertisedUrl, startDistributed, type DistributedHandle } from '../app/distributed.js';
 import type { DistributedHerder } from '../connect/herder/distributed.js';
 import { logger } from '../observability/logger.js';
 import { validateClientSecurity } from '../kafka/security.js';
 import { ConfigError } from '../connect/api/errors.js';
 import { createHttpForwarder, createProcessRestServer, type RestServerOptions } from '../connect/rest/server.js';
-import { createRestClient, type RestClient } from '../connect/rest/client.js';
+import { createRestClient, type RestClient } from '../connect/http-client.js';
 import { restAuthenticatorFor } from '../connect/rest/auth.js';
 import { splitList } from '../connect/rest/guards.js';
 import { parseListeners } from '../connect/rest/listeners.js';

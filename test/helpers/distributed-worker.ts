@@ -1,7 +1,7 @@
 // A distributed Ferry worker in its own process, for tests that need a real `kill -9`:
 //   node --import tsx test/helpers/distributed-worker.ts '<worker props as JSON>'
 // Prints `READY <rest url> <worker id>` on stdout once the worker has joined its group; SIGTERM stops it.
-import { startDistributed } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed } from '../../src/app/distributed.js';
 
 const props = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
 startDistributed(props).then((handle) => {

@@ -4,7 +4,7 @@ import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import { withAdmin } from '../../src/kafka/client.js';
-import type { DistributedHandle } from '../../src/connect/herder/distributed-main.js';
+import type { DistributedHandle } from '../../src/app/distributed.js';
 import { startKafka, type KafkaHarness } from './kafka.js';
 import { tempDir } from './connect.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { uniqueName } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/connect.js';
 import { describeGroup, distributedProps, readTopic, rest, useDistributedKafka } from '../helpers/distributed.js';
-import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed, type DistributedHandle } from '../../src/app/distributed.js';
 import { ensureCompactedTopic } from '../../src/kafka/compacted-log.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 

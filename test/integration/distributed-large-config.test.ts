@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { uniqueName } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/connect.js';
 import { distributedProps, readTopic, rest, useDistributedKafka } from '../helpers/distributed.js';
-import { startDistributed } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed } from '../../src/app/distributed.js';
 
 const env = useDistributedKafka('big', 'ferry-bigcfg-');
 const { tmp, handles } = env;

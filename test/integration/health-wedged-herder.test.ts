@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startDistributed } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed } from '../../src/app/distributed.js';
 import { distributedProps, rest, useDistributedKafka } from '../helpers/distributed.js';
 import { uniqueName } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/connect.js';

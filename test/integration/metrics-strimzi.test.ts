@@ -8,7 +8,7 @@ import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, mixedRecord, produceMixed, sum } from '../helpers/mirror.js';
 import { MIRROR_CHECKPOINT_CONNECTOR_CLASS, MIRROR_SOURCE_CONNECTOR_CLASS } from '../../src/connectors/mirror/mirror-config.js';
-import { startDistributed } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed } from '../../src/app/distributed.js';
 import { distributedProps } from '../helpers/distributed.js';
 import { registry } from '../../src/observability/metrics.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';

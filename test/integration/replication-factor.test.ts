@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { uniqueName } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/connect.js';
 import { distributedProps, rest, useDistributedKafka } from '../helpers/distributed.js';
-import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
+import { startDistributed, type DistributedHandle } from '../../src/app/distributed.js';
 import { withAdmin } from '../../src/kafka/client.js';
 
 const env = useDistributedKafka('rf', 'ferry-rf-');

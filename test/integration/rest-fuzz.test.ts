@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { startKafka, uniqueName, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
 import { distributedProps, readTopic } from '../helpers/distributed.js';
-import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
-import { createRestClient } from '../../src/connect/rest/client.js';
+import { startDistributed, type DistributedHandle } from '../../src/app/distributed.js';
+import { createRestClient } from '../../src/connect/http-client.js';
 import { seededRandom } from '../../bench/lib/stats.js';
 
 const SEED = 0x14f0221;

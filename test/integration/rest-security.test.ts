@@ -11,8 +11,8 @@ import { tempDir, waitFor } from '../helpers/connect.js';
 import { distributedProps } from '../helpers/distributed.js';
 import { restTlsMaterial, type RestTlsMaterial } from '../helpers/rest-tls.js';
 import { startStandalone, type StandaloneHandle } from '../../src/cli/connect.js';
-import { startDistributed, type DistributedHandle } from '../../src/connect/herder/distributed-main.js';
-import { createRestClient, type RestClient } from '../../src/connect/rest/client.js';
+import { startDistributed, type DistributedHandle } from '../../src/app/distributed.js';
+import { createRestClient, type RestClient } from '../../src/connect/http-client.js';
 import { restClientTls } from '../../src/connect/rest/tls.js';
 import { ConfigError } from '../../src/connect/api/errors.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readPropertiesFile, readConnectorFile } from '../../src/config/properties.js';
 import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
 import { validateConnectorConfig } from '../../src/connect/herder/validation.js';
-import { builtinPlugins } from '../../src/plugins.js';
+import { builtinPlugins } from '../../src/app/plugins.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
 import { distributedConfigDef } from '../../src/connect/herder/distributed-config.js';
 

@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/connect/api/index.js';
 import { ConfigProviders, hasReference, resolveOwnReferences, reverseTransform } from '../../src/config/config-providers.js';
 import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
 import { DistributedHerder } from '../../src/connect/herder/distributed.js';
-import { builtinPlugins, transformerFactory } from '../../src/plugins.js';
+import { builtinPlugins, transformerFactory } from '../../src/app/plugins.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
 import { flowContext } from '../../src/mirror/ops-context.js';
 import { readMm2Config } from '../../src/mirror/dedicated.js';

@@ -7,7 +7,7 @@ import { ConfigDef, NO_DEFAULT, Validators } from '../../src/connect/api/config-
 import { validateConnectorConfig } from '../../src/connect/herder/validation.js';
 import { clientOverridePolicy } from '../../src/connect/runtime/client-override-policy.js';
 import { ConfigProviders } from '../../src/config/config-providers.js';
-import { builtinPlugins } from '../../src/plugins.js';
+import { builtinPlugins } from '../../src/app/plugins.js';
 
 afterEach(() => forgetSecretValues());
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { murmur2, murmur2Partition } from '../../src/kafka/partitioner.js';
 import { FileOffsetStore, canonicalJson, offsetKeyJson } from '../../src/connect/storage/offset-store.js';
 import { PluginRegistry } from '../../src/connect/runtime/plugins.js';
-import { builtinPlugins } from '../../src/plugins.js';
+import { builtinPlugins } from '../../src/app/plugins.js';
 import { validateConnectorConfig, throwIfInvalid } from '../../src/connect/herder/validation.js';
 import { ConfigError } from '../../src/connect/api/errors.js';
 

@@ -18,7 +18,9 @@ export const CONNECTOR_TASK = -1;
 export const NO_ERROR = 0;
 export const CONFIG_MISMATCH = 1;
 
-export interface TaskRef { connector: string; task: number }
+/** A task in the group protocol's assignments. */
+export type { TaskId as TaskRef } from '../api/states.js';
+import type { TaskId as TaskRef } from '../api/states.js';
 
 export interface ConnectAssignment {
   version: 0 | 1 | 2;

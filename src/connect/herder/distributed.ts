@@ -24,7 +24,7 @@
 //
 // Left out (documented in the README): rebalance back-off between consecutive revoking rounds beyond one round.
 import { workerOverridePolicy } from '../runtime/client-override-policy.js';
-import { createRestClient, type RestClient } from '../rest/client.js';
+import { createRestClient, type RestClient } from '../http-client.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props, SinkConnector, SourceConnector } from '../api/connector.js';
@@ -44,7 +44,7 @@ import { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import { KafkaStatusStore } from '../storage/kafka-status-store.js';
 import { KafkaConfigStore } from '../storage/kafka-config-store.js';
 import type { RestartRequestRecord, SessionKeyRecord, StatusValue } from '../storage/internal-formats.js';
-import type { HerderRestExtensions, InternalRequestSignature } from '../rest/context.js';
+import type { HerderRestExtensions, InternalRequestSignature } from './herder.js';
 import { throwIfInvalid, validateConnectorConfig, type TransformValidator } from './validation.js';
 import { DistributedConfig } from './distributed-config.js';
 import { reverseTransform } from '../../config/config-providers.js';

@@ -4,10 +4,9 @@ import type { ConfigKeyInfo, ConfigValueInfo } from '../api/config-def.js';
 import type { PluginKind } from '../api/connector.js';
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
-export type State = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
-export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
-
-export interface ConnectorTaskId { connector: string; task: number }
+export type { State, TargetState } from '../api/states.js';
+export type { TaskId as ConnectorTaskId } from '../api/states.js';
+import type { State, TargetState, TaskId as ConnectorTaskId } from '../api/states.js';
 
 export interface ConnectorInfo {
   name: string;
@@ -79,4 +78,23 @@ export interface Herder {
   validateConnectorConfig(pluginName: string | null, config: Record<string, string>): Promise<ConfigInfos>;
 
   stop(): Promise<void>;
+}
+
+export interface InternalRequestSignature {
+  signature: string;
+  algorithm: string | null;
+  body: string;
+}
+
+/**
+ * Herder capabilities the REST API uses when present. They are not (yet) part of the Herder contract:
+ * - healthCheck: resolves once the herder's main loop answers (GET /health waits up to 10 s for it);
+ * - setClusterLoggerLevel: PUT /admin/loggers/{l}?scope=cluster (without it the level is set on this worker);
+ * - putTaskConfigs / fenceZombieSourceTasks: the inter-worker endpoints of distributed mode.
+ */
+export interface HerderRestExtensions {
+  healthCheck?(): Promise<void>;
+  setClusterLoggerLevel?(namespace: string, level: string): Promise<void>;
+  putTaskConfigs?(connector: string, taskConfigs: Record<string, string>[], signature: InternalRequestSignature | null): Promise<void>;
+  fenceZombieSourceTasks?(connector: string, signature: InternalRequestSignature | null): Promise<void>;
 }

@@ -6,24 +6,8 @@ import type { Herder } from '../herder/herder.js';
 import { notFound } from './errors.js';
 
 /** An internal request's signature headers (X-Connect-Authorization and its algorithm), with the signed body. */
-export interface InternalRequestSignature {
-  signature: string;
-  algorithm: string | null;
-  body: string;
-}
-
-/**
- * Herder capabilities the REST API uses when present. They are not (yet) part of the Herder contract:
- * - healthCheck: resolves once the herder's main loop answers (GET /health waits up to 10 s for it);
- * - setClusterLoggerLevel: PUT /admin/loggers/{l}?scope=cluster (without it the level is set on this worker);
- * - putTaskConfigs / fenceZombieSourceTasks: the inter-worker endpoints of distributed mode.
- */
-export interface HerderRestExtensions {
-  healthCheck?(): Promise<void>;
-  setClusterLoggerLevel?(namespace: string, level: string): Promise<void>;
-  putTaskConfigs?(connector: string, taskConfigs: Record<string, string>[], signature: InternalRequestSignature | null): Promise<void>;
-  fenceZombieSourceTasks?(connector: string, signature: InternalRequestSignature | null): Promise<void>;
-}
+export type { HerderRestExtensions, InternalRequestSignature } from '../herder/herder.js';
+import type { HerderRestExtensions } from '../herder/herder.js';
 
 export type RestHerder = Herder & HerderRestExtensions;
 

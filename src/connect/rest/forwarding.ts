@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { RestError } from '../api/errors.js';
 import { rawBody, queryOf, booleanParam, type Query } from './body.js';
 import type { RequestTargetError } from './errors.js';
-import { createRestClient, type RestClient, type RestClientResponse } from './client.js';
+import { createRestClient, type RestClient, type RestClientResponse } from '../http-client.js';
 
 export interface ForwardRequest {
   method: string;

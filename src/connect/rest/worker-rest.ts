@@ -2,7 +2,7 @@
 // authentication, CORS, limits), built before the herder starts so a bad setting stops the worker early.
 import type { WorkerConfig } from '../runtime/worker-config.js';
 import { restAuthenticatorFor } from './auth.js';
-import { createRestClient, type RestClient } from './client.js';
+import { createRestClient, type RestClient } from '../http-client.js';
 import { parseListeners } from './listeners.js';
 import type { RestServerOptions } from './server.js';
 import { httpsServerOptions, restClientTls } from './tls.js';

@@ -6,7 +6,8 @@ import type { Logger } from '../../observability/logger.js';
 import type { RetryWithToleranceOperator } from './error-handling.js';
 import { SKIP } from './error-handling.js';
 
-export interface TaskId { connector: string; task: number }
+export type { TaskId } from '../api/states.js';
+import type { TaskId } from '../api/states.js';
 
 export function taskIdString(id: TaskId): string {
   return `${id.connector}-${id.task}`;

@@ -12,7 +12,7 @@ import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
 import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
 import { explainCreateTopicsError, replicationFactorFor } from '../../kafka/replication-factor.js';
-import type { State } from '../herder/herder.js';
+import type { State } from '../api/states.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../storage/offset-store.js';
 import { ConnectorOffsetStore, connectorOffsetsTopic, usesWorkerOffsetsTopic } from '../storage/connector-offset-store.js';

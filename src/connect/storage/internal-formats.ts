@@ -7,7 +7,7 @@
 //   - map-shaped values (source partitions and offsets) list their keys in the order a java.util.HashMap
 //     iterates them, because that is what the Java connector hands to the converter. Offset lookups compare
 //     key bytes, so a Java worker finds a Ferry-written offset only if the partition map is in that order.
-import type { TargetState, State } from '../herder/herder.js';
+import type { TargetState, State } from '../api/states.js';
 
 // Java HashMap iteration order: one implementation, in the plugin API (connectors need it too).
 export { javaHashMapCapacity, javaHashMapKeyOrder, javaStringHashCode } from '../api/java-order.js';

@@ -7,7 +7,7 @@
 import { ConnectError } from '../api/errors.js';
 import { CompactedLog } from '../../kafka/compacted-log.js';
 import { logger } from '../../observability/logger.js';
-import type { TargetState } from '../herder/herder.js';
+import type { TargetState } from '../api/states.js';
 import {
   commitKey, connectorKey, decodeConfigRecord, encodeCommit, encodeTaskCount, fencingKey, encodeLoggerLevel, encodeProperties, encodeRestartRequest,
   encodeSessionKey, encodeTargetState, loggerClusterKey, restartKey, SESSION_KEY_KEY, targetStateKey, taskKey,

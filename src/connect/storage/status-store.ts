@@ -1,6 +1,6 @@
 // Connector and task status (Connect's StatusBackingStore). Standalone keeps it in memory; distributed
 // mode writes the same records to the status topic.
-import type { State } from '../herder/herder.js';
+import type { State } from '../api/states.js';
 
 export interface StatusRecord {
   state: State;

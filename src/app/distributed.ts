@@ -1,17 +1,17 @@
 // Starts a distributed worker: herder + REST server (with inter-worker forwarding), the counterpart of
 // startStandalone in src/cli/connect.ts. Used by the CLI (`connect-distributed worker.properties`) and tests.
 import { hostname } from 'node:os';
-import { ConfigError } from '../api/errors.js';
-import { createHttpForwarder, createRestServer, DEFAULT_LISTENERS } from '../rest/server.js';
-import { workerRestSetup, type WorkerRestSetup } from '../rest/worker-rest.js';
-import type { RestClient } from '../rest/client.js';
-import { WorkerConfig } from '../runtime/worker-config.js';
-import { installProcessGuard } from '../runtime/process-guard.js';
-import { parseListeners } from '../rest/listeners.js';
-import { logger } from '../../observability/logger.js';
-import { registry as metricsRegistry } from '../../observability/metrics.js';
-import { builtinPlugins, transformerFactory, transformValidator } from '../../plugins.js';
-import { DistributedHerder } from './distributed.js';
+import { ConfigError } from '../connect/api/errors.js';
+import { createHttpForwarder, createRestServer, DEFAULT_LISTENERS } from '../connect/rest/server.js';
+import { workerRestSetup, type WorkerRestSetup } from '../connect/rest/worker-rest.js';
+import type { RestClient } from '../connect/http-client.js';
+import { WorkerConfig } from '../connect/runtime/worker-config.js';
+import { installProcessGuard } from '../connect/runtime/process-guard.js';
+import { parseListeners } from '../connect/rest/listeners.js';
+import { logger } from '../observability/logger.js';
+import { registry as metricsRegistry } from '../observability/metrics.js';
+import { builtinPlugins, transformerFactory, transformValidator } from './plugins.js';
+import { DistributedHerder } from '../connect/herder/distributed.js';
 
 const log = logger('connect.cli');
 

@@ -1,18 +1,18 @@
 // The built-in plugin set: converters, SMTs and predicates from the framework, plus the connectors Ferry
 // ships (file, JDBC, mirror). This is the one place where connect/ meets connectors/ — the framework
 // itself only sees a PluginRegistry.
-import type { ConnectRecord } from './connect/api/records.js';
-import type { PluginKind } from './connect/api/connector.js';
-import { PluginRegistry } from './connect/runtime/plugins.js';
-import type { TransformerFactory } from './connect/runtime/worker.js';
-import type { TransformValidator } from './connect/herder/validation.js';
-import { converterPlugins } from './connect/converters/index.js';
-import { predicatePlugins, transformPlugins } from './connect/transforms/index.js';
-import { buildTransformationChain, validateTransformations, type PluginResolver } from './connect/transforms/chain.js';
-import { fileStreamPlugins } from './connectors/file/index.js';
-import { jdbcPlugins } from './connectors/jdbc/index.js';
-import { mirrorPlugins } from './connectors/mirror/plugins.js';
-import { s3Plugins } from './connectors/s3/index.js';
+import type { ConnectRecord } from '../connect/api/records.js';
+import type { PluginKind } from '../connect/api/connector.js';
+import { PluginRegistry } from '../connect/runtime/plugins.js';
+import type { TransformerFactory } from '../connect/runtime/worker.js';
+import type { TransformValidator } from '../connect/herder/validation.js';
+import { converterPlugins } from '../connect/converters/index.js';
+import { predicatePlugins, transformPlugins } from '../connect/transforms/index.js';
+import { buildTransformationChain, validateTransformations, type PluginResolver } from '../connect/transforms/chain.js';
+import { fileStreamPlugins } from '../connectors/file/index.js';
+import { jdbcPlugins } from '../connectors/jdbc/index.js';
+import { mirrorPlugins } from '../connectors/mirror/plugins.js';
+import { s3Plugins } from '../connectors/s3/index.js';
 
 export interface BuiltinPluginOptions {
   /** The worker's file.allowed.paths; unset = FileStream connectors may use no file (stdin/stdout only). */
