@@ -142,6 +142,11 @@ export class BatchSender {
     return { producerId: this.producerId, producerEpoch: this.producerEpoch };
   }
 
+  /** Bytes of batches queued or in flight (counted against buffer.memory until they settle). */
+  get bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Waits until the byte budget has room for `bytes` (always admits into an empty queue). */
   async reserve(bytes: number): Promise<void> {
     while (this.queuedBytes > 0 && this.queuedBytes + bytes > this.o.bufferMemory && this.closed === null) {

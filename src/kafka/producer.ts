@@ -19,6 +19,7 @@ export type { Segment } from './batch-sender.js';
 import { produceRequestBody, sendRequest } from './requests.js';
 import { createEosManager, createErrorFromCode, produceResponseDecoders, type KafkajsBroker, type KafkajsCluster, type KafkajsEosManager } from './kafkajs-internals.js';
 import { logger } from '../observability/logger.js';
+import { registerProducerBuffer } from '../observability/metrics.js';
 import { TopicMetadataCache } from './metadata.js';
 import { murmur2Partition } from './partitioner.js';
 
@@ -99,10 +100,12 @@ export class RecordProducer {
   private leaders = new Map<string, number>();
   private leadersOf: unknown = null;
   private connected = false;
+  /** Stops serving kafka_producer_buffer_available_bytes for this producer (set while connected). */
+  private unregisterBuffer: (() => void) | null = null;
   /** Enqueueing is serialized (topic metadata, the byte budget): per-partition order follows call order. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(props: ClientProps, clientId: string, opts: { allowAutoTopicCreation?: boolean } = {}) {
+  constructor(props: ClientProps, private readonly clientId: string, opts: { allowAutoTopicCreation?: boolean } = {}) {
     this.cluster = createLowLevelCluster(props, clientId);
     this.acks = acksOf(props);
     const transactionalId = props['transactional.id']?.trim() || null;
@@ -173,11 +176,14 @@ export class RecordProducer {
     await this.cluster.connect();
     await this.sender.start();
     this.connected = true;
+    this.unregisterBuffer = registerProducerBuffer(this.clientId, () => Math.max(0, this.bufferBytes - this.sender.bufferedBytes));
   }
 
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
+    this.unregisterBuffer?.();
+    this.unregisterBuffer = null;
     this.sender.close();
     await Promise.allSettled([this.cluster.disconnect(), this.metadata.close()]);
   }

@@ -2,9 +2,11 @@
 // (source-record-poll, sink-record-read, offset-commit-*) in Prometheus style.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { WindowedMetric } from './windowed-stats.js';
+import { registerJvmMetrics } from './jvm-metrics.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'ferry_process_' });
+registerJvmMetrics(registry);
 
 const taskLabels = ['connector', 'task'] as const;
 
@@ -67,6 +69,9 @@ export const strimziConnect = {
     (g) => { for (const t of taskStates.values()) g.set({ connector: t.connector, task: t.task, status: t.state.toLowerCase() }, 1); }),
   sourceRecordPoll: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_poll_total: 'total', kafka_connect_source_task_source_record_poll_rate: 'rate' }, help: 'Records polled from the source task (source-record-poll)', labelNames: taskLabels, registry }),
   sourceRecordWrite: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_write_total: 'total', kafka_connect_source_task_source_record_write_rate: 'rate' }, help: 'Records written to Kafka by the source task (source-record-write)', labelNames: taskLabels, registry }),
+  // Connect records the count at every poll (records added) and every acknowledged batch (records removed): its
+  // plain value is the last count, _max and _avg are over those recordings in the sample windows.
+  sourceRecordActive: new WindowedMetric({ outputs: { kafka_connect_source_task_source_record_active_count: 'last', kafka_connect_source_task_source_record_active_count_max: 'max', kafka_connect_source_task_source_record_active_count_avg: 'avg' }, help: 'Records polled by the source task and not yet acknowledged by the target (source-record-active-count)', labelNames: taskLabels, registry }),
   sinkRecordRead: new WindowedMetric({ outputs: { kafka_connect_sink_task_sink_record_read_total: 'total', kafka_connect_sink_task_sink_record_read_rate: 'rate' }, help: 'Records read from Kafka by the sink task (sink-record-read)', labelNames: taskLabels, registry }),
   sinkRecordSend: new WindowedMetric({ outputs: { kafka_connect_sink_task_sink_record_send_total: 'total', kafka_connect_sink_task_sink_record_send_rate: 'rate' }, help: 'Records handed to the sink task after transforms (sink-record-send)', labelNames: taskLabels, registry }),
   batchSize: new WindowedMetric({ outputs: { kafka_connect_connector_task_batch_size_avg: 'avg', kafka_connect_connector_task_batch_size_max: 'max' }, help: 'Records per poll()/put() batch (batch-size)', labelNames: taskLabels, registry }),
@@ -90,6 +95,23 @@ export const strimziTaskErrors = [
 /** Registers the error counts a task reports until its state is cleared (setTaskState(..., null)). */
 export function registerTaskErrors(connector: string, task: number, counts: TaskErrorCounts, owner = 0): void {
   taskErrors.set(`${owner}\u0000${connector}\u0000${task}`, { labels: { connector, task: String(task) }, counts });
+}
+
+// The producer's buffer-available-bytes (producer-metrics): buffer.memory minus the bytes of batches queued or in
+// flight, read at scrape time from each connected producer. Producers sharing a client id (a task of the same name
+// in two flows) show the one with the least room.
+const producerBuffers = new Set<{ clientid: string; available: () => number }>();
+export const producerBufferAvailable = labelledGauge('kafka_producer_buffer_available_bytes', 'buffer.memory not used by batches queued or in flight (producer-metrics buffer-available-bytes)', ['clientid'] as const, (g) => {
+  const least = new Map<string, number>();
+  for (const p of producerBuffers) least.set(p.clientid, Math.min(least.get(p.clientid) ?? Infinity, p.available()));
+  for (const [clientid, bytes] of least) g.set({ clientid }, bytes);
+});
+
+/** Serves a producer's available buffer bytes until the returned function is called (the producer closed). */
+export function registerProducerBuffer(clientid: string, available: () => number): () => void {
+  const entry = { clientid, available };
+  producerBuffers.add(entry);
+  return () => { producerBuffers.delete(entry); };
 }
 
 /** A distributed worker's group state (Connect's connect-coordinator-metrics and connect-worker-rebalance-metrics). */
@@ -134,7 +156,7 @@ function countTasks(connector: string, state: string | null): number {
   return n;
 }
 
-const taskWindowed = [strimziConnect.sourceRecordPoll, strimziConnect.sourceRecordWrite, strimziConnect.sinkRecordRead, strimziConnect.sinkRecordSend, strimziConnect.batchSize, strimziConnect.offsetCommitTime];
+const taskWindowed = [strimziConnect.sourceRecordPoll, strimziConnect.sourceRecordWrite, strimziConnect.sourceRecordActive, strimziConnect.sinkRecordRead, strimziConnect.sinkRecordSend, strimziConnect.batchSize, strimziConnect.offsetCommitTime];
 const taskCounters = [metrics.sourceRecordPoll, metrics.sourceRecordWrite, metrics.sinkRecordRead, metrics.sinkRecordSend, metrics.batchSize, metrics.offsetCommitSuccess, metrics.offsetCommitFailure, metrics.offsetCommitLatency, metrics.deadletterRecords];
 
 /** A task's state; null when the task left this worker: every series labelled with it is removed. */

@@ -290,7 +290,9 @@ test('the byte budget (buffer.memory) makes reserve wait until acknowledged batc
   c.leaders.set('t-0', 0);
   c.delayMs = 30;
   const s = await started(c, { bufferMemory: 1 });
-  const first = s.enqueue(batchesFor('t', 0, 1, 10));
+  const batches = batchesFor('t', 0, 1, 10);
+  const first = s.enqueue(batches);
+  assert.equal(s.bufferedBytes, batches.reduce((n, b) => n + b.batch.length, 0), 'queued bytes count against buffer.memory');
   let admitted = false;
   const waiting = s.reserve(100).then(() => { admitted = true; });
   await new Promise((r) => setTimeout(r, 10));
@@ -298,6 +300,7 @@ test('the byte budget (buffer.memory) makes reserve wait until acknowledged batc
   await Promise.all(first);
   await waiting;
   assert.equal(admitted, true);
+  assert.equal(s.bufferedBytes, 0, 'acknowledged batches free their bytes');
 });
 
 test('close() fails queued batches with a clear error', async () => {

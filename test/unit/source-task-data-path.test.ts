@@ -1,9 +1,12 @@
 // The runtime's choice of data path for a source task that can write encoded batches: offered only with no
 // transform and ByteArrayConverter for key, value and headers; acknowledged offsets reach the offset store
-// and stop waits for the task's own sends.
+// and stop waits for the task's own sends. On both paths the task's active records (Connect's
+// source-record-active-count) rise with what is polled or sent and fall back to 0 once acknowledged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SourceTask, type SourceRecord } from '../../src/connect/api/index.js';
+import { sourceRecord } from '../../src/connect/api/records.js';
+import { strimziConnect } from '../../src/observability/metrics.js';
 import { SourceTaskRunner } from '../../src/connect/runtime/source-task-runner.js';
 import { RetryWithToleranceOperator, errorHandlingConfig } from '../../src/connect/runtime/error-handling.js';
 import { MemoryOffsetStore } from '../../src/connect/storage/offset-store.js';
@@ -36,6 +39,16 @@ class BytesTask extends SourceTask {
   }
 }
 
+/** Polls 3 batches of 4 records on the record path (its converters keep the runtime from offering the byte path). */
+class RecordsTask extends BytesTask {
+  override async poll(): Promise<SourceRecord[] | null> {
+    await new Promise((r) => setTimeout(r, 5));
+    if (this.polls >= 3) return null;
+    const n = this.polls++;
+    return [0, 1, 2, 3].map((i) => sourceRecord({ topic: 't', sourcePartition: { p: 0 }, sourceOffset: { offset: n * 4 + i } }));
+  }
+}
+
 function fakeProducer(sent: EncodedBatch[]): RecordProducer {
   let next = 0;
   return {
@@ -53,14 +66,13 @@ function converters(cls: 'bytes' | 'string'): TaskConverters {
   return { key: make(), value: make(), header: make(), keyClass: cls, valueClass: cls, headerClass: cls } as unknown as TaskConverters;
 }
 
-async function run(conv: TaskConverters, stages: unknown[]): Promise<{ task: BytesTask; sent: EncodedBatch[]; store: MemoryOffsetStore; failures: unknown[] }> {
-  const task = new BytesTask();
+async function run(conv: TaskConverters, stages: unknown[], task = new BytesTask(), connector = 'c'): Promise<{ task: BytesTask; sent: EncodedBatch[]; store: MemoryOffsetStore; failures: unknown[] }> {
   const sent: EncodedBatch[] = [];
   const store = new MemoryOffsetStore();
   const failures: unknown[] = [];
   const log = logger('test.data-path');
   const runner = new SourceTaskRunner({
-    id: { connector: 'c', task: 0 }, task, taskProps: {}, converters: conv,
+    id: { connector, task: 0 }, task, taskProps: {}, converters: conv,
     transformer: { stages, apply: (r: unknown) => r, close: () => undefined } as never,
     producer: fakeProducer(sent), offsetStore: store, errors: new RetryWithToleranceOperator(errorHandlingConfig({}), [], log),
     listener: { onRunning: () => undefined, onPaused: () => undefined, onFailed: (_id, e) => { failures.push(e); }, onStopped: () => undefined },
@@ -80,6 +92,19 @@ test('no transform and ByteArrayConverters: the task writes encoded batches; sto
   assert.ok(task.sink, 'byte path offered');
   assert.equal(sent.length, 3);
   assert.deepEqual(store.get('c', { p: 0 }), { offset: 29 });
+  const active = strimziConnect.sourceRecordActive.series({ connector: 'c', task: '0' });
+  assert.equal(active.last, 0);
+  // Sends of 10 records each, up to all three unacknowledged at once.
+  assert.ok(active.maximum() >= 10 && active.maximum() <= 30, `max ${active.maximum()}`);
+});
+
+test('record path: polled records are active until their batch is acknowledged', async () => {
+  const { failures } = await run(converters('string'), [], new RecordsTask(), 'records');
+  assert.deepEqual(failures, []);
+  const active = strimziConnect.sourceRecordActive.series({ connector: 'records', task: '0' });
+  assert.equal(active.last, 0);
+  // Two batches of 4 in flight at most (maxInFlightBatches 2).
+  assert.equal(active.maximum(), 8);
 });
 
 test('a transform or another converter keeps the record path', async () => {

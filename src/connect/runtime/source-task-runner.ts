@@ -5,7 +5,7 @@
 import type { SourceTask, SourceTaskContext, OffsetStorageReader } from '../api/connector.js';
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records.js';
 import { RetriableError, errorTrace } from '../api/errors.js';
-import type { EncodedBatchSink, OutRecord, RecordMetadata, RecordProducer } from '../../kafka/producer.js';
+import type { EncodedBatch, EncodedBatchSink, OutRecord, RecordMetadata, RecordProducer, Segment } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { metrics, strimziConnect } from '../../observability/metrics.js';
 import type { SampledStat } from '../../observability/windowed-stats.js';
@@ -100,7 +100,9 @@ export class SourceTaskRunner implements TaskRunner {
   private lastCommit = Date.now();
   private readonly labels: { connector: string; task: string };
   /** Connect's windowed task metrics (Strimzi names), recorded per batch. */
-  private readonly stats: { poll: SampledStat; write: SampledStat; batch: SampledStat; commit: SampledStat };
+  private readonly stats: { poll: SampledStat; write: SampledStat; active: SampledStat; batch: SampledStat; commit: SampledStat };
+  /** Records polled (on the byte path: sent) and not yet acknowledged by the target (source-record-active-count). */
+  private activeRecords = 0;
   private readonly topicsSeen = new Set<string>();
   private failed = false;
   /** Set when the task writes encoded batches itself (byte path). */
@@ -116,7 +118,7 @@ export class SourceTaskRunner implements TaskRunner {
     this.labels = { connector: d.id.connector, task: String(d.id.task) };
     this.stats = {
       poll: strimziConnect.sourceRecordPoll.series(this.labels), write: strimziConnect.sourceRecordWrite.series(this.labels),
-      batch: strimziConnect.batchSize.series(this.labels), commit: strimziConnect.offsetCommitTime.series(this.labels),
+      active: strimziConnect.sourceRecordActive.series(this.labels), batch: strimziConnect.batchSize.series(this.labels), commit: strimziConnect.offsetCommitTime.series(this.labels),
     };
   }
 
@@ -124,6 +126,7 @@ export class SourceTaskRunner implements TaskRunner {
     // A task's counters exist from its start, at 0 (as Connect's task metrics do), also after a restart removed
     // the previous run's series.
     for (const m of [metrics.sourceRecordPoll, metrics.sourceRecordWrite, metrics.offsetCommitSuccess, metrics.offsetCommitFailure]) m.inc(this.labels, 0);
+    this.stats.active.record(0);
     void this.loop().finally(() => this.finished.resolve());
   }
 
@@ -193,6 +196,7 @@ export class SourceTaskRunner implements TaskRunner {
           metrics.batchSize.observe(this.labels, polled.length);
           this.stats.poll.add(polled.length);
           this.stats.batch.record(polled.length);
+          this.activeChanged(polled.length);
           inflight.push(this.send(polled));
           await this.drain(inflight, maxInFlight - 1);
         } else {
@@ -239,7 +243,7 @@ export class SourceTaskRunner implements TaskRunner {
         compression: producer.batchCompression,
         maxBatchBytes: producer.maxBatchBytes,
         bufferMemory: producer.bufferMemory,
-        send: (batches) => producer.sendEncoded(batches),
+        send: (batches) => this.sendEncoded(batches),
         offsetsAcknowledged: (entries) => {
           for (const e of entries) this.pendingOffsets.set(this.partitionKey(e.partition), { partition: e.partition, offset: e.offset });
         },
@@ -258,6 +262,23 @@ export class SourceTaskRunner implements TaskRunner {
     if (isEncodedBatchTask(task)) log.info({ path: 'records', reason }, 'source task data path: records');
     metrics.sourceTaskDataPath.set({ ...this.labels, path: 'records' }, 1);
     metrics.sourceTaskDataPath.set({ ...this.labels, path: 'bytes' }, 0);
+  }
+
+  /** Connect records the active count at every change (its _max and _avg are over those recordings). */
+  private activeChanged(delta: number): void {
+    this.activeRecords = Math.max(0, this.activeRecords + delta);
+    this.stats.active.record(this.activeRecords);
+  }
+
+  /** The byte path's send: its records are active from the send until the target acknowledges (or fails) it. */
+  private sendEncoded(batches: readonly EncodedBatch[]): Promise<Segment[][]> {
+    let records = 0;
+    for (const b of batches) records += b.count;
+    this.activeChanged(records);
+    const sent = this.d.producer.sendEncoded(batches);
+    const settled = () => this.activeChanged(-records);
+    void sent.then(settled, settled);
+    return sent;
   }
 
   private retryDelay = 0;
@@ -340,6 +361,7 @@ export class SourceTaskRunner implements TaskRunner {
       }
       metrics.sourceRecordWrite.inc(this.labels, written);
       this.stats.write.add(written);
+      this.activeChanged(-b.records.length);
     }
   }
 
