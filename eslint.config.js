@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
  * One no-restricted-imports entry per layer. Import specifiers are relative, so each rule is a regex over the
  * specifier: `(\\.\\./)+x/` is "a folder x above this file". Only src/kafka/ may import kafkajs.
  */
-function layerRules() {
+export function layerRules() {
   const up = (names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
   const kafkajs = { name: 'kafkajs', message: 'Only src/kafka/ imports kafkajs; use its façade (src/kafka/*).' };
   const rule = (files, patterns, extra = {}) => ({
