@@ -56,3 +56,28 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, p: RetryPoli
 export function exponentialBackoff(initialMs: number, maxMs: number): (attempt: number) => number {
   return (attempt) => Math.min(initialMs * 2 ** (attempt - 1), maxMs);
 }
+
+/**
+ * Calls `fn` every `intervalMs` until it returns a truthy value, which is returned; after `timeoutMs` it throws an
+ * error naming `what`, the last value and the last error. Errors thrown by `fn` count as "not yet". The one
+ * condition wait of tests, scenarios and tools.
+ */
+export async function pollUntil<T>(what: string, fn: () => Promise<T> | T, opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal }): Promise<NonNullable<T>> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as NonNullable<T>;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() >= deadline || opts.signal?.aborted) break;
+    await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), opts.signal);
+  }
+  const lastValue = last === undefined ? '' : `; last value: ${JSON.stringify(last)}`;
+  const lastError = lastErr === undefined ? '' : `; last error: ${(lastErr as Error).message}`;
+  throw new Error(`Timed out after ${opts.timeoutMs} ms waiting for ${what}${lastValue}${lastError}`);
+}
+

@@ -9,7 +9,8 @@ import type { ClientProps } from '../../src/kafka/client.js';
 import { PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../src/kafka/producer.js';
 import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
-import { runToCompletion, sleep } from './proc.js';
+import { runToCompletion } from './proc.js';
+import { pollUntil } from '../../src/backoff.js';
 import { decodeOffsetKey, decodeOffsetValue } from '../../src/connect/storage/internal-formats.js';
 
 export const BENCH_PREFIX = 'ferry-bench-';
@@ -274,18 +275,11 @@ export async function commitGroupOffsets(bootstrap: string, commits: Map<string,
   }
 }
 
-/** Polls fn every intervalMs until it returns a value, or throws after timeoutMs. */
+/** Polls fn every intervalMs until it returns a value (0 and '' count), or throws after timeoutMs: src/backoff.ts's pollUntil. */
 export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== null && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await sleep(intervalMs);
-  }
+  const found = await pollUntil(what, async () => {
+    const v = await fn();
+    return v !== undefined && v !== null && v !== false ? { v } : null;
+  }, { timeoutMs, intervalMs });
+  return found.v;
 }

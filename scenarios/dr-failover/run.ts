@@ -20,6 +20,7 @@ import { createTopics, deliveryReport, SeqConsumer, SeqProducer, type Consumed }
 import { mm2Properties, startMirror, until, writeProperties } from '../lib/mirror.js';
 import { runFerry, type CliResult } from '../lib/cli.js';
 import { clustersFor, renderReport, Story, type StoryOptions } from '../lib/story.js';
+import { sleep } from '../../src/backoff.js';
 
 export interface SwitchReport {
   switch: string;
@@ -114,7 +115,7 @@ export async function runDrFailover(opts: StoryOptions & { mode?: 'planned' | 'u
     mirror = await startMirror(props);
     story.step(`shop and fulfilment run on primary (${rate} orders/s)`);
     await apps(primary, ['orders']);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
 
     if (mode !== 'unplanned') {
       story.step('PLANNED FAILOVER: stop the apps on primary, fail over, start them on dr');

@@ -7,6 +7,7 @@ import { GroupConsumer, type InRecord } from '../../src/kafka/consumer.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { ensureTopics } from '../../src/mirror/ops-context.js';
+import { sleep } from '../../src/backoff.js';
 
 export interface SeqRecord {
   app: string;
@@ -86,7 +87,7 @@ export class SeqProducer {
           this.errors++;
           if (!this.running) break;
         }
-        await new Promise((r) => setTimeout(r, Math.max(0, interval - (Date.now() - t))));
+        await sleep(Math.max(0, interval - (Date.now() - t)));
       }
     })();
   }
@@ -145,7 +146,7 @@ export class SeqConsumer {
     const deadline = Date.now() + timeoutMs;
     while (this.records.length < n) {
       if (Date.now() > deadline) throw new Error(`consumer ${this.group} got ${this.records.length} of ${n} records within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 
@@ -156,7 +157,7 @@ export class SeqConsumer {
     let since = Date.now();
     while (Date.now() - since < quietMs) {
       if (Date.now() > deadline) return;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       if (this.records.length !== n) { n = this.records.length; since = Date.now(); }
     }
   }

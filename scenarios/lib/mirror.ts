@@ -6,6 +6,7 @@ import { startMirrorMaker, type MirrorMakerHandle } from '../../src/mirror/dedic
 import { prepareFlowTopics, renderProperties } from '../../src/mirror/ops-flow.js';
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
+import { pollUntil } from '../../src/backoff.js';
 
 export interface Mm2Options {
   /** Replicating flows, e.g. ['a->b'] or ['a->b', 'b->a']. */
@@ -56,17 +57,7 @@ export async function startClusters(names: string[], progress: (m: string) => vo
   });
 }
 
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 250): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** Waits for a condition (src/backoff.ts's pollUntil, with the scenarios' longer defaults). */
+export function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 250): Promise<NonNullable<T>> {
+  return pollUntil(what, fn, { timeoutMs, intervalMs });
 }

@@ -23,6 +23,7 @@ import { createTopics, deliveryReport, encodeSeq, SeqConsumer, SeqProducer } fro
 import { mm2Properties, until, writeProperties } from '../lib/mirror.js';
 import { runFerry, spawnFerry, type CliResult, type RunningFerry } from '../lib/cli.js';
 import { clustersFor, renderReport, Story, type StoryOptions } from '../lib/story.js';
+import { sleep } from '../../src/backoff.js';
 
 export interface MigrationReport {
   scenario: 'migration';
@@ -101,7 +102,7 @@ export async function runMigration(opts: StoryOptions & { records?: number } = {
       c.setLimit(spec.take);
       await c.start();
       await c.waitFor(spec.take, 120_000);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       await c.stop();
       spec.records.push(...c.records);
     }
@@ -112,7 +113,7 @@ export async function runMigration(opts: StoryOptions & { records?: number } = {
     mirrorProc = spawnFerry(['migrate', 'start', '--run', '--config', file, '--from', 'old', '--to', 'new']);
     orders.start(opts.small ? 200 : 1000, opts.small ? 20 : 100);
     for (let i = 0; i < 2; i++) {
-      await new Promise((r) => setTimeout(r, opts.small ? 2000 : 5000));
+      await sleep(opts.small ? 2000 : 5000);
       await ferry(['migrate', 'status', '--sample-ms', '1000']);
     }
     story.step('maintenance window: stop the producers and consumers on old');

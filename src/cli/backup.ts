@@ -18,6 +18,7 @@ import { LOSSLESS_EXTENSION } from '../connectors/s3/backup-reader.js';
 import { setLevel } from '../observability/logger.js';
 import { reportStartupError, startStandalone } from './connect.js';
 import { S3_CLI_OPTIONS, UsageError, clientProps, s3ConnectorProps, storageFromProps } from './restore.js';
+import { sleep } from '../backoff.js';
 
 export const BACKUP_USAGE = `Usage: ferry backup start|run|status|groups [options]
 
@@ -254,7 +255,7 @@ export async function backupCommand(args: string[]): Promise<number> {
           if (v.json) console.log(JSON.stringify(snap));
           else console.log(`${snap.takenAt}: offsets of ${Object.keys(snap.groups).length} group(s) written to s3://${storage.bucket}/${groupSnapshotKey(storage)}`);
           if (every === undefined) return 0;
-          await new Promise((r) => setTimeout(r, every));
+          await sleep(every);
         }
       }
       default:

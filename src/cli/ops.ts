@@ -12,6 +12,7 @@ import { migrateCutover, migratePlan, migrateStart, migrateStatus, migrateVerify
 import type { OperationResult } from '../mirror/plan.js';
 import { fmtCount, fmtDuration } from '../mirror/ops-format.js';
 import { scrubSecrets } from '../config/secrets.js';
+import { sleep } from '../backoff.js';
 
 const CONNECTION_HELP = `Clusters:
   --from A --to B          cluster aliases (as in mm2.properties)
@@ -285,7 +286,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
           if (json) process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
           else process.stdout.write(`${watch > 0 && process.stdout.isTTY ? '\u001b[2J\u001b[H' : ''}${renderMigrationStatus(st)}\n`);
           if (watch <= 0 || st.phase === 'completed') return 0;
-          await new Promise((r) => setTimeout(r, watch * 1000));
+          await sleep(watch * 1000);
         }
       }
       case 'verify': {

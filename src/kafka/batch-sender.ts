@@ -20,7 +20,7 @@
 //   the partition's queued batches, then the producer takes a new producer id, so later sends work again
 //   (without it every later batch of that partition would be out of sequence).
 import { sealRecordBatch } from './record-batch.js';
-import { exponentialBackoff, retry } from '../backoff.js';
+import { exponentialBackoff, retry, sleep } from '../backoff.js';
 
 /** One partition's answer in a Produce response. */
 export interface PartitionResponse { topic: string; partition: number; errorCode: number; baseOffset: number }
@@ -270,7 +270,7 @@ export class BatchSender {
     if (this.metadataRefresh) return;
     this.metadataRefresh = this.transport.refreshMetadata()
       .catch(() => undefined) // the next pump asks again; the batch's delivery timeout bounds it
-      .then(() => new Promise((r) => setTimeout(r, this.o.retryBackoffMs)))
+      .then(() => sleep(this.o.retryBackoffMs))
       .then(() => { this.metadataRefresh = null; this.pump(); });
   }
 

@@ -7,6 +7,7 @@ import { resolveSecurity, type ConnectionSecurity } from './security.js';
 
 export type { ClientProps } from './security.js';
 import type { ClientProps } from './security.js';
+import { sleep } from '../backoff.js';
 
 const kafkaLog = logger('kafka.client');
 // Ferry partitions keyed records itself (Java-compatible murmur2), so kafkajs's v2 partitioner notice is noise.
@@ -172,7 +173,7 @@ export async function createTopicsAndWait(admin: Admin, args: Omit<CreateTopicsA
       if (Date.now() > deadline) throw e;
     }
     if (Date.now() > deadline) throw new Error(`Topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -13,7 +13,7 @@ import { PartitionReader, type TopicPartition } from './partition-reader.js';
 import { RecordProducer, type OutRecord, type RecordMetadata } from './producer.js';
 import { FencedError } from './transactions.js';
 import { logger } from '../observability/logger.js';
-import { retry } from '../backoff.js';
+import { retry, sleep } from '../backoff.js';
 
 const log = logger('kafka.compacted-log');
 
@@ -109,7 +109,7 @@ export class CompactedLog {
       } catch (e) {
         if (!this.running) break;
         log.warn({ topic: this.opts.topic, err: (e as Error).message }, 'reading the log failed; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
+        await sleep(backoff);
         backoff = Math.min(backoff * 2, 2000);
       }
     }

@@ -5,6 +5,7 @@ import { logger } from '../observability/logger.js';
 import { consumerConfig, createKafka, type ClientProps } from './client.js';
 // Registers snappy, lz4 and zstd (and Ferry's gzip) with kafkajs, so group consumers decode every codec.
 import './codecs.js';
+import { sleep } from '../backoff.js';
 
 const log = logger('kafka.consumer');
 
@@ -98,7 +99,7 @@ export class GroupConsumer {
           warned = true;
           log.warn({ group: this.groupId, topics: Array.isArray(topics) ? topics : String(topics) }, 'waiting for topics to exist before subscribing');
         }
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay);
       }
     } finally {
       await admin.disconnect().catch(() => undefined);

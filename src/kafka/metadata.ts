@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import { createKafka, createTopicsAndWait, type ClientProps } from './client.js';
 import { BROKER_DEFAULT_REPLICATION_FACTOR, explainCreateTopicsError } from './replication-factor.js';
+import { sleep } from '../backoff.js';
 
 /** Topics whose partition counts one producer keeps (least recently used ones are fetched again). */
 export const TOPIC_CACHE_MAX = 10_000;
@@ -48,7 +49,7 @@ export class TopicMetadataCache {
             return false;
           });
         }
-        else await new Promise((r) => setTimeout(r, 250));
+        else await sleep(250);
       }
     }
     const count = meta.topics[0]?.partitions.length ?? 0;

@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import { logger } from '../observability/logger.js';
+import { sleep } from '../backoff.js';
 
 const log = logger('kafka.oauth');
 
@@ -95,7 +96,7 @@ export class OAuthTokenSource {
         const err = e as OAuthTokenError & { retriable?: boolean };
         if (err.retriable === false || Date.now() + backoff > deadline) throw e;
         log.warn({ endpoint: this.cfg.url.origin + this.cfg.url.pathname, err: err.message }, 'OAuth token request failed; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
+        await sleep(backoff);
         backoff = Math.min(backoff * 2, this.cfg.retryBackoffMaxMs);
       }
     }

@@ -254,7 +254,7 @@ export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string;
       } catch (e) {
         if ((await admin.topics().catch(() => [] as string[])).includes(t.topic)) { created.push(t.topic); break; }
         if (attempt >= 5 || !(isMissingTopic(e) || /already exists|LEADER_NOT_AVAILABLE/i.test((e as Error).message))) throw e;
-        await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+        await sleep(300 * (attempt + 1));
       }
     }
   }
@@ -263,7 +263,7 @@ export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string;
   for (;;) {
     const counts = await admin.partitionCounts(topics.map((t) => t.topic)).catch(() => new Map<string, number>());
     if (topics.every((t) => counts.has(t.topic)) || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return created;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandalone, type ConnectorSpec, type StandaloneHandle } from '../../src/cli/connect.js';
+import { pollUntil } from '../../src/backoff.js';
 
 export interface TestWorker extends StandaloneHandle {
   dir: string;
@@ -48,19 +49,7 @@ export async function startTestWorker(bootstrap: string, opts: { dir: string; ex
   };
 }
 
-/** Polls until fn returns a truthy value or the timeout passes (then throws with the last value). */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last as NonNullable<T>;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastErr ? `; last error: ${(lastErr as Error).message}` : ''}`);
+/** Polls until fn returns a truthy value or the timeout passes (then throws with the last value): src/backoff.ts's pollUntil. */
+export function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 200): Promise<NonNullable<T>> {
+  return pollUntil(what, fn, { timeoutMs, intervalMs });
 }

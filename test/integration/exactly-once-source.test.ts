@@ -19,6 +19,7 @@ import { distributedProps, readTopic, rest } from '../helpers/distributed.js';
 import { freePort, spawnWorker, type WorkerProcess } from '../helpers/distributed-failover.js';
 import { createTopics, partitionFingerprints } from '../helpers/mirror.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let bootstrap: string;
@@ -83,7 +84,7 @@ async function runDisruptions(opts: { eos: boolean; kills: number; freezes: numb
       await waitFor('lines flowing', async () => (await committedLines(topic)).length > before + 100, 30_000, 100);
       const victim = workers.find((w) => w.workerId === owner.tasks[0]!.worker_id)!;
       assert.ok(victim, `the task's worker ${owner.tasks[0]!.worker_id} is one of ours`);
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
+      await sleep(Math.floor(Math.random() * 300));
       if (plan[round] === 'kill') {
         victim.child.kill('SIGKILL');
         owner = await taskOwner(workers, victim.workerId);

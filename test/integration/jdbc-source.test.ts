@@ -11,6 +11,7 @@ import {
   MemoryOffsets, connectionProps, connectorContext, openTestDb, sourceTaskContext, testLogger, uniqueName,
   type Db, type TestDb,
 } from '../helpers/db.js';
+import { sleep } from '../../src/backoff.js';
 
 const FAST = { 'poll.interval.ms': '50', 'topic.prefix': 'jdbc-' };
 
@@ -173,7 +174,7 @@ for (const db of ['postgresql', 'mysql'] as const) {
           const task = await startTask(cfg!, offsets);
           await late.exec(pg ? 'BEGIN' : 'START TRANSACTION');
           await late.exec(`INSERT INTO ${t.q(name)} (ts, name) VALUES (${nowSql}, 'late')`);
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
           await t.exec(`INSERT INTO ${t.q(name)} (ts, name) VALUES (${nowSql}, 'early')`);
           const beforeCommit = await drain(task, offsets, 300);
           await late.exec('COMMIT');
@@ -324,7 +325,7 @@ for (const db of ['postgresql', 'mysql'] as const) {
       assert.ok(assigned[0]!.includes(names[0]!) && assigned[0]!.includes(names[1]!) && assigned[1]!.includes(names[2]!), assigned.join(' | '));
       const waitFor = async (n: number): Promise<void> => {
         const until = Date.now() + 5000;
-        while (ctx.reconfigurations < n && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        while (ctx.reconfigurations < n && Date.now() < until) await sleep(50);
         assert.equal(ctx.reconfigurations, n);
       };
       names.push(await table(`${prefix}_4`, 'id INT NOT NULL'));
@@ -361,7 +362,7 @@ for (const db of ['postgresql', 'mysql'] as const) {
       }
       assert.ok(killed >= 1, 'the task connection was killed');
       await t.exec(`INSERT INTO ${t.q(name)} (v) VALUES (4)`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       const ac = new AbortController();
       let failure: unknown = null;
       const got: SourceRecord[] = [];

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { acksOf, consumerConfig, createKafka, producerConfig, withAdmin } from '../../src/kafka/client.js';
 import { uniqueName, useKafka } from '../helpers/kafka.js';
+import { sleep } from '../../src/backoff.js';
 
 const kafka = useKafka({ clusters: ['roundtrip'] });
 const props = () => kafka.cluster('roundtrip').props;
@@ -122,7 +123,7 @@ test('kafkajs quirk: subscribing to a topic that does not exist yet fails once, 
       assert.match(firstError, /does not host this topic-partition/);
       let ok = false;
       for (let i = 0; i < 20 && !ok; i++) {
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
         ok = await consumer.subscribe({ topic, fromBeginning: true }).then(() => true, () => false);
       }
       assert.ok(ok, 'subscribe succeeds once the auto-created topic exists');

@@ -12,6 +12,7 @@ import { startDistributed } from '../../src/app/distributed.js';
 import { distributedProps } from '../helpers/distributed.js';
 import { registry } from '../../src/observability/metrics.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
+import { sleep } from '../../src/backoff.js';
 
 const BYTES = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 let kafka: KafkaHarness;
@@ -226,7 +227,7 @@ test('mirror lag while paused: ferry_mirror_lag_ms reads the pause and returns t
     for (const c of Object.keys(topics)) assert.equal((await worker.rest('PUT', `/connectors/${c}/pause`)).status, 202);
     await waitFor('tasks PAUSED', () => state('PAUSED'), 15_000);
     const pausedAt = Date.now();
-    await new Promise((r) => setTimeout(r, PAUSE_MS)); // the pause itself
+    await sleep(PAUSE_MS); // the pause itself
     const paused = await lagOf();
     t.diagnostic(`lag after ${Date.now() - pausedAt} ms paused: ${JSON.stringify(paused)}`);
     for (const l of paused) {

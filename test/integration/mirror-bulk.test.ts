@@ -12,6 +12,7 @@ import {
   analyseCopy, createTopics, digestTopic, endOffsets, partitionFingerprints, produceMixed, spawnMirrorMaker, sum, useMirrorProcesses, writeMm2Properties,
 } from '../helpers/mirror.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
+import { sleep } from '../../src/backoff.js';
 
 const TOTAL = Number(process.env.FERRY_MIRROR_BULK_RECORDS ?? 1_000_000);
 const TOPICS = 3;
@@ -96,7 +97,7 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
   const producing = (async () => {
     for (let k = 0; k < BATCHES; k++) {
       producedCount += await produceMixed(a.props, [topic], { run: 'crash', partitions, from: k * PER_BATCH, count: PER_BATCH, batchSize: 500, concurrency: 1 });
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   })();
 

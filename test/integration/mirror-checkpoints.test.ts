@@ -25,6 +25,7 @@ import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 import { MirrorClient, translateOffsets } from '../../src/mirror/client.js';
 import { Mm2OffsetSyncEmitter, Mm2OffsetSyncStore } from '../../src/connectors/mirror/mm2-translation.js';
 import { loadOffsetMaps, offsetMapsTopicName } from '../../src/connectors/mirror/offset-map-store.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 const tmp = tempDir('ferry-mirror-checkpoints-');
@@ -338,7 +339,7 @@ test('checkpoints land on the exact next record, in plain, transactional and com
   try {
     const round = async (msgs: { key: string; value: string | null }[]) => {
       await cprod.send({ topic: 'cp-compact', acks: -1, messages: msgs.map((m) => ({ partition: 0, key: m.key, value: m.value })) });
-      await new Promise((r) => setTimeout(r, 400)); // the next write rolls the segment
+      await sleep(400); // the next write rolls the segment
     };
     await round(Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `v1-${i}` })));
     await round(Array.from({ length: 35 }, (_, i) => ({ key: `k${i}`, value: i < 25 ? `v2-${i}` : null })));
@@ -358,7 +359,7 @@ test('checkpoints land on the exact next record, in plain, transactional and com
   }
   await waitFor('cp-compact stable', async () => {
     const x = JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     return x === JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
   }, 30_000, 100);
   log('source topics ready: cp-plain, cp-txn (markers, aborted transactions), cp-compact (compacted)');

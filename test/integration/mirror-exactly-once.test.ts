@@ -16,6 +16,7 @@ import {
 } from '../helpers/mirror.js';
 import { readToEnd } from '../../src/kafka/read-to-end.js';
 import { decodeCheckpoint } from '../../src/connectors/mirror/checkpoint.js';
+import { sleep } from '../../src/backoff.js';
 
 const PARTITIONS = 6;
 
@@ -56,7 +57,7 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
   const producing = (async () => {
     for (let from = 0; from < opts.total; from += BATCH) {
       produced += await produceMixed(a.props, [topic], { run: topic, partitions: PARTITIONS, from, count: Math.min(BATCH, opts.total - from), batchSize: BATCH, concurrency: 1 });
-      await new Promise((r) => setTimeout(r, opts.pauseMs));
+      await sleep(opts.pauseMs);
     }
   })();
 
@@ -83,7 +84,7 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
       } finally {
         nodes[i]!.child.kill('SIGCONT');
       }
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
       const fenced = nodes[i]!.output().match(/fenced|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/g)?.length ?? 0;
       log(`${topic}: freeze ${f + 1}/${opts.freezes} of node ${i + 1}/${nodes.length} while producing (${produced} produced): its partitions moved on without it; thawed, ${fenced} fenced writes or commits in its log`);
     }
@@ -93,7 +94,7 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
       const restartedAt = Date.now();
       await waitFor(`mirror progress before kill ${k + 1}`, async () => (await targetCount()) > before + 500 || (produced >= opts.total && Date.now() - restartedAt > 6000), 60_000, 100)
         .catch((e: Error) => { throw explain(e); });
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1000)));
+      await sleep(Math.floor(Math.random() * 1000));
       const i = k % nodes.length;
       nodes[i]!.kill9();
       await nodes[i]!.exited;

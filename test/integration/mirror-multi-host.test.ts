@@ -14,6 +14,7 @@ import {
   analyseCopy, createTopics, partitionFingerprints, produceMixed, spawnMirrorMaker, useMirrorProcesses, writeMm2Properties,
 } from '../helpers/mirror.js';
 import { readTopic } from '../helpers/distributed.js';
+import { sleep } from '../../src/backoff.js';
 
 const PARTITIONS = 6;
 const HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -80,7 +81,7 @@ test('three dedicated-mode nodes on 127.0.0.2-4 share the flow; kill -9 of one m
   const producing = (async () => {
     for (let from = 0; from < 30_000; from += 500) {
       produced += await produceMixed(a.props, [topic], { run: topic, partitions: PARTITIONS, from, count: 500, batchSize: 500, concurrency: 1 });
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
     }
   })();
   const explain = (e: Error) => new Error(`${e.message}\n${nodes.map((n, i) => `--- node ${HOSTS[i]} ---\n${n.output().slice(-2500)}`).join('\n')}`, { cause: e });

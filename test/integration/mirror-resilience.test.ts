@@ -19,6 +19,7 @@ import { readMm2Config, startMirrorMaker, type MirrorMakerHandle } from '../../s
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import { registry } from '../../src/observability/metrics.js';
+import { sleep } from '../../src/backoff.js';
 
 const kafka = useKafka({ clusters: ['source', 'target', 'wide'], brokers: { wide: 3 } });
 const tmp = tempDir('ferry-mirror-resilience-');
@@ -74,7 +75,7 @@ function liveStream(source: TestCluster, topic: string, partitions: number, run:
     try {
       for (let k = 0; k < MAX_BATCHES && !stopping; k++) {
         produced += await produceMixed(source.props, [topic], { run, partitions, from: k * PER_BATCH, count: PER_BATCH, batchSize: PER_BATCH, concurrency: 1 });
-        await new Promise((r) => setTimeout(r, PAUSE_MS));
+        await sleep(PAUSE_MS);
       }
     } finally {
       running = false;
@@ -108,7 +109,7 @@ function watchTasks(mm: MirrorMakerHandle) {
           if (seen[seen.length - 1] !== entry && !seen.includes(entry)) seen.push(entry);
         }
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   })();
   return {

@@ -20,6 +20,7 @@ import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';
 import { MIRROR_SOURCE_CONNECTOR_CLASS } from '../../src/connectors/mirror/mirror-config.js';
 import { PROVENANCE_HEADER } from '../../src/connectors/mirror/provenance.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 const tmp = tempDir('ferry-mirror-topology-');
@@ -123,7 +124,7 @@ test('new topic, partition increase and config changes follow the source; target
     }, 30_000, 200);
     log(`config change and removal synced ${Date.now() - changed} ms later`);
     // Let two more sync rounds pass: the target-only override must still be there.
-    await new Promise((r) => setTimeout(r, 2 * REFRESH_S * 1000 + 500));
+    await sleep(2 * REFRESH_S * 1000 + 500);
     const after = await topicConfig(b.props, 'P.dyn-1');
     assert.equal(after.get('segment.ms')?.value, '7200000', 'the target-only override survives config sync');
     assert.equal(after.get('segment.ms')?.source, 'dynamic-topic');
@@ -206,7 +207,7 @@ test('active-active A↔B with the default policy: no loops, each record once pe
       return ba.length === P && ab.length === P && ba.every((x, p) => x >= endsA[p]!) && ab.every((x, p) => x >= endsB[p]!);
     }, 60_000, 250);
     // Give loops a chance to show up: two topic refreshes and plenty of polls.
-    await new Promise((r) => setTimeout(r, 5000));
+    await sleep(5000);
     const loopsA = await listRemoteLoops(a.props, /^(A|B)\.(A|B)\./);
     const loopsB = await listRemoteLoops(b.props, /^(A|B)\.(A|B)\./);
     assert.deepEqual([...loopsA, ...loopsB], [], 'no A.B.x / B.A.x topics');
@@ -248,7 +249,7 @@ test('active-active X↔Y with IdentityReplicationPolicy (identical names): no l
       const [ea, eb] = await Promise.all([endOffsets(a.props, 'shared'), endOffsets(b.props, 'shared')]);
       return sum(ea) >= 2 * N && sum(eb) >= 2 * N;
     }, 60_000, 250);
-    await new Promise((r) => setTimeout(r, 5000));
+    await sleep(5000);
     const [ea, eb] = await Promise.all([endOffsets(a.props, 'shared'), endOffsets(b.props, 'shared')]);
     assert.equal(sum(ea), 2 * N, 'X holds its records and Y\'s, nothing looped back');
     assert.equal(sum(eb), 2 * N, 'Y holds its records and X\'s, nothing looped back');

@@ -24,6 +24,7 @@ import { topicPartitionKey } from '../../src/connectors/mirror/offset-map.js';
 import { createTopics, deliveryReport, fingerprint, SeqConsumer, SeqProducer } from '../../scenarios/lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../../scenarios/lib/mirror.js';
 import { runFerry } from '../../scenarios/lib/cli.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let mirror: MirrorMakerHandle | null = null;
@@ -72,7 +73,7 @@ async function consumeSome(props: ClientProps, group: string, topics: string[], 
   c.setLimit(n);
   await c.start();
   await c.waitFor(n);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   await c.stop();
   return c;
 }
@@ -206,7 +207,7 @@ test('unplanned failover with A killed: checkpoints committed, recovery point re
   } finally {
     await badmin.close();
   }
-  await new Promise((r) => setTimeout(r, 2000));
+  await sleep(2000);
   a.kill();
   const killedAt = Date.now();
   await bounded(producer.stop(), 5000);

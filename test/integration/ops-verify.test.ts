@@ -20,6 +20,7 @@ import { verifyFlow, type VerifyReport } from '../../src/mirror/verify.js';
 import { createTopics, SeqConsumer, SeqProducer } from '../../scenarios/lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../../scenarios/lib/mirror.js';
 import { runFerry } from '../../scenarios/lib/cli.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let mirror: MirrorMakerHandle | null = null;
@@ -133,9 +134,9 @@ test('verify names an altered, a not mirrored, a missing and an extra record, a 
     c.setLimit(10);
     await c.start();
     await c.waitFor(10);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     await c.stop();
-    await new Promise((r) => setTimeout(r, 2500)); // offset maps flush
+    await sleep(2500); // offset maps flush
 
     const cli = await runFerry(['verify', '--config', file, '--from', 'a', '--to', 'b', '--groups', 'billing', '--json']);
     assert.equal(cli.code, 1, cli.stderr);

@@ -15,6 +15,7 @@ import { tempDir, waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, mixedRecord, produceMixed, sum, writeMm2Properties } from '../helpers/mirror.js';
 import { freePort } from '../helpers/distributed-failover.js';
 import { readMm2Config, startMirrorMaker, type MirrorMakerHandle } from '../../src/mirror/dedicated.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 const tmp = tempDir('ferry-prometheus-');
@@ -142,7 +143,7 @@ test('every query of Ferry\'s dashboard and of Strimzi\'s MM2 dashboard returns 
       while (producing) {
         await produceMixed(a.props, [topic], { run: 'pq', partitions: 2, from: i, count: 200, make: (r, t, n, p) => ({ ...mixedRecord(r, t, n, p), timestamp: Date.now() }) });
         i += 200;
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
       }
     })();
     await waitFor('records mirrored', async () => sum(await endOffsets(b.props, `A.${topic}`)) >= 400, 30_000, 200);
@@ -182,7 +183,7 @@ test('every query of Ferry\'s dashboard and of Strimzi\'s MM2 dashboard returns 
     if (prom && prom.exitCode === null) {
       const exited = new Promise((r) => prom!.once('exit', r));
       prom.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([exited, sleep(10_000)]);
       if (prom.exitCode === null) prom.kill('SIGKILL');
     }
     await (mm as MirrorMakerHandle | null)?.stop();

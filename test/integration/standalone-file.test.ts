@@ -9,6 +9,7 @@ import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor } from '../helpers/connect.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import type { ConnectorSpec } from '../../src/cli/connect.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let bootstrap: string;
@@ -61,7 +62,7 @@ test('100,000 lines round trip byte-identical across a worker restart; no duplic
     worker = await startTestWorker(bootstrap, { dir: tmp.dir, connectors });
     await waitFor('all lines in the output file', () => lineCount(output) >= 100_000, 120_000);
     // Give a duplicate (if any) a chance to show up before comparing.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     assert.equal(await topicCount('lines'), 100_000, 'topic holds each line exactly once');
     const outLines = readFileSync(output, 'utf8').split('\n');
     const firstDiff = lines.findIndex((l, i) => outLines[i] !== l);

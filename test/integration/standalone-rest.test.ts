@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
 import { withAdmin } from '../../src/kafka/client.js';
+import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let worker: TestWorker;
@@ -122,7 +123,7 @@ test('connector lifecycle: create, read, update, pause/resume, restart, stop, of
   assert.equal((await worker.rest('PUT', '/connectors/src/pause')).status, 202);
   await waitFor('PAUSED', async () => JSON.stringify(await state('src')) === JSON.stringify({ connector: 'PAUSED', tasks: ['PAUSED'] }));
   appendFileSync(input, 'row 100\n');
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   assert.equal(await topicCount('rest-lines'), 100, 'a paused task produces nothing');
   assert.equal((await worker.rest('PUT', '/connectors/src/resume')).status, 202);
   await waitFor('RUNNING again and the new line delivered', async () => (await state('src')).connector === 'RUNNING' && (await topicCount('rest-lines')) === 101);
@@ -171,7 +172,7 @@ test('connector lifecycle: create, read, update, pause/resume, restart, stop, of
   assert.equal((await worker.rest('PATCH', '/connectors/src/offsets', { offsets: [] })).status, 400);
   assert.equal((await worker.rest('PUT', '/connectors/src/resume')).status, 202);
   await waitFor('the 11 rewound lines produced again', async () => (await topicCount('rest-lines')) === 112);
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(await topicCount('rest-lines'), 112);
 
   // Reset: everything is read again.

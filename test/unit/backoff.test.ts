@@ -1,7 +1,7 @@
 // The one sleep: waits, or ends early when any of its signals aborts; never rejects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exponentialBackoff, retry, sleep } from '../../src/backoff.js';
+import { exponentialBackoff, pollUntil, retry, sleep } from '../../src/backoff.js';
 
 test('sleep waits its time, ends as soon as any signal aborts, and resolves at once when already aborted or ms <= 0', async () => {
   let t = Date.now();
@@ -46,4 +46,21 @@ test('retry: tries until success, a non-retriable failure, the attempt bound, th
   setTimeout(() => ac.abort(), 20);
   await assert.rejects(retry(async () => { throw new Error('stopped'); }, { signal: ac.signal, backoffMs: () => 10_000 }), /stopped/);
   assert.deepEqual([1, 2, 3, 4].map(exponentialBackoff(100, 500)), [100, 200, 400, 500]);
+});
+
+test('pollUntil: returns the first truthy value, counts thrown errors as "not yet", and names what, the last value and error on timeout', async () => {
+  let n = 0;
+  assert.equal(await pollUntil('third call', () => (++n >= 3 ? 'done' : null), { timeoutMs: 1000, intervalMs: 1 }), 'done');
+  assert.equal(n, 3);
+  let m = 0;
+  assert.deepEqual(await pollUntil('after an error', () => { if (++m === 1) throw new Error('not ready'); return { ok: true }; }, { timeoutMs: 1000, intervalMs: 1 }), { ok: true });
+  const started = Date.now();
+  await assert.rejects(pollUntil('never', () => 0, { timeoutMs: 50, intervalMs: 10 }), /^Error: Timed out after 50 ms waiting for never; last value: 0$/);
+  assert.ok(Date.now() - started < 1000, 'the timeout bounds the wait');
+  await assert.rejects(pollUntil('failing', () => { throw new Error('broker down'); }, { timeoutMs: 30, intervalMs: 10 }), /waiting for failing; last error: broker down/);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 20);
+  const aborted = Date.now();
+  await assert.rejects(pollUntil('aborted', () => false, { timeoutMs: 10_000, intervalMs: 5_000, signal: ac.signal }), /waiting for aborted/);
+  assert.ok(Date.now() - aborted < 2000, 'an abort ends the wait');
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchSender, type PartitionResponse, type ProduceTransport, type SenderOptions } from '../../src/kafka/batch-sender.js';
 import { decodeRecordSet, encodeRecordBatch, type BatchRecord } from '../../src/kafka/record-batch.js';
+import { sleep } from '../../src/backoff.js';
 
 interface Appended { producerId: number; seq: number; values: string[] }
 
@@ -43,7 +44,7 @@ class FakeCluster implements ProduceTransport {
     this.maxInflight.set(nodeId, Math.max(now, this.maxInflight.get(nodeId) ?? 0));
     // Bytes are captured now (the sender may reseal the same buffer for a resend later).
     const copies = batches.map((b) => ({ ...b, batch: Buffer.from(b.batch) }));
-    await new Promise((r) => setTimeout(r, this.delayMs));
+    await sleep(this.delayMs);
     this.inflight.set(nodeId, this.inflight.get(nodeId)! - 1);
     const failure = this.failRequest(nodeId);
     if (failure) throw failure;
@@ -295,7 +296,7 @@ test('the byte budget (buffer.memory) makes reserve wait until acknowledged batc
   assert.equal(s.bufferedBytes, batches.reduce((n, b) => n + b.batch.length, 0), 'queued bytes count against buffer.memory');
   let admitted = false;
   const waiting = s.reserve(100).then(() => { admitted = true; });
-  await new Promise((r) => setTimeout(r, 10));
+  await sleep(10);
   assert.equal(admitted, false, 'no room while the first batch is unacknowledged');
   await Promise.all(first);
   await waiting;

@@ -15,6 +15,7 @@ import { FileOffsetStore } from '../../src/connect/storage/offset-store.js';
 import { SinkTaskRunner } from '../../src/connect/runtime/sink-task-runner.js';
 import type { GroupConsumer, InRecord } from '../../src/kafka/consumer.js';
 import { tempDir } from '../helpers/connect.js';
+import { sleep } from '../../src/backoff.js';
 
 const log = pino({ level: 'silent' });
 
@@ -28,7 +29,7 @@ test('a failing DLQ produce is not an unhandled rejection; the next flush (befor
     const consumed: InRecord = { topic: 't', partition: 0, offset: 1, key: null, value: Buffer.from('x'), headers: [], timestamp: 0 };
     const out = ops.run('VALUE_CONVERTER', 'C', () => { throw new Error('bad record'); }, consumed);
     assert.equal(out, SKIP);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     assert.deepEqual(unhandled, []);
     await assert.rejects(ops.flushReports(), (e: unknown) => e instanceof ConnectError && /dead letter queue.*TOPIC_AUTHORIZATION_FAILED/.test(e.message));
     // Reported once: the next flush has nothing left to fail on.
@@ -119,7 +120,7 @@ test('a sink task whose consumer stopped for good becomes FAILED with the cause'
     offsetFlushIntervalMs: 60_000,
   });
   runner.start();
-  for (let i = 0; i < 100 && !crash; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && !crash; i++) await sleep(10);
   assert.ok(crash, 'the runner listens for consumer crashes');
   const notify = crash as (e: Error, restarting: boolean) => void;
   notify(new Error('retriable blip'), true);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registry, registerProducerBuffer } from '../../src/observability/metrics.js';
+import { sleep } from '../../src/backoff.js';
 
 async function values(name: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -25,7 +26,7 @@ test('jvm_memory_bytes_used: heap is V8\'s heap in use, nonheap the external mem
 test('jvm_gc_collection_seconds counts every V8 collection, by kind', async () => {
   let keep: object[] = [];
   for (let i = 0; i < 3e6; i++) { keep.push({ i }); if (keep.length > 2e5) keep = []; }
-  await new Promise((r) => setTimeout(r, 20)); // GC entries are delivered after the collection
+  await sleep(20); // GC entries are delivered after the collection
   const v = await values('jvm_gc_collection_seconds');
   const minor = v.get('jvm_gc_collection_seconds_count{"gc":"minor"}') ?? 0;
   assert.ok(minor > 1, `minor collections ${minor}`);

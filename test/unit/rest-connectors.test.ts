@@ -9,6 +9,7 @@ import type {
 } from '../../src/connect/herder/herder.js';
 import type { ConfigKeyInfo } from '../../src/connect/api/config-def.js';
 import { createRestServer, type RestHerder, type RestServer, type InternalRequestSignature } from '../../src/connect/rest/server.js';
+import { sleep } from '../../src/backoff.js';
 
 interface FakeConnector { config: Record<string, string>; target: TargetState; offsets: ConnectorOffset[]; topics: string[]; tasks: number }
 
@@ -29,7 +30,7 @@ class FakeHerder implements RestHerder {
 
   private async enter(name: string, ...args: unknown[]): Promise<void> {
     this.calls.push([name, ...args]);
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.delayMs > 0) await sleep(this.delayMs);
     if (this.hang) await new Promise<never>(() => {});
     const fail = this.failNext;
     if (fail) { this.failNext = null; throw fail; }

@@ -13,6 +13,7 @@ import { statusReport } from '../../src/connect/rest/ui/status.js';
 import { tempDir } from '../helpers/connect.js';
 import { processRestOptions } from '../../src/mirror/dedicated.js';
 import { ConfigError } from '../../src/connect/api/errors.js';
+import { sleep } from '../../src/backoff.js';
 
 const tmp = tempDir('ferry-rest-health-');
 after(() => tmp.cleanup());
@@ -79,16 +80,16 @@ test('liveness fails after an event-loop stall longer than the limit, and recove
   const s = await serve(fakeHerder({}), { health: { eventLoopStallMs: 400, stallWindowMs: 1500 } });
   try {
     assert.equal((await s.get('/health/live')).status, 200);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     const until = Date.now() + 700;
     while (Date.now() < until) { /* the event loop is wedged */ }
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     const r = await s.get('/health/live');
     assert.equal(r.status, 503, JSON.stringify(r.body));
     const check = r.body.checks?.find((c) => c.name === 'event-loop');
     assert.equal(check?.ok, false);
     assert.match(check?.message ?? '', /event loop stalled for (6|7|8|9)\d\d ms/);
-    await new Promise((r) => setTimeout(r, 1600));
+    await sleep(1600);
     assert.equal((await s.get('/health/live')).status, 200);
   } finally { await s.stop(); }
 });

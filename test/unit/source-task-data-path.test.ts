@@ -15,6 +15,7 @@ import { StringConverter } from '../../src/connect/converters/string-converter.j
 import type { EncodedBatch, EncodedBatchSink, RecordProducer } from '../../src/kafka/producer.js';
 import { logger } from '../../src/observability/logger.js';
 import type { TaskConverters } from '../../src/connect/runtime/task-common.js';
+import { sleep } from '../../src/backoff.js';
 
 class BytesTask extends SourceTask {
   sink: EncodedBatchSink | null = null;
@@ -26,7 +27,7 @@ class BytesTask extends SourceTask {
   useEncodedBatches(sink: EncodedBatchSink): boolean { this.sink = sink; return true; }
   async flushEncoded(): Promise<void> { await Promise.all(this.pending); }
   async poll(): Promise<SourceRecord[] | null> {
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     if (!this.sink || this.polls >= 3) return null;
     const n = this.polls++;
     const sink = this.sink;
@@ -42,7 +43,7 @@ class BytesTask extends SourceTask {
 /** Polls 3 batches of 4 records on the record path (its converters keep the runtime from offering the byte path). */
 class RecordsTask extends BytesTask {
   override async poll(): Promise<SourceRecord[] | null> {
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     if (this.polls >= 3) return null;
     const n = this.polls++;
     return [0, 1, 2, 3].map((i) => sourceRecord({ topic: 't', sourcePartition: { p: 0 }, sourceOffset: { offset: n * 4 + i } }));
@@ -55,7 +56,7 @@ function fakeProducer(sent: EncodedBatch[]): RecordProducer {
     batchCompression: undefined,
     maxBatchBytes: 1000,
     bufferMemory: 1 << 20,
-    sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await new Promise((r) => setTimeout(r, 20)); return batches.map((b) => { const base = next; next += b.count; return [{ baseOffset: base, count: b.count }]; }); },
+    sendEncoded: async (batches: readonly EncodedBatch[]) => { sent.push(...batches); await sleep(20); return batches.map((b) => { const base = next; next += b.count; return [{ baseOffset: base, count: b.count }]; }); },
     send: async () => [],
     disconnect: async () => undefined,
   } as unknown as RecordProducer;
@@ -80,8 +81,8 @@ async function run(conv: TaskConverters, stages: unknown[], task = new BytesTask
   });
   runner.start();
   const until = Date.now() + 5000;
-  while (task.polls < 3 && task.sink && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-  if (!task.sink) await new Promise((r) => setTimeout(r, 50));
+  while (task.polls < 3 && task.sink && Date.now() < until) await sleep(10);
+  if (!task.sink) await sleep(50);
   await runner.stop(5000);
   return { task, sent, store, failures };
 }

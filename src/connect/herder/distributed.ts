@@ -35,7 +35,7 @@ import { withAdmin } from '../../kafka/client.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
 import { fenceProducers, transactionsUnavailable } from '../../kafka/transactions.js';
-import { retry } from '../../backoff.js';
+import { retry, sleep } from '../../backoff.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
@@ -237,7 +237,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     const deadline = Date.now() + timeoutMs;
     while (!this.readyValue) {
       if (Date.now() > deadline || this.stopping) throw new Error('Worker did not join its group in time');
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 
@@ -434,7 +434,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       }
       if (this.configStore.offset() < a.configOffset) {
         this.log.warn({ have: this.configStore.offset(), need: a.configOffset }, 'could not catch up with the config topic; rejoining');
-        await new Promise((r) => setTimeout(r, Math.min(this.config.getInt('worker.unsync.backoff.ms'), 5_000)));
+        await sleep(Math.min(this.config.getInt('worker.unsync.backoff.ms'), 5_000));
         this.member?.requestRejoin('behind on the config topic');
         return;
       }
@@ -565,7 +565,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       } catch (e) {
         if (this.stopping) return;
         this.log.warn({ connector: name, attempt, err: (e as Error).message }, 'publishing task configs failed; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
+        await sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
