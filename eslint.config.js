@@ -2,6 +2,7 @@
 // (floating promises, misused promises) so lint stays fast on 2 cores.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import stylistic from '@stylistic/eslint-plugin';
 
 /**
  * One no-restricted-imports entry per layer. Import specifiers are relative, so each rule is a regex over the
@@ -34,6 +35,39 @@ export function layerRules() {
   ];
 }
 
+/**
+ * The formatter: the house style written as @stylistic rules, so `npm run lint` (part of `npm test`) checks it and
+ * `npx eslint --fix .` applies it. It codifies the style the code already has (2-space indent, single quotes,
+ * semicolons, trailing commas in multi-line lists, 1tbs braces) rather than a line-length reflow.
+ */
+const formatting = {
+  plugins: { '@stylistic': stylistic },
+  rules: {
+    '@stylistic/indent': ['error', 2, { SwitchCase: 1, flatTernaryExpressions: true, offsetTernaryExpressions: true, ignoredNodes: ['TemplateLiteral *'] }],
+    '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
+    '@stylistic/semi': ['error', 'always'],
+    '@stylistic/semi-spacing': 'error',
+    '@stylistic/comma-dangle': ['error', 'always-multiline'],
+    '@stylistic/comma-spacing': 'error',
+    '@stylistic/key-spacing': 'error',
+    '@stylistic/keyword-spacing': 'error',
+    '@stylistic/space-infix-ops': 'error',
+    '@stylistic/space-before-blocks': 'error',
+    '@stylistic/space-before-function-paren': ['error', { anonymous: 'always', named: 'never', asyncArrow: 'always' }],
+    '@stylistic/arrow-spacing': 'error',
+    '@stylistic/arrow-parens': ['error', 'always'],
+    '@stylistic/block-spacing': 'error',
+    '@stylistic/member-delimiter-style': 'error',
+    '@stylistic/type-annotation-spacing': 'error',
+    '@stylistic/no-multi-spaces': ['error', { ignoreEOLComments: true }],
+    '@stylistic/no-trailing-spaces': 'error',
+    '@stylistic/no-tabs': 'error',
+    '@stylistic/no-multiple-empty-lines': ['error', { max: 1, maxEOF: 0, maxBOF: 0 }],
+    '@stylistic/eol-last': 'error',
+    '@stylistic/spaced-comment': ['error', 'always', { markers: ['/'] }],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '.ferry/**'] },
   js.configs.recommended,
@@ -49,6 +83,7 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  { files: ['**/*.ts', '**/*.js', '**/*.mjs'], ...formatting },
   // Layers (README, "Where things live"): lint keeps each one from reaching up or sideways.
   ...layerRules(),
   {

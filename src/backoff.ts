@@ -80,4 +80,3 @@ export async function pollUntil<T>(what: string, fn: () => Promise<T> | T, opts:
   const lastError = lastErr === undefined ? '' : `; last error: ${(lastErr as Error).message}`;
   throw new Error(`Timed out after ${opts.timeoutMs} ms waiting for ${what}${lastValue}${lastError}`);
 }
-

@@ -383,7 +383,7 @@ export async function demoCommand(args: string[]): Promise<number> {
         `  read from source  ${fromSource.size}   sha256 ${sums.source.slice(0, 16)}`,
         `  mirrored          ${mirrored.copied}   in ${(mirrored.elapsedMs / 1000).toFixed(1)}s (${mirrored.how})`,
         `  read from target  ${fromTarget.size}   sha256 ${sums.target.slice(0, 16)}`,
-        `  group demo-app    consumed ${mirrored.consumed} on source; checkpoint → target offset ${mirrored.checkpoint ? mirrored.checkpoint.downstream : 'n/a'} (exact: ${mirrored.checkpoint && mirrored.checkpoint.downstream === mirrored.consumed && mirrored.checkpoint.upstream === mirrored.consumed ? "yes" : "no"})`,
+        `  group demo-app    consumed ${mirrored.consumed} on source; checkpoint → target offset ${mirrored.checkpoint ? mirrored.checkpoint.downstream : 'n/a'} (exact: ${mirrored.checkpoint && mirrored.checkpoint.downstream === mirrored.consumed && mirrored.checkpoint.upstream === mirrored.consumed ? 'yes' : 'no'})`,
         `  checksums match   ${summary.checksumsMatch ? 'yes' : 'NO'}`,
         `  time              ${(summary.totalMs / 1000).toFixed(1)}s (clusters ready after ${(startedMs / 1000).toFixed(1)}s)`,
       ].join('\n'));

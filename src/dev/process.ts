@@ -48,7 +48,6 @@ export function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-
 /** Waits until pid is gone; false on timeout. */
 export async function waitForExit(pid: number, timeoutMs: number, pollMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -204,4 +204,3 @@ export function createLowLevelCluster(props: ClientProps, clientId: string, opts
   });
   return withConnectionHints(cluster, sec, brokers);
 }
-

@@ -145,7 +145,6 @@ const EMPTY_SET = Buffer.alloc(0);
 // A peek needs a batch header (61 bytes) and its first record; a larger first batch comes cut, its header enough.
 const PEEK_BYTES_PER_PARTITION = 4096;
 
-
 export class PartitionReader {
   private readonly cluster: KafkajsCluster;
   private readonly positions = new Map<string, { topic: string; partition: number; offset: number }>();

@@ -8,7 +8,6 @@
 import { KafkajsEncoder, type KafkajsBroker } from './kafkajs-internals.js';
 import { utf8Bytes } from './utf8-cache.js';
 
-
 /** A request body Ferry writes itself: its size in bytes, and a writer that fills `buf` from `pos` and returns the end. */
 export interface RequestBody {
   readonly size: number;

@@ -311,4 +311,3 @@ export async function runFailback(src: ClusterSource, o: FailbackOptions, exec: 
     await stopRunningReverse();
   }
 }
-

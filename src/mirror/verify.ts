@@ -329,8 +329,8 @@ export async function verifyFlow(flow: FlowContext, opts: VerifyOptions = {}): P
             gr.ok = false;
             const what = gp.status === 'not-synced' ? 'has no commit on the target'
               : gp.status === 'behind' ? `is behind on the target: ${tOff} < ${gp.expectedTargetOffset} (${(gp.expectedTargetOffset ?? 0) - (tOff ?? 0)} record(s) would be re-delivered)`
-                : gp.status === 'ahead' ? `is ahead on the target: ${tOff} > ${gp.expectedTargetOffset} (${(tOff ?? 0) - (gp.expectedTargetOffset ?? 0)} record(s) would be skipped)`
-                  : `cannot be translated (${gp.note ?? '?'})`;
+              : gp.status === 'ahead' ? `is ahead on the target: ${tOff} > ${gp.expectedTargetOffset} (${(tOff ?? 0) - (gp.expectedTargetOffset ?? 0)} record(s) would be skipped)`
+              : `cannot be translated (${gp.note ?? '?'})`;
             gr.problems.push(`group ${g} on ${r}-${c.partition} (source offset ${c.offset}) ${what}`);
           }
           gr.partitions.push(gp);

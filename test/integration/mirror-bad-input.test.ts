@@ -107,4 +107,3 @@ test('source cluster goes away: tasks retry and report it in status, then resume
   }
   log(`source outage: 6000 records, 0 lost, ${duplicates} duplicates`);
 });
-

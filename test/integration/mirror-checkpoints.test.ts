@@ -253,7 +253,6 @@ async function runScenario(sc: Scenario): Promise<{ views: PartitionView[]; comm
     await mm.stop();
   }
 
-
   // Every checkpoint is the exact next record.
   let exact = 0;
   let atEnd = 0;

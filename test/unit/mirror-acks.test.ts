@@ -50,7 +50,6 @@ test('records acknowledged without an offset: translation never points past them
   assert.equal(old.translate(12), 20, 'the defect this guards against');
 });
 
-
 test('map snapshots stay under the size limit: the oldest runs go, later offsets still translate exactly', async () => {
   const { boundedMapSnapshot } = await import('../../src/connectors/mirror/source-task.js');
   const map = new OffsetMap();

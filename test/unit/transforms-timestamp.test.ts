@@ -22,7 +22,7 @@ describe('JavaDateFormat', () => {
     assert.equal(new JavaDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").format(TS), '2024-03-05T13:04:05.678Z');
     assert.equal(new JavaDateFormat('yyyyMMdd').format(TS), '20240305');
     assert.equal(new JavaDateFormat('yy/M/d H:m:s.S Z').format(TS), '24/3/5 13:4:5.678 +0000');
-    assert.equal(new JavaDateFormat("EEE, d MMM yyyy hh:mm a z").format(TS), 'Tue, 5 Mar 2024 01:04 PM UTC');
+    assert.equal(new JavaDateFormat('EEE, d MMM yyyy hh:mm a z').format(TS), 'Tue, 5 Mar 2024 01:04 PM UTC');
     assert.equal(new JavaDateFormat("EEEE MMMM D 'o''clock' k K ''").format(TS), "Tuesday March 65 o'clock 13 1 '");
   });
 

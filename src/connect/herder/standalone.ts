@@ -30,7 +30,6 @@ interface ConnectorEntry {
   topics: Set<string>;
 }
 
-
 export class StandaloneHerder implements Herder {
   private readonly entries = new Map<string, ConnectorEntry>();
   private readonly status = new MemoryStatusStore();

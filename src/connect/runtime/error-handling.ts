@@ -148,7 +148,6 @@ export class RetryWithToleranceOperator {
   }
 }
 
-
 /** Writes the original consumed record to the DLQ topic, optionally with __connect.errors.* headers. */
 export class DeadLetterQueueReporter implements ErrorReporter {
   constructor(

@@ -131,7 +131,6 @@ export class FileStreamSourceConnector extends SourceConnector {
   }
 }
 
-
 const EMPTY = Buffer.alloc(0);
 
 export class FileStreamSourceTask extends SourceTask {

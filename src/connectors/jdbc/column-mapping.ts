@@ -12,8 +12,8 @@ export type JdbcType =
 
 /** How the driver hands over raw values for a column. */
 export type RawFormat =
-  | 'pg-text'      // node-postgres text format (every value a string)
-  | 'mysql';       // mysql2 binary protocol with dateStrings/bigNumberStrings (numbers, strings, Buffers)
+  | 'pg-text' // node-postgres text format (every value a string)
+  | 'mysql'; // mysql2 binary protocol with dateStrings/bigNumberStrings (numbers, strings, Buffers)
 
 export interface ColumnMeta {
   /** Column label (alias or name): the field name. */

@@ -102,7 +102,6 @@ export function describeError(err: unknown): string {
   return tags.length > 0 ? `${msg} (${tags.join(', ')})` : msg;
 }
 
-
 export function target(o: { url: JdbcUrl }): string {
   const h = o.url.hosts[0]!;
   return `${dialectFor(o.url.dialect).displayName} at ${h.host}:${h.port}${o.url.database ? '/' + o.url.database : ''}`;

@@ -18,7 +18,6 @@ import { sleep } from '../../backoff.js';
 /** Longest a poll() blocks while no table is due. */
 const MAX_IDLE_WAIT_MS = 1000;
 
-
 /** The table went away (PostgreSQL 42P01, MySQL 1146); the connector's table monitor will reassign tasks. */
 function isMissingTable(e: unknown): boolean {
   const x = e as { code?: unknown; errno?: unknown } | null;

@@ -269,7 +269,6 @@ export class MirrorCheckpointTask extends SourceTask {
   }
 }
 
-
 async function endOffset(reader: PartitionReader, topic: string): Promise<number | undefined> {
   try {
     return (await reader.listOffsets([{ topic, partition: 0 }], 'latest')).get(`${topic}\u0000${0}`) ?? 0;

@@ -66,7 +66,6 @@ interface PartitionState {
   latencyStat: SampledStat;
 }
 
-
 /** One partition of a fetch on the byte path: the rewritten batches and where the partition's position went. */
 interface ByteFetch {
   st: PartitionState;
