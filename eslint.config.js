@@ -11,9 +11,15 @@ import stylistic from '@stylistic/eslint-plugin';
 export function layerRules() {
   const up = (names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
   const kafkajs = { name: 'kafkajs', message: 'Only src/kafka/ imports kafkajs; use its façade (src/kafka/*).' };
+  // src/kafka/ hands out its own types (ClusterAdmin through withClusterAdmin, RecordProducer, PartitionReader, …);
+  // these helpers return kafkajs objects, so they stay inside it.
+  const kafkajsObjects = {
+    regex: '(^|/)kafka/client\\.js$', importNames: ['withAdmin', 'createTopicsAndWait', 'createKafka', 'createLowLevelCluster'],
+    message: 'These return kafkajs objects: use withClusterAdmin (src/kafka/cluster-admin.ts) or the other src/kafka/ façades.',
+  };
   const rule = (files, patterns, extra = {}) => ({
     files, ...extra,
-    rules: { 'no-restricted-imports': ['error', { paths: [kafkajs], patterns: [{ group: ['kafkajs/*'], message: kafkajs.message }, ...patterns] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [kafkajs], patterns: [{ group: ['kafkajs/*'], message: kafkajs.message }, kafkajsObjects, ...patterns] }] },
   });
   const composition = { regex: up(['connectors', 'mirror', 'app', 'cli', 'dev', 'plugins']), message: 'connect/ is the framework: it never imports connectors, operations or the composition root (src/app/).' };
   return [

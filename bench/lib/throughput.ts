@@ -111,8 +111,7 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
     const existing = new Set(await admin.topics());
     const del = topics.filter((t) => existing.has(t));
     if (del.length === 0) return;
-    const client = await admin.client();
-    for (let i = 0; i < del.length; i += 50) await client.deleteTopics({ topics: del.slice(i, i + 50), timeout: 30_000 });
+    await admin.deleteTopics(del);
     await waitUntil('deleted topics to disappear', async () => {
       const now = new Set(await admin.topics());
       return del.every((t) => !now.has(t));

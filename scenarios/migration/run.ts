@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../../src/observability/logger.js';
+// The scenario's transactional application is a standard client's (kafkajs's producer), as a user's would be.
+// eslint-disable-next-line no-restricted-imports
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
 import { fmtCount, fmtDuration } from '../../src/mirror/ops-format.js';
 import type { VerifyReport } from '../../src/mirror/verify.js';

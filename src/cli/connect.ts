@@ -14,7 +14,7 @@ import { logger } from '../observability/logger.js';
 import { scrubSecrets } from '../config/secrets.js';
 import { registry as metricsRegistry } from '../observability/metrics.js';
 import { builtinPlugins, transformerFactory, transformValidator } from '../app/plugins.js';
-import { withAdmin } from '../kafka/client.js';
+import { withClusterAdmin } from '../kafka/cluster-admin.js';
 
 const log = logger('connect.cli');
 
@@ -44,7 +44,7 @@ export async function startStandalone(workerProps: Record<string, string>, conne
   if (pluginPath.length > 0) await plugins.loadPluginPath(pluginPath);
   const herder = new StandaloneHerder(
     config, plugins, new FileOffsetStore(offsetsFile), transformerFactory(plugins), transformValidator(plugins),
-    () => withAdmin(config.internalClientProps(), async (a) => (await a.describeCluster()).clusterId),
+    () => withClusterAdmin(config.internalClientProps(), async (a) => (await a.clusterInfo()).clusterId),
   );
   await herder.start();
   const rest = createRestServer(herder, { ...restSetup.server, metricsRegistry });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeProperties } from '../config/properties.js';
-import { withAdmin } from '../kafka/client.js';
+import { withClusterAdmin } from '../kafka/cluster-admin.js';
 import { logger } from '../observability/logger.js';
 import { ensureKafkaJars, kafkaDistribution, projectFile, requireJava, type KafkaDistribution } from './jars.js';
 import { canConnect } from './net.js';
@@ -486,5 +486,5 @@ export async function describeBrokers(bootstrap: string): Promise<number> {
 /** Node ids of the brokers a metadata request reports, ascending; throws when the broker does not answer. */
 export async function describeBrokerIds(bootstrap: string): Promise<number[]> {
   const props = { 'bootstrap.servers': bootstrap, 'client.id': 'ferry-dev-probe', 'retries.kafkajs': '0', 'request.timeout.ms': '5000', 'socket.connection.setup.timeout.ms': '2000' };
-  return withAdmin(props, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b));
+  return withClusterAdmin(props, (admin) => admin.brokerIds());
 }

@@ -6,7 +6,10 @@
 // run in this process, with live progress and a consumer-group checkpoint translated exactly.
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { acksOf, consumerConfig, createKafka, createTopicsAndWait, producerConfig, withAdmin, type ClientProps } from '../kafka/client.js';
+// The demo's application producer and consumer are a standard client's (kafkajs), as a user's application would be.
+// eslint-disable-next-line no-restricted-imports
+import { acksOf, consumerConfig, createKafka, producerConfig, type ClientProps } from '../kafka/client.js';
+import { withClusterAdmin } from '../kafka/cluster-admin.js';
 import { preferLogFormat, setLevel } from '../observability/logger.js';
 import { describeBrokers } from './cluster.js';
 import { startEphemeralClusters, type EphemeralKafka } from './ephemeral.js';
@@ -131,12 +134,9 @@ async function waitForCluster(e: DemoEndpoint, timeoutMs: number): Promise<void>
 }
 
 async function ensureTopic(e: DemoEndpoint, topic: string, partitions: number): Promise<number> {
-  return withAdmin(props(e), async (admin) => {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
-    }
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    return md.topics[0]?.partitions.length ?? partitions;
+  return withClusterAdmin(props(e), async (admin) => {
+    await admin.createTopics([{ topic, partitions, replicationFactor: 1 }]);
+    return (await admin.partitionCounts([topic])).get(topic) ?? partitions;
   });
 }
 
@@ -192,7 +192,7 @@ async function readRun(e: DemoEndpoint, topic: string, run: string, expected: nu
     });
   } finally {
     await consumer.disconnect();
-    await withAdmin(props(e), (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+    await withClusterAdmin(props(e), (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
   }
   return got;
 }
@@ -226,7 +226,7 @@ export function demoMm2Properties(source: DemoEndpoint, target: DemoEndpoint, to
 
 /** Sum of end offsets of a topic (records present, as nothing is deleted in the demo). */
 async function endOffsets(e: DemoEndpoint, topic: string): Promise<number> {
-  return withAdmin(props(e), async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0)).catch(() => 0);
+  return withClusterAdmin(props(e), async (admin) => (await admin.watermarks(topic)).reduce((n, p) => n + p.high, 0)).catch(() => 0);
 }
 
 /** Latest checkpoint of a group on the target (from `source.checkpoints.internal`), summed over partitions. */

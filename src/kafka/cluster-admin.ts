@@ -42,7 +42,8 @@ export class ClusterAdmin {
 
   constructor(private readonly props: ClientProps, private readonly clientId = 'ferry-admin') {}
 
-  async client(): Promise<Admin> {
+  /** kafkajs's admin client: for this module only (its types stay inside src/kafka/). */
+  private async client(): Promise<Admin> {
     if (!this.admin) {
       const a = createKafka(this.props, { clientId: this.clientId }).admin();
       await a.connect();
@@ -63,6 +64,27 @@ export class ClusterAdmin {
   async clusterInfo(): Promise<{ clusterId: string; brokers: number }> {
     const d = await (await this.client()).describeCluster();
     return { clusterId: d.clusterId, brokers: d.brokers.length };
+  }
+
+  /** The node ids of the live brokers, ascending. */
+  async brokerIds(): Promise<number[]> {
+    return (await (await this.client()).describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  }
+
+  /** Deletes topics (in requests of 50); those that do not exist are skipped. */
+  async deleteTopics(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const existing = new Set(await this.topics());
+    const del = topics.filter((t) => existing.has(t));
+    const admin = await this.client();
+    for (let i = 0; i < del.length; i += 50) await admin.deleteTopics({ topics: del.slice(i, i + 50), timeout: timeoutMs });
+  }
+
+  /** Deletes consumer groups; a group that does not exist is not an error. */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    await (await this.client()).deleteGroups(groupIds).catch((err: Error) => {
+      if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
+    });
   }
 
   async topics(): Promise<string[]> {
@@ -277,5 +299,18 @@ export class ClusterAdmin {
   async watermarks(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
     const res = await (await this.client()).fetchTopicOffsets(topic);
     return res.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) })).sort((a, b) => a.partition - b.partition);
+  }
+}
+
+/**
+ * Runs `fn` with a ClusterAdmin for the cluster `props` reach, closed afterwards whatever happens: the one way code
+ * outside src/kafka/ administers a cluster (no kafkajs type crosses the boundary).
+ */
+export async function withClusterAdmin<T>(props: ClientProps, fn: (admin: ClusterAdmin) => Promise<T>, clientId = 'ferry-admin'): Promise<T> {
+  const admin = new ClusterAdmin(props, clientId);
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
   }
 }

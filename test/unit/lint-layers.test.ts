@@ -26,6 +26,8 @@ const bad: Array<[string, string, RegExp]> = [
   ['src/connectors/mirror/task-x.ts', "import { verifyFlow } from '../../mirror/verify.js';", /never import operations/],
   ['src/mirror/op-x.ts', "import { Kafka } from 'kafkajs';", /Only src\/kafka\/ imports kafkajs/],
   ['src/cli/cmd-x.ts', "import { Kafka } from 'kafkajs/src/index.js';", /Only src\/kafka\/ imports kafkajs/],
+  ['src/connect/herder/x-admin.ts', "import { withAdmin } from '../../kafka/client.js';", /use withClusterAdmin/],
+  ['bench/lib/x-admin.ts', "import { createKafka } from '../../src/kafka/client.js';", /return kafkajs objects/],
 ];
 
 for (const [file, source, message] of bad) {
@@ -45,6 +47,8 @@ test('the imports each layer may make pass', () => {
     ['src/connectors/mirror/x.ts', "import { RecordProducer } from '../../kafka/producer.js';"],
     ['src/app/x.ts', "import { mirrorPlugins } from '../connectors/mirror/plugins.js';"],
     ['src/kafka/x.ts', "import { Kafka } from 'kafkajs';"],
+    ['src/connect/herder/x.ts', "import { withClusterAdmin } from '../../kafka/cluster-admin.js';"],
+    ['src/connect/herder/x.ts', "import type { ClientProps } from '../../kafka/client.js';"],
   ];
   for (const [file, source] of good) assert.deepEqual(importErrors(file, source), [], `${file}: ${source}`);
 });

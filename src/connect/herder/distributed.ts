@@ -31,7 +31,7 @@ import type { Props, SinkConnector, SourceConnector } from '../api/connector.js'
 import { AlreadyExistsError, BadRequestError, ConfigError, ConnectError, NotFoundError, RestError, errorTrace } from '../api/errors.js';
 import { logger, setLevel } from '../../observability/logger.js';
 import { setWorkerGroupState } from '../../observability/metrics.js';
-import { withAdmin } from '../../kafka/client.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
 import { fenceProducers, transactionsUnavailable } from '../../kafka/transactions.js';
@@ -210,7 +210,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
     for (const c of this.configStore.connectorNames()) this.knownConnectors.add(c);
     for (const [ns, level] of this.configStore.loggerLevelRecords()) { try { setLevel(ns, level); } catch { /* ignore bad levels */ } }
     try {
-      this.clusterId = await withAdmin(this.workerConfig.internalClientProps(), async (a) => (await a.describeCluster()).clusterId);
+      this.clusterId = await withClusterAdmin(this.workerConfig.internalClientProps(), async (a) => (await a.clusterInfo()).clusterId);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not read the Kafka cluster id');
     }

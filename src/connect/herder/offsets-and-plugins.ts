@@ -4,7 +4,7 @@ import type { ConfigKeyInfo } from '../api/config-def.js';
 import type { Props, SinkConnector, SourceConnector } from '../api/connector.js';
 import { BadRequestError, NotFoundError } from '../api/errors.js';
 import type { ClientProps } from '../../kafka/client.js';
-import { withAdmin } from '../../kafka/client.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { ClusterAdmin, GroupActiveError } from '../../kafka/cluster-admin.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../runtime/connector-config.js';
@@ -25,23 +25,15 @@ function outcome(handled: boolean, verb: 'altered' | 'reset'): string {
 
 /** A sink connector's offsets are its consumer group's (`connect-<name>`) committed offsets. */
 export async function sinkConnectorOffsets(adminProps: ClientProps, name: string): Promise<ConnectorOffset[]> {
-  return withAdmin(adminProps, async (admin) => {
-    const groups = await admin.fetchOffsets({ groupId: `connect-${name}` });
-    const out: ConnectorOffset[] = [];
-    for (const t of groups) for (const p of t.partitions) {
-      if (Number(p.offset) >= 0) out.push({ partition: { kafka_topic: t.topic, kafka_partition: p.partition }, offset: { kafka_offset: Number(p.offset) } });
-    }
-    return out;
-  });
+  const committed = await withClusterAdmin(adminProps, (admin) => admin.groupOffsets(`connect-${name}`));
+  return committed.map((o) => ({ partition: { kafka_topic: o.topic, kafka_partition: o.partition }, offset: { kafka_offset: o.offset } }));
 }
 
 /** Alters (or, with reset, deletes) a sink connector's consumer-group offsets. */
 export async function alterSinkConnectorOffsets(adminProps: ClientProps, name: string, offsets: ConnectorOffset[], reset: boolean): Promise<string> {
   const groupId = `connect-${name}`;
   if (reset) {
-    await withAdmin(adminProps, (admin) => admin.deleteGroups([groupId]).catch((err: Error) => {
-      if (!/does not exist|GROUP_ID_NOT_FOUND/i.test(err.message)) throw err;
-    }));
+    await withClusterAdmin(adminProps, (admin) => admin.deleteGroups([groupId]));
     return 'The offsets for this connector have been reset successfully';
   }
   const commits: { topic: string; partition: number; offset: number }[] = [];

@@ -10,8 +10,7 @@ import { scrubSecrets } from '../../config/secrets.js';
 import { metricsOwnerId, registerTaskErrors, setConnectorInfo, setConnectorState, setTaskState } from '../../observability/metrics.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { GroupConsumer } from '../../kafka/consumer.js';
-import { createTopicsAndWait, withAdmin } from '../../kafka/client.js';
-import { explainCreateTopicsError, replicationFactorFor } from '../../kafka/replication-factor.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import type { State } from '../api/states.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../storage/offset-store.js';
@@ -350,7 +349,7 @@ export class Worker {
       id, task: task as SinkTask, taskProps, converters, transformer, consumerFactory, subscription, errors,
       listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED',
       regexRefreshMs: Number(consumerProps['metadata.max.age.ms'] ?? 300_000),
-      listTopics: () => withAdmin(this.config.clientProps('admin'), (a) => a.listTopics()),
+      listTopics: () => withClusterAdmin(this.config.clientProps('admin'), (a) => a.topics()),
     });
   }
 
@@ -394,14 +393,8 @@ export class Worker {
    * fails the task with a message naming the topic, the factor and the setting; -1 is the broker default.
    */
   private async ensureTopic(topic: string, replicationFactor: number, setting: string): Promise<void> {
-    await withAdmin(this.config.clientProps('admin'), async (admin) => {
-      const existing = await admin.listTopics();
-      if (existing.includes(topic)) return;
-      const brokers = (await admin.describeCluster()).brokers.length;
-      const rf = replicationFactorFor(topic, replicationFactor, brokers, setting);
-      await createTopicsAndWait(admin, { topics: [{ topic, numPartitions: 1, replicationFactor: rf }] }).catch((e: unknown) => {
-        throw explainCreateTopicsError(e, topic, rf, brokers, setting);
-      });
+    await withClusterAdmin(this.config.clientProps('admin'), async (admin) => {
+      await admin.createTopics([{ topic, partitions: 1, replicationFactor, replicationFactorSetting: setting }]);
     });
   }
 
