@@ -163,6 +163,7 @@ export interface CompareInput {
   onRecords?: (n: number) => void;
 }
 
+/** A key for a report line: its text (first 64 characters), or hex when it is binary. */
 function printable(b: Buffer | null): string | undefined {
   if (b === null) return undefined;
   const s = b.subarray(0, 64).toString('utf8');
@@ -170,6 +171,7 @@ function printable(b: Buffer | null): string | undefined {
   return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(s) ? `0x${b.subarray(0, 24).toString('hex')}${b.length > 24 ? '…' : ''}` : s + (b.length > 64 ? '…' : '');
 }
 
+/** Whether two nullable buffers hold the same bytes. */
 function sameBuf(a: Buffer | null, b: Buffer | null): boolean {
   if (a === null || b === null) return a === b;
   return a.equals(b);
@@ -187,11 +189,13 @@ export function differingFields(a: InRecord, b: InRecord): string[] {
   return out;
 }
 
+/** Whether the record's provenance header lists the alias (it came from that cluster). */
 function provenanceIncludes(r: InRecord, alias: string): boolean {
   for (const [k, v] of r.headers) if (k === PROVENANCE_HEADER_NAME && chainIncludes(v, alias)) return true;
   return false;
 }
 
+/** The first DETAIL_LIMIT records of each kind of difference. */
 class Details {
   readonly altered: RecordRef[] = [];
   readonly missing: RecordRef[] = [];
@@ -228,10 +232,12 @@ export class ArrayStream implements RecordStream {
   fill(): Promise<InRecord | undefined> { return Promise.resolve(this.records[this.i]); }
 }
 
-function emptyCounts(): CompareCounts {
+/** All counts zero. */
+export function emptyCounts(): CompareCounts {
   return { sourceRecords: 0, targetRecords: 0, matched: 0, altered: 0, missing: 0, extra: 0, duplicates: 0, notMirrored: 0, loopPrevented: 0, compactedOnSource: 0, compactedOnTarget: 0 };
 }
 
+/** The result: counts, both digests, the details and the bytes read. */
 function finish(c: CompareCounts, sh: Hash, th: Hash, d: Details, S: RecordStream, T: RecordStream): CompareResult {
   return {
     ...c, sourceSha256: sh.digest('hex'), targetSha256: th.digest('hex'),
@@ -242,120 +248,157 @@ function finish(c: CompareCounts, sh: Hash, th: Hash, d: Details, S: RecordStrea
 
 type CompareParams = Pick<CompareInput, 'from' | 'to' | 'targetLow' | 'runs' | 'targetAlias' | 'compacted' | 'onRecords'>;
 
-async function mergeCompare(S: RecordStream, T: RecordStream, input: CompareParams, allRuns: readonly OffsetSegment[]): Promise<CompareResult> {
-  // Runs intersecting the source range, clipped to it.
-  const us: number[] = [];
-  const ds: number[] = [];
-  const ns: number[] = [];
+/** The map's runs as parallel arrays: upstream [us[i], us[i]+ns[i]) was copied to downstream [ds[i], ds[i]+ns[i]). */
+interface ClippedRuns { us: number[]; ds: number[]; ns: number[] }
+
+/** The runs intersecting the source range [from, to), clipped to it. */
+function clipRuns(allRuns: readonly OffsetSegment[], from: number, to: number): ClippedRuns {
+  const out: ClippedRuns = { us: [], ds: [], ns: [] };
   for (const r of allRuns) {
-    const lo = Math.max(r.upstream, input.from);
-    const hi = Math.min(r.upstream + r.length, input.to);
+    const lo = Math.max(r.upstream, from);
+    const hi = Math.min(r.upstream + r.length, to);
     if (hi <= lo) continue;
-    us.push(lo);
-    ds.push(r.downstream + (lo - r.upstream));
-    ns.push(hi - lo);
+    out.us.push(lo);
+    out.ds.push(r.downstream + (lo - r.upstream));
+    out.ns.push(hi - lo);
   }
-  const c = emptyCounts();
-  const d = new Details();
-  const sh = createHash('sha256');
-  const th = createHash('sha256');
-  // Extras by fingerprint, to recognise them as duplicates when the same record is matched later.
-  const pending = new Map<string, RecordRef[]>();
-  let pendingCount = 0;
-  let ri = 0; // run pointer for source offsets
-  let rj = 0; // run pointer for target offsets
+  return out;
+}
+
+/** Where one map-aligned comparison stands: counts, details, digests, run pointers, extras awaiting a later copy. */
+class MergeState {
+  readonly c = emptyCounts();
+  readonly d = new Details();
+  readonly sh = createHash('sha256');
+  readonly th = createHash('sha256');
+  /** Extras by fingerprint, to recognise them as duplicates when the same record is matched later. */
+  readonly pending = new Map<string, RecordRef[]>();
+  pendingCount = 0;
+  /** Run pointer for source offsets. */
+  ri = 0;
+  /** Run pointer for target offsets. */
+  rj = 0;
+  constructor(readonly runs: ClippedRuns, readonly input: CompareParams) {}
+}
+
+/** The target offset the map sends source record s to, or null when s lies in a gap of the map. */
+function expectedTargetOffset(m: MergeState, s: InRecord): number | null {
+  const { us, ds, ns } = m.runs;
+  while (m.ri < us.length && us[m.ri]! + ns[m.ri]! <= s.offset) m.ri++;
+  if (!(m.ri < us.length && us[m.ri]! <= s.offset)) return null;
+  return ds[m.ri]! + (s.offset - us[m.ri]!);
+}
+
+/** Counts a source record in a gap of the map: skipped by loop prevention, or not mirrored. */
+function classifyUnmapped(m: MergeState, s: InRecord): void {
+  if (provenanceIncludes(s, m.input.targetAlias)) {
+    m.c.loopPrevented++;
+    return;
+  }
+  m.c.notMirrored++;
+  m.d.add(m.d.notMirrored, { sourceOffset: s.offset, key: printable(s.key), timestamp: s.timestamp, reason: 'in a gap of the offset map: the mirror skipped it (transform filter, or a restart past it)' });
+}
+
+/** Counts a target record no source record in range pairs with: compacted on the source, or extra. */
+function classifyTargetOnly(m: MergeState, t: InRecord): void {
+  const { us, ds, ns } = m.runs;
+  while (m.rj < ds.length && ds[m.rj]! + ns[m.rj]! <= t.offset) m.rj++;
+  const mapped = m.rj < ds.length && ds[m.rj]! <= t.offset;
+  m.c.targetRecords++;
+  hashRecord(m.th, t, IGNORE);
+  if (mapped && m.input.compacted) m.c.compactedOnSource++;
+  else if (mapped) {
+    // The map says this target record is the copy of a source record the source no longer has.
+    m.c.extra++;
+    m.d.add(m.d.extra, { targetOffset: t.offset, sourceOffset: us[m.rj]! + (t.offset - ds[m.rj]!), key: printable(t.key), timestamp: t.timestamp, reason: 'its source record no longer exists' });
+  } else {
+    m.c.extra++;
+    const ref: RecordRef = { targetOffset: t.offset, key: printable(t.key), timestamp: t.timestamp, reason: 'no source record maps to it (produced directly to the target?)' };
+    m.d.add(m.d.extra, ref);
+    rememberExtra(m, t, ref);
+  }
+}
+
+/** Keeps an unexplained extra by fingerprint (bounded), so an identical source record later makes it a duplicate. */
+function rememberExtra(m: MergeState, t: InRecord, ref: RecordRef): void {
+  if (m.pendingCount >= PENDING_EXTRA_LIMIT) return;
+  const fp = recordFingerprint(t);
+  const list = m.pending.get(fp);
+  if (list) list.push(ref); else m.pending.set(fp, [ref]);
+  m.pendingCount++;
+}
+
+/** Turns the oldest pending extra with the content of source record s into a duplicate of it (a re-sent copy). */
+function matchPending(m: MergeState, s: InRecord): void {
+  if (m.pendingCount === 0) return;
+  const fp = recordFingerprint(s);
+  const list = m.pending.get(fp);
+  const ref = list?.shift();
+  if (!ref) return;
+  if (list!.length === 0) m.pending.delete(fp);
+  m.pendingCount--;
+  m.c.extra--;
+  m.c.duplicates++;
+  const idx = m.d.extra.indexOf(ref);
+  if (idx >= 0) m.d.extra.splice(idx, 1);
+  m.d.add(m.d.duplicates, { ...ref, sourceOffset: s.offset, reason: `copy of source offset ${s.offset} (re-sent after a mirror restart)` });
+}
+
+/** Classifies mapped source record s against target record t; returns whether t was its copy (and is consumed). */
+function classifyMapped(m: MergeState, s: InRecord, t: InRecord | undefined, expected: number): boolean {
+  m.c.sourceRecords++;
+  hashRecord(m.sh, s, IGNORE);
+  const paired = t !== undefined && t.offset === expected;
+  if (paired) compareCopy(m, s, t);
+  else classifyMissing(m, s, expected);
+  matchPending(m, s);
+  return paired;
+}
+
+/** Compares source record s with its copy t: matched, or altered (naming the differing fields). */
+function compareCopy(m: MergeState, s: InRecord, t: InRecord): void {
+  m.c.targetRecords++;
+  hashRecord(m.th, t, IGNORE);
+  const fields = differingFields(s, t);
+  if (fields.length === 0) m.c.matched++;
+  else {
+    m.c.altered++;
+    m.d.add(m.d.altered, { sourceOffset: s.offset, targetOffset: t.offset, key: printable(s.key), timestamp: s.timestamp, fields });
+  }
+}
+
+/** No record at the expected target offset: removed by compaction on the target, or missing. */
+function classifyMissing(m: MergeState, s: InRecord, expected: number): void {
+  const { compacted, targetLow } = m.input;
+  if (compacted && expected >= targetLow) {
+    m.c.compactedOnTarget++;
+    return;
+  }
+  m.c.missing++;
+  m.d.add(m.d.missing, {
+    sourceOffset: s.offset, targetOffset: expected, key: printable(s.key), timestamp: s.timestamp,
+    reason: expected < targetLow ? `deleted on the target (its log starts at ${targetLow})` : 'absent on the target',
+  });
+}
+
+/** The comparison aligned through the map: walks both streams in lockstep, classifying one record per step. */
+async function mergeCompare(S: RecordStream, T: RecordStream, input: CompareParams, allRuns: readonly OffsetSegment[]): Promise<CompareResult> {
+  const m = new MergeState(clipRuns(allRuns, input.from, input.to), input);
   let sinceProgress = 0;
-
-  const matchPending = (s: InRecord): void => {
-    if (pendingCount === 0) return;
-    const fp = recordFingerprint(s);
-    const list = pending.get(fp);
-    const ref = list?.shift();
-    if (!ref) return;
-    if (list!.length === 0) pending.delete(fp);
-    pendingCount--;
-    c.extra--;
-    c.duplicates++;
-    const idx = d.extra.indexOf(ref);
-    if (idx >= 0) d.extra.splice(idx, 1);
-    d.add(d.duplicates, { ...ref, sourceOffset: s.offset, reason: `copy of source offset ${s.offset} (re-sent after a mirror restart)` });
-  };
-
   for (;;) {
     const s = S.cur ?? await S.fill();
     const t = T.cur ?? await T.fill();
     if (!s && !t) break;
     if (++sinceProgress >= 5000) { input.onRecords?.(sinceProgress); sinceProgress = 0; }
-    let expected = -1;
-    if (s) {
-      while (ri < us.length && us[ri]! + ns[ri]! <= s.offset) ri++;
-      if (!(ri < us.length && us[ri]! <= s.offset)) {
-        if (provenanceIncludes(s, input.targetAlias)) c.loopPrevented++;
-        else {
-          c.notMirrored++;
-          d.add(d.notMirrored, { sourceOffset: s.offset, key: printable(s.key), timestamp: s.timestamp, reason: 'in a gap of the offset map: the mirror skipped it (transform filter, or a restart past it)' });
-        }
-        S.advance();
-        continue;
-      }
-      expected = ds[ri]! + (s.offset - us[ri]!);
-    }
-    if (t && (!s || t.offset < expected)) {
-      while (rj < ds.length && ds[rj]! + ns[rj]! <= t.offset) rj++;
-      const mapped = rj < ds.length && ds[rj]! <= t.offset;
-      c.targetRecords++;
-      hashRecord(th, t, IGNORE);
-      if (mapped && input.compacted) c.compactedOnSource++;
-      else if (mapped) {
-        // The map says this target record is the copy of a source record the source no longer has.
-        c.extra++;
-        d.add(d.extra, { targetOffset: t.offset, sourceOffset: us[rj]! + (t.offset - ds[rj]!), key: printable(t.key), timestamp: t.timestamp, reason: 'its source record no longer exists' });
-      } else {
-        c.extra++;
-        const ref: RecordRef = { targetOffset: t.offset, key: printable(t.key), timestamp: t.timestamp, reason: 'no source record maps to it (produced directly to the target?)' };
-        d.add(d.extra, ref);
-        if (pendingCount < PENDING_EXTRA_LIMIT) {
-          const fp = recordFingerprint(t);
-          const list = pending.get(fp);
-          if (list) list.push(ref); else pending.set(fp, [ref]);
-          pendingCount++;
-        }
-      }
-      T.advance();
-      continue;
-    }
-    // s is defined here and expected ≥ 0.
-    const src = s!;
-    c.sourceRecords++;
-    hashRecord(sh, src, IGNORE);
-    if (t && t.offset === expected) {
-      c.targetRecords++;
-      hashRecord(th, t, IGNORE);
-      const fields = differingFields(src, t);
-      if (fields.length === 0) c.matched++;
-      else {
-        c.altered++;
-        d.add(d.altered, { sourceOffset: src.offset, targetOffset: t.offset, key: printable(src.key), timestamp: src.timestamp, fields });
-      }
-      matchPending(src);
-      S.advance();
-      T.advance();
-      continue;
-    }
-    // No record at the expected target offset.
-    if (input.compacted && expected >= input.targetLow) c.compactedOnTarget++;
-    else {
-      c.missing++;
-      d.add(d.missing, {
-        sourceOffset: src.offset, targetOffset: expected, key: printable(src.key), timestamp: src.timestamp,
-        reason: expected < input.targetLow ? `deleted on the target (its log starts at ${input.targetLow})` : 'absent on the target',
-      });
-    }
-    matchPending(src);
+    if (!s) { classifyTargetOnly(m, t!); T.advance(); continue; }
+    const expected = expectedTargetOffset(m, s);
+    if (expected === null) { classifyUnmapped(m, s); S.advance(); continue; }
+    if (t && t.offset < expected) { classifyTargetOnly(m, t); T.advance(); continue; }
+    if (classifyMapped(m, s, t, expected)) T.advance();
     S.advance();
   }
   if (sinceProgress > 0) input.onRecords?.(sinceProgress);
-  return finish(c, sh, th, d, S, T);
+  return finish(m.c, m.sh, m.th, m.d, S, T);
 }
 
 /** No offset map: pair the i-th eligible source record with the i-th target record. */
