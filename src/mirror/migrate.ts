@@ -19,12 +19,12 @@ import { toPolicyEntries } from '../connectors/mirror/source-connector.js';
 import { topicPartitionKey } from '../connectors/mirror/offset-map.js';
 import {
   OPS_EXIT, OpsError, ensureTopics, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, selectionPattern, sleep,
-  topicWatermarks, type ClusterSource, type FlowContext,
+  topicWatermarks, type ClusterSource, type FlowContext, type FlowStatus, type PartitionEnds,
 } from './ops-context.js';
 import { OpsJournal, type OpRecord } from './ops-journal.js';
 import { renderProperties, singleFlowProperties, startFlowInProcess } from './ops-flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag } from './ops-steps.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag, type GroupCommitResult } from './ops-steps.js';
 import { summarizeMoves, translateForward, translateGroupForward, type MovedOffset } from './ops-translate.js';
 import { pauseStep } from './failover.js';
 import { verifyFlow, type VerifyReport } from './verify.js';
@@ -159,6 +159,122 @@ function migrationAcls(sourceAcls: Awaited<ReturnType<ClusterAdmin['topicAcls']>
   return out;
 }
 
+/** Computes the selected source topics of a migration; throws when there are none. */
+async function selectedTopics(flow: FlowContext, a: ClusterAdmin, o: MigrateSelectionOptions): Promise<string[]> {
+  const topics = selectTopics(flow, await a.topics(), o.topics ?? null);
+  if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics to migrate on ${o.from}`);
+  return topics;
+}
+
+/** What the plan reads about the selected topics on both clusters. */
+interface TopicFacts {
+  counts: Map<string, number>;
+  targetCounts: Map<string, number>;
+  configs: Awaited<ReturnType<ClusterAdmin['topicConfigs']>>;
+  marks: Map<string, PartitionEnds[]>;
+}
+
+/** Reads the partition counts (both clusters), configs and watermarks of the selected topics. */
+async function topicFacts(a: ClusterAdmin, b: ClusterAdmin, flow: FlowContext, topics: string[]): Promise<TopicFacts> {
+  const counts = await a.partitionCounts(topics);
+  const targetCounts = await b.partitionCounts(topics.map((t) => flow.remoteTopic(t)));
+  const configs = await a.topicConfigs(topics);
+  const marks = await topicWatermarks(a, topics);
+  return { counts, targetCounts, configs, marks };
+}
+
+/** Computes the index of the partition holding the most records (where a size sample is taken). */
+function biggestPartition(ps: readonly PartitionEnds[]): number {
+  let biggest = 0;
+  ps.forEach((p, i) => { if (p && p.high - p.low > (ps[biggest]?.high ?? 0) - (ps[biggest]?.low ?? 0)) biggest = i; });
+  return biggest;
+}
+
+/** Renders the note for a topic that already exists on the target. */
+function renderExistingTopicNote(remote: string, to: string, have: number, want: number): string {
+  return `${remote} already exists on ${to}${have < want ? ` with ${have} < ${want} partitions (partitions will be added)` : ''}: records already in it stay and verify reports them as extra`;
+}
+
+/** Computes one topic of the plan: records, estimated size, configs to copy and the state of its copy on the target. */
+async function planTopic(flow: FlowContext, t: string, facts: TopicFacts): Promise<MigrationPlanTopic> {
+  const ps = facts.marks.get(t) ?? [];
+  const records = ps.reduce((s, p) => s + (p ? p.high - p.low : 0), 0);
+  const biggest = biggestPartition(ps);
+  const avg = await sampleRecordSize(flow.sourceProps, t, biggest, ps[biggest]?.high ?? 0, ps[biggest]?.low ?? 0);
+  const entries = facts.configs.get(t) ?? [];
+  const cfg = newTopicConfigs(toPolicyEntries(entries), flow.sourceSettings.configPropertyFilter);
+  const r = flow.remoteTopic(t);
+  const tc = facts.targetCounts.get(r);
+  const n = facts.counts.get(t) ?? 0;
+  return {
+    topic: t, remoteTopic: r, partitions: n, records, avgRecordBytes: Math.round(avg), estBytes: Math.round(records * avg),
+    compacted: (entries.find((e) => e.name === 'cleanup.policy')?.value ?? '').includes('compact'), configs: cfg,
+    target: tc === undefined ? 'missing' : tc < n ? 'exists-fewer-partitions' : 'exists',
+  };
+}
+
+/** Computes the plan's topics, and the notes about topics that already exist on the target. */
+async function planTopics(flow: FlowContext, topics: string[], facts: TopicFacts, to: string): Promise<{ planned: MigrationPlanTopic[]; warnings: string[] }> {
+  const planned: MigrationPlanTopic[] = [];
+  const warnings: string[] = [];
+  for (const t of topics) {
+    const p = await planTopic(flow, t, facts);
+    planned.push(p);
+    const tc = facts.targetCounts.get(p.remoteTopic);
+    if (tc !== undefined) warnings.push(renderExistingTopicNote(p.remoteTopic, to, tc, p.partitions));
+  }
+  return { planned, warnings };
+}
+
+/** Computes the ACLs the migration would create, or why they could not be read. */
+async function planAcls(a: ClusterAdmin, flow: FlowContext, topics: string[], from: string): Promise<MigrationPlan['acls']> {
+  try {
+    return { checked: true, bindings: migrationAcls(await a.topicAcls(), new Set(topics), flow.remoteTopic) };
+  } catch (e) {
+    return { checked: false, reason: (e as { securityDisabled?: boolean }).securityDisabled ? `no authorizer on ${from}` : (e as Error).message, bindings: [] };
+  }
+}
+
+/** Computes the records a group has still to read: from its commit, or the whole partition where it has none yet. */
+function groupLag(cs: readonly { topic: string; partition: number; offset: number }[], marks: ReadonlyMap<string, PartitionEnds[]>): number {
+  let lag = 0;
+  for (const t of new Set(cs.map((c) => c.topic))) {
+    for (const [p, w] of (marks.get(t) ?? []).entries()) {
+      if (!w) continue;
+      const c = cs.find((x) => x.topic === t && x.partition === p);
+      lag += Math.max(0, w.high - (c ? c.offset : w.low));
+    }
+  }
+  return lag;
+}
+
+/** Computes the groups that move: the selected ones with commits on the selected topics, with state and lag. */
+async function planGroups(a: ClusterAdmin, flow: FlowContext, o: MigrateSelectionOptions, topics: string[], marks: ReadonlyMap<string, PartitionEnds[]>): Promise<MigrationPlan['groups']> {
+  const candidates = selectGroups(flow, await a.consumerGroups(), o.groups ?? null);
+  const commits = await groupCommits(a, candidates, new Set(topics));
+  const groupNames = candidates.filter((g) => (commits[g] ?? []).length > 0);
+  if (o.groups && groupNames.length === 0) throw new OpsError(`--groups matches no consumer group with commits on the selected topics of ${o.from}`);
+  const states = await a.groupStates(groupNames);
+  return groupNames.map((g) => {
+    const cs = commits[g] ?? [];
+    return { group: g, state: states.get(g)?.state ?? 'Unknown', members: states.get(g)?.members ?? 0, partitions: cs.length, lag: groupLag(cs, marks) };
+  });
+}
+
+/** Renders the note for a replication policy that renames topics. */
+function renderRenameNote(flow: FlowContext, topics: string[]): string {
+  return `replication.policy.class renames topics (${topics[0]} -> ${flow.remoteTopic(topics[0]!)}): producers and consumers must switch to the new names at cutover`;
+}
+
+/** Computes the plan's totals and the copy time at the assumed rate. */
+function planTotals(planned: readonly MigrationPlanTopic[], rateMiBps: number): MigrationPlan['totals'] {
+  const estBytes = planned.reduce((s, t) => s + t.estBytes, 0);
+  return {
+    topics: planned.length, partitions: planned.reduce((s, t) => s + t.partitions, 0), records: planned.reduce((s, t) => s + t.records, 0),
+    estBytes, estSeconds: estBytes / (rateMiBps * 1_048_576),
+  };
+}
+
 export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions & { assumeRateMiBps?: number }): Promise<MigrationPlan> {
   const raw = migrationRaw(src, o.from, o.to);
   const flow = flowContext(raw, o.from, o.to);
@@ -167,66 +283,16 @@ export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions
   const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-plan-a');
   const b = new ClusterAdmin(flow.targetProps, 'ferry-migrate-plan-b');
   try {
-    const topics = selectTopics(flow, await a.topics(), o.topics ?? null);
-    if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics to migrate on ${o.from}`);
-    const warnings: string[] = [];
-    const counts = await a.partitionCounts(topics);
-    const targetCounts = await b.partitionCounts(topics.map((t) => flow.remoteTopic(t)));
-    const configs = await a.topicConfigs(topics);
-    const marks = await topicWatermarks(a, topics);
-    const planTopics: MigrationPlanTopic[] = [];
-    for (const t of topics) {
-      const ps = marks.get(t) ?? [];
-      const records = ps.reduce((s, p) => s + (p ? p.high - p.low : 0), 0);
-      let biggest = 0;
-      ps.forEach((p, i) => { if (p && p.high - p.low > (ps[biggest]?.high ?? 0) - (ps[biggest]?.low ?? 0)) biggest = i; });
-      const avg = await sampleRecordSize(flow.sourceProps, t, biggest, ps[biggest]?.high ?? 0, ps[biggest]?.low ?? 0);
-      const entries = configs.get(t) ?? [];
-      const cfg = newTopicConfigs(toPolicyEntries(entries), flow.sourceSettings.configPropertyFilter);
-      const r = flow.remoteTopic(t);
-      const tc = targetCounts.get(r);
-      const n = counts.get(t) ?? 0;
-      planTopics.push({
-        topic: t, remoteTopic: r, partitions: n, records, avgRecordBytes: Math.round(avg), estBytes: Math.round(records * avg),
-        compacted: (entries.find((e) => e.name === 'cleanup.policy')?.value ?? '').includes('compact'), configs: cfg,
-        target: tc === undefined ? 'missing' : tc < n ? 'exists-fewer-partitions' : 'exists',
-      });
-      if (tc !== undefined) warnings.push(`${r} already exists on ${o.to}${tc < n ? ` with ${tc} < ${n} partitions (partitions will be added)` : ''}: records already in it stay and verify reports them as extra`);
-    }
-    let acls: MigrationPlan['acls'];
-    try {
-      acls = { checked: true, bindings: migrationAcls(await a.topicAcls(), new Set(topics), flow.remoteTopic) };
-    } catch (e) {
-      acls = { checked: false, reason: (e as { securityDisabled?: boolean }).securityDisabled ? `no authorizer on ${o.from}` : (e as Error).message, bindings: [] };
-    }
-    const candidates = selectGroups(flow, await a.consumerGroups(), o.groups ?? null);
-    const commits = await groupCommits(a, candidates, new Set(topics));
-    const groupNames = candidates.filter((g) => (commits[g] ?? []).length > 0);
-    if (o.groups && groupNames.length === 0) throw new OpsError(`--groups matches no consumer group with commits on the selected topics of ${o.from}`);
-    const states = await a.groupStates(groupNames);
-    const groups = groupNames.map((g) => {
-      const cs = commits[g] ?? [];
-      // Records the group has still to read: from its commit, or the whole partition where it has none yet.
-      let lag = 0;
-      for (const t of new Set(cs.map((c) => c.topic))) {
-        for (const [p, w] of (marks.get(t) ?? []).entries()) {
-          if (!w) continue;
-          const c = cs.find((x) => x.topic === t && x.partition === p);
-          lag += Math.max(0, w.high - (c ? c.offset : w.low));
-        }
-      }
-      return { group: g, state: states.get(g)?.state ?? 'Unknown', members: states.get(g)?.members ?? 0, partitions: cs.length, lag };
-    });
-    if (flow.remoteTopic('x') !== 'x') warnings.push(`replication.policy.class renames topics (${topics[0]} -> ${flow.remoteTopic(topics[0]!)}): producers and consumers must switch to the new names at cutover`);
+    const topics = await selectedTopics(flow, a, o);
+    const facts = await topicFacts(a, b, flow, topics);
+    const { planned, warnings } = await planTopics(flow, topics, facts, o.to);
+    const acls = await planAcls(a, flow, topics, o.from);
+    const groups = await planGroups(a, flow, o, topics, facts.marks);
+    if (flow.remoteTopic('x') !== 'x') warnings.push(renderRenameNote(flow, topics));
     const rate = o.assumeRateMiBps ?? 20;
-    const estBytes = planTopics.reduce((s, t) => s + t.estBytes, 0);
     return {
-      from: o.from, to: o.to, policy: raw[REPLICATION_POLICY_CLASS_CONFIG]!, topics: planTopics, acls, groups,
-      totals: {
-        topics: planTopics.length, partitions: planTopics.reduce((s, t) => s + t.partitions, 0), records: planTopics.reduce((s, t) => s + t.records, 0),
-        estBytes, estSeconds: estBytes / (rate * 1_048_576),
-      },
-      assumeRateMiBps: rate, warnings,
+      from: o.from, to: o.to, policy: raw[REPLICATION_POLICY_CLASS_CONFIG]!, topics: planned, acls, groups,
+      totals: planTotals(planned, rate), assumeRateMiBps: rate, warnings,
     };
   } finally {
     await Promise.all([a.close(), b.close()]);
@@ -255,6 +321,147 @@ export function renderMigrationPlan(p: MigrationPlan): string {
 
 // --------------------------------------------------------------------------------------------------- start
 
+/** Computes a new migration job from the selection on the source (throws when it selects nothing). */
+async function newJob(flow: FlowContext, raw: Record<string, string>, o: MigrateSelectionOptions): Promise<MigrationJob> {
+  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-start');
+  try {
+    const topics = await selectedTopics(flow, a, o);
+    if (o.groups) {
+      const gs = selectGroups(flow, await a.consumerGroups(), o.groups);
+      if (gs.length === 0) throw new OpsError(`--groups matches no consumer group on ${o.from}`);
+    }
+    return { topics, groupsPattern: o.groupsText ?? null, policyClass: raw[REPLICATION_POLICY_CLASS_CONFIG]!, flowOverrides: jobOverrides(o.from, o.to, topics, o.groupsText ?? null) };
+  } finally {
+    await a.close();
+  }
+}
+
+/** Computes the migration job: the one an earlier start journaled (unless restarting), or a new one. */
+async function resolveJob(flow: FlowContext, raw: Record<string, string>, o: MigrateSelectionOptions, restart: boolean): Promise<MigrationJob> {
+  const journal = await OpsJournal.open(flow.targetProps);
+  const existing = journal.op(jobKey(o.from, o.to));
+  await journal.close();
+  if (existing?.args && !restart) return existing.args as MigrationJob;
+  return newJob(flow, raw, o);
+}
+
+type NewTopic = Parameters<typeof ensureTopics>[1][number];
+
+/** Computes the topics to create on the target: the selected ones it lacks, with the source's partition counts and configs. */
+function missingTopics(jf: FlowContext, job: MigrationJob, counts: Map<string, number>, configs: TopicFacts['configs'], have: Map<string, number>, rf: number): NewTopic[] {
+  return job.topics.filter((t) => !have.has(jf.remoteTopic(t))).map((t) => ({
+    topic: jf.remoteTopic(t), partitions: counts.get(t) ?? 1, replicationFactor: rf, replicationFactorSetting: 'replication.factor',
+    configs: newTopicConfigs(toPolicyEntries(configs.get(t) ?? []), jf.sourceSettings.configPropertyFilter),
+  }));
+}
+
+/** Adds partitions where the target's copy has fewer than the source; returns how many topics grew. */
+async function extendTopics(b: ClusterAdmin, jf: FlowContext, job: MigrationJob, counts: Map<string, number>, have: Map<string, number>): Promise<number> {
+  let extended = 0;
+  for (const t of job.topics) {
+    const h = have.get(jf.remoteTopic(t));
+    const n = counts.get(t) ?? 0;
+    if (h !== undefined && h < n) { await b.createPartitions(jf.remoteTopic(t), n); extended++; }
+  }
+  return extended;
+}
+
+/** Renders a topic the migration created. */
+function renderCreatedTopic(t: NewTopic): string {
+  return `created ${t.topic} (${t.partitions} partitions${Object.keys(t.configs ?? {}).length > 0 ? `, ${Object.entries(t.configs ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`;
+}
+
+/** Step: create the topics on the target with the source's partition counts and configs (adding missing partitions). */
+function createTopicsStep(jf: FlowContext, job: MigrationJob, props: Record<string, string>, to: string): OpStep {
+  return {
+    name: 'create-topics', title: `create the topics on ${to} with the source's partition counts and configs`,
+    run: async (ctx) => {
+      const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-topics-a');
+      const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-topics-b');
+      try {
+        const counts = await a.partitionCounts(job.topics);
+        const configs = await a.topicConfigs(job.topics);
+        const have = await b.partitionCounts(job.topics.map((t) => jf.remoteTopic(t)));
+        const rf = Number(props['replication.factor'] ?? jf.sourceSettings.replicationFactor);
+        const todo = missingTopics(jf, job, counts, configs, have, rf);
+        const created = await ensureTopics(b, todo);
+        const extended = await extendTopics(b, jf, job, counts, have);
+        for (const t of todo) ctx.out(renderCreatedTopic(t));
+        return { details: { created, extended }, summary: `${created.length} created, ${job.topics.length - todo.length} existed${extended > 0 ? `, ${extended} extended` : ''}` };
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    },
+  };
+}
+
+/** Step: copy the selected topics' ACLs to the target, WRITE included (producers move too). */
+function createAclsStep(jf: FlowContext, job: MigrationJob, from: string, to: string): OpStep {
+  return {
+    name: 'create-acls', title: `copy the topics' ACLs to ${to} (WRITE included: producers move too)`,
+    run: async () => {
+      const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-acls-a');
+      const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-acls-b');
+      try {
+        let acls: Awaited<ReturnType<ClusterAdmin['topicAcls']>>;
+        try {
+          acls = await a.topicAcls();
+        } catch (e) {
+          if ((e as { securityDisabled?: boolean }).securityDisabled) return { summary: `skipped: no authorizer on ${from}` };
+          throw e;
+        }
+        const want = migrationAcls(acls, new Set(job.topics), jf.remoteTopic);
+        if (want.length === 0) return { summary: 'no topic ACLs to copy' };
+        await b.createTopicAcls(want.map((x) => ({ resourceType: 'TOPIC', resourceName: x.resourceName, patternType: 'LITERAL', principal: x.principal, host: x.host, operation: x.operation, permission: x.permissionType === 'DENY' ? 'DENY' : 'ALLOW' })));
+        return { details: { created: want.length }, summary: `${want.length} ACL(s) created` };
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    },
+  };
+}
+
+/** The steps of `migrate start`. */
+function startSteps(jf: FlowContext, job: MigrationJob, props: Record<string, string>, o: MigrateSelectionOptions & { run?: boolean }): OpStep[] {
+  return [
+    { name: 'preflight', title: `record the migration (${plural(job.topics.length, 'topic')}, groups ${job.groupsPattern ?? '.*'})`, run: async () => ({ summary: `${plural(job.topics.length, 'topic')}` }) },
+    createTopicsStep(jf, job, props, o.to),
+    createAclsStep(jf, job, o.from, o.to),
+    {
+      name: 'mirror-config', title: `prepare the flow ${o.from}->${o.to} (only these topics; group offsets synced every 5 s)`,
+      run: async () => ({ summary: o.run ? 'the flow runs in this process after this step' : 'mm2.properties printed below' }),
+    },
+  ];
+}
+
+/** Renders the plan lines of `migrate start`: topics (and their names on the target), groups, naming. */
+function renderStartLines(jf: FlowContext, job: MigrationJob, to: string): string[] {
+  return [
+    `topics (${job.topics.length}): ${job.topics.map((t) => (jf.remoteTopic(t) === t ? t : `${t} -> ${jf.remoteTopic(t)}`)).join(', ')}`,
+    `groups: ${job.groupsPattern ?? '.* (all with commits on these topics)'}; offsets synced to ${to} while they are idle there, finally at cutover`,
+    `naming: ${job.policyClass.split('.').pop()}`,
+  ];
+}
+
+/** Renders the mm2.properties a migration's mirror runs with. */
+function renderMigrationProperties(props: Record<string, string>, from: string, to: string): string {
+  return renderProperties(props, [`Ferry migration ${from} -> ${to} (generated by ferry migrate start)`, 'Run with: ferry mirror <this file>']);
+}
+
+/** Runs the migration's flow in this process until Ctrl-C, SIGTERM or the abort signal. */
+async function mirrorUntilStopped(props: Record<string, string>, from: string, to: string, exec: ExecuteOptions & { signal?: AbortSignal }): Promise<void> {
+  const out = exec.out ?? ((l: string) => console.log(l));
+  const mm = await startFlowInProcess(props, from, to);
+  out(`Mirroring ${from} -> ${to} in this process. Watch it with 'ferry migrate status'; finish with 'ferry migrate cutover'. Ctrl-C stops the mirror (it resumes where it stopped).`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    if (exec.signal) exec.signal.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await mm.stop();
+}
+
 export async function migrateStart(
   src: ClusterSource, o: MigrateSelectionOptions & { run?: boolean }, exec: ExecuteOptions & { onProperties?: (text: string) => void; signal?: AbortSignal } = {},
 ): Promise<OperationResult> {
@@ -262,111 +469,18 @@ export async function migrateStart(
   const flow = flowContext(raw, o.from, o.to);
   await requireReachable(flow.sourceProps, o.from);
   await requireReachable(flow.targetProps, o.to);
-  const journal = await OpsJournal.open(flow.targetProps);
-  const existing = journal.op(jobKey(o.from, o.to));
-  await journal.close();
-  let job: MigrationJob;
-  if (existing?.args && !exec.restart) {
-    job = existing.args as MigrationJob;
-  } else {
-    const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-start');
-    try {
-      const topics = selectTopics(flow, await a.topics(), o.topics ?? null);
-      if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics to migrate on ${o.from}`);
-      if (o.groups) {
-        const gs = selectGroups(flow, await a.consumerGroups(), o.groups);
-        if (gs.length === 0) throw new OpsError(`--groups matches no consumer group on ${o.from}`);
-      }
-      job = { topics, groupsPattern: o.groupsText ?? null, policyClass: raw[REPLICATION_POLICY_CLASS_CONFIG]!, flowOverrides: jobOverrides(o.from, o.to, topics, o.groupsText ?? null) };
-    } finally {
-      await a.close();
-    }
-  }
+  const job = await resolveJob(flow, raw, o, !!exec.restart);
   const jf = jobFlow(src, o.from, o.to, job);
   const props = migrationFlowProperties(src, o.from, o.to, job);
-  const propsText = renderProperties(props, [`Ferry migration ${o.from} -> ${o.to} (generated by ferry migrate start)`, 'Run with: ferry mirror <this file>']);
-  const steps: OpStep[] = [
-    { name: 'preflight', title: `record the migration (${plural(job.topics.length, 'topic')}, groups ${job.groupsPattern ?? '.*'})`, run: async () => ({ summary: `${plural(job.topics.length, 'topic')}` }) },
-    {
-      name: 'create-topics', title: `create the topics on ${o.to} with the source's partition counts and configs`,
-      run: async (ctx) => {
-        const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-topics-a');
-        const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-topics-b');
-        try {
-          const counts = await a.partitionCounts(job.topics);
-          const configs = await a.topicConfigs(job.topics);
-          const remote = job.topics.map((t) => jf.remoteTopic(t));
-          const have = await b.partitionCounts(remote);
-          const rf = Number(props['replication.factor'] ?? jf.sourceSettings.replicationFactor);
-          const todo = job.topics.filter((t) => !have.has(jf.remoteTopic(t))).map((t) => ({
-            topic: jf.remoteTopic(t), partitions: counts.get(t) ?? 1, replicationFactor: rf, replicationFactorSetting: 'replication.factor',
-            configs: newTopicConfigs(toPolicyEntries(configs.get(t) ?? []), jf.sourceSettings.configPropertyFilter),
-          }));
-          const created = await ensureTopics(b, todo);
-          let extended = 0;
-          for (const t of job.topics) {
-            const h = have.get(jf.remoteTopic(t));
-            const n = counts.get(t) ?? 0;
-            if (h !== undefined && h < n) { await b.createPartitions(jf.remoteTopic(t), n); extended++; }
-          }
-          for (const t of todo) ctx.out(`created ${t.topic} (${t.partitions} partitions${Object.keys(t.configs ?? {}).length > 0 ? `, ${Object.entries(t.configs ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
-          return { details: { created, extended }, summary: `${created.length} created, ${job.topics.length - todo.length} existed${extended > 0 ? `, ${extended} extended` : ''}` };
-        } finally {
-          await Promise.all([a.close(), b.close()]);
-        }
-      },
-    },
-    {
-      name: 'create-acls', title: `copy the topics' ACLs to ${o.to} (WRITE included: producers move too)`,
-      run: async () => {
-        const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-acls-a');
-        const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-acls-b');
-        try {
-          let acls: Awaited<ReturnType<ClusterAdmin['topicAcls']>>;
-          try {
-            acls = await a.topicAcls();
-          } catch (e) {
-            if ((e as { securityDisabled?: boolean }).securityDisabled) return { summary: `skipped: no authorizer on ${o.from}` };
-            throw e;
-          }
-          const want = migrationAcls(acls, new Set(job.topics), jf.remoteTopic);
-          if (want.length === 0) return { summary: 'no topic ACLs to copy' };
-          await b.createTopicAcls(want.map((x) => ({ resourceType: 'TOPIC', resourceName: x.resourceName, patternType: 'LITERAL', principal: x.principal, host: x.host, operation: x.operation, permission: x.permissionType === 'DENY' ? 'DENY' : 'ALLOW' })));
-          return { details: { created: want.length }, summary: `${want.length} ACL(s) created` };
-        } finally {
-          await Promise.all([a.close(), b.close()]);
-        }
-      },
-    },
-    {
-      name: 'mirror-config', title: `prepare the flow ${o.from}->${o.to} (only these topics; group offsets synced every 5 s)`,
-      run: async () => ({ summary: o.run ? 'the flow runs in this process after this step' : 'mm2.properties printed below' }),
-    },
-  ];
   const plan: OperationPlan = {
     kind: 'migrate start', opKey: jobKey(o.from, o.to), from: o.from, to: o.to, title: `Migration ${o.from} -> ${o.to}: start`,
-    lines: [
-      `topics (${job.topics.length}): ${job.topics.map((t) => (jf.remoteTopic(t) === t ? t : `${t} -> ${jf.remoteTopic(t)}`)).join(', ')}`,
-      `groups: ${job.groupsPattern ?? '.* (all with commits on these topics)'}; offsets synced to ${o.to} while they are idle there, finally at cutover`,
-      `naming: ${job.policyClass.split('.').pop()}`,
-    ],
-    steps, blockers: [], journalProps: flow.targetProps, data: { job }, args: job,
+    lines: renderStartLines(jf, job, o.to),
+    steps: startSteps(jf, job, props, o), blockers: [], journalProps: flow.targetProps, data: { job }, args: job,
   };
   const result = await executePlan(plan, exec);
   if (result.status === 'dry-run' || result.status === 'failed') return result;
-  exec.onProperties?.(propsText);
-  if (o.run) {
-    const out = exec.out ?? ((l: string) => console.log(l));
-    const mm = await startFlowInProcess(props, o.from, o.to);
-    out(`Mirroring ${o.from} -> ${o.to} in this process. Watch it with 'ferry migrate status'; finish with 'ferry migrate cutover'. Ctrl-C stops the mirror (it resumes where it stopped).`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      if (exec.signal) exec.signal.addEventListener('abort', stop, { once: true });
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await mm.stop();
-  }
+  exec.onProperties?.(renderMigrationProperties(props, o.from, o.to));
+  if (o.run) await mirrorUntilStopped(props, o.from, o.to, exec);
   return result;
 }
 
@@ -500,9 +614,7 @@ export async function migrateVerify(src: ClusterSource, o: { from: string; to: s
   const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-verify');
   let groups: string[];
   try {
-    const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
-    const commits = await groupCommits(a, candidates, new Set(job.topics));
-    groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+    groups = await movingGroups(a, flow, job);
   } finally {
     await a.close();
   }
@@ -524,6 +636,153 @@ export interface CutoverOptions {
 
 interface CutoverSelection { topics: string[]; groups: string[] }
 
+/** Computes the groups that move with a migration: the job's groups with commits on its topics. */
+async function movingGroups(a: ClusterAdmin, flow: FlowContext, job: MigrationJob): Promise<string[]> {
+  const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
+  const commits = await groupCommits(a, candidates, new Set(job.topics));
+  return candidates.filter((g) => (commits[g] ?? []).length > 0);
+}
+
+/** Computes why a cutover cannot start: a flow that is paused or failed, or offset maps it cannot read. */
+function cutoverBlockers(flow: FlowContext, st: FlowStatus, lag: FlowLag, o: CutoverOptions): string[] {
+  const blockers: string[] = [];
+  if (st.paused) blockers.push(`the migration flow ${o.from}->${o.to} is paused: it cannot drain. Resume it first.`);
+  for (const f of st.failed) blockers.push(`${f} of the migration flow has FAILED: restart it first`);
+  if (!lag.mapsReadable) blockers.push(`offset maps ${flow.mapsTopic} are unreadable`);
+  return blockers;
+}
+
+/** Renders the plan lines of a cutover: topics, groups, the flow's state and what is not yet mirrored. */
+function renderCutoverLines(flow: FlowContext, job: MigrationJob, groups: string[], st: FlowStatus, lag: FlowLag): string[] {
+  return [
+    `topics (${job.topics.length}): ${job.topics.join(', ')}`,
+    `groups (${groups.length}): ${groups.join(', ') || '(none)'}`,
+    `flow: ${st.found ? (st.paused ? 'PAUSED' : st.connectors[flow.connectorNames.source] ?? 'configured') : 'not found'}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
+  ];
+}
+
+/** Step: confirm the producers stopped on the source (end offsets unchanged for the quiet period). */
+function quiesceStep(flow: FlowContext, o: CutoverOptions, quiet: number): OpStep {
+  return {
+    name: 'quiesce', title: `confirm producers stopped on ${o.from}: end offsets unchanged for ${fmtDuration(quiet)}`,
+    run: async (ctx) => {
+      const s = ctx.details<CutoverSelection>('preflight')!;
+      const waited = await waitQuiet(flow, s.topics, quiet, o.timeoutMs ?? 300_000, ctx.progress);
+      return { details: { waitedMs: waited }, summary: `no writes for ${fmtDuration(quiet)} (waited ${fmtDuration(waited)})` };
+    },
+  };
+}
+
+/** Step: wait until everything is mirrored and the groups stopped on the source. */
+function drainStep(flow: FlowContext, o: CutoverOptions): OpStep {
+  return {
+    name: 'drain', title: `wait until everything is mirrored and the groups stopped on ${o.from}`,
+    run: async (ctx) => {
+      const s = ctx.details<CutoverSelection>('preflight')!;
+      const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress });
+      return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
+    },
+  };
+}
+
+/** Renders a commit the offset maps cannot translate. */
+function renderUntranslatable(g: string, u: { topic: string; partition: number; offset: number; reason: string }): string {
+  return `${g}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`;
+}
+
+/** Renders the summary of the translate step. */
+function renderTranslateSummary(groupsMoved: Record<string, MovedOffset[]>, untranslatable: number): string {
+  const sum = summarizeMoves(Object.values(groupsMoved).flat());
+  return `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${untranslatable > 0 ? `, ${untranslatable} untranslatable` : ''}`;
+}
+
+/** Step: translate the groups' final commits on the source exactly through the offset maps. */
+function translateStep(flow: FlowContext): OpStep {
+  return {
+    name: 'translate', title: 'translate the groups\' final commits exactly',
+    run: async (ctx) => {
+      const s = ctx.details<CutoverSelection>('preflight')!;
+      const admin = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-translate');
+      try {
+        const maps = (await loadFlowMaps(flow, new Set(s.topics))) ?? new Map();
+        const cm = await groupCommits(admin, s.groups, new Set(s.topics));
+        const groupsMoved: Record<string, MovedOffset[]> = {};
+        let untranslatable = 0;
+        for (const g of s.groups) {
+          const r = translateGroupForward(g, cm[g] ?? [], maps, flow.remoteTopic);
+          groupsMoved[g] = r.moved;
+          untranslatable += r.untranslatable.length;
+          for (const u of r.untranslatable) ctx.out(renderUntranslatable(g, u));
+          describeMoves(r.moved, ctx.out, 12);
+        }
+        return { details: { groups: groupsMoved }, summary: renderTranslateSummary(groupsMoved, untranslatable) };
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+/** Renders the summary of the commit step. */
+function renderCommitSummary(r: { results: GroupCommitResult[]; incomplete: boolean }): string {
+  return `${r.results.filter((x) => x.status === 'committed').length} committed, ${r.results.filter((x) => x.status === 'unchanged').length} already in place${r.incomplete ? ', SOME SKIPPED (active on the target)' : ''}`;
+}
+
+/** Step: commit the translated offsets of the groups on the target (forward only). */
+function commitStep(flow: FlowContext, o: CutoverOptions): OpStep {
+  return {
+    name: 'commit', title: `final commit of the groups on ${o.to} (forward only)`,
+    run: async (ctx) => {
+      const t = ctx.details<{ groups: Record<string, MovedOffset[]> }>('translate')!;
+      const b = new ClusterAdmin(flow.targetProps, 'ferry-cutover-commit');
+      try {
+        const r = await commitMoves(b, t.groups, o.to, ctx.out, flow.targetProps);
+        return { details: r.results, incomplete: r.incomplete, summary: renderCommitSummary(r) };
+      } finally {
+        await b.close();
+      }
+    },
+  };
+}
+
+/** Renders the summary of a verification that passed. */
+function renderVerifySummary(report: VerifyReport): string {
+  return `ok: ${fmtCount(report.summary.matched)} records identical in ${fmtDuration(report.elapsedMs)}${report.summary.duplicates > 0 ? `; ${report.summary.duplicates} duplicate(s) re-sent after a mirror crash (allowed)` : ''}`;
+}
+
+/** Renders why a verification stops the cutover. */
+function renderVerifyFailure(report: VerifyReport): string {
+  return `verification found ${plural(report.problems.length, 'problem')} (first: ${report.problems[0] ?? '?'}); the flow keeps running. Fix or accept them (ferry migrate verify --json), then re-run the cutover.`;
+}
+
+/** Step: verify the records (all, or the tail of each partition), configs and group offsets; throws on a problem. */
+function verifyStep(flow: FlowContext, o: CutoverOptions): OpStep {
+  return {
+    name: 'verify', title: o.verifyTail ? `verify the last ${fmtCount(o.verifyTail)} records of every partition, configs and groups` : 'verify every record, the configs and the group offsets',
+    run: async (ctx) => {
+      const s = ctx.details<CutoverSelection>('preflight')!;
+      const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, allowDuplicates: o.allowDuplicates ?? false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
+      for (const p of report.problems.slice(0, 20)) ctx.out(`problem: ${p}`);
+      if (!report.ok) throw new OpsError(renderVerifyFailure(report), OPS_EXIT.mismatch);
+      return { details: { summary: report.summary }, summary: renderVerifySummary(report) };
+    },
+  };
+}
+
+/** The steps of a cutover. */
+function cutoverSteps(flow: FlowContext, o: CutoverOptions, sel: CutoverSelection): OpStep[] {
+  return [
+    { name: 'preflight', title: `record the selection (${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${plural(sel.groups.length, 'group')}` }) },
+    quiesceStep(flow, o, o.quietPeriodMs ?? 10_000),
+    drainStep(flow, o),
+    translateStep(flow),
+    commitStep(flow, o),
+    verifyStep(flow, o),
+    pauseStep(flow, `pause the migration flow ${o.from}->${o.to}`),
+    { name: 'complete', title: 'mark the migration complete', run: async () => ({ summary: `consumers and producers can now use ${o.to}` }) },
+  ];
+}
+
 export async function planCutover(src: ClusterSource, o: CutoverOptions): Promise<OperationPlan> {
   const { job, op, flow, journal } = await loadJob(src, o.from, o.to);
   await journal.close();
@@ -531,95 +790,14 @@ export async function planCutover(src: ClusterSource, o: CutoverOptions): Promis
   await requireReachable(flow.sourceProps, o.from);
   const a = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-plan');
   try {
-    const candidates = groupsOf(flow, await a.consumerGroups(), job.groupsPattern);
-    const commits = await groupCommits(a, candidates, new Set(job.topics));
-    const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+    const groups = await movingGroups(a, flow, job);
     const st = await readFlowStatus(flow);
     const lag = await flowLag(flow, job.topics, a);
-    const blockers: string[] = [];
-    if (st.paused) blockers.push(`the migration flow ${o.from}->${o.to} is paused: it cannot drain. Resume it first.`);
-    for (const f of st.failed) blockers.push(`${f} of the migration flow has FAILED: restart it first`);
-    if (!lag.mapsReadable) blockers.push(`offset maps ${flow.mapsTopic} are unreadable`);
-    const quiet = o.quietPeriodMs ?? 10_000;
-    const sel: CutoverSelection = { topics: job.topics, groups };
-    const steps: OpStep[] = [
-      { name: 'preflight', title: `record the selection (${plural(job.topics.length, 'topic')}, ${plural(groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${plural(groups.length, 'group')}` }) },
-      {
-        name: 'quiesce', title: `confirm producers stopped on ${o.from}: end offsets unchanged for ${fmtDuration(quiet)}`,
-        run: async (ctx) => {
-          const s = ctx.details<CutoverSelection>('preflight')!;
-          const waited = await waitQuiet(flow, s.topics, quiet, o.timeoutMs ?? 300_000, ctx.progress);
-          return { details: { waitedMs: waited }, summary: `no writes for ${fmtDuration(quiet)} (waited ${fmtDuration(waited)})` };
-        },
-      },
-      {
-        name: 'drain', title: `wait until everything is mirrored and the groups stopped on ${o.from}`,
-        run: async (ctx) => {
-          const s = ctx.details<CutoverSelection>('preflight')!;
-          const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress });
-          return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
-        },
-      },
-      {
-        name: 'translate', title: 'translate the groups\' final commits exactly',
-        run: async (ctx) => {
-          const s = ctx.details<CutoverSelection>('preflight')!;
-          const admin = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-translate');
-          try {
-            const maps = (await loadFlowMaps(flow, new Set(s.topics))) ?? new Map();
-            const cm = await groupCommits(admin, s.groups, new Set(s.topics));
-            const groupsMoved: Record<string, MovedOffset[]> = {};
-            let untranslatable = 0;
-            for (const g of s.groups) {
-              const r = translateGroupForward(g, cm[g] ?? [], maps, flow.remoteTopic);
-              groupsMoved[g] = r.moved;
-              untranslatable += r.untranslatable.length;
-              for (const u of r.untranslatable) ctx.out(`${g}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
-              describeMoves(r.moved, ctx.out, 12);
-            }
-            const sum = summarizeMoves(Object.values(groupsMoved).flat());
-            return { details: { groups: groupsMoved }, summary: `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${untranslatable > 0 ? `, ${untranslatable} untranslatable` : ''}` };
-          } finally {
-            await admin.close();
-          }
-        },
-      },
-      {
-        name: 'commit', title: `final commit of the groups on ${o.to} (forward only)`,
-        run: async (ctx) => {
-          const t = ctx.details<{ groups: Record<string, MovedOffset[]> }>('translate')!;
-          const b = new ClusterAdmin(flow.targetProps, 'ferry-cutover-commit');
-          try {
-            const r = await commitMoves(b, t.groups, o.to, ctx.out, flow.targetProps);
-            return { details: r.results, incomplete: r.incomplete, summary: `${r.results.filter((x) => x.status === 'committed').length} committed, ${r.results.filter((x) => x.status === 'unchanged').length} already in place${r.incomplete ? ', SOME SKIPPED (active on the target)' : ''}` };
-          } finally {
-            await b.close();
-          }
-        },
-      },
-      {
-        name: 'verify', title: o.verifyTail ? `verify the last ${fmtCount(o.verifyTail)} records of every partition, configs and groups` : 'verify every record, the configs and the group offsets',
-        run: async (ctx) => {
-          const s = ctx.details<CutoverSelection>('preflight')!;
-          const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, allowDuplicates: o.allowDuplicates ?? false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
-          for (const p of report.problems.slice(0, 20)) ctx.out(`problem: ${p}`);
-          if (!report.ok) {
-            throw new OpsError(`verification found ${plural(report.problems.length, 'problem')} (first: ${report.problems[0] ?? '?'}); the flow keeps running. Fix or accept them (ferry migrate verify --json), then re-run the cutover.`, OPS_EXIT.mismatch);
-          }
-          return { details: { summary: report.summary }, summary: `ok: ${fmtCount(report.summary.matched)} records identical in ${fmtDuration(report.elapsedMs)}${report.summary.duplicates > 0 ? `; ${report.summary.duplicates} duplicate(s) re-sent after a mirror crash (allowed)` : ''}` };
-        },
-      },
-      pauseStep(flow, `pause the migration flow ${o.from}->${o.to}`),
-      { name: 'complete', title: 'mark the migration complete', run: async () => ({ summary: `consumers and producers can now use ${o.to}` }) },
-    ];
     return {
       kind: 'migrate cutover', opKey: cutoverKey(o.from, o.to), from: o.from, to: o.to, title: `Migration ${o.from} -> ${o.to}: cutover`,
-      lines: [
-        `topics (${job.topics.length}): ${job.topics.join(', ')}`,
-        `groups (${groups.length}): ${groups.join(', ') || '(none)'}`,
-        `flow: ${st.found ? (st.paused ? 'PAUSED' : st.connectors[flow.connectorNames.source] ?? 'configured') : 'not found'}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
-      ],
-      steps, blockers, blockersCheckedBy: 'verify', journalProps: flow.targetProps, data: { topics: job.topics, groups, lag: lag.total }, args: {},
+      lines: renderCutoverLines(flow, job, groups, st, lag),
+      steps: cutoverSteps(flow, o, { topics: job.topics, groups }), blockers: cutoverBlockers(flow, st, lag, o), blockersCheckedBy: 'verify',
+      journalProps: flow.targetProps, data: { topics: job.topics, groups, lag: lag.total }, args: {},
     };
   } finally {
     await a.close();
