@@ -9,17 +9,17 @@
 //       `orders` on B    → `B.orders` on A, through the reverse flow's maps (as a failover would).
 //  4. commit them on A (forward only; a group's old commit on A is never moved back), verify, stop the reverse
 //     flow, and resume A→B so B is the DR copy again.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import { ClusterAdmin, type GroupState } from '../kafka/cluster-admin.js';
 import type { PatternList } from '../connectors/mirror/filters.js';
 import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
 import type { MirrorMakerHandle } from './dedicated.js';
 import {
   OpsError, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, setFlowTargetState,
-  type ClusterSource, type FlowContext,
+  type ClusterSource, type FlowContext, type FlowStatus,
 } from './ops-context.js';
 import { startFlowInProcess, singleFlowProperties } from './ops-flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive } from './ops-steps.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive, type GroupCommitResult } from './ops-steps.js';
 import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './ops-translate.js';
 import { verifyFlow } from './verify.js';
 import { fmtCount, fmtDuration, plural } from './ops-format.js';
@@ -108,194 +108,358 @@ export function translateBack(
   return { moved, untranslatable };
 }
 
-let runningReverse: MirrorMakerHandle | null = null;
-
-async function stopRunningReverse(): Promise<void> {
-  const h = runningReverse;
-  runningReverse = null;
-  await h?.stop();
+/** Holder of one failback's in-process reverse flow: the reverse-flow step starts it, the caller stops it. */
+export interface ReverseFlowRun {
+  handle: MirrorMakerHandle | null;
 }
 
-export async function planFailback(src: ClusterSource, o: FailbackOptions): Promise<OperationPlan> {
-  const raw = resolveRawProperties(src, o.from, o.to);
-  const reverse = flowContext(raw, o.from, o.to); // B → A
-  const forward = flowContext(raw, o.to, o.from); // A → B
-  const runFlow = o.runFlow !== false;
+/** Stops the in-process reverse flow if one runs; whether one was running. */
+async function stopReverseFlow(run: ReverseFlowRun): Promise<boolean> {
+  const h = run.handle;
+  run.handle = null;
+  await h?.stop();
+  return h !== null;
+}
+
+/** What the plan and every step of one failback B→A work with. */
+interface FailbackContext {
+  o: FailbackOptions;
+  /** B → A. */
+  reverse: FlowContext;
+  /** A → B. */
+  forward: FlowContext;
+  /** The reverse flow the reverse-flow step starts (its own Connect cluster) or checks (the external one). */
+  reverseRun: FlowContext;
+  runFlow: boolean;
+  /** Properties of the in-process reverse flow for the selected B-local topics. */
+  reverseRunProps: (localTopics: string[]) => Record<string, string>;
+  running: ReverseFlowRun;
+}
+
+/** What the plan shows: the selection, the state of both flows, the reverse lag and the groups' members on each side. */
+interface FailbackSurvey {
+  sel: Selection;
+  forwardStatus: FlowStatus;
+  reverseStatus: FlowStatus;
+  reverseLag: number;
+  statesOnFrom: Map<string, GroupState>;
+  statesOnTo: Map<string, GroupState>;
+}
+
+/** Properties of the reverse flow run in this process, limited to the selected B-local topics when --topics is given. */
+function reverseRunProperties(raw: Record<string, string>, o: FailbackOptions, localTopics: string[]): Record<string, string> {
   // The in-process reverse flow is its own Connect cluster: a DR deployment usually already runs a B→A herder
   // (for heartbeats) in group `B-mm2` with replication disabled, and joining it with a different config would
   // leave its leader's config in force. Where the flow resumed is in the offset maps, which it shares.
-  const reverseRunProps = (localTopics: string[]) => singleFlowProperties(raw, o.from, o.to, {
+  return singleFlowProperties(raw, o.from, o.to, {
     ...(o.topics && localTopics.length > 0 ? { [`${o.from}->${o.to}.topics`]: exactNames(localTopics) } : {}),
     [`${o.to}.group.id`]: `ferry-failback-${o.from}-mm2`,
     [`${o.to}.config.storage.topic`]: `ferry-failback-mm2-configs.${o.from}.internal`,
     [`${o.to}.offset.storage.topic`]: `ferry-failback-mm2-offsets.${o.from}.internal`,
     [`${o.to}.status.storage.topic`]: `ferry-failback-mm2-status.${o.from}.internal`,
   });
+}
+
+/** The flows of a failback (B→A, A→B, and the in-process reverse run) from the configuration; reads no cluster. */
+function failbackContext(src: ClusterSource, o: FailbackOptions, running: ReverseFlowRun): FailbackContext {
+  const raw = resolveRawProperties(src, o.from, o.to);
+  const reverse = flowContext(raw, o.from, o.to);
+  const forward = flowContext(raw, o.to, o.from);
+  const runFlow = o.runFlow !== false;
+  const reverseRunProps = (localTopics: string[]) => reverseRunProperties(raw, o, localTopics);
   const reverseRun = runFlow ? flowContext(reverseRunProps([]), o.from, o.to) : reverse;
-  await requireReachable(reverse.sourceProps, o.from);
-  await requireReachable(reverse.targetProps, o.to);
-  const b = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-b');
-  const a = new ClusterAdmin(reverse.targetProps, 'ferry-failback-a');
+  return { o, reverse, forward, reverseRun, runFlow, reverseRunProps, running };
+}
+
+/** Topics on B to fail back: B-local ones to copy back, and A's (upstream names) that A→B mirrored to B. */
+function failbackTopics(fc: FailbackContext, onB: string[]): { localTopics: string[]; forwardTopics: string[] } {
+  const { o, reverse, forward } = fc;
+  const localTopics = selectTopics(reverse, onB, o.topics ?? null);
+  const identity = forward.remoteTopic('x') === 'x';
+  const forwardTopics = [...new Set(onB.map((t) => (identity ? null : upstreamOf(forward, t))).filter((t): t is string => t !== null && !forward.policy.isInternalTopic(forward.remoteTopic(t)) && !forward.policy.isHeartbeatsTopic(t)))]
+    .filter((t) => (o.topics ? o.topics.matches(t) : true)).sort();
+  if (identity) forwardTopics.push(...localTopics);
+  if (localTopics.length === 0 && forwardTopics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics on ${o.from} to fail back`);
+  return { localTopics, forwardTopics };
+}
+
+/** The topics on B a failback translates the groups' commits of (B-local ones and A's remote ones). */
+function relevantTopics(forward: FlowContext, s: Pick<Selection, 'localTopics' | 'forwardTopics'>): Set<string> {
+  return new Set([...s.localTopics, ...s.forwardTopics.map((t) => forward.remoteTopic(t))]);
+}
+
+/** The selected groups that have commits on B on the relevant topics. */
+async function failbackGroups(fc: FailbackContext, b: ClusterAdmin, relevant: ReadonlySet<string>): Promise<string[]> {
+  const candidates = selectGroups(fc.reverse, await b.consumerGroups(), fc.o.groups ?? null);
+  const commits = await groupCommits(b, candidates, relevant);
+  const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+  if (fc.o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on ${fc.o.from}`);
+  return groups;
+}
+
+/** Reads both clusters for the plan: the selection, both flows' states, the reverse lag and the groups' members. */
+async function surveyFailback(fc: FailbackContext, a: ClusterAdmin, b: ClusterAdmin): Promise<FailbackSurvey> {
+  const { localTopics, forwardTopics } = failbackTopics(fc, await b.topics());
+  const groups = await failbackGroups(fc, b, relevantTopics(fc.forward, { localTopics, forwardTopics }));
+  const forwardStatus = await readFlowStatus(fc.forward);
+  const reverseStatus = await readFlowStatus(fc.reverseRun);
+  const lag = await flowLag(fc.reverse, localTopics, b);
+  const statesOnFrom = await b.groupStates(groups);
+  const statesOnTo = await a.groupStates(groups);
+  return { sel: { localTopics, forwardTopics, groups }, forwardStatus, reverseStatus, reverseLag: lag.total, statesOnFrom, statesOnTo };
+}
+
+/** The plan's lines for the operator. */
+function renderFailbackPlan(fc: FailbackContext, v: FailbackSurvey): string[] {
+  const { o, reverse, forward, runFlow } = fc;
+  const { localTopics, forwardTopics, groups } = v.sel;
+  const rstatus = v.reverseStatus;
+  const fstatus = v.forwardStatus;
+  return [
+    `clusters: ${o.from} and ${o.to} reachable`,
+    `reverse flow ${o.from}->${o.to}: ${runFlow ? 'runs in this process during the failback' : `external (${rstatus.found ? (rstatus.paused ? 'PAUSED' : rstatus.connectors[reverse.connectorNames.source] ?? 'configured') : 'not found on ' + o.to})`}; not yet mirrored: ${fmtCount(v.reverseLag)} record(s)`,
+    `topics to copy back (${localTopics.length}): ${localTopics.map((t) => `${t} -> ${reverse.remoteTopic(t)}`).join(', ') || '(none)'}`,
+    `topics mirrored from ${o.to} (${forwardTopics.length}): ${forwardTopics.map((t) => `${forward.remoteTopic(t)} -> ${t}`).join(', ') || '(none)'}`,
+    `groups (${groups.length}): ${groups.map((g) => `${g}${(v.statesOnFrom.get(g)?.members ?? 0) > 0 ? ` [${v.statesOnFrom.get(g)!.members} active on ${o.from}: wait]` : ''}${(v.statesOnTo.get(g)?.members ?? 0) > 0 ? ` [${v.statesOnTo.get(g)!.members} ACTIVE on ${o.to}: skipped]` : ''}`).join(', ') || '(none)'}`,
+    `forward flow ${o.to}->${o.from}: ${fstatus.found ? (fstatus.paused ? 'PAUSED' : 'running') : 'not found'}${o.resumeForward !== false && fstatus.paused ? ' — resumed at the end' : ''}`,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------- steps
+
+/** Step `preflight`: records the selection in the journal (a resume works on the same topics and groups). */
+function preflightStep(sel: Selection): OpStep {
+  const { localTopics, forwardTopics, groups } = sel;
+  return {
+    name: 'preflight', title: `record the selection (${plural(localTopics.length + forwardTopics.length, 'topic')}, ${plural(groups.length, 'group')})`,
+    run: async () => ({ details: sel, summary: `${localTopics.length} topic(s) to copy back, ${plural(groups.length, 'group')}` }),
+  };
+}
+
+/** Step `reverse-flow`: starts the reverse flow in this process (again on a resume), or checks the external one runs. */
+function reverseFlowStep(fc: FailbackContext, sel: Selection): OpStep {
+  const { o, runFlow, reverseRun } = fc;
+  return {
+    name: 'reverse-flow', always: true, title: runFlow ? `run the reverse flow ${o.from}->${o.to} in this process` : `check the reverse flow ${o.from}->${o.to} runs`,
+    run: async (ctx) => {
+      const st = await readFlowStatus(reverseRun);
+      if (st.paused) await setFlowTargetState(reverseRun, 'STARTED');
+      if (!runFlow) {
+        if (!st.found) ctx.out(`no dedicated-mode worker topics for ${o.from}->${o.to} on ${o.to}: make sure the reverse flow runs (ferry mirror with ${o.from}->${o.to}.enabled = true)`);
+        return { summary: st.found ? `external flow ${st.paused ? 'resumed' : 'running'}` : 'external flow not found: waiting for it in the drain step' };
+      }
+      const s = ctx.details<Selection>('preflight') ?? sel;
+      if (!fc.running.handle) fc.running.handle = await startFlowInProcess(fc.reverseRunProps(s.localTopics), o.from, o.to);
+      return { summary: `running in this process${st.paused ? ' (resumed its paused connectors)' : ''}` };
+    },
+  };
+}
+
+/** Step `drain`: waits until the reverse flow copied everything, the groups stopped on B and have no members on A. */
+function drainStep(fc: FailbackContext): OpStep {
+  const { o, reverse } = fc;
+  return {
+    name: 'drain', title: `wait until ${o.from}->${o.to} has copied everything, the groups stopped on ${o.from} and have no members on ${o.to}`,
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const timeoutMs = o.timeoutMs ?? 300_000;
+      const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-members');
+      let staleMs: number;
+      try {
+        staleMs = await waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, timeoutMs - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      } finally {
+        await aAdmin.close();
+      }
+      return { details: { ...d, staleMembersMs: staleMs }, summary: renderDrainSummary(d.waitedMs, staleMs, o.to) };
+    },
+  };
+}
+
+/** The drain step's summary line. */
+function renderDrainSummary(waitedMs: number, staleMs: number, to: string): string {
+  return `lag 0 after ${fmtDuration(waitedMs)}${staleMs > 1000 ? `; waited ${fmtDuration(staleMs)} for left-over members on ${to} to expire` : ''}`;
+}
+
+/** Each group's commits on B translated for A (both directions' maps), and what could not be translated. */
+function translateGroupsBack(
+  fc: FailbackContext, s: Selection, commits: Record<string, { topic: string; partition: number; offset: number }[]>,
+  forwardMaps: ReadonlyMap<string, OffsetMap>, reverseMaps: ReadonlyMap<string, OffsetMap>,
+): TranslateDetails {
+  const details: TranslateDetails = { groups: {}, untranslatable: [] };
+  const local = new Set(s.localTopics);
+  const fwd = new Set(s.forwardTopics);
+  for (const g of s.groups) {
+    const r = translateBack(g, commits[g] ?? [], fc.forward, fc.reverse, forwardMaps, reverseMaps, local, fwd);
+    details.groups[g] = r.moved;
+    details.untranslatable.push(...r.untranslatable);
+  }
+  return details;
+}
+
+/** The translate step's report lines (moves per group, then the untranslatable commits) and its summary. */
+function renderTranslation(groups: string[], details: TranslateDetails, o: FailbackOptions, out: (l: string) => void): string {
+  for (const g of groups) describeMoves(details.groups[g] ?? [], out, 12);
+  for (const u of details.untranslatable) out(`${u.group}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
+  const sum = summarizeMoves(Object.values(details.groups).flat());
+  return `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${sum.notMirrored > 0 ? `, ${sum.notMirrored} record(s) that never reached ${o.from} will be delivered on ${o.to}` : ''}${details.untranslatable.length > 0 ? `, ${details.untranslatable.length} untranslatable` : ''}`;
+}
+
+/** Step `translate`: reads the groups' commits on B and translates them for A. */
+function translateStep(fc: FailbackContext): OpStep {
+  const { o, reverse, forward } = fc;
+  return {
+    name: 'translate', title: `translate the groups' offsets on ${o.from} to ${o.to} (exact maps, both directions)`,
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const fmaps = (await loadFlowMaps(forward, new Set(s.forwardTopics))) ?? new Map();
+      const rmaps = (await loadFlowMaps(reverse, new Set(s.localTopics))) ?? new Map();
+      const bAdmin = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-translate');
+      try {
+        const commits = await groupCommits(bAdmin, s.groups, relevantTopics(forward, s));
+        const details = translateGroupsBack(fc, s, commits, fmaps, rmaps);
+        return { details, summary: renderTranslation(s.groups, details, o, ctx.out) };
+      } finally {
+        await bAdmin.close();
+      }
+    },
+  };
+}
+
+/** Step `commit`: commits the translated offsets on A (forward only; groups active on A are skipped). */
+function commitStep(fc: FailbackContext): OpStep {
+  const { o, reverse } = fc;
+  return {
+    name: 'commit', title: `commit them on ${o.to} (forward only; groups active on ${o.to} are skipped)`,
+    run: async (ctx) => {
+      const t = ctx.details<TranslateDetails>('translate')!;
+      const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-commit');
+      let r: Awaited<ReturnType<typeof commitMoves>>;
+      try {
+        r = await commitMoves(aAdmin, t.groups, o.to, ctx.out, reverse.targetProps);
+      } finally {
+        await aAdmin.close();
+      }
+      return { details: r.results, incomplete: r.incomplete, summary: renderCommitSummary(r.results, r.incomplete) };
+    },
+  };
+}
+
+/** The commit step's summary line. */
+function renderCommitSummary(results: GroupCommitResult[], incomplete: boolean): string {
+  return `${results.filter((x) => x.status === 'committed').length} group(s) committed, ${results.filter((x) => x.status === 'unchanged').length} unchanged${incomplete ? ', SOME SKIPPED' : ''}`;
+}
+
+/** Groups whose commit on A is missing or behind the translated offset, one problem each. */
+async function committedOffsetProblems(fc: FailbackContext, byGroup: Record<string, MovedOffset[]>): Promise<string[]> {
+  const problems: string[] = [];
+  const aAdmin = new ClusterAdmin(fc.reverse.targetProps, 'ferry-failback-verify');
   try {
-    const onB = await b.topics();
-    const localTopics = selectTopics(reverse, onB, o.topics ?? null);
-    const forwardTopics = [...new Set(onB.map((t) => (forward.remoteTopic('x') === 'x' ? null : upstreamOf(forward, t))).filter((t): t is string => t !== null && !forward.policy.isInternalTopic(forward.remoteTopic(t)) && !forward.policy.isHeartbeatsTopic(t)))]
-      .filter((t) => (o.topics ? o.topics.matches(t) : true)).sort();
-    if (forward.remoteTopic('x') === 'x') forwardTopics.push(...localTopics);
-    if (localTopics.length === 0 && forwardTopics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic on ${o.from}` : `no topics on ${o.from} to fail back`);
-    const relevant = new Set([...localTopics, ...forwardTopics.map((t) => forward.remoteTopic(t))]);
-    const candidates = selectGroups(reverse, await b.consumerGroups(), o.groups ?? null);
-    const commits = await groupCommits(b, candidates, relevant);
-    const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
-    if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on ${o.from}`);
-    const fstatus = await readFlowStatus(forward);
-    const rstatus = await readFlowStatus(reverseRun);
-    const lag = await flowLag(reverse, localTopics, b);
-    const bStates = await b.groupStates(groups);
-    const aStates = await a.groupStates(groups);
-    const lines = [
-      `clusters: ${o.from} and ${o.to} reachable`,
-      `reverse flow ${o.from}->${o.to}: ${runFlow ? 'runs in this process during the failback' : `external (${rstatus.found ? (rstatus.paused ? 'PAUSED' : rstatus.connectors[reverse.connectorNames.source] ?? 'configured') : 'not found on ' + o.to})`}; not yet mirrored: ${fmtCount(lag.total)} record(s)`,
-      `topics to copy back (${localTopics.length}): ${localTopics.map((t) => `${t} -> ${reverse.remoteTopic(t)}`).join(', ') || '(none)'}`,
-      `topics mirrored from ${o.to} (${forwardTopics.length}): ${forwardTopics.map((t) => `${forward.remoteTopic(t)} -> ${t}`).join(', ') || '(none)'}`,
-      `groups (${groups.length}): ${groups.map((g) => `${g}${(bStates.get(g)?.members ?? 0) > 0 ? ` [${bStates.get(g)!.members} active on ${o.from}: wait]` : ''}${(aStates.get(g)?.members ?? 0) > 0 ? ` [${aStates.get(g)!.members} ACTIVE on ${o.to}: skipped]` : ''}`).join(', ') || '(none)'}`,
-      `forward flow ${o.to}->${o.from}: ${fstatus.found ? (fstatus.paused ? 'PAUSED' : 'running') : 'not found'}${o.resumeForward !== false && fstatus.paused ? ' — resumed at the end' : ''}`,
-    ];
-    const sel: Selection = { localTopics, forwardTopics, groups };
-    const steps: OpStep[] = [
-      { name: 'preflight', title: `record the selection (${plural(localTopics.length + forwardTopics.length, 'topic')}, ${plural(groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${localTopics.length} topic(s) to copy back, ${plural(groups.length, 'group')}` }) },
-      {
-        name: 'reverse-flow', always: true, title: runFlow ? `run the reverse flow ${o.from}->${o.to} in this process` : `check the reverse flow ${o.from}->${o.to} runs`,
-        run: async (ctx) => {
-          const st = await readFlowStatus(reverseRun);
-          if (st.paused) await setFlowTargetState(reverseRun, 'STARTED');
-          if (!runFlow) {
-            if (!st.found) ctx.out(`no dedicated-mode worker topics for ${o.from}->${o.to} on ${o.to}: make sure the reverse flow runs (ferry mirror with ${o.from}->${o.to}.enabled = true)`);
-            return { summary: st.found ? `external flow ${st.paused ? 'resumed' : 'running'}` : 'external flow not found: waiting for it in the drain step' };
-          }
-          const s = ctx.details<Selection>('preflight') ?? sel;
-          if (!runningReverse) runningReverse = await startFlowInProcess(reverseRunProps(s.localTopics), o.from, o.to);
-          return { summary: `running in this process${st.paused ? ' (resumed its paused connectors)' : ''}` };
-        },
-      },
-      {
-        name: 'drain', title: `wait until ${o.from}->${o.to} has copied everything, the groups stopped on ${o.from} and have no members on ${o.to}`,
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight')!;
-          const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-members');
-          let staleMs: number;
-          try {
-            staleMs = await waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, (o.timeoutMs ?? 300_000) - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          } finally {
-            await aAdmin.close();
-          }
-          return { details: { ...d, staleMembersMs: staleMs }, summary: `lag 0 after ${fmtDuration(d.waitedMs)}${staleMs > 1000 ? `; waited ${fmtDuration(staleMs)} for left-over members on ${o.to} to expire` : ''}` };
-        },
-      },
-      {
-        name: 'translate', title: `translate the groups' offsets on ${o.from} to ${o.to} (exact maps, both directions)`,
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight')!;
-          const fmaps = (await loadFlowMaps(forward, new Set(s.forwardTopics))) ?? new Map();
-          const rmaps = (await loadFlowMaps(reverse, new Set(s.localTopics))) ?? new Map();
-          const bAdmin = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-translate');
-          try {
-            const rel = new Set([...s.localTopics, ...s.forwardTopics.map((t) => forward.remoteTopic(t))]);
-            const commits = await groupCommits(bAdmin, s.groups, rel);
-            const details: TranslateDetails = { groups: {}, untranslatable: [] };
-            for (const g of s.groups) {
-              const r = translateBack(g, commits[g] ?? [], forward, reverse, fmaps, rmaps, new Set(s.localTopics), new Set(s.forwardTopics));
-              details.groups[g] = r.moved;
-              details.untranslatable.push(...r.untranslatable);
-              describeMoves(r.moved, ctx.out, 12);
-            }
-            for (const u of details.untranslatable) ctx.out(`${u.group}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
-            const sum = summarizeMoves(Object.values(details.groups).flat());
-            return { details, summary: `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${sum.notMirrored > 0 ? `, ${sum.notMirrored} record(s) that never reached ${o.from} will be delivered on ${o.to}` : ''}${details.untranslatable.length > 0 ? `, ${details.untranslatable.length} untranslatable` : ''}` };
-          } finally {
-            await bAdmin.close();
-          }
-        },
-      },
-      {
-        name: 'commit', title: `commit them on ${o.to} (forward only; groups active on ${o.to} are skipped)`,
-        run: async (ctx) => {
-          const t = ctx.details<TranslateDetails>('translate')!;
-          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-commit');
-          let r: Awaited<ReturnType<typeof commitMoves>>;
-          try {
-            r = await commitMoves(aAdmin, t.groups, o.to, ctx.out, reverse.targetProps);
-          } finally {
-            await aAdmin.close();
-          }
-          return { details: r.results, incomplete: r.incomplete, summary: `${r.results.filter((x) => x.status === 'committed').length} group(s) committed, ${r.results.filter((x) => x.status === 'unchanged').length} unchanged${r.incomplete ? ', SOME SKIPPED' : ''}` };
-        },
-      },
-    ];
-    if ((o.verifyTail ?? 1000) > 0) {
-      steps.push({
-        name: 'verify', title: `verify the copied records (last ${fmtCount(o.verifyTail ?? 1000)} per partition) and the committed offsets`,
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight')!;
-          const t = ctx.details<TranslateDetails>('translate')!;
-          const problems: string[] = [];
-          let matched = 0;
-          if (s.localTopics.length > 0) {
-            const report = await verifyFlow(reverse, { selectedTopics: s.localTopics, tailRecords: o.verifyTail ?? 1000, checkAcls: false, checkConfigs: false });
-            problems.push(...report.problems);
-            matched = report.summary.matched;
-          }
-          const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-verify');
-          try {
-            for (const [g, moves] of Object.entries(t.groups)) {
-              const now = new Map((await aAdmin.groupOffsets(g)).map((x) => [topicPartitionKey(x.topic, x.partition), x.offset]));
-              for (const m of moves) {
-                const have = now.get(topicPartitionKey(m.toTopic, m.partition));
-                if (have === undefined || have < m.toOffset) problems.push(`group ${g} on ${m.toTopic}-${m.partition}: ${have ?? 'no commit'} on ${o.to}, expected ${m.toOffset}`);
-              }
-            }
-          } finally {
-            await aAdmin.close();
-          }
-          for (const p of problems.slice(0, 20)) ctx.out(`problem: ${p}`);
-          return { details: { ok: problems.length === 0, problems: problems.slice(0, 100), matched }, failed: problems.length > 0, summary: problems.length === 0 ? `ok: ${fmtCount(matched)} copied records identical, group offsets in place` : `MISMATCH: ${plural(problems.length, 'problem')}` };
-        },
-      });
+    for (const [g, moves] of Object.entries(byGroup)) {
+      const now = new Map((await aAdmin.groupOffsets(g)).map((x) => [topicPartitionKey(x.topic, x.partition), x.offset]));
+      for (const m of moves) {
+        const have = now.get(topicPartitionKey(m.toTopic, m.partition));
+        if (have === undefined || have < m.toOffset) problems.push(`group ${g} on ${m.toTopic}-${m.partition}: ${have ?? 'no commit'} on ${fc.o.to}, expected ${m.toOffset}`);
+      }
     }
-    steps.push({
-      name: 'stop-reverse-flow', title: `stop the reverse flow ${o.from}->${o.to}`,
-      run: async () => {
-        if (runFlow) {
-          const wasRunning = runningReverse !== null;
-          await stopRunningReverse();
-          return { summary: wasRunning ? 'in-process flow stopped' : 'not running' };
-        }
-        try {
-          await setFlowTargetState(reverse, 'PAUSED');
-          return { summary: 'paused' };
-        } catch (e) {
-          if (!(e instanceof OpsError)) throw e;
-          return { summary: `not paused: ${e.message}` };
-        }
-      },
-    });
-    if (o.resumeForward !== false) {
-      steps.push({
-        name: 'resume-forward', title: `resume the flow ${o.to}->${o.from} if a failover paused it (${o.from} becomes the DR copy again)`,
-        run: async () => {
-          const st = await readFlowStatus(forward);
-          if (!st.found) return { summary: `flow ${o.to}->${o.from} not found on ${o.from}: start it where it runs` };
-          if (!st.paused) return { summary: 'already running' };
-          await setFlowTargetState(forward, 'STARTED');
-          return { summary: 'resumed' };
-        },
-      });
-    }
+  } finally {
+    await aAdmin.close();
+  }
+  return problems;
+}
+
+/** Compares the tail of the copied records on A with B, then checks the committed offsets on A. */
+async function verifyFailback(fc: FailbackContext, s: Selection, t: TranslateDetails, tail: number): Promise<{ problems: string[]; matched: number }> {
+  const problems: string[] = [];
+  let matched = 0;
+  if (s.localTopics.length > 0) {
+    const report = await verifyFlow(fc.reverse, { selectedTopics: s.localTopics, tailRecords: tail, checkAcls: false, checkConfigs: false });
+    problems.push(...report.problems);
+    matched = report.summary.matched;
+  }
+  problems.push(...(await committedOffsetProblems(fc, t.groups)));
+  return { problems, matched };
+}
+
+/** Step `verify`: verifies the copied records and the committed offsets, and reports the problems. */
+function verifyStep(fc: FailbackContext, tail: number): OpStep {
+  return {
+    name: 'verify', title: `verify the copied records (last ${fmtCount(tail)} per partition) and the committed offsets`,
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const t = ctx.details<TranslateDetails>('translate')!;
+      const { problems, matched } = await verifyFailback(fc, s, t, tail);
+      for (const p of problems.slice(0, 20)) ctx.out(`problem: ${p}`);
+      return { details: { ok: problems.length === 0, problems: problems.slice(0, 100), matched }, failed: problems.length > 0, summary: problems.length === 0 ? `ok: ${fmtCount(matched)} copied records identical, group offsets in place` : `MISMATCH: ${plural(problems.length, 'problem')}` };
+    },
+  };
+}
+
+/** Step `stop-reverse-flow`: stops the in-process reverse flow, or pauses the external one. */
+function stopReverseFlowStep(fc: FailbackContext): OpStep {
+  const { o, reverse } = fc;
+  return {
+    name: 'stop-reverse-flow', title: `stop the reverse flow ${o.from}->${o.to}`,
+    run: async () => {
+      if (fc.runFlow) return { summary: (await stopReverseFlow(fc.running)) ? 'in-process flow stopped' : 'not running' };
+      try {
+        await setFlowTargetState(reverse, 'PAUSED');
+        return { summary: 'paused' };
+      } catch (e) {
+        if (!(e instanceof OpsError)) throw e;
+        return { summary: `not paused: ${e.message}` };
+      }
+    },
+  };
+}
+
+/** Step `resume-forward`: resumes A→B if a failover paused it, so B is the DR copy again. */
+function resumeForwardStep(fc: FailbackContext): OpStep {
+  const { o, forward } = fc;
+  return {
+    name: 'resume-forward', title: `resume the flow ${o.to}->${o.from} if a failover paused it (${o.from} becomes the DR copy again)`,
+    run: async () => {
+      const st = await readFlowStatus(forward);
+      if (!st.found) return { summary: `flow ${o.to}->${o.from} not found on ${o.from}: start it where it runs` };
+      if (!st.paused) return { summary: 'already running' };
+      await setFlowTargetState(forward, 'STARTED');
+      return { summary: 'resumed' };
+    },
+  };
+}
+
+/** The failback's steps in order (verify and resume-forward only when asked for). */
+function failbackSteps(fc: FailbackContext, sel: Selection): OpStep[] {
+  const tail = fc.o.verifyTail ?? 1000;
+  return [
+    preflightStep(sel),
+    reverseFlowStep(fc, sel),
+    drainStep(fc),
+    translateStep(fc),
+    commitStep(fc),
+    ...(tail > 0 ? [verifyStep(fc, tail)] : []),
+    stopReverseFlowStep(fc),
+    ...(fc.o.resumeForward !== false ? [resumeForwardStep(fc)] : []),
+  ];
+}
+
+/**
+ * Builds the failback plan (reads both clusters; changes nothing). The reverse flow its reverse-flow step starts
+ * in this process is put in `running`: the caller stops it when the plan has run (runFailback does).
+ */
+export async function planFailback(src: ClusterSource, o: FailbackOptions, running: ReverseFlowRun = { handle: null }): Promise<OperationPlan> {
+  const fc = failbackContext(src, o, running);
+  await requireReachable(fc.reverse.sourceProps, o.from);
+  await requireReachable(fc.reverse.targetProps, o.to);
+  const b = new ClusterAdmin(fc.reverse.sourceProps, 'ferry-failback-b');
+  const a = new ClusterAdmin(fc.reverse.targetProps, 'ferry-failback-a');
+  try {
+    const v = await surveyFailback(fc, a, b);
+    const { localTopics, forwardTopics, groups } = v.sel;
     return {
       kind: 'failback', opKey: `failback:${o.from}->${o.to}`, from: o.from, to: o.to, title: `Failback ${o.from} -> ${o.to}`,
-      lines, steps, blockers: [], journalProps: reverse.targetProps,
-      data: { localTopics, forwardTopics, groups, reverseLag: lag.total, runFlow }, args: { runFlow },
+      lines: renderFailbackPlan(fc, v), steps: failbackSteps(fc, v.sel), blockers: [], journalProps: fc.reverse.targetProps,
+      data: { localTopics, forwardTopics, groups, reverseLag: v.reverseLag, runFlow: fc.runFlow }, args: { runFlow: fc.runFlow },
     };
   } finally {
     await Promise.all([a.close(), b.close()]);
@@ -303,11 +467,12 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions): Prom
 }
 
 export async function runFailback(src: ClusterSource, o: FailbackOptions, exec: ExecuteOptions = {}): Promise<OperationResult> {
-  const plan = await planFailback(src, o);
+  const running: ReverseFlowRun = { handle: null };
+  const plan = await planFailback(src, o, running);
   try {
     return await executePlan(plan, exec);
   } finally {
     // Whatever happened, the in-process reverse flow does not outlive the command (a re-run starts it again).
-    await stopRunningReverse();
+    await stopReverseFlow(running);
   }
 }

@@ -11,7 +11,7 @@
 // Both print the plan first, stop there with --dry-run, and record every step in the journal on B.
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
 import type { PatternList } from '../connectors/mirror/filters.js';
-import { topicPartitionKey } from '../connectors/mirror/offset-map.js';
+import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
 import {
   OPS_EXIT, OpsError, lastHeartbeat, lastRecordTimestamp, loadFlowMaps, reachable, readCheckpoints, readFlowStatus, requireReachable,
   resolveFlow, selectGroups, selectTopics, setFlowTargetState, topicWatermarks, type ClusterSource, type FlowContext, type StoredCheckpoint,
@@ -117,10 +117,7 @@ async function planPlanned(flow: FlowContext, o: FailoverOptions): Promise<Opera
     ];
     const sel: Selection = { topics, groups };
     const steps: OpStep[] = [
-      {
-        name: 'preflight', title: `record the selection (${plural(topics.length, 'topic')}, ${plural(groups.length, 'group')})`,
-        run: async () => ({ details: sel, summary: `${plural(topics.length, 'topic')}, ${plural(groups.length, 'group')}` }),
-      },
+      preflightStep(sel),
       {
         name: 'drain', title: `wait until ${flow.source}->${flow.target} has mirrored everything and the groups stopped on ${flow.source}`,
         run: async (ctx) => {
@@ -143,6 +140,14 @@ async function planPlanned(flow: FlowContext, o: FailoverOptions): Promise<Opera
   } finally {
     await Promise.all([source.close(), target.close()]);
   }
+}
+
+/** Step `preflight`: records the selection in the journal (a resume works on the same topics and groups). */
+function preflightStep(sel: Selection): OpStep {
+  return {
+    name: 'preflight', title: `record the selection (${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')})`,
+    run: async () => ({ details: sel, summary: `${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')}` }),
+  };
 }
 
 function translateStepPlanned(flow: FlowContext): OpStep {
@@ -227,70 +232,124 @@ function verifyStep(flow: FlowContext, tail: number): OpStep {
 
 // ------------------------------------------------------------------------------------------------ unplanned
 
+/** What an unplanned failover works from on B: A's offset maps (null when unreadable), the checkpoints, the selection. */
+interface UnplannedSurvey {
+  maps: Map<string, OffsetMap> | null;
+  checkpoints: Map<string, Map<string, StoredCheckpoint>>;
+  sel: Selection;
+}
+
+/** The topics (upstream names) whose mirror on B an unplanned failover moves the groups to. */
+function unplannedTopics(
+  flow: FlowContext, o: FailoverOptions, remoteOnTarget: string[], maps: Map<string, OffsetMap> | null, checkpoints: Map<string, Map<string, StoredCheckpoint>>,
+): string[] {
+  const candidates = new Set<string>();
+  // Identity naming: every topic on B looks "remote", so only what the maps or checkpoints know came from A counts.
+  const identity = flow.remoteTopic('x') === 'x';
+  if (!identity) for (const r of remoteOnTarget) { const up = upstreamOf(flow, r); if (up) candidates.add(up); }
+  for (const k of maps?.keys() ?? []) candidates.add(k.slice(0, k.lastIndexOf('-')));
+  if (identity) for (const m of checkpoints.values()) for (const c of m.values()) candidates.add(c.topic);
+  const topics = [...candidates].filter((t) => (o.topics ? o.topics.matches(t) : !flow.policy.isHeartbeatsTopic(t))).filter((t) => (remoteOnTarget.includes(flow.remoteTopic(t)))).sort();
+  if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic mirrored from ${flow.source} on ${flow.target}` : `no topics mirrored from ${flow.source} found on ${flow.target}`);
+  return topics;
+}
+
+/** The selected groups that have a checkpoint for one of the selected topics. */
+function unplannedGroups(flow: FlowContext, o: FailoverOptions, checkpoints: Map<string, Map<string, StoredCheckpoint>>, topics: string[]): string[] {
+  const selectedRemote = new Set(topics.map((t) => flow.remoteTopic(t)));
+  const groups = selectGroups(flow, checkpoints.keys(), o.groups ?? null).filter((g) => [...(checkpoints.get(g)?.values() ?? [])].some((c) => selectedRemote.has(c.topic)));
+  if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with checkpoints for the selected topics in ${flow.checkpointsTopic} on ${flow.target}`);
+  return groups;
+}
+
+/** Reads B (and the maps, where they can be read) for an unplanned failover: maps, checkpoints and the selection. */
+async function surveyUnplanned(flow: FlowContext, o: FailoverOptions, target: ClusterAdmin, sourceReachable: boolean): Promise<UnplannedSurvey> {
+  const maps = flow.mapsLocation === 'target' || sourceReachable ? await loadFlowMaps(flow) : null;
+  const checkpoints = await readCheckpoints(flow);
+  const remoteOnTarget = (await target.topics()).filter((t) => upstreamOf(flow, t) !== null && !flow.policy.isInternalTopic(t) && !flow.policy.isHeartbeatsTopic(t));
+  const topics = unplannedTopics(flow, o, remoteOnTarget, maps, checkpoints);
+  const groups = unplannedGroups(flow, o, checkpoints, topics);
+  return { maps, checkpoints, sel: { topics, groups } };
+}
+
+/** Timestamp of the newest checkpoint (0 when there is none). */
+function newestCheckpoint(checkpoints: Map<string, Map<string, StoredCheckpoint>>): number {
+  return Math.max(0, ...[...checkpoints.values()].flatMap((m) => [...m.values()].map((c) => c.timestamp)));
+}
+
+/** The unplanned plan's lines for the operator. */
+function renderUnplannedPlan(flow: FlowContext, probe: { ok: boolean; error?: string }, v: UnplannedSurvey, newest: number): string[] {
+  const { maps, checkpoints, sel: { topics, groups } } = v;
+  return [
+    `cluster ${flow.source}: ${probe.ok ? 'REACHABLE — consider --planned for an exact failover' : `unreachable (${probe.error ?? 'no answer'})`}`,
+    `offset maps: ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}: ${maps ? `readable (${maps.size} partitions): checkpoints are re-translated exactly` : 'unreadable: the checkpoints are used as they are'}`,
+    `checkpoints: ${flow.checkpointsTopic} on ${flow.target}: ${plural(checkpoints.size, 'group')}, newest ${fmtAge(newest > 0 ? Date.now() - newest : null)}`,
+    `topics (${topics.length}): ${topics.map((t) => `${t} -> ${flow.remoteTopic(t)}`).join(', ')}`,
+    `groups (${groups.length}): ${groups.length === 0 ? '(none with checkpoints for these topics)' : groups.join(', ')}`,
+  ];
+}
+
+/** Step `recovery-point`: computes and reports what B holds of A's data and how fresh it is. */
+function recoveryPointStep(flow: FlowContext): OpStep {
+  return {
+    name: 'recovery-point', title: 'report the recovery point: heartbeat and checkpoint age, partitions that may miss data',
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const rp = await recoveryPoint(flow, s);
+      for (const l of renderRecoveryPoint(rp, flow)) ctx.out(l);
+      return { details: rp, summary: renderRecoveryPointSummary(rp) };
+    },
+  };
+}
+
+/** The recovery-point step's summary line: data up to when, checkpoint age, partitions that may miss records. */
+function renderRecoveryPointSummary(rp: RecoveryPoint): string {
+  const risky = rp.partitions.filter((p) => p.risk !== 'idle');
+  const upTo = Math.max(rp.lastHeartbeat.at ?? 0, rp.newestRecordAt ?? 0) || null;
+  const byHeartbeat = rp.lastHeartbeat.at !== null && rp.lastHeartbeat.at >= (rp.newestRecordAt ?? 0);
+  return `data up to ${upTo ? new Date(upTo).toISOString() : 'unknown'} (${byHeartbeat ? `last heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}` : `newest mirrored record ${fmtAge(upTo ? Date.now() - upTo : null)}`}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records${rp.partitions.some((p) => p.knownMissing > 0) ? ` (at least ${rp.partitions.reduce((a, p) => a + p.knownMissing, 0)} known missing)` : ''}`;
+}
+
+/** Each selected group's latest checkpoints on the selected topics, re-translated through the maps when there are any. */
+function translateCheckpoints(flow: FlowContext, s: Selection, cps: Map<string, Map<string, StoredCheckpoint>>, maps: Map<string, OffsetMap> | null): TranslateDetails {
+  const remote = new Set(s.topics.map((t) => flow.remoteTopic(t)));
+  const details: TranslateDetails = { groups: {}, untranslatable: [] };
+  for (const g of s.groups) {
+    const list: StoredCheckpoint[] = [...(cps.get(g)?.values() ?? [])].filter((c) => remote.has(c.topic));
+    details.groups[g] = translateGroupFromCheckpoints(g, list, maps, (r) => upstreamOf(flow, r));
+  }
+  return details;
+}
+
+/** Step `translate` of an unplanned failover: the groups' latest checkpoints (re-translated when the maps can be read). */
+function translateStepUnplanned(flow: FlowContext, mapsReadable: boolean): OpStep {
+  return {
+    name: 'translate', title: `take each group's latest checkpoint${mapsReadable ? ', re-translated through the offset maps' : ''}`,
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const cps = await readCheckpoints(flow);
+      const m = flow.mapsLocation === 'target' || (await reachable(flow.sourceProps, 3000)).ok ? await loadFlowMaps(flow) : null;
+      const details = translateCheckpoints(flow, s, cps, m);
+      for (const g of s.groups) describeMoves(details.groups[g]!, ctx.out, 12);
+      const sum = summarizeMoves(Object.values(details.groups).flat());
+      return { details, summary: `${plural(sum.partitions, 'partition')} in ${plural(s.groups.length, 'group')} from checkpoints${m ? ' (re-translated)' : ''}` };
+    },
+  };
+}
+
+/** Builds the unplanned failover plan from what B holds (A may be gone). */
 async function planUnplanned(flow: FlowContext, o: FailoverOptions): Promise<OperationPlan> {
   const probe = await reachable(flow.sourceProps, 3000);
   const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-target');
   try {
-    const maps = flow.mapsLocation === 'target' || probe.ok ? await loadFlowMaps(flow) : null;
-    const checkpoints = await readCheckpoints(flow);
-    const remoteOnTarget = (await target.topics()).filter((t) => upstreamOf(flow, t) !== null && !flow.policy.isInternalTopic(t) && !flow.policy.isHeartbeatsTopic(t));
-    const candidates = new Set<string>();
-    // Identity naming: every topic on B looks "remote", so only what the maps or checkpoints know came from A counts.
-    const identity = flow.remoteTopic('x') === 'x';
-    if (!identity) for (const r of remoteOnTarget) { const up = upstreamOf(flow, r); if (up) candidates.add(up); }
-    for (const k of maps?.keys() ?? []) candidates.add(k.slice(0, k.lastIndexOf('-')));
-    if (identity) for (const m of checkpoints.values()) for (const c of m.values()) candidates.add(c.topic);
-    const topics = [...candidates].filter((t) => (o.topics ? o.topics.matches(t) : !flow.policy.isHeartbeatsTopic(t))).filter((t) => (remoteOnTarget.includes(flow.remoteTopic(t)))).sort();
-    if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic mirrored from ${flow.source} on ${flow.target}` : `no topics mirrored from ${flow.source} found on ${flow.target}`);
-    const selectedRemote = new Set(topics.map((t) => flow.remoteTopic(t)));
-    const groups = selectGroups(flow, checkpoints.keys(), o.groups ?? null).filter((g) => [...(checkpoints.get(g)?.values() ?? [])].some((c) => selectedRemote.has(c.topic)));
-    if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with checkpoints for the selected topics in ${flow.checkpointsTopic} on ${flow.target}`);
-    const newest = Math.max(0, ...[...checkpoints.values()].flatMap((m) => [...m.values()].map((c) => c.timestamp)));
-    const lines = [
-      `cluster ${flow.source}: ${probe.ok ? 'REACHABLE — consider --planned for an exact failover' : `unreachable (${probe.error ?? 'no answer'})`}`,
-      `offset maps: ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}: ${maps ? `readable (${maps.size} partitions): checkpoints are re-translated exactly` : 'unreadable: the checkpoints are used as they are'}`,
-      `checkpoints: ${flow.checkpointsTopic} on ${flow.target}: ${plural(checkpoints.size, 'group')}, newest ${fmtAge(newest > 0 ? Date.now() - newest : null)}`,
-      `topics (${topics.length}): ${topics.map((t) => `${t} -> ${flow.remoteTopic(t)}`).join(', ')}`,
-      `groups (${groups.length}): ${groups.length === 0 ? '(none with checkpoints for these topics)' : groups.join(', ')}`,
-    ];
-    const sel: Selection = { topics, groups };
-    const steps: OpStep[] = [
-      { name: 'preflight', title: `record the selection (${plural(topics.length, 'topic')}, ${plural(groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${plural(topics.length, 'topic')}, ${plural(groups.length, 'group')}` }) },
-      {
-        name: 'recovery-point', title: 'report the recovery point: heartbeat and checkpoint age, partitions that may miss data',
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight')!;
-          const rp = await recoveryPoint(flow, s);
-          for (const l of renderRecoveryPoint(rp, flow)) ctx.out(l);
-          const risky = rp.partitions.filter((p) => p.risk !== 'idle');
-          const upTo = Math.max(rp.lastHeartbeat.at ?? 0, rp.newestRecordAt ?? 0) || null;
-          const byHeartbeat = rp.lastHeartbeat.at !== null && rp.lastHeartbeat.at >= (rp.newestRecordAt ?? 0);
-          return { details: rp, summary: `data up to ${upTo ? new Date(upTo).toISOString() : 'unknown'} (${byHeartbeat ? `last heartbeat ${fmtAge(rp.lastHeartbeat.ageMs)}` : `newest mirrored record ${fmtAge(upTo ? Date.now() - upTo : null)}`}), last checkpoint ${fmtAge(rp.lastCheckpoint.ageMs)}, ${plural(risky.length, 'partition')} may miss records${rp.partitions.some((p) => p.knownMissing > 0) ? ` (at least ${rp.partitions.reduce((a, p) => a + p.knownMissing, 0)} known missing)` : ''}` };
-        },
-      },
-      {
-        name: 'translate', title: `take each group's latest checkpoint${maps ? ', re-translated through the offset maps' : ''}`,
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight')!;
-          const cps = await readCheckpoints(flow);
-          const m = flow.mapsLocation === 'target' || (await reachable(flow.sourceProps, 3000)).ok ? await loadFlowMaps(flow) : null;
-          const remote = new Set(s.topics.map((t) => flow.remoteTopic(t)));
-          const details: TranslateDetails = { groups: {}, untranslatable: [] };
-          for (const g of s.groups) {
-            const list: StoredCheckpoint[] = [...(cps.get(g)?.values() ?? [])].filter((c) => remote.has(c.topic));
-            details.groups[g] = translateGroupFromCheckpoints(g, list, m, (r) => upstreamOf(flow, r));
-            describeMoves(details.groups[g]!, ctx.out, 12);
-          }
-          const sum = summarizeMoves(Object.values(details.groups).flat());
-          return { details, summary: `${plural(sum.partitions, 'partition')} in ${plural(s.groups.length, 'group')} from checkpoints${m ? ' (re-translated)' : ''}` };
-        },
-      },
-      commitStep(flow),
-    ];
+    const v = await surveyUnplanned(flow, o, target, probe.ok);
+    const { topics, groups } = v.sel;
+    const steps: OpStep[] = [preflightStep(v.sel), recoveryPointStep(flow), translateStepUnplanned(flow, v.maps !== null), commitStep(flow)];
     if (o.stopFlow) steps.push(pauseStep(flow));
     return {
       kind: 'failover', opKey: `failover:${flow.source}->${flow.target}`, from: flow.source, to: flow.target,
-      title: `Failover ${flow.source} -> ${flow.target} (UNPLANNED: ${flow.source} ${probe.ok ? 'reachable' : 'unreachable'})`, lines, steps, blockers: [],
+      title: `Failover ${flow.source} -> ${flow.target} (UNPLANNED: ${flow.source} ${probe.ok ? 'reachable' : 'unreachable'})`,
+      lines: renderUnplannedPlan(flow, probe, v, newestCheckpoint(v.checkpoints)), steps, blockers: [],
       journalProps: flow.targetProps, data: { mode: 'unplanned', topics, groups, sourceReachable: probe.ok },
       args: { mode: 'unplanned', stopFlow: !!o.stopFlow },
     };
