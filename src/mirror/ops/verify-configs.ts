@@ -1,8 +1,8 @@
 // `ferry verify`, topics and configs: each selected topic exists on the target with at least as many partitions,
 // and carries the configs the mirror would sync (excluded properties ignored; target-only settings noted).
-import type { TopicConfigEntry } from '../kafka/cluster-admin.js';
-import { newTopicConfigs } from '../connectors/mirror/topic-config-sync.js';
-import { toPolicyEntries } from '../connectors/mirror/source-connector.js';
+import type { TopicConfigEntry } from '../../kafka/cluster-admin.js';
+import { newTopicConfigs } from '../../connectors/mirror/topic-config-sync.js';
+import { toPolicyEntries } from '../../connectors/mirror/source-connector.js';
 import { renderTopicProblems } from './verify-render.js';
 import type { ConfigDifference, TopicResult, VerifyScope } from './verify-types.js';
 

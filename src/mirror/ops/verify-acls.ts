@@ -1,7 +1,7 @@
 // `ferry verify`, ACLs: the topic ACLs the mirror would sync for the selected topics are present on the target.
-import type { AclBinding as AdminAcl } from '../kafka/cluster-admin.js';
-import { targetTopicAcls, type AclBinding } from '../connectors/mirror/topic-config-sync.js';
-import { shouldReplicateTopic } from '../connectors/mirror/filters.js';
+import type { AclBinding as AdminAcl } from '../../kafka/cluster-admin.js';
+import { targetTopicAcls, type AclBinding } from '../../connectors/mirror/topic-config-sync.js';
+import { shouldReplicateTopic } from '../../connectors/mirror/filters.js';
 import { renderMissingAcl } from './verify-render.js';
 import type { AclResult, VerifyScope } from './verify-types.js';
 

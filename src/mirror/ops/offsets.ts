@@ -1,7 +1,7 @@
 // Committing a consumer group's offsets from outside the group (failover/failback/migration). The request
 // lives in ClusterAdmin.setGroupOffsets; this keeps the operations' one-call form.
-import type { ClientProps } from '../kafka/client.js';
-import { ClusterAdmin, GroupActiveError } from '../kafka/cluster-admin.js';
+import type { ClientProps } from '../../kafka/client.js';
+import { ClusterAdmin, GroupActiveError } from '../../kafka/cluster-admin.js';
 
 export { GroupActiveError };
 

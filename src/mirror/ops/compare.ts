@@ -15,11 +15,11 @@
 //   compacted       on compacted topics, records that compaction removed on one side only (not a difference).
 // Alongside, each side gets an order-sensitive sha256 over what it holds in the compared range.
 import { createHash, type Hash } from 'node:crypto';
-import type { ClientProps } from '../kafka/client.js';
-import type { InRecord } from '../kafka/consumer.js';
-import { PartitionReader } from '../kafka/partition-reader.js';
-import { chainIncludes } from '../connectors/mirror/provenance.js';
-import type { OffsetSegment } from '../connectors/mirror/offset-map.js';
+import type { ClientProps } from '../../kafka/client.js';
+import type { InRecord } from '../../kafka/consumer.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
+import { chainIncludes } from '../../connectors/mirror/provenance.js';
+import type { OffsetSegment } from '../../connectors/mirror/offset-map.js';
 import { hashRecord, recordFingerprint, PROVENANCE_HEADER_NAME } from './partition-digest.js';
 
 const IGNORE = new Set([PROVENANCE_HEADER_NAME]);

@@ -8,7 +8,7 @@
 //   inverse   a group consumed `A.orders` on B up to d (failback): the position on A right after the last
 //             mirrored record it consumed. Records A has that never reached B (mirror lag at an unplanned
 //             failover) therefore reach the group after failback: nothing is skipped.
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
 
 export type TranslationVia = 'offset-map' | 'checkpoint' | 'checkpoint+offset-map' | 'offset-map-inverse';
 

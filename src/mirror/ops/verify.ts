@@ -11,9 +11,9 @@
 //
 // This file runs the steps; each concern is its own module: verify-configs.ts (topics and configs),
 // verify-acls.ts, verify-records.ts (data and safety), verify-groups.ts; verify-render.ts words every line.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import type { CompareCounts } from './ops-compare.js';
-import { OPS_EXIT, OpsError, selectGroups, selectTopics, type FlowContext } from './ops-context.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import type { CompareCounts } from './compare.js';
+import { OPS_EXIT, OpsError, selectGroups, selectTopics, type FlowContext } from './context.js';
 import { checkAcls } from './verify-acls.js';
 import { checkTopics } from './verify-configs.js';
 import { checkGroups } from './verify-groups.js';

@@ -2,9 +2,9 @@
 // memory. Mirroring adds Ferry's provenance header on the target, so headers named in `ignoreHeaders` are
 // left out of the digest. Used by `ferry verify`, migration verification and the tests.
 import { createHash, type Hash } from 'node:crypto';
-import type { ClientProps } from '../kafka/client.js';
-import type { InRecord } from '../kafka/consumer.js';
-import { PartitionReader } from '../kafka/partition-reader.js';
+import type { ClientProps } from '../../kafka/client.js';
+import type { InRecord } from '../../kafka/consumer.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
 
 export const PROVENANCE_HEADER_NAME = 'ferry.provenance';
 

@@ -1,11 +1,11 @@
 // The shapes of `ferry verify`: its options, its report (every field is part of the JSON output), and the scope the
 // verification steps share (verify.ts runs them; verify-*.ts compute one concern each; verify-render.ts words them).
-import type { ClusterAdmin, TopicConfigEntry } from '../kafka/cluster-admin.js';
-import type { AclBinding } from '../connectors/mirror/topic-config-sync.js';
-import type { PatternList } from '../connectors/mirror/filters.js';
-import type { OffsetSegment } from '../connectors/mirror/offset-map.js';
-import type { CompareCounts, CompareResult } from './ops-compare.js';
-import type { FlowContext, PartitionEnds } from './ops-context.js';
+import type { ClusterAdmin, TopicConfigEntry } from '../../kafka/cluster-admin.js';
+import type { AclBinding } from '../../connectors/mirror/topic-config-sync.js';
+import type { PatternList } from '../../connectors/mirror/filters.js';
+import type { OffsetSegment } from '../../connectors/mirror/offset-map.js';
+import type { CompareCounts, CompareResult } from './compare.js';
+import type { FlowContext, PartitionEnds } from './context.js';
 
 export interface VerifyOptions {
   topics?: PatternList | null;

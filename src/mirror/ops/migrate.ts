@@ -10,25 +10,25 @@
 //   cutover  producers stopped on A (end offsets quiet), drain, final exact group commit, full verification,
 //            pause the flow
 // Topic names stay the same (IdentityReplicationPolicy) unless the configuration sets a policy.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import { PartitionReader } from '../kafka/partition-reader.js';
-import type { PatternList } from '../connectors/mirror/filters.js';
-import { IDENTITY_REPLICATION_POLICY_CLASS, REPLICATION_POLICY_CLASS_CONFIG } from '../connectors/mirror/replication-policy.js';
-import { newTopicConfigs, type AclBinding } from '../connectors/mirror/topic-config-sync.js';
-import { toPolicyEntries } from '../connectors/mirror/source-connector.js';
-import { topicPartitionKey } from '../connectors/mirror/offset-map.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
+import type { PatternList } from '../../connectors/mirror/filters.js';
+import { IDENTITY_REPLICATION_POLICY_CLASS, REPLICATION_POLICY_CLASS_CONFIG } from '../../connectors/mirror/replication-policy.js';
+import { newTopicConfigs, type AclBinding } from '../../connectors/mirror/topic-config-sync.js';
+import { toPolicyEntries } from '../../connectors/mirror/source-connector.js';
+import { topicPartitionKey } from '../../connectors/mirror/offset-map.js';
 import {
   OPS_EXIT, OpsError, ensureTopics, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, selectionPattern, sleep,
   topicWatermarks, type ClusterSource, type FlowContext, type FlowStatus, type PartitionEnds,
-} from './ops-context.js';
-import { OpsJournal, type OpRecord } from './ops-journal.js';
-import { renderProperties, singleFlowProperties, startFlowInProcess } from './ops-flow.js';
+} from './context.js';
+import { OpsJournal, type OpRecord } from './journal.js';
+import { renderProperties, singleFlowProperties, startFlowInProcess } from './flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag, type GroupCommitResult } from './ops-steps.js';
-import { summarizeMoves, translateForward, translateGroupForward, type MovedOffset } from './ops-translate.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag, type GroupCommitResult } from './steps.js';
+import { summarizeMoves, translateForward, translateGroupForward, type MovedOffset } from './translate.js';
 import { pauseStep } from './failover.js';
 import { verifyFlow, type VerifyReport } from './verify.js';
-import { fmtBytes, fmtCount, fmtDuration, plural, progressBar, table } from './ops-format.js';
+import { fmtBytes, fmtCount, fmtDuration, plural, progressBar, table } from './format.js';
 
 export interface MigrateSelectionOptions {
   from: string;

@@ -9,18 +9,18 @@
 //            the recovery point: age of the last heartbeat that came through the mirror and of the last
 //            checkpoint, and which partitions may lack records A had.
 // Both print the plan first, stop there with --dry-run, and record every step in the journal on B.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import type { PatternList } from '../connectors/mirror/filters.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import type { PatternList } from '../../connectors/mirror/filters.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
 import {
   OPS_EXIT, OpsError, lastHeartbeat, lastRecordTimestamp, loadFlowMaps, reachable, readCheckpoints, readFlowStatus, requireReachable,
   resolveFlow, selectGroups, selectTopics, setFlowTargetState, topicWatermarks, type ClusterSource, type FlowContext, type StoredCheckpoint,
-} from './ops-context.js';
+} from './context.js';
 import { executePlan, type OperationPlan, type OperationResult, type ExecuteOptions, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type DrainResult } from './ops-steps.js';
-import { summarizeMoves, translateGroupForward, translateGroupFromCheckpoints, type MovedOffset, type Untranslatable } from './ops-translate.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type DrainResult } from './steps.js';
+import { summarizeMoves, translateGroupForward, translateGroupFromCheckpoints, type MovedOffset, type Untranslatable } from './translate.js';
 import { verifyFlow } from './verify.js';
-import { fmtAge, fmtCount, fmtDuration, plural } from './ops-format.js';
+import { fmtAge, fmtCount, fmtDuration, plural } from './format.js';
 
 export interface FailoverOptions {
   from: string;

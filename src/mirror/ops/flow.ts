@@ -3,11 +3,11 @@
 // (startMirrorMaker) restricted to one ordered pair, so it coordinates through the same worker topics on the
 // target as a `ferry mirror` process with the same file would: a flow started here and later by an operator
 // continue from the same offsets.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import { writeProperties } from '../config/properties.js';
-import { parseMm2Properties, type Mm2Config } from '../connectors/mirror/mm2-properties.js';
-import { startMirrorMaker, type MirrorMakerHandle } from './dedicated.js';
-import { ensureTopics, OpsError, OPS_EXIT } from './ops-context.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { writeProperties } from '../../config/properties.js';
+import { parseMm2Properties, type Mm2Config } from '../../connectors/mirror/mm2-properties.js';
+import { startMirrorMaker, type MirrorMakerHandle } from '../dedicated.js';
+import { ensureTopics, OpsError, OPS_EXIT } from './context.js';
 
 /** mm2 properties with only source→target running (every other pair disabled, heartbeats included). */
 export function singleFlowProperties(raw: Readonly<Record<string, string>>, source: string, target: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,9 +1,9 @@
 // The words of `ferry verify`: every problem and warning line of the report, and the human-readable summary.
 // Pure functions of the computed results (verify-configs, verify-acls, verify-records, verify-groups): each line
 // names the topic, partition, offsets or key precisely.
-import type { AclBinding } from '../connectors/mirror/topic-config-sync.js';
-import type { RecordRef } from './ops-compare.js';
-import { fmtBytes, fmtCount, fmtDuration, plural } from './ops-format.js';
+import type { AclBinding } from '../../connectors/mirror/topic-config-sync.js';
+import type { RecordRef } from './compare.js';
+import { fmtBytes, fmtCount, fmtDuration, plural } from './format.js';
 import type {
   ClusterNames, ConfigDifference, GroupPartitionResult, GroupResult, PartitionPlan, PartitionResult, TopicResult, VerifyOptions, VerifyReport,
 } from './verify-types.js';

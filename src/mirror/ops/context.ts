@@ -3,26 +3,26 @@
 // maps, checkpoints, heartbeats, the dedicated-mode worker topics) and which topics and groups an operator
 // selected. Built from mm2.properties (`--config`) or from bootstrap servers alone, so `ferry verify|failover|
 // failback|migrate` accept the same file `ferry mirror` runs.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import type { ClientProps } from '../kafka/client.js';
-import { RecordProducer } from '../kafka/producer.js';
-import { readToEnd } from '../kafka/read-to-end.js';
-import { PartitionReader } from '../kafka/partition-reader.js';
-import { readPropertiesFile } from '../config/properties.js';
-import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../connectors/mirror/mm2-properties.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import type { ClientProps } from '../../kafka/client.js';
+import { RecordProducer } from '../../kafka/producer.js';
+import { readToEnd } from '../../kafka/read-to-end.js';
+import { PartitionReader } from '../../kafka/partition-reader.js';
+import { readPropertiesFile } from '../../config/properties.js';
+import { parseMm2Properties, type Mm2Config, type Mm2Flow } from '../../connectors/mirror/mm2-properties.js';
 import {
   mirrorClientConfig, offsetSyncsClientConfig, parseMirrorCheckpointConfig, parseMirrorSourceConfig,
   type MirrorCheckpointSettings, type MirrorSourceSettings,
-} from '../connectors/mirror/mirror-config.js';
-import { PatternList, shouldReplicateTopic, splitList } from '../connectors/mirror/filters.js';
-import { loadOffsetMaps, offsetMapsTopicName } from '../connectors/mirror/offset-map-store.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
-import { decodeCheckpoint, type Checkpoint } from '../connectors/mirror/checkpoint.js';
-import { decodeHeartbeat } from '../connectors/mirror/heartbeat.js';
-import type { ReplicationPolicy } from '../connectors/mirror/replication-policy.js';
-import { decodeConfigRecord, decodeStatusRecord, encodeTargetState, targetStateKey } from '../connect/storage/internal-formats.js';
-import type { TargetState } from '../connect/herder/herder.js';
-import { sleep } from '../backoff.js';
+} from '../../connectors/mirror/mirror-config.js';
+import { PatternList, shouldReplicateTopic, splitList } from '../../connectors/mirror/filters.js';
+import { loadOffsetMaps, offsetMapsTopicName } from '../../connectors/mirror/offset-map-store.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
+import { decodeCheckpoint, type Checkpoint } from '../../connectors/mirror/checkpoint.js';
+import { decodeHeartbeat } from '../../connectors/mirror/heartbeat.js';
+import type { ReplicationPolicy } from '../../connectors/mirror/replication-policy.js';
+import { decodeConfigRecord, decodeStatusRecord, encodeTargetState, targetStateKey } from '../../connect/storage/internal-formats.js';
+import type { TargetState } from '../../connect/herder/herder.js';
+import { sleep } from '../../backoff.js';
 
 /** Exit codes shared by the operations commands. */
 export const OPS_EXIT = {

@@ -1,13 +1,13 @@
 // Building blocks the operations share: replication lag of a flow from its offset maps, waiting for a flow to
 // drain, reading a group's commits, and committing moved offsets forward-only on the cluster a group moves to.
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import type { ClientProps } from '../kafka/client.js';
-import { GroupActiveError, commitGroupOffsets } from './ops-offsets.js';
-import { planGroupOffsetSync } from '../connectors/mirror/checkpoints.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
-import { OPS_EXIT, OpsError, loadFlowMaps, sleep, topicWatermarks, type FlowContext } from './ops-context.js';
-import type { MovedOffset } from './ops-translate.js';
-import { fmtCount, fmtDuration, plural } from './ops-format.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import type { ClientProps } from '../../kafka/client.js';
+import { GroupActiveError, commitGroupOffsets } from './offsets.js';
+import { planGroupOffsetSync } from '../../connectors/mirror/checkpoints.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
+import { OPS_EXIT, OpsError, loadFlowMaps, sleep, topicWatermarks, type FlowContext } from './context.js';
+import type { MovedOffset } from './translate.js';
+import { fmtCount, fmtDuration, plural } from './format.js';
 
 export interface PartitionLag {
   topic: string;

@@ -8,11 +8,11 @@
 // The op key names what is being done (e.g. `failover:A->B`), so a second run of the same command finds the first
 // one. Compaction keeps the latest record of each key, which is all the journal needs.
 import { randomUUID } from 'node:crypto';
-import type { ClientProps } from '../kafka/client.js';
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
-import { RecordProducer } from '../kafka/producer.js';
-import { readToEnd } from '../kafka/read-to-end.js';
-import { ensureTopics } from './ops-context.js';
+import type { ClientProps } from '../../kafka/client.js';
+import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { RecordProducer } from '../../kafka/producer.js';
+import { readToEnd } from '../../kafka/read-to-end.js';
+import { ensureTopics } from './context.js';
 
 export const OPS_JOURNAL_TOPIC = 'ferry-ops-journal.internal';
 

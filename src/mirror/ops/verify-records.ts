@@ -3,10 +3,10 @@
 // Partitions run in parallel with bounded concurrency; the safety checks MM2 lacks are made here too — records that
 // expired on the source before they were mirrored, a source partition shorter than what the mirror already processed
 // (deleted and re-created, or truncated), a target partition shorter than what the mirror wrote.
-import type { TopicConfigEntry } from '../kafka/cluster-admin.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
-import { comparePartition, emptyCounts } from './ops-compare.js';
-import { loadFlowMaps, topicWatermarks, type PartitionEnds } from './ops-context.js';
+import type { TopicConfigEntry } from '../../kafka/cluster-admin.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
+import { comparePartition, emptyCounts } from './compare.js';
+import { loadFlowMaps, topicWatermarks, type PartitionEnds } from './context.js';
 import { renderPartitionProblems } from './verify-render.js';
 import type { PartitionPlan, PartitionResult, VerifyScope } from './verify-types.js';
 

@@ -1,9 +1,9 @@
 // `ferry verify`, consumer groups: each group's source commit, translated exactly through the offset map, is the
 // commit on the target (behind: records would be re-delivered; ahead: records would be skipped).
-import type { PartitionOffset } from '../kafka/cluster-admin.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
-import { loadFlowMaps, type FlowContext } from './ops-context.js';
-import { translateForward } from './ops-translate.js';
+import type { PartitionOffset } from '../../kafka/cluster-admin.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
+import { loadFlowMaps, type FlowContext } from './context.js';
+import { translateForward } from './translate.js';
 import { renderGroupProblem } from './verify-render.js';
 import type { GroupPartitionResult, GroupResult, VerifyScope } from './verify-types.js';
 

@@ -4,10 +4,10 @@
 // not, so an interrupted operation (Ctrl-C, kill -9, a lost connection) ends in the same state as one that ran
 // through. Steps are written to be idempotent, since a crash can happen after a step's effect and before its
 // journal record.
-import type { ClientProps } from '../kafka/client.js';
-import { OPS_EXIT, OpsError } from './ops-context.js';
-import { OpsJournal, type OpRecord, type StepRecord, type StepStatus } from './ops-journal.js';
-import { fmtDuration } from './ops-format.js';
+import type { ClientProps } from '../../kafka/client.js';
+import { OPS_EXIT, OpsError } from './context.js';
+import { OpsJournal, type OpRecord, type StepRecord, type StepStatus } from './journal.js';
+import { fmtDuration } from './format.js';
 
 export interface StepOutcome {
   /** One line for the operator. */

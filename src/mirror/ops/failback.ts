@@ -9,20 +9,20 @@
 //       `orders` on B    → `B.orders` on A, through the reverse flow's maps (as a failover would).
 //  4. commit them on A (forward only; a group's old commit on A is never moved back), verify, stop the reverse
 //     flow, and resume A→B so B is the DR copy again.
-import { ClusterAdmin, type GroupState } from '../kafka/cluster-admin.js';
-import type { PatternList } from '../connectors/mirror/filters.js';
-import { topicPartitionKey, type OffsetMap } from '../connectors/mirror/offset-map.js';
-import type { MirrorMakerHandle } from './dedicated.js';
+import { ClusterAdmin, type GroupState } from '../../kafka/cluster-admin.js';
+import type { PatternList } from '../../connectors/mirror/filters.js';
+import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
+import type { MirrorMakerHandle } from '../dedicated.js';
 import {
   OpsError, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, setFlowTargetState,
   type ClusterSource, type FlowContext, type FlowStatus,
-} from './ops-context.js';
-import { startFlowInProcess, singleFlowProperties } from './ops-flow.js';
+} from './context.js';
+import { startFlowInProcess, singleFlowProperties } from './flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive, type GroupCommitResult } from './ops-steps.js';
-import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './ops-translate.js';
+import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive, type GroupCommitResult } from './steps.js';
+import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './translate.js';
 import { verifyFlow } from './verify.js';
-import { fmtCount, fmtDuration, plural } from './ops-format.js';
+import { fmtCount, fmtDuration, plural } from './format.js';
 
 export interface FailbackOptions {
   /** The cluster being left (B). */
