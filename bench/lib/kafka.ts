@@ -8,7 +8,7 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import { PartitionReader, type TopicPartition } from '../../src/kafka/partition-reader.js';
 import { RecordProducer, type OutRecord } from '../../src/kafka/producer.js';
-import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
+import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/ops/partition-digest.js';
 import { runToCompletion } from './proc.js';
 import { pollUntil } from '../../src/backoff.js';
 import { decodeOffsetKey, decodeOffsetValue } from '../../src/connect/storage/internal-formats.js';

@@ -3,7 +3,7 @@
 // shared target with the case's topics deleted first), and time it by polling the target's end offsets.
 import type { EphemeralKafka } from '../../src/dev/ephemeral.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
-import type { PartitionDigest } from '../../src/mirror/partition-digest.js';
+import type { PartitionDigest } from '../../src/mirror/ops/partition-digest.js';
 import type { CaseId, CaseSpec } from './args.js';
 import { launchMirror, loadAvg, sampleUntil, type BenchContext, type CorrectnessCheck, type MirrorSample, type ThroughputRun } from './context.js';
 import { clientProps, CommittedOffsetsWatcher, createTopics, digest, endOffsets, EndOffsetWatcher, nodePreload, producerPerformance, startCluster, waitUntil } from './kafka.js';

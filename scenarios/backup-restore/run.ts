@@ -16,7 +16,7 @@ import { setLevel } from '../../src/observability/logger.js';
 import { startStandalone, type StandaloneHandle } from '../../src/cli/connect.js';
 import { startS3Server, type S3Server } from '../../src/dev/s3.js';
 import { findFreePorts } from '../../src/dev/ports.js';
-import { fmtCount, fmtDuration } from '../../src/mirror/ops-format.js';
+import { fmtCount, fmtDuration } from '../../src/mirror/ops/format.js';
 import { createTopics, deliveryReport, SeqConsumer, SeqProducer } from '../lib/apps.js';
 import { until, writeProperties } from '../lib/mirror.js';
 import { runFerry, type CliResult } from '../lib/cli.js';

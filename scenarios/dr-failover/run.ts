@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../../src/observability/logger.js';
 import type { ClientProps } from '../../src/kafka/client.js';
-import { fmtCount, fmtDuration } from '../../src/mirror/ops-format.js';
+import { fmtCount, fmtDuration } from '../../src/mirror/ops/format.js';
 import { createTopics, deliveryReport, SeqConsumer, SeqProducer, type Consumed } from '../lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../lib/mirror.js';
 import { runFerry, type CliResult } from '../lib/cli.js';

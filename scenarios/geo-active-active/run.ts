@@ -15,7 +15,7 @@ import { mm2Properties, startMirror, until, writeProperties } from '../lib/mirro
 import { runFerry } from '../lib/cli.js';
 import { clustersFor, percentile, renderReport, Story, type StoryOptions } from '../lib/story.js';
 import { join } from 'node:path';
-import { fmtCount } from '../../src/mirror/ops-format.js';
+import { fmtCount } from '../../src/mirror/ops/format.js';
 
 export interface GeoReport {
   scenario: 'geo-active-active';

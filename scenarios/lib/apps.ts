@@ -6,7 +6,7 @@ import type { ClientProps } from '../../src/kafka/client.js';
 import { GroupConsumer, type InRecord } from '../../src/kafka/consumer.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
-import { ensureTopics } from '../../src/mirror/ops-context.js';
+import { ensureTopics } from '../../src/mirror/ops/context.js';
 import { sleep } from '../../src/backoff.js';
 
 export interface SeqRecord {

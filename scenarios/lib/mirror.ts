@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
 import { startMirrorMaker, type MirrorMakerHandle } from '../../src/mirror/dedicated.js';
-import { prepareFlowTopics, renderProperties } from '../../src/mirror/ops-flow.js';
+import { prepareFlowTopics, renderProperties } from '../../src/mirror/ops/flow.js';
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 import { pollUntil } from '../../src/backoff.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientProps } from '../../src/kafka/client.js';
-import { fmtDuration, table } from '../../src/mirror/ops-format.js';
+import { fmtDuration, table } from '../../src/mirror/ops/format.js';
 import { startClusters } from './mirror.js';
 
 export interface StoryCluster {

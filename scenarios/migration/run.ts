@@ -19,8 +19,8 @@ import { setLevel } from '../../src/observability/logger.js';
 // The scenario's transactional application is a standard client's (kafkajs's producer), as a user's would be.
 // eslint-disable-next-line no-restricted-imports
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
-import { fmtCount, fmtDuration } from '../../src/mirror/ops-format.js';
-import type { VerifyReport } from '../../src/mirror/verify.js';
+import { fmtCount, fmtDuration } from '../../src/mirror/ops/format.js';
+import type { VerifyReport } from '../../src/mirror/ops/verify.js';
 import { createTopics, deliveryReport, encodeSeq, SeqConsumer, SeqProducer } from '../lib/apps.js';
 import { mm2Properties, until, writeProperties } from '../lib/mirror.js';
 import { runFerry, spawnFerry, type CliResult, type RunningFerry } from '../lib/cli.js';

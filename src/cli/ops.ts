@@ -4,13 +4,13 @@
 // does not hold (nothing changed by the failing step).
 import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { OPS_EXIT, OpsError, resolveFlow, selectionPattern, type ClusterSource } from '../mirror/ops-context.js';
-import { renderVerifyReport, verifyExitCode, verifyFlow } from '../mirror/verify.js';
-import { runFailover } from '../mirror/failover.js';
-import { runFailback } from '../mirror/failback.js';
-import { migrateCutover, migratePlan, migrateStart, migrateStatus, migrateVerify, renderMigrationPlan, renderMigrationStatus } from '../mirror/migrate.js';
-import type { OperationResult } from '../mirror/plan.js';
-import { fmtCount, fmtDuration } from '../mirror/ops-format.js';
+import { OPS_EXIT, OpsError, resolveFlow, selectionPattern, type ClusterSource } from '../mirror/ops/context.js';
+import { renderVerifyReport, verifyExitCode, verifyFlow } from '../mirror/ops/verify.js';
+import { runFailover } from '../mirror/ops/failover.js';
+import { runFailback } from '../mirror/ops/failback.js';
+import { migrateCutover, migratePlan, migrateStart, migrateStatus, migrateVerify, renderMigrationPlan, renderMigrationStatus } from '../mirror/ops/migrate.js';
+import type { OperationResult } from '../mirror/ops/plan.js';
+import { fmtCount, fmtDuration } from '../mirror/ops/format.js';
 import { scrubSecrets } from '../config/secrets.js';
 import { sleep } from '../backoff.js';
 

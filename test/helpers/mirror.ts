@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
-import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/partition-digest.js';
+import { digestPartition, recordFingerprint, type PartitionDigest } from '../../src/mirror/ops/partition-digest.js';
 import { after } from 'node:test';
 import { spawnCli, type CliProcess } from './cli.js';
 import { tempDir, waitFor } from './connect.js';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
 import { createTopics, digestTopic, endOffsets, mixedRecord, partitionFingerprints, produceMixed, sum, writeMm2Properties } from '../helpers/mirror.js';
-import { recordFingerprint } from '../../src/mirror/partition-digest.js';
+import { recordFingerprint } from '../../src/mirror/ops/partition-digest.js';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import { readMm2Config, startMirrorMaker } from '../../src/mirror/dedicated.js';

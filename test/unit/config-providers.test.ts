@@ -9,7 +9,7 @@ import { WorkerConfig } from '../../src/connect/runtime/worker-config.js';
 import { DistributedHerder } from '../../src/connect/herder/distributed.js';
 import { builtinPlugins, transformerFactory } from '../../src/app/plugins.js';
 import { parseMm2Properties } from '../../src/connectors/mirror/mm2-properties.js';
-import { flowContext } from '../../src/mirror/ops-context.js';
+import { flowContext } from '../../src/mirror/ops/context.js';
 import { readMm2Config } from '../../src/mirror/dedicated.js';
 
 const FILE = 'org.apache.kafka.common.config.provider.FileConfigProvider';

@@ -2,7 +2,7 @@
 // classified and named, the digests agree exactly when the data does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArrayStream, compareStreams, differingFields } from '../../src/mirror/ops-compare.js';
+import { ArrayStream, compareStreams, differingFields } from '../../src/mirror/ops/compare.js';
 import type { InRecord } from '../../src/kafka/consumer.js';
 import type { OffsetSegment } from '../../src/connectors/mirror/offset-map.js';
 

@@ -2,9 +2,9 @@
 // selection, single-flow properties, CLI argument errors, formatting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowContext, OpsError, OPS_EXIT, resolveRawProperties, selectGroups, selectionPattern, selectTopics } from '../../src/mirror/ops-context.js';
-import { singleFlowConfig, singleFlowProperties } from '../../src/mirror/ops-flow.js';
-import { fmtDuration, progressBar } from '../../src/mirror/ops-format.js';
+import { flowContext, OpsError, OPS_EXIT, resolveRawProperties, selectGroups, selectionPattern, selectTopics } from '../../src/mirror/ops/context.js';
+import { singleFlowConfig, singleFlowProperties } from '../../src/mirror/ops/flow.js';
+import { fmtDuration, progressBar } from '../../src/mirror/ops/format.js';
 import { failoverCommand, migrateCommand, verifyCommand } from '../../src/cli/ops.js';
 
 const base = { clusters: 'a, b', 'a.bootstrap.servers': 'h1:9092', 'b.bootstrap.servers': 'h2:9092', 'a->b.enabled': 'true' };

@@ -2,9 +2,9 @@
 // refuse when blocked, re-run incomplete steps, and say "already completed" instead of repeating.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpsJournal } from '../../src/mirror/ops-journal.js';
-import { executePlan, type OperationPlan, type OpStep } from '../../src/mirror/plan.js';
-import { OPS_EXIT, OpsError } from '../../src/mirror/ops-context.js';
+import { OpsJournal } from '../../src/mirror/ops/journal.js';
+import { executePlan, type OperationPlan, type OpStep } from '../../src/mirror/ops/plan.js';
+import { OPS_EXIT, OpsError } from '../../src/mirror/ops/context.js';
 
 function planOf(steps: OpStep[], over: Partial<OperationPlan> = {}): OperationPlan {
   return { kind: 'test', opKey: 'test:a->b', from: 'a', to: 'b', title: 'Test a -> b', lines: ['line'], data: {}, steps, blockers: [], journalProps: {}, args: {}, ...over };

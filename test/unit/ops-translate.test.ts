@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OffsetMap, topicPartitionKey } from '../../src/connectors/mirror/offset-map.js';
-import { translateForward, translateGroupForward, translateGroupFromCheckpoints, translateInverse } from '../../src/mirror/ops-translate.js';
+import { translateForward, translateGroupForward, translateGroupFromCheckpoints, translateInverse } from '../../src/mirror/ops/translate.js';
 
 /** Upstream 0..9 -> 100..109, 10..14 filtered, 15..19 -> 110..114, processed up to 22. */
 function sampleMap(): OffsetMap {

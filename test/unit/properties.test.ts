@@ -7,8 +7,8 @@ import { ConfigError } from '../../src/connect/api/index.js';
 import {
   parseConnectorFile, parseProperties, readConnectorFile, readPropertiesFile, writeProperties,
 } from '../../src/config/properties.js';
-import { renderProperties } from '../../src/mirror/ops-flow.js';
-import { resolveRawProperties } from '../../src/mirror/ops-context.js';
+import { renderProperties } from '../../src/mirror/ops/flow.js';
+import { resolveRawProperties } from '../../src/mirror/ops/context.js';
 import { readMm2Config } from '../../src/mirror/dedicated.js';
 
 describe('parseProperties', () => {
