@@ -27,8 +27,7 @@ test('a wedged herder fails liveness and readiness, and both recover when it mov
   // start() waits for globalThis.__ferryReleaseHang, set by the test.
   writeFileSync(join(pluginDir, 'hanging.mjs'), `
 import { ConfigDef, SourceConnector, SourceTask } from '${api}';
-import { sleep } from '../../src/backoff.js';
-class IdleTask extends SourceTask { start() {} async poll(signal) { await sleep(200); return null; } stop() {} }
+class IdleTask extends SourceTask { start() {} async poll(signal) { await new Promise((r) => setTimeout(r, 200)); return null; } stop() {} }
 class HangingConnector extends SourceConnector {
   config() { return new ConfigDef(); }
   start() { return new Promise((resolve) => { globalThis.__ferryReleaseHang = resolve; }); }
