@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../connect/api/errors.js';
 import { compileJavaRegex } from '../connect/api/java-regex.js';
 import { readPropertiesFile } from '../config/properties.js';
+import { ferryEnv } from '../config/ferry-env.js';
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
 import type { StorageSettings } from '../connectors/s3/config.js';
@@ -200,7 +201,7 @@ export async function backupCommand(args: string[]): Promise<number> {
   const v = parsed.values;
   if (v.help) { console.log(BACKUP_USAGE); return 0; }
   // A command's own output is what the operator reads; Ferry's logs only from warnings on (FERRY_LOG_LEVEL overrides).
-  if (!process.env.FERRY_LOG_LEVEL && sub !== 'run') setLevel('root', 'WARN');
+  if (ferryEnv().logLevel === undefined && sub !== 'run') setLevel('root', 'WARN');
   const int = (k: 'flush-size' | 'rotate-interval-ms' | 'rotate-schedule-interval-ms' | 'tasks' | 'interval-ms'): number | undefined => {
     const raw = v[k];
     if (raw === undefined) return undefined;

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 // `connect-distributed` — the same command line as Apache Kafka's connect-distributed.sh.
-import { distributedMain } from './connect.js';
+import { ferryEnvProblemMessage } from '../config/ferry-env.js';
+
+// Ferry's FERRY_* settings are checked before the runtime loads: a value a variable does not accept is refused.
+const envProblem = ferryEnvProblemMessage();
+if (envProblem) {
+  console.error(envProblem);
+  process.exit(2);
+}
+const { distributedMain } = await import('./connect.js');
 
 distributedMain(process.argv.slice(2)).then(
   (code) => process.exit(code),

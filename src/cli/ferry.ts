@@ -3,6 +3,7 @@
 // does not pay for the Connect runtime.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ferryEnvMarkdown, ferryEnvProblemMessage, ferryEnvProblems, ferryEnvText } from '../config/ferry-env.js';
 import { scrubSecrets } from '../config/secrets.js';
 import { LOG_FORMATS, LOG_LEVELS, isLogFormat } from '../observability/log-format.js';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   failback: { summary: 'return to the original cluster after a failover: failback --from B --to A', load: async () => (await import('./ops.js')).failbackCommand },
   migrate: { summary: 'migrate topics and groups: migrate plan|start|status|verify|cutover --from A --to B', load: async () => (await import('./ops.js')).migrateCommand },
   backup: { summary: 'back topics up to S3: backup start|status|groups --topics-regex RE --s3-config FILE', load: async () => (await import('./backup.js')).backupCommand },
+  env: { summary: 'the FERRY_* environment variables: their values here, defaults and meaning (env --markdown: the README table)', load: async () => envCommand },
   restore: { summary: 'restore backed-up topics from S3: restore --bootstrap-server H:P --s3-config FILE --topics T [--groups RE]', load: async () => (await import('./restore.js')).restoreCommand },
 };
 
@@ -55,6 +57,24 @@ export function takeLogOptions(argv: readonly string[], env: NodeJS.ProcessEnv =
   return out;
 }
 
+/** `ferry env [--markdown]`: the FERRY_* variables; exits 2 when one has a value it does not accept. */
+async function envCommand(args: string[]): Promise<number> {
+  if (args.length === 1 && args[0] === '--markdown') {
+    console.log(ferryEnvMarkdown());
+    return 0;
+  }
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    console.log('Usage: ferry env [--markdown]\n\nLists the FERRY_* environment variables Ferry reads: the value here (or the default), what each accepts\nand what it does; exits 2 when one is set to a value it does not accept. --markdown prints the README table.');
+    return 0;
+  }
+  if (args.length > 0) {
+    console.error(`ferry env: unexpected argument '${args[0]}' (usage: ferry env [--markdown])`);
+    return 2;
+  }
+  console.log(ferryEnvText());
+  return ferryEnvProblems().length > 0 ? 2 : 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   const argv = takeLogOptions(args);
   if (!Array.isArray(argv)) {
@@ -69,6 +89,12 @@ export async function main(args: string[]): Promise<number> {
   const cmd = COMMANDS[name];
   if (!cmd) {
     console.error(`ferry: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  // Ferry's own settings are checked once, before a command runs: a value a variable does not accept is refused.
+  const envProblem = name === 'env' ? undefined : ferryEnvProblemMessage();
+  if (envProblem) {
+    console.error(`ferry: ${envProblem}`);
     return 2;
   }
   return (await cmd.load())(rest);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../connect/api/errors.js';
 import { compileJavaRegex } from '../connect/api/java-regex.js';
 import { readPropertiesFile } from '../config/properties.js';
+import { ferryEnv } from '../config/ferry-env.js';
 import { resolveOwnReferences } from '../config/config-providers.js';
 import { FileOffsetStore } from '../connect/storage/offset-store.js';
 import { ClusterAdmin } from '../kafka/cluster-admin.js';
@@ -115,7 +116,7 @@ export async function restoreCommand(args: string[]): Promise<number> {
   const v = parsed.values;
   if (v.help) { console.log(RESTORE_USAGE); return 0; }
   // A command's own output is what the operator reads; Ferry's logs only from warnings on (FERRY_LOG_LEVEL overrides).
-  if (!process.env.FERRY_LOG_LEVEL) setLevel('root', 'WARN');
+  if (ferryEnv().logLevel === undefined) setLevel('root', 'WARN');
   try {
     if (!v['bootstrap-server']) throw new UsageError('--bootstrap-server is required');
     if ((v.topics === undefined) === (v['topics-regex'] === undefined)) throw new UsageError('give exactly one of --topics and --topics-regex');

@@ -1,6 +1,7 @@
 // `ferry dev up|down|stop|status|fetch`: local single-node KRaft clusters from Maven-fetched Kafka jars.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ferryEnv } from '../config/ferry-env.js';
 import { setLevel } from '../observability/logger.js';
 import { LocalCluster, PortInUseError, type ClusterRecord } from './cluster.js';
 import { AlreadyRunningError, DEFAULT_CLUSTERS, devDown, devStatus, devStop, devUp, type ClusterStatus } from './environment.js';
@@ -136,7 +137,7 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
     if (!/^\d+$/.test(raw) || n < 1024 || n > 65534) throw new UsageError(`--base-port must be an integer between 1024 and 65534, got '${raw}'`);
     out.basePort = n;
   }
-  const version = values['kafka-version'] ?? (command === 'up' || command === 'fetch' ? env.FERRY_KAFKA_VERSION : undefined);
+  const version = values['kafka-version'] ?? (command === 'up' || command === 'fetch' ? ferryEnv(env).kafkaVersion : undefined);
   if (version !== undefined && version !== '') {
     if (command !== 'up' && command !== 'fetch') throw new UsageError(`--kafka-version applies to 'up' and 'fetch' only`);
     try {
@@ -284,7 +285,7 @@ export async function devCommand(args: string[]): Promise<number> {
   }
   // kafkajs reports every connection retry as a warning; while probing a starting broker those are noise
   // (and would interleave with --json output on stdout).
-  if (!process.env.FERRY_LOG_LEVEL) setLevel('kafka.client', 'ERROR');
+  if (ferryEnv().logLevel === undefined) setLevel('kafka.client', 'ERROR');
   const devDir = defaultDevDir();
   try {
     switch (parsed.command) {

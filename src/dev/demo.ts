@@ -6,6 +6,7 @@
 // run in this process, with live progress and a consumer-group checkpoint translated exactly.
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ferryEnv, ferryEnvOrDefaults } from '../config/ferry-env.js';
 // The demo's application producer and consumer are a standard client's (kafkajs), as a user's application would be.
 // eslint-disable-next-line no-restricted-imports
 import { acksOf, consumerConfig, createKafka, producerConfig, type ClientProps } from '../kafka/client.js';
@@ -88,7 +89,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | 'help' {
     return n;
   };
   if ((values.source === undefined) !== (values.target === undefined)) throw new Error('--source and --target go together');
-  const kafkaVersion = values['kafka-version'] ?? (process.env.FERRY_KAFKA_VERSION || DEFAULT_KAFKA_VERSION);
+  const kafkaVersion = values['kafka-version'] ?? (ferryEnv().kafkaVersion ?? DEFAULT_KAFKA_VERSION);
   kafkaDistribution(kafkaVersion);
   return {
     records: int('records', values.records, 1000, 1, 10_000_000),
@@ -321,7 +322,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   // The demo tells its own story on stderr: Ferry's logs join it as short lines, warnings and errors only,
   // even when piped (FERRY_LOG_FORMAT=json / FERRY_LOG_LEVEL, or `ferry --log-format/--log-level`, for more).
   preferLogFormat('pretty');
-  if (!process.env.FERRY_LOG_LEVEL) setLevel('kafka.client', 'ERROR');
+  if (ferryEnv().logLevel === undefined) setLevel('kafka.client', 'ERROR');
   const began = Date.now();
   let local: EphemeralKafka | undefined;
   try {
@@ -391,7 +392,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     return ok ? 0 : 1;
   } catch (err) {
     console.error(`ferry demo: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.FERRY_DEBUG && err instanceof Error) console.error(err.stack);
+    if (ferryEnvOrDefaults().debug && err instanceof Error) console.error(err.stack);
     return 1;
   } finally {
     if (local) {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ferryEnv } from '../config/ferry-env.js';
 import { withLock } from './lock.js';
 import { lastLines, which } from './process.js';
 
@@ -44,8 +45,7 @@ export function kafkaDistribution(version: string): KafkaDistribution {
 
 /** Root of the jar cache: $FERRY_CACHE_DIR, else ~/.cache/ferry. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.FERRY_CACHE_DIR;
-  return resolve(dir && dir.trim() !== '' ? dir : join(homedir(), '.cache', 'ferry'));
+  return resolve(ferryEnv(env).cacheDir ?? join(homedir(), '.cache', 'ferry'));
 }
 
 export function kafkaLibDir(version: string, cacheDir = cacheRoot()): string {

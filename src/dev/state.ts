@@ -2,6 +2,7 @@
 // `ferry dev status|stop|down` work from any process. Written atomically (temp file + rename).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ferryEnv } from '../config/ferry-env.js';
 import type { ClusterRecord } from './cluster.js';
 
 export const STATE_FILE = 'state.json';
@@ -15,8 +16,7 @@ export interface DevState {
 
 /** $FERRY_DEV_DIR, else <cwd>/.ferry/dev. */
 export function defaultDevDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  const dir = env.FERRY_DEV_DIR;
-  return resolve(cwd, dir && dir.trim() !== '' ? dir : join('.ferry', 'dev'));
+  return resolve(cwd, ferryEnv(env).devDir ?? join('.ferry', 'dev'));
 }
 
 export function stateFile(devDir: string): string {

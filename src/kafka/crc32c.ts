@@ -3,6 +3,7 @@
 // platform through npm's optional dependencies) when it loads, else pure-JavaScript slicing-by-8, about 3×
 // kafkajs's byte-at-a-time table. Which one runs is logged once, on first use.
 import { createRequire } from 'node:module';
+import { ferryEnv } from '../config/ferry-env.js';
 import { logger } from '../observability/logger.js';
 
 const POLY = 0x82f63b78; // reflected Castagnoli polynomial
@@ -41,7 +42,7 @@ export function crc32cJs(buf: Uint8Array, start = 0, end = buf.length, crc = 0):
 type NativeCrc = (input: Buffer, initial?: number) => number;
 
 function loadNative(): NativeCrc | null {
-  if (process.env['FERRY_CRC32C'] === 'js') return null;
+  if (ferryEnv().crc32c === 'js') return null;
   try {
     const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc };
     const f = mod.crc32c;

@@ -3,6 +3,7 @@
 // FERRY_LOG_FORMAT (json|pretty, or `ferry --log-format`) picks the line format; unset, a terminal gets short
 // lines for people at warn and above, a pipe or file gets pino's JSON at info (log-format.ts).
 import pino, { type Logger } from 'pino';
+import { ferryEnvOrDefaults } from '../config/ferry-env.js';
 import { HIDDEN, hasKnownSecrets, isSecretKey, scrubSecrets } from '../config/secrets.js';
 import { chooseLogFormat, defaultLogLevel, prettyLine, type LogFormat } from './log-format.js';
 
@@ -10,7 +11,10 @@ import { chooseLogFormat, defaultLogLevel, prettyLine, type LogFormat } from './
 const stderr = pino.destination({ fd: 2, sync: true });
 const stderrIsTTY = process.stderr.isTTY === true;
 
-let format: LogFormat = chooseLogFormat({ env: process.env.FERRY_LOG_FORMAT, isTTY: stderrIsTTY });
+// Read as the module loads, so never throwing: a value FERRY_LOG_FORMAT / FERRY_LOG_LEVEL do not accept counts as
+// unset here, and the entry points refuse it at start (src/config/ferry-env.ts).
+const startEnv = ferryEnvOrDefaults();
+let format: LogFormat = chooseLogFormat({ env: startEnv.logFormat, isTTY: stderrIsTTY });
 // Colours only on a terminal that has not asked for none (https://no-color.org).
 const color = stderrIsTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -32,7 +36,7 @@ const scrubbingDestination = {
 };
 
 const root: Logger = pino({
-  level: defaultLogLevel(format, process.env.FERRY_LOG_LEVEL),
+  level: defaultLogLevel(format, startEnv.logLevel),
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { log: (obj) => redactSecrets(obj, 0) as Record<string, unknown> },
@@ -163,11 +167,12 @@ export function logFormat(): LogFormat {
  * format (warn for people, info for JSON) — but a level already set (REST, a command) stays.
  */
 export function preferLogFormat(preferred: LogFormat): LogFormat {
-  const next = chooseLogFormat({ env: process.env.FERRY_LOG_FORMAT, preferred, isTTY: stderrIsTTY });
+  const env = ferryEnvOrDefaults();
+  const next = chooseLogFormat({ env: env.logFormat, preferred, isTTY: stderrIsTTY });
   if (next === format) return format;
   format = next;
   if (!explicitLevels.has('root')) {
-    const level = defaultLogLevel(format, process.env.FERRY_LOG_LEVEL);
+    const level = defaultLogLevel(format, env.logLevel);
     root.level = level;
     // Children without a level of their own (through a namespace) follow the root's start level.
     for (const [name, l] of children) l.level = levelFor(name) ?? level;

@@ -12,6 +12,7 @@ import type { SampledStat } from '../../observability/windowed-stats.js';
 import { ByteArrayConverter } from '../converters/byte-array-converter.js';
 import { canonicalJson, type OffsetEntry, type OffsetStore } from '../storage/offset-store.js';
 import { encodeOffsetKey, encodeOffsetValue } from '../storage/internal-formats.js';
+import { ferryEnv } from '../../config/ferry-env.js';
 import { SKIP, sleep, type RetryWithToleranceOperator } from './error-handling.js';
 import { deferred, pluginLogger, serializeHeaders, type RecordTransformer, type TaskConverters, type TaskId, type TaskRunner, type TaskStatusListener } from './task-common.js';
 
@@ -235,7 +236,7 @@ export class SourceTaskRunner implements TaskRunner {
     const { task, converters: conv, transformer, producer, log } = this.d;
     let reason: string;
     if (!isEncodedBatchTask(task)) reason = 'the task writes records';
-    else if ((process.env['FERRY_SOURCE_DATA_PATH'] ?? '').trim().toLowerCase() === 'records') reason = 'FERRY_SOURCE_DATA_PATH=records';
+    else if (ferryEnv().sourceDataPath === 'records') reason = 'FERRY_SOURCE_DATA_PATH=records';
     else if (transformer.stages.length > 0) reason = 'transforms are configured';
     else if (!(conv.key instanceof ByteArrayConverter) || !(conv.value instanceof ByteArrayConverter) || !(conv.header instanceof ByteArrayConverter)) reason = 'a converter is not ByteArrayConverter';
     else {

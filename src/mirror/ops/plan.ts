@@ -5,6 +5,7 @@
 // through. Steps are written to be idempotent, since a crash can happen after a step's effect and before its
 // journal record.
 import type { ClientProps } from '../../kafka/client.js';
+import { ferryEnv } from '../../config/ferry-env.js';
 import { OPS_EXIT, OpsError } from './context.js';
 import { OpsJournal, type OpRecord, type StepRecord, type StepStatus } from './journal.js';
 import { fmtDuration } from './format.js';
@@ -99,8 +100,7 @@ export interface ExecuteOptions {
 
 /** Test hook: `FERRY_OPS_CRASH_AFTER=<step>` kills the process (SIGKILL) right after that step is journaled. */
 function crashHook(step: string): void {
-  const want = process.env['FERRY_OPS_CRASH_AFTER'];
-  if (want && want.split(',').includes(step)) process.kill(process.pid, 'SIGKILL');
+  if (ferryEnv().opsCrashAfter.includes(step)) process.kill(process.pid, 'SIGKILL');
 }
 
 export function renderPlan(plan: OperationPlan, done: ReadonlyMap<string, StepRecord> = new Map()): string[] {
