@@ -1,6 +1,7 @@
 // The one mm2.properties both tools get for a run. Aliases are unique per run (src<N>, tgt<N>), so every
 // run starts with fresh MM2 state: its own Connect group and internal topics on the target, its own
 // offset-syncs topic on the source, its own checkpoints topic. IdentityReplicationPolicy keeps topic names.
+import { SINGLE_BROKER_REPLICATION } from '../../src/dev/mm2-local.js';
 
 export interface ProducerSettings {
   acks: string;
@@ -46,14 +47,7 @@ export function mm2Properties(c: MirrorRunConfig): Record<string, string> {
     [`${t}->${s}.emit.heartbeats.enabled`]: 'false',
     'replication.policy.class': IDENTITY_POLICY,
     'tasks.max': String(c.tasksMax),
-    // Single-broker clusters.
-    'replication.factor': '1',
-    'checkpoints.topic.replication.factor': '1',
-    'heartbeats.topic.replication.factor': '1',
-    'offset-syncs.topic.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
-    'config.storage.replication.factor': '1',
+    ...SINGLE_BROKER_REPLICATION,
     // No authorizer on the benchmark clusters.
     'sync.topic.acls.enabled': 'false',
     'refresh.topics.interval.seconds': String(c.refreshTopicsIntervalSeconds),

@@ -21,7 +21,6 @@ import { createTopics, deliveryReport, SeqConsumer, SeqProducer } from '../lib/a
 import { until, writeProperties } from '../lib/mirror.js';
 import { runFerry, type CliResult } from '../lib/cli.js';
 import { clustersFor, renderReport, Story, type StoryOptions } from '../lib/story.js';
-import { sleep } from '../../src/backoff.js';
 
 export interface BackupRestoreReport {
   scenario: 'backup-restore';
@@ -83,7 +82,6 @@ export async function runBackupRestore(opts: StoryOptions & { records?: number }
     before.setLimit(take);
     await before.start();
     await before.waitFor(take, 120_000);
-    await sleep(300);
     await before.stop();
     await ferry(['backup', 'groups', '--bootstrap-server', prod.bootstrap, '--groups', 'fulfilment', '--s3-config', s3File]);
 

@@ -113,6 +113,8 @@ export class SeqConsumer {
   private limit = Infinity;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** How many of `records` the group has committed (a batch is committed after it is processed). */
+  private committedCount = 0;
 
   constructor(props: ClientProps, readonly group: string, readonly topics: string[], clientId = `app-${group}`) {
     this.consumer = new GroupConsumer({ ...props, 'auto.offset.reset': 'earliest', 'session.timeout.ms': '10000', 'heartbeat.interval.ms': '1000', 'fetch.max.wait.ms': '200' }, group, clientId);
@@ -138,15 +140,18 @@ export class SeqConsumer {
         last = r.offset;
       }
       const first = recs[0];
+      const processed = this.records.length;
       if (first && last >= 0) await this.consumer.commit([{ topic: first.topic, partition: first.partition, offset: last + 1 }]);
+      this.committedCount = Math.max(this.committedCount, processed);
     });
   }
 
+  /** Waits until `n` records were processed and their offsets committed. */
   async waitFor(n: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.records.length < n) {
-      if (Date.now() > deadline) throw new Error(`consumer ${this.group} got ${this.records.length} of ${n} records within ${timeoutMs} ms`);
-      await sleep(100);
+    while (this.committedCount < n) {
+      if (Date.now() > deadline) throw new Error(`consumer ${this.group} got ${this.records.length} of ${n} records (${this.committedCount} committed) within ${timeoutMs} ms`);
+      await sleep(50);
     }
   }
 

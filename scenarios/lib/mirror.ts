@@ -7,6 +7,7 @@ import { prepareFlowTopics, renderProperties } from '../../src/mirror/ops/flow.j
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
 import { pollUntil } from '../../src/backoff.js';
+import { FAST_INTERVALS, SINGLE_BROKER_REPLICATION } from '../../src/dev/mm2-local.js';
 
 export interface Mm2Options {
   /** Replicating flows, e.g. ['a->b'] or ['a->b', 'b->a']. */
@@ -21,18 +22,8 @@ export function mm2Properties(bootstrap: Record<string, string>, o: Mm2Options):
   const aliases = Object.keys(bootstrap);
   const props: Record<string, string> = {
     clusters: aliases.join(', '),
-    'replication.factor': '1',
-    'offset-syncs.topic.replication.factor': '1',
-    'checkpoints.topic.replication.factor': '1',
-    'heartbeats.topic.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'config.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
-    'emit.checkpoints.interval.seconds': '1',
-    'sync.group.offsets.interval.seconds': '1',
-    'refresh.groups.interval.seconds': '2',
-    'refresh.topics.interval.seconds': '2',
-    'emit.heartbeats.interval.seconds': '1',
+    ...SINGLE_BROKER_REPLICATION,
+    ...FAST_INTERVALS,
   };
   for (const [a, b] of Object.entries(bootstrap)) props[`${a}.bootstrap.servers`] = b;
   for (const f of o.flows) props[`${f}.enabled`] = 'true';

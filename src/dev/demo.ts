@@ -20,6 +20,7 @@ import { startMirrorMaker } from '../mirror/dedicated.js';
 import { parseMm2Properties } from '../connectors/mirror/mm2-properties.js';
 import { decodeCheckpoint } from '../connectors/mirror/checkpoint.js';
 import { readToEnd } from '../kafka/read-to-end.js';
+import { FAST_INTERVALS, SINGLE_BROKER_REPLICATION } from './mm2-local.js';
 
 export const DEMO_USAGE = `Usage: ferry demo [options]
 
@@ -209,18 +210,10 @@ export function demoMm2Properties(source: DemoEndpoint, target: DemoEndpoint, to
     'target->source.enabled': 'false',
     'target->source.emit.heartbeats.enabled': 'false',
     'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
-    'replication.factor': '1',
-    'checkpoints.topic.replication.factor': '1',
-    'heartbeats.topic.replication.factor': '1',
-    'offset-syncs.topic.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
-    'config.storage.replication.factor': '1',
+    ...SINGLE_BROKER_REPLICATION,
+    ...FAST_INTERVALS,
     'sync.topic.acls.enabled': 'false',
-    'emit.checkpoints.interval.seconds': '1',
-    'refresh.groups.interval.seconds': '2',
     'sync.group.offsets.enabled': 'true',
-    'sync.group.offsets.interval.seconds': '1',
     'tasks.max': '2',
   };
 }

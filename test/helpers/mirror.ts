@@ -12,6 +12,7 @@ import { after } from 'node:test';
 import { spawnCli, type CliProcess } from './cli.js';
 import { tempDir, waitFor } from './connect.js';
 import { useKafka, type TestKafka } from './kafka.js';
+import { FAST_INTERVALS, SINGLE_BROKER_REPLICATION } from '../../src/dev/mm2-local.js';
 
 export interface GeneratedRecord {
   partition: number;
@@ -277,21 +278,11 @@ export function writeMm2Properties(dir: string, clusters: Record<string, string>
   const props: Record<string, string> = {
     clusters: Object.keys(clusters).join(', '),
     ...Object.fromEntries(Object.entries(clusters).map(([alias, bs]) => [`${alias}.bootstrap.servers`, bs])),
-    'replication.factor': '1',
-    'offset-syncs.topic.replication.factor': '1',
-    'checkpoints.topic.replication.factor': '1',
-    'heartbeats.topic.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'config.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
+    ...SINGLE_BROKER_REPLICATION,
+    ...FAST_INTERVALS,
     'offset.storage.partitions': '1',
     'status.storage.partitions': '1',
     'sync.topic.acls.enabled': 'false',
-    'emit.heartbeats.interval.seconds': '1',
-    'emit.checkpoints.interval.seconds': '1',
-    'sync.group.offsets.interval.seconds': '1',
-    'refresh.topics.interval.seconds': '2',
-    'refresh.groups.interval.seconds': '2',
     'sync.topic.configs.interval.seconds': '2',
     ...extra,
   };

@@ -22,7 +22,6 @@ import { topicPartitionKey } from '../../src/connectors/mirror/offset-map.js';
 import { createTopics, deliveryReport, SeqConsumer, SeqProducer } from '../../scenarios/lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../../scenarios/lib/mirror.js';
 import { runFerry } from '../../scenarios/lib/cli.js';
-import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let mirror: MirrorMakerHandle | null = null;
@@ -52,7 +51,6 @@ async function consume(props: Record<string, string | undefined>, group: string,
   await c.start();
   if (limit !== undefined) await c.waitFor(limit);
   else await c.waitQuiet(3000);
-  await sleep(300);
   await c.stop();
   return c;
 }
@@ -77,7 +75,6 @@ test('failover, work on B, failback with a kill -9 mid-way: nothing lost or re-d
     c2.setLimit(250 + 200);
     await c2.start();
     await c2.waitFor(250 + 200);
-    await sleep(300);
     await c2.stop();
     await pb.produce(100); // written while the consumers are already down
 

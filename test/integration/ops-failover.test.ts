@@ -73,7 +73,6 @@ async function consumeSome(props: ClientProps, group: string, topics: string[], 
   c.setLimit(n);
   await c.start();
   await c.waitFor(n);
-  await sleep(300);
   await c.stop();
   return c;
 }

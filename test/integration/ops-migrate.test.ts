@@ -21,7 +21,6 @@ import { mm2Properties, until, writeProperties } from '../../scenarios/lib/mirro
 import { runFerry, spawnFerry, type RunningFerry } from '../../scenarios/lib/cli.js';
 import { flowContext } from '../../src/mirror/ops/context.js';
 import { migrationFlowProperties, type MigrationJob } from '../../src/mirror/ops/migrate.js';
-import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-ops-migrate-'));
@@ -83,7 +82,6 @@ test('plan, start (killed and resumed), mirror (killed and resumed), status, ver
   billing1.setLimit(1200);
   await billing1.start();
   await billing1.waitFor(1200);
-  await sleep(300);
   await billing1.stop();
   const audit1 = new SeqConsumer(A, 'audit', ['customers']);
   await audit1.start();

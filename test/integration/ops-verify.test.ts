@@ -15,12 +15,12 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { RecordProducer } from '../../src/kafka/producer.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import type { MirrorMakerHandle } from '../../src/mirror/dedicated.js';
-import { resolveFlow } from '../../src/mirror/ops/context.js';
+import { loadFlowMaps, resolveFlow, topicWatermarks } from '../../src/mirror/ops/context.js';
+import { topicPartitionKey } from '../../src/connectors/mirror/offset-map.js';
 import { verifyFlow, type VerifyReport } from '../../src/mirror/ops/verify.js';
 import { createTopics, SeqConsumer, SeqProducer } from '../../scenarios/lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../../scenarios/lib/mirror.js';
 import { runFerry } from '../../scenarios/lib/cli.js';
-import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let mirror: MirrorMakerHandle | null = null;
@@ -62,6 +62,16 @@ after(async () => {
 
 async function mirroredUpTo(admin: ClusterAdmin, topic: string, n: number): Promise<void> {
   await until(`${n} records in ${topic}`, async () => (await admin.watermarks(topic).catch(() => [])).reduce((s, w) => s + w.high, 0) >= n, 60_000);
+}
+
+/** Waits until the flow's offset maps have processed every record now on A's topics (they are flushed about once a second). */
+async function mapsCaughtUp(aadmin: ClusterAdmin, topics: string[]): Promise<void> {
+  const flow = resolveFlow({ properties: props }, 'a', 'b');
+  const ends = await topicWatermarks(aadmin, topics);
+  await until('offset maps caught up with a', async () => {
+    const maps = await loadFlowMaps(flow, new Set(topics));
+    return [...ends].every(([t, ps]) => ps.every((w, p) => !w || w.high === 0 || (maps?.get(topicPartitionKey(t, p))?.processedUpTo ?? -1) >= w.high));
+  }, 30_000, 250);
 }
 
 test('an exact mirror verifies OK', { timeout: 180_000 }, async () => {
@@ -134,9 +144,8 @@ test('verify names an altered, a not mirrored, a missing and an extra record, a 
     c.setLimit(10);
     await c.start();
     await c.waitFor(10);
-    await sleep(300);
     await c.stop();
-    await sleep(2500); // offset maps flush
+    await mapsCaughtUp(aadmin, ['orders', 'payments']);
 
     const cli = await runFerry(['verify', '--config', file, '--from', 'a', '--to', 'b', '--groups', 'billing', '--json']);
     assert.equal(cli.code, 1, cli.stderr);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 // @ts-expect-error -- eslint.config.js is plain JavaScript without type declarations
-import { layerRules } from '../../eslint.config.js';
+import { layerRules, opsFunctionLength } from '../../eslint.config.js';
 
 const linter = new Linter({ configType: 'flat', cwd: process.cwd() });
 const config = [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...(layerRules() as Linter.Config[])];
@@ -51,4 +51,13 @@ test('the imports each layer may make pass', () => {
     ['src/connect/herder/x.ts', "import type { ClientProps } from '../../kafka/client.js';"],
   ];
   for (const [file, source] of good) assert.deepEqual(importErrors(file, source), [], `${file}: ${source}`);
+});
+
+test('a function over 60 lines in the operations package is refused; the same elsewhere is not', () => {
+  const body = Array.from({ length: 61 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+  const source = `export function long(): number {\n${body}\n  return v0;\n}\n`;
+  const lengthErrors = (file: string) => linter.verify(source, [config[0]!, opsFunctionLength as Linter.Config], { filename: file }).filter((m) => m.ruleId === 'max-lines-per-function');
+  assert.equal(lengthErrors('src/mirror/ops/long-step.ts').length, 1);
+  assert.match(lengthErrors('src/mirror/ops/long-step.ts')[0]!.message, /too many lines \(6\d\)\. Maximum allowed is 60/);
+  assert.equal(lengthErrors('src/connect/runtime/long.ts').length, 0);
 });

@@ -3,7 +3,7 @@
 // maps, checkpoints, heartbeats, the dedicated-mode worker topics) and which topics and groups an operator
 // selected. Built from mm2.properties (`--config`) or from bootstrap servers alone, so `ferry verify|failover|
 // failback|migrate` accept the same file `ferry mirror` runs.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin } from '../../kafka/cluster-admin.js';
 import type { ClientProps } from '../../kafka/client.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
@@ -214,19 +214,18 @@ export function selectGroups(flow: FlowContext, groups: Iterable<string>, patter
 
 /** True when the cluster answers a metadata request within `timeoutMs`. */
 export async function reachable(props: ClientProps, timeoutMs = 5000): Promise<{ ok: boolean; error?: string }> {
-  const admin = new ClusterAdmin({ ...props, 'request.timeout.ms': String(timeoutMs), 'socket.connection.setup.timeout.ms': String(timeoutMs), 'retries.kafkajs': '0' }, 'ferry-ops-probe');
+  const probe = { ...props, 'request.timeout.ms': String(timeoutMs), 'socket.connection.setup.timeout.ms': String(timeoutMs), 'retries.kafkajs': '0' };
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    await withClusterAdmin(probe, (admin) => Promise.race([
       admin.clusterInfo(),
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
-    ]);
+    ]), 'ferry-ops-probe');
     return { ok: true };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   } finally {
     if (timer) clearTimeout(timer);
-    await admin.close();
   }
 }
 
@@ -270,12 +269,9 @@ export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string;
 
 /** Partition count of a topic, or 0 when it does not exist (without kafkajs's long retries on a missing topic). */
 export async function partitionsOf(props: ClientProps, topic: string): Promise<number> {
-  const admin = new ClusterAdmin(props, 'ferry-ops-probe');
-  try {
+  return withClusterAdmin(props, async (admin) => {
     return (await admin.partitionCounts([topic])).get(topic) ?? 0;
-  } finally {
-    await admin.close();
-  }
+  }, 'ferry-ops-probe');
 }
 
 /**
@@ -328,8 +324,7 @@ export interface HeartbeatInfo {
 
 /** The newest heartbeat in a heartbeats topic (reads only its tail). */
 export async function lastHeartbeat(props: ClientProps, topic: string, filter?: (source: string, target: string) => boolean): Promise<HeartbeatInfo> {
-  const admin = new ClusterAdmin(props, 'ferry-ops-heartbeats');
-  try {
+  return withClusterAdmin(props, async (admin) => {
     const counts = await admin.partitionCounts([topic]);
     if (!counts.has(topic)) return { topic, lastHeartbeat: null, ageMs: null };
     const marks = await admin.watermarks(topic);
@@ -345,9 +340,7 @@ export async function lastHeartbeat(props: ClientProps, topic: string, filter?: 
     }, { from, clientId: 'ferry-ops-heartbeats', timeoutMs: 30_000 });
     const n = newest as number | null;
     return { topic, lastHeartbeat: n, ageMs: n === null ? null : Math.max(0, Date.now() - n) };
-  } finally {
-    await admin.close();
-  }
+  }, 'ferry-ops-heartbeats');
 }
 
 export interface FlowStatus {
@@ -382,14 +375,8 @@ export async function readFlowStatus(flow: FlowContext): Promise<FlowStatus> {
     return status;
   }
   try {
-    const admin = new ClusterAdmin(flow.targetProps, 'ferry-ops-flow-status');
-    let parts: number[];
-    try {
-      const counts = await admin.partitionCounts([flow.workerTopics.status]);
-      parts = Array.from({ length: counts.get(flow.workerTopics.status) ?? 0 }, (_, i) => i);
-    } finally {
-      await admin.close();
-    }
+    const n = await withClusterAdmin(flow.targetProps, async (admin) => (await admin.partitionCounts([flow.workerTopics.status])).get(flow.workerTopics.status) ?? 0, 'ferry-ops-flow-status');
+    const parts = Array.from({ length: n }, (_, i) => i);
     if (parts.length > 0) {
       await readToEnd(flow.targetProps, flow.workerTopics.status, parts, (r) => {
         if (!r.key) return;

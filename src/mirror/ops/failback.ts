@@ -9,7 +9,7 @@
 //       `orders` on B    → `B.orders` on A, through the reverse flow's maps (as a failover would).
 //  4. commit them on A (forward only; a group's old commit on A is never moved back), verify, stop the reverse
 //     flow, and resume A→B so B is the DR copy again.
-import { ClusterAdmin, type GroupState } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin, type GroupState } from '../../kafka/cluster-admin.js';
 import type { PatternList } from '../../connectors/mirror/filters.js';
 import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
 import type { MirrorMakerHandle } from '../dedicated.js';
@@ -19,7 +19,7 @@ import {
 } from './context.js';
 import { startFlowInProcess, singleFlowProperties } from './flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive, type GroupCommitResult } from './steps.js';
+import { commitStep, describeMoves, flowLag, groupCommits, waitForDrain, waitGroupsInactive } from './steps.js';
 import { summarizeMoves, translateForward, translateInverse, type MovedOffset, type Untranslatable } from './translate.js';
 import { verifyFlow } from './verify.js';
 import { fmtCount, fmtDuration, plural } from './format.js';
@@ -264,13 +264,7 @@ function drainStep(fc: FailbackContext): OpStep {
       const s = ctx.details<Selection>('preflight')!;
       const timeoutMs = o.timeoutMs ?? 300_000;
       const d = await waitForDrain(reverse, s.localTopics, s.groups, { timeoutMs, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-members');
-      let staleMs: number;
-      try {
-        staleMs = await waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, timeoutMs - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      } finally {
-        await aAdmin.close();
-      }
+      const staleMs = await withClusterAdmin(reverse.targetProps, (aAdmin) => waitGroupsInactive(aAdmin, o.to, s.groups, { timeoutMs: Math.max(0, timeoutMs - d.waitedMs), progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) }), 'ferry-failback-members');
       return { details: { ...d, staleMembersMs: staleMs }, summary: renderDrainSummary(d.waitedMs, staleMs, o.to) };
     },
   };
@@ -314,47 +308,17 @@ function translateStep(fc: FailbackContext): OpStep {
       const s = ctx.details<Selection>('preflight')!;
       const fmaps = (await loadFlowMaps(forward, new Set(s.forwardTopics))) ?? new Map();
       const rmaps = (await loadFlowMaps(reverse, new Set(s.localTopics))) ?? new Map();
-      const bAdmin = new ClusterAdmin(reverse.sourceProps, 'ferry-failback-translate');
-      try {
-        const commits = await groupCommits(bAdmin, s.groups, relevantTopics(forward, s));
-        const details = translateGroupsBack(fc, s, commits, fmaps, rmaps);
-        return { details, summary: renderTranslation(s.groups, details, o, ctx.out) };
-      } finally {
-        await bAdmin.close();
-      }
+      const commits = await withClusterAdmin(reverse.sourceProps, (bAdmin) => groupCommits(bAdmin, s.groups, relevantTopics(forward, s)), 'ferry-failback-translate');
+      const details = translateGroupsBack(fc, s, commits, fmaps, rmaps);
+      return { details, summary: renderTranslation(s.groups, details, o, ctx.out) };
     },
   };
-}
-
-/** Step `commit`: commits the translated offsets on A (forward only; groups active on A are skipped). */
-function commitStep(fc: FailbackContext): OpStep {
-  const { o, reverse } = fc;
-  return {
-    name: 'commit', title: `commit them on ${o.to} (forward only; groups active on ${o.to} are skipped)`,
-    run: async (ctx) => {
-      const t = ctx.details<TranslateDetails>('translate')!;
-      const aAdmin = new ClusterAdmin(reverse.targetProps, 'ferry-failback-commit');
-      let r: Awaited<ReturnType<typeof commitMoves>>;
-      try {
-        r = await commitMoves(aAdmin, t.groups, o.to, ctx.out, reverse.targetProps);
-      } finally {
-        await aAdmin.close();
-      }
-      return { details: r.results, incomplete: r.incomplete, summary: renderCommitSummary(r.results, r.incomplete) };
-    },
-  };
-}
-
-/** The commit step's summary line. */
-function renderCommitSummary(results: GroupCommitResult[], incomplete: boolean): string {
-  return `${results.filter((x) => x.status === 'committed').length} group(s) committed, ${results.filter((x) => x.status === 'unchanged').length} unchanged${incomplete ? ', SOME SKIPPED' : ''}`;
 }
 
 /** Groups whose commit on A is missing or behind the translated offset, one problem each. */
 async function committedOffsetProblems(fc: FailbackContext, byGroup: Record<string, MovedOffset[]>): Promise<string[]> {
   const problems: string[] = [];
-  const aAdmin = new ClusterAdmin(fc.reverse.targetProps, 'ferry-failback-verify');
-  try {
+  await withClusterAdmin(fc.reverse.targetProps, async (aAdmin) => {
     for (const [g, moves] of Object.entries(byGroup)) {
       const now = new Map((await aAdmin.groupOffsets(g)).map((x) => [topicPartitionKey(x.topic, x.partition), x.offset]));
       for (const m of moves) {
@@ -362,9 +326,7 @@ async function committedOffsetProblems(fc: FailbackContext, byGroup: Record<stri
         if (have === undefined || have < m.toOffset) problems.push(`group ${g} on ${m.toTopic}-${m.partition}: ${have ?? 'no commit'} on ${fc.o.to}, expected ${m.toOffset}`);
       }
     }
-  } finally {
-    await aAdmin.close();
-  }
+  }, 'ferry-failback-verify');
   return problems;
 }
 
@@ -436,7 +398,7 @@ function failbackSteps(fc: FailbackContext, sel: Selection): OpStep[] {
     reverseFlowStep(fc, sel),
     drainStep(fc),
     translateStep(fc),
-    commitStep(fc),
+    commitStep(fc.reverse, { title: `commit them on ${fc.o.to} (forward only; groups active on ${fc.o.to} are skipped)`, clientId: 'ferry-failback-commit' }),
     ...(tail > 0 ? [verifyStep(fc, tail)] : []),
     stopReverseFlowStep(fc),
     ...(fc.o.resumeForward !== false ? [resumeForwardStep(fc)] : []),
@@ -451,19 +413,13 @@ export async function planFailback(src: ClusterSource, o: FailbackOptions, runni
   const fc = failbackContext(src, o, running);
   await requireReachable(fc.reverse.sourceProps, o.from);
   await requireReachable(fc.reverse.targetProps, o.to);
-  const b = new ClusterAdmin(fc.reverse.sourceProps, 'ferry-failback-b');
-  const a = new ClusterAdmin(fc.reverse.targetProps, 'ferry-failback-a');
-  try {
-    const v = await surveyFailback(fc, a, b);
-    const { localTopics, forwardTopics, groups } = v.sel;
-    return {
-      kind: 'failback', opKey: `failback:${o.from}->${o.to}`, from: o.from, to: o.to, title: `Failback ${o.from} -> ${o.to}`,
-      lines: renderFailbackPlan(fc, v), steps: failbackSteps(fc, v.sel), blockers: [], journalProps: fc.reverse.targetProps,
-      data: { localTopics, forwardTopics, groups, reverseLag: v.reverseLag, runFlow: fc.runFlow }, args: { runFlow: fc.runFlow },
-    };
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  const v = await withClusterAdmin(fc.reverse.sourceProps, (b) => withClusterAdmin(fc.reverse.targetProps, (a) => surveyFailback(fc, a, b), 'ferry-failback-a'), 'ferry-failback-b');
+  const { localTopics, forwardTopics, groups } = v.sel;
+  return {
+    kind: 'failback', opKey: `failback:${o.from}->${o.to}`, from: o.from, to: o.to, title: `Failback ${o.from} -> ${o.to}`,
+    lines: renderFailbackPlan(fc, v), steps: failbackSteps(fc, v.sel), blockers: [], journalProps: fc.reverse.targetProps,
+    data: { localTopics, forwardTopics, groups, reverseLag: v.reverseLag, runFlow: fc.runFlow }, args: { runFlow: fc.runFlow },
+  };
 }
 
 export async function runFailback(src: ClusterSource, o: FailbackOptions, exec: ExecuteOptions = {}): Promise<OperationResult> {

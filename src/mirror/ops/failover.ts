@@ -9,16 +9,18 @@
 //            the recovery point: age of the last heartbeat that came through the mirror and of the last
 //            checkpoint, and which partitions may lack records A had.
 // Both print the plan first, stop there with --dry-run, and record every step in the journal on B.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { withClusterAdmin, type ClusterAdmin } from '../../kafka/cluster-admin.js';
 import type { PatternList } from '../../connectors/mirror/filters.js';
 import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
 import {
   OPS_EXIT, OpsError, lastHeartbeat, lastRecordTimestamp, loadFlowMaps, reachable, readCheckpoints, readFlowStatus, requireReachable,
-  resolveFlow, selectGroups, selectTopics, setFlowTargetState, topicWatermarks, type ClusterSource, type FlowContext, type StoredCheckpoint,
+  resolveFlow, selectGroups, selectTopics, topicWatermarks, type ClusterSource, type FlowContext, type StoredCheckpoint,
 } from './context.js';
 import { executePlan, type OperationPlan, type OperationResult, type ExecuteOptions, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type DrainResult } from './steps.js';
-import { summarizeMoves, translateGroupForward, translateGroupFromCheckpoints, type MovedOffset, type Untranslatable } from './translate.js';
+import {
+  commitStep, describeMoves, flowLag, groupCommits, pauseStep, preflightStep, translateStep, waitForDrain, type DrainResult, type Selection, type TranslateDetails,
+} from './steps.js';
+import { summarizeMoves, translateGroupFromCheckpoints } from './translate.js';
 import { verifyFlow } from './verify.js';
 import { fmtAge, fmtCount, fmtDuration, plural } from './format.js';
 
@@ -34,16 +36,6 @@ export interface FailoverOptions {
   timeoutMs?: number;
   /** Verify the last N records of each partition after a planned failover (default 1000; 0 skips). */
   verifyTail?: number;
-}
-
-interface Selection {
-  topics: string[];
-  groups: string[];
-}
-
-interface TranslateDetails {
-  groups: Record<string, MovedOffset[]>;
-  untranslatable: Untranslatable[];
 }
 
 export interface RecoveryPartition {
@@ -78,6 +70,11 @@ function upstreamOf(flow: FlowContext, remote: string): string | null {
   return flow.policy.topicSource(remote) === flow.source ? flow.policy.upstreamTopic(remote) : null;
 }
 
+/** The `commit` step's title and client of both kinds of failover. */
+function failoverCommit(flow: FlowContext): { title: string; clientId: string } {
+  return { title: `commit the translated offsets on ${flow.target} (forward only; groups active on ${flow.target} are skipped)`, clientId: 'ferry-failover-commit' };
+}
+
 /** Builds the failover plan (reads both clusters; changes nothing). */
 export async function planFailover(src: ClusterSource, o: FailoverOptions): Promise<OperationPlan> {
   const flow = resolveFlow(src, o.from, o.to);
@@ -88,130 +85,56 @@ export async function planFailover(src: ClusterSource, o: FailoverOptions): Prom
 async function planPlanned(flow: FlowContext, o: FailoverOptions): Promise<OperationPlan> {
   const probe = await reachable(flow.sourceProps, 5000);
   if (!probe.ok) throw new OpsError(`cluster '${o.from}' is unreachable (${probe.error ?? 'no answer'}): a planned failover needs it. Use --unplanned to fail over from the last checkpoints.`, OPS_EXIT.precondition);
-  const source = new ClusterAdmin(flow.sourceProps, 'ferry-failover-source');
-  const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-target');
-  try {
-    const topics = selectTopics(flow, await source.topics(), o.topics ?? null);
-    if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic that ${flow.source}->${flow.target} replicates on ${flow.source}` : `${flow.source}->${flow.target} replicates no topic on ${flow.source}`);
-    const selected = new Set(topics);
-    const candidates = selectGroups(flow, await source.consumerGroups(), o.groups ?? null);
-    const commits = await groupCommits(source, candidates, selected);
-    const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
-    if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on the selected topics of ${flow.source}`);
-    const status = await readFlowStatus(flow);
-    const blockers: string[] = [];
-    if (status.paused) blockers.push(`the flow ${flow.source}->${flow.target} is paused (${flow.connectorNames.source}: ${status.targetStates[flow.connectorNames.source] ?? status.connectors[flow.connectorNames.source]}): its lag cannot reach zero. Resume it first, or use --unplanned.`);
-    for (const f of status.failed) blockers.push(`${f} of the flow ${flow.source}->${flow.target} has FAILED: restart it first`);
-    const lag = await flowLag(flow, topics, source);
-    if (!lag.mapsReadable) blockers.push(`no readable offset maps ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}: a planned failover needs Ferry's maps to see the lag reach zero (a flow run by Apache MM2: use --unplanned, which works from checkpoints)`);
-    const states = await source.groupStates(groups);
-    const tStates = await target.groupStates(groups);
-    const counts = await source.partitionCounts(topics);
-    const lines = [
-      `clusters: ${flow.source} (${flow.sourceProps['bootstrap.servers']}) and ${flow.target} (${flow.targetProps['bootstrap.servers']}) reachable`,
-      `flow ${flow.source}->${flow.target}: ${status.found ? (status.paused ? 'PAUSED' : status.connectors[flow.connectorNames.source] ?? 'configured') : 'no dedicated-mode worker topics on the target (cannot check or pause it)'}`,
-      `offset maps: ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}`,
-      `topics (${topics.length}): ${topics.map((t) => `${t} -> ${flow.remoteTopic(t)} [${counts.get(t) ?? 0}p${lag.partitions.filter((p) => p.topic === t).reduce((a, p) => a + p.lag, 0) > 0 ? `, lag ${lag.partitions.filter((p) => p.topic === t).reduce((a, p) => a + p.lag, 0)}` : ''}]`).join(', ')}`,
-      `groups (${groups.length}): ${groups.length === 0 ? '(none with commits on these topics)' : groups.map((g) => `${g}${(states.get(g)?.members ?? 0) > 0 ? ` [${states.get(g)!.members} active on ${flow.source}: wait]` : ''}${(tStates.get(g)?.members ?? 0) > 0 ? ` [${tStates.get(g)!.members} ACTIVE on ${flow.target}: will be skipped]` : ''}`).join(', ')}`,
-      `replication lag now: ${fmtCount(lag.total)} record(s); waits up to ${fmtDuration(o.timeoutMs ?? 120_000)} for it to reach zero`,
-    ];
-    const sel: Selection = { topics, groups };
-    const steps: OpStep[] = [
-      preflightStep(sel),
-      {
-        name: 'drain', title: `wait until ${flow.source}->${flow.target} has mirrored everything and the groups stopped on ${flow.source}`,
-        run: async (ctx) => {
-          const s = ctx.details<Selection>('preflight') ?? sel;
-          const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 120_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
-        },
+  return withClusterAdmin(flow.sourceProps, (source) => withClusterAdmin(flow.targetProps, (target) => surveyPlanned(flow, o, source, target), 'ferry-failover-target'), 'ferry-failover-source');
+}
+
+/** The planned failover's plan, from what both clusters hold now. */
+async function surveyPlanned(flow: FlowContext, o: FailoverOptions, source: ClusterAdmin, target: ClusterAdmin): Promise<OperationPlan> {
+  const topics = selectTopics(flow, await source.topics(), o.topics ?? null);
+  if (topics.length === 0) throw new OpsError(o.topics ? `--topics matches no topic that ${flow.source}->${flow.target} replicates on ${flow.source}` : `${flow.source}->${flow.target} replicates no topic on ${flow.source}`);
+  const selected = new Set(topics);
+  const candidates = selectGroups(flow, await source.consumerGroups(), o.groups ?? null);
+  const commits = await groupCommits(source, candidates, selected);
+  const groups = candidates.filter((g) => (commits[g] ?? []).length > 0);
+  if (o.groups && groups.length === 0) throw new OpsError(`--groups matches no consumer group with commits on the selected topics of ${flow.source}`);
+  const status = await readFlowStatus(flow);
+  const blockers: string[] = [];
+  if (status.paused) blockers.push(`the flow ${flow.source}->${flow.target} is paused (${flow.connectorNames.source}: ${status.targetStates[flow.connectorNames.source] ?? status.connectors[flow.connectorNames.source]}): its lag cannot reach zero. Resume it first, or use --unplanned.`);
+  for (const f of status.failed) blockers.push(`${f} of the flow ${flow.source}->${flow.target} has FAILED: restart it first`);
+  const lag = await flowLag(flow, topics, source);
+  if (!lag.mapsReadable) blockers.push(`no readable offset maps ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}: a planned failover needs Ferry's maps to see the lag reach zero (a flow run by Apache MM2: use --unplanned, which works from checkpoints)`);
+  const states = await source.groupStates(groups);
+  const tStates = await target.groupStates(groups);
+  const counts = await source.partitionCounts(topics);
+  const lines = [
+    `clusters: ${flow.source} (${flow.sourceProps['bootstrap.servers']}) and ${flow.target} (${flow.targetProps['bootstrap.servers']}) reachable`,
+    `flow ${flow.source}->${flow.target}: ${status.found ? (status.paused ? 'PAUSED' : status.connectors[flow.connectorNames.source] ?? 'configured') : 'no dedicated-mode worker topics on the target (cannot check or pause it)'}`,
+    `offset maps: ${flow.mapsTopic} on ${flow.mapsLocation === 'source' ? flow.source : flow.target}`,
+    `topics (${topics.length}): ${topics.map((t) => `${t} -> ${flow.remoteTopic(t)} [${counts.get(t) ?? 0}p${lag.partitions.filter((p) => p.topic === t).reduce((a, p) => a + p.lag, 0) > 0 ? `, lag ${lag.partitions.filter((p) => p.topic === t).reduce((a, p) => a + p.lag, 0)}` : ''}]`).join(', ')}`,
+    `groups (${groups.length}): ${groups.length === 0 ? '(none with commits on these topics)' : groups.map((g) => `${g}${(states.get(g)?.members ?? 0) > 0 ? ` [${states.get(g)!.members} active on ${flow.source}: wait]` : ''}${(tStates.get(g)?.members ?? 0) > 0 ? ` [${tStates.get(g)!.members} ACTIVE on ${flow.target}: will be skipped]` : ''}`).join(', ')}`,
+    `replication lag now: ${fmtCount(lag.total)} record(s); waits up to ${fmtDuration(o.timeoutMs ?? 120_000)} for it to reach zero`,
+  ];
+  const sel: Selection = { topics, groups };
+  const steps: OpStep[] = [
+    preflightStep(sel),
+    {
+      name: 'drain', title: `wait until ${flow.source}->${flow.target} has mirrored everything and the groups stopped on ${flow.source}`,
+      run: async (ctx) => {
+        const s = ctx.details<Selection>('preflight') ?? sel;
+        const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 120_000, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
       },
-      translateStepPlanned(flow),
-      commitStep(flow),
-    ];
-    if (o.stopFlow) steps.push(pauseStep(flow));
-    if ((o.verifyTail ?? 1000) > 0) steps.push(verifyStep(flow, o.verifyTail ?? 1000));
-    return {
-      kind: 'failover', opKey: `failover:${flow.source}->${flow.target}`, from: flow.source, to: flow.target,
-      title: `Failover ${flow.source} -> ${flow.target} (planned)`, lines, steps, blockers, blockersCheckedBy: 'drain',
-      journalProps: flow.targetProps, data: { mode: 'planned', topics, groups, lag: lag.total, blockers },
-      args: { mode: 'planned', stopFlow: !!o.stopFlow },
-    };
-  } finally {
-    await Promise.all([source.close(), target.close()]);
-  }
-}
-
-/** Step `preflight`: records the selection in the journal (a resume works on the same topics and groups). */
-function preflightStep(sel: Selection): OpStep {
-  return {
-    name: 'preflight', title: `record the selection (${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')})`,
-    run: async () => ({ details: sel, summary: `${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')}` }),
-  };
-}
-
-function translateStepPlanned(flow: FlowContext): OpStep {
-  return {
-    name: 'translate', title: 'translate each group\'s final commits exactly through the offset maps',
-    run: async (ctx) => {
-      const s = ctx.details<Selection>('preflight')!;
-      const source = new ClusterAdmin(flow.sourceProps, 'ferry-failover-translate');
-      try {
-        const maps = (await loadFlowMaps(flow, new Set(s.topics))) ?? new Map();
-        const checkpoints = await readCheckpoints(flow);
-        const commits = await groupCommits(source, s.groups, new Set(s.topics));
-        const details: TranslateDetails = { groups: {}, untranslatable: [] };
-        for (const g of s.groups) {
-          const cps = checkpoints.get(g);
-          const r = translateGroupForward(g, commits[g] ?? [], maps, flow.remoteTopic, (t, p) => cps?.get(topicPartitionKey(flow.remoteTopic(t), p)));
-          details.groups[g] = r.moved;
-          details.untranslatable.push(...r.untranslatable);
-          describeMoves(r.moved, ctx.out, 12);
-        }
-        for (const u of details.untranslatable) ctx.out(`${u.group}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`);
-        const all = Object.values(details.groups).flat();
-        const sum = summarizeMoves(all);
-        return { details, summary: `${plural(sum.partitions, 'partition')} in ${plural(Object.keys(details.groups).length, 'group')}: ${sum.exact} exact, ${sum.redelivered} record(s) to re-deliver${details.untranslatable.length > 0 ? `, ${details.untranslatable.length} untranslatable` : ''}` };
-      } finally {
-        await source.close();
-      }
     },
-  };
-}
-
-function commitStep(flow: FlowContext): OpStep {
+    translateStep(flow, { title: 'translate each group\'s final commits exactly through the offset maps', clientId: 'ferry-failover-translate', checkpointFallback: true }),
+    commitStep(flow, failoverCommit(flow)),
+  ];
+  if (o.stopFlow) steps.push(pauseStep(flow));
+  if ((o.verifyTail ?? 1000) > 0) steps.push(verifyStep(flow, o.verifyTail ?? 1000));
   return {
-    name: 'commit', title: `commit the translated offsets on ${flow.target} (forward only; groups active on ${flow.target} are skipped)`,
-    run: async (ctx) => {
-      const t = ctx.details<TranslateDetails>('translate')!;
-      const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-commit');
-      try {
-        const r = await commitMoves(target, t.groups, flow.target, ctx.out, flow.targetProps);
-        const committed = r.results.filter((x) => x.status === 'committed').length;
-        const skipped = r.results.filter((x) => x.status === 'skipped-active' || x.status === 'failed').length;
-        return { details: r.results, incomplete: r.incomplete, summary: `${committed} group(s) committed, ${r.results.filter((x) => x.status === 'unchanged').length} unchanged${skipped > 0 ? `, ${skipped} SKIPPED (active on ${flow.target})` : ''}` };
-      } finally {
-        await target.close();
-      }
-    },
-  };
-}
-
-export function pauseStep(flow: FlowContext, title?: string): OpStep {
-  return {
-    name: 'pause-flow', title: title ?? `pause the flow ${flow.source}->${flow.target} (${flow.connectorNames.source}, ${flow.connectorNames.checkpoint})`,
-    run: async (ctx) => {
-      try {
-        const previous = await setFlowTargetState(flow, 'PAUSED');
-        return { details: { previous }, summary: `paused (was ${Object.values(previous).join('/')})` };
-      } catch (e) {
-        if (e instanceof OpsError) {
-          ctx.out(e.message);
-          return { details: { skipped: e.message }, summary: 'not paused: the flow is not a dedicated-mode flow on the target (pause it where it runs)' };
-        }
-        throw e;
-      }
-    },
+    kind: 'failover', opKey: `failover:${flow.source}->${flow.target}`, from: flow.source, to: flow.target,
+    title: `Failover ${flow.source} -> ${flow.target} (planned)`, lines, steps, blockers, blockersCheckedBy: 'drain',
+    journalProps: flow.targetProps, data: { mode: 'planned', topics, groups, lag: lag.total, blockers },
+    args: { mode: 'planned', stopFlow: !!o.stopFlow },
   };
 }
 
@@ -340,22 +263,17 @@ function translateStepUnplanned(flow: FlowContext, mapsReadable: boolean): OpSte
 /** Builds the unplanned failover plan from what B holds (A may be gone). */
 async function planUnplanned(flow: FlowContext, o: FailoverOptions): Promise<OperationPlan> {
   const probe = await reachable(flow.sourceProps, 3000);
-  const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-target');
-  try {
-    const v = await surveyUnplanned(flow, o, target, probe.ok);
-    const { topics, groups } = v.sel;
-    const steps: OpStep[] = [preflightStep(v.sel), recoveryPointStep(flow), translateStepUnplanned(flow, v.maps !== null), commitStep(flow)];
-    if (o.stopFlow) steps.push(pauseStep(flow));
-    return {
-      kind: 'failover', opKey: `failover:${flow.source}->${flow.target}`, from: flow.source, to: flow.target,
-      title: `Failover ${flow.source} -> ${flow.target} (UNPLANNED: ${flow.source} ${probe.ok ? 'reachable' : 'unreachable'})`,
-      lines: renderUnplannedPlan(flow, probe, v, newestCheckpoint(v.checkpoints)), steps, blockers: [],
-      journalProps: flow.targetProps, data: { mode: 'unplanned', topics, groups, sourceReachable: probe.ok },
-      args: { mode: 'unplanned', stopFlow: !!o.stopFlow },
-    };
-  } finally {
-    await target.close();
-  }
+  const v = await withClusterAdmin(flow.targetProps, (target) => surveyUnplanned(flow, o, target, probe.ok), 'ferry-failover-target');
+  const { topics, groups } = v.sel;
+  const steps: OpStep[] = [preflightStep(v.sel), recoveryPointStep(flow), translateStepUnplanned(flow, v.maps !== null), commitStep(flow, failoverCommit(flow))];
+  if (o.stopFlow) steps.push(pauseStep(flow));
+  return {
+    kind: 'failover', opKey: `failover:${flow.source}->${flow.target}`, from: flow.source, to: flow.target,
+    title: `Failover ${flow.source} -> ${flow.target} (UNPLANNED: ${flow.source} ${probe.ok ? 'reachable' : 'unreachable'})`,
+    lines: renderUnplannedPlan(flow, probe, v, newestCheckpoint(v.checkpoints)), steps, blockers: [],
+    journalProps: flow.targetProps, data: { mode: 'unplanned', topics, groups, sourceReachable: probe.ok },
+    args: { mode: 'unplanned', stopFlow: !!o.stopFlow },
+  };
 }
 
 /** What B holds of A's data, and how fresh it is. */
@@ -368,31 +286,7 @@ export async function recoveryPoint(flow: FlowContext, sel: Selection): Promise<
   let newestCp = 0;
   for (const m of cps.values()) for (const c of m.values()) newestCp = Math.max(newestCp, c.timestamp);
   const maps = flow.mapsLocation === 'target' || sourceReachable ? await loadFlowMaps(flow, new Set(sel.topics)) : null;
-  const target = new ClusterAdmin(flow.targetProps, 'ferry-failover-rp');
-  const partitions: RecoveryPartition[] = [];
-  try {
-    const remote = sel.topics.map((t) => flow.remoteTopic(t));
-    const marks = await topicWatermarks(target, remote);
-    for (const t of sel.topics) {
-      const r = flow.remoteTopic(t);
-      for (const [p, w] of (marks.get(r) ?? []).entries()) {
-        if (!w) continue;
-        const map = maps?.get(topicPartitionKey(t, p));
-        const last = map?.lastMirrored;
-        const processed = map?.processedUpTo ?? null;
-        const lastAt = await lastRecordTimestamp(flow.targetProps, r, p, w.high, w.low);
-        // A group that committed past what the mirror processed consumed records B never got.
-        let knownMissing = 0;
-        for (const g of sel.groups) {
-          const c = cps.get(g)?.get(topicPartitionKey(r, p));
-          if (c && processed !== null && c.upstreamOffset > processed) knownMissing = Math.max(knownMissing, c.upstreamOffset - processed);
-        }
-        partitions.push({ topic: t, remoteTopic: r, partition: p, targetEnd: w.high, lastMirroredUpstream: last?.upstreamOffset ?? null, processedUpTo: processed, lastRecordAt: lastAt, knownMissing, risk: 'unknown' });
-      }
-    }
-  } finally {
-    await target.close();
-  }
+  const partitions = await recoveryPartitions(flow, sel, maps, cps);
   // The last sign of life of A that reached B: the newest heartbeat that came through the mirror, or the newest
   // mirrored record if that is later (heartbeats stop when their herder does; data may keep coming).
   const newestRecord = Math.max(0, ...partitions.map((p) => p.lastRecordAt ?? 0));
@@ -411,6 +305,33 @@ export async function recoveryPoint(flow: FlowContext, sel: Selection): Promise<
     newestRecordAt: newestRecord > 0 ? newestRecord : null,
     partitions, mapsOnTarget: maps !== null,
   };
+}
+
+/** Per selected partition on B: its end, what the mirror processed of A, its newest record, and known gaps. */
+async function recoveryPartitions(
+  flow: FlowContext, sel: Selection, maps: Map<string, OffsetMap> | null, cps: Map<string, Map<string, StoredCheckpoint>>,
+): Promise<RecoveryPartition[]> {
+  const partitions: RecoveryPartition[] = [];
+  const remote = sel.topics.map((t) => flow.remoteTopic(t));
+  const marks = await withClusterAdmin(flow.targetProps, (target) => topicWatermarks(target, remote), 'ferry-failover-rp');
+  for (const t of sel.topics) {
+    const r = flow.remoteTopic(t);
+    for (const [p, w] of (marks.get(r) ?? []).entries()) {
+      if (!w) continue;
+      const map = maps?.get(topicPartitionKey(t, p));
+      const last = map?.lastMirrored;
+      const processed = map?.processedUpTo ?? null;
+      const lastAt = await lastRecordTimestamp(flow.targetProps, r, p, w.high, w.low);
+      // A group that committed past what the mirror processed consumed records B never got.
+      let knownMissing = 0;
+      for (const g of sel.groups) {
+        const c = cps.get(g)?.get(topicPartitionKey(r, p));
+        if (c && processed !== null && c.upstreamOffset > processed) knownMissing = Math.max(knownMissing, c.upstreamOffset - processed);
+      }
+      partitions.push({ topic: t, remoteTopic: r, partition: p, targetEnd: w.high, lastMirroredUpstream: last?.upstreamOffset ?? null, processedUpTo: processed, lastRecordAt: lastAt, knownMissing, risk: 'unknown' });
+    }
+  }
+  return partitions;
 }
 
 export function renderRecoveryPoint(rp: RecoveryPoint, flow: FlowContext): string[] {

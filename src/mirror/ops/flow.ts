@@ -3,7 +3,7 @@
 // (startMirrorMaker) restricted to one ordered pair, so it coordinates through the same worker topics on the
 // target as a `ferry mirror` process with the same file would: a flow started here and later by an operator
 // continue from the same offsets.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { writeProperties } from '../../config/properties.js';
 import { parseMm2Properties, type Mm2Config } from '../../connectors/mirror/mm2-properties.js';
 import { startMirrorMaker, type MirrorMakerHandle } from '../dedicated.js';
@@ -59,17 +59,14 @@ export function singleFlowConfig(props: Record<string, string>, source: string, 
 export async function prepareFlowTopics(cfg: Mm2Config): Promise<void> {
   for (const flow of cfg.flows) {
     const w = flow.worker;
-    const admin = new ClusterAdmin(w, 'ferry-ops-flow-topics');
-    try {
+    return withClusterAdmin(w, async (admin) => {
       const rf = (k: string) => Number(w[`${k}.replication.factor`] ?? 3);
       await ensureTopics(admin, [
         { topic: w['config.storage.topic']!, partitions: 1, replicationFactor: rf('config.storage'), replicationFactorSetting: 'config.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
         { topic: w['offset.storage.topic']!, partitions: Number(w['offset.storage.partitions'] ?? 25), replicationFactor: rf('offset.storage'), replicationFactorSetting: 'offset.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
         { topic: w['status.storage.topic']!, partitions: Number(w['status.storage.partitions'] ?? 5), replicationFactor: rf('status.storage'), replicationFactorSetting: 'status.storage.replication.factor', configs: { 'cleanup.policy': 'compact' } },
       ]);
-    } finally {
-      await admin.close();
-    }
+    }, 'ferry-ops-flow-topics');
   }
 }
 

@@ -9,7 +9,7 @@
 // one. Compaction keeps the latest record of each key, which is all the journal needs.
 import { randomUUID } from 'node:crypto';
 import type { ClientProps } from '../../kafka/client.js';
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { RecordProducer } from '../../kafka/producer.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import { ensureTopics } from './context.js';
@@ -60,19 +60,13 @@ export class OpsJournal {
   /** Reads the journal (a missing topic is an empty journal; nothing is created until the first write). */
   static async open(props: ClientProps, topic = OPS_JOURNAL_TOPIC): Promise<OpsJournal> {
     const j = new OpsJournal(props, topic);
-    const admin = new ClusterAdmin(props, 'ferry-ops-journal');
-    try {
-      const counts = await admin.partitionCounts([topic]);
-      const n = counts.get(topic);
-      if (n === undefined) return j;
-      j.ensured = true;
-      await readToEnd(props, topic, Array.from({ length: n }, (_, i) => i), (r) => {
-        if (!r.key) return;
-        j.apply(r.key.toString('utf8'), r.value);
-      }, { clientId: 'ferry-ops-journal-reader', timeoutMs: 60_000 });
-    } finally {
-      await admin.close();
-    }
+    const n = await withClusterAdmin(props, async (admin) => (await admin.partitionCounts([topic])).get(topic), 'ferry-ops-journal');
+    if (n === undefined) return j;
+    j.ensured = true;
+    await readToEnd(props, topic, Array.from({ length: n }, (_, i) => i), (r) => {
+      if (!r.key) return;
+      j.apply(r.key.toString('utf8'), r.value);
+    }, { clientId: 'ferry-ops-journal-reader', timeoutMs: 60_000 });
     return j;
   }
 
@@ -104,13 +98,10 @@ export class OpsJournal {
       return;
     }
     if (!this.ensured) {
-      const admin = new ClusterAdmin(this.props, 'ferry-ops-journal');
-      try {
+      await withClusterAdmin(this.props, async (admin) => {
         // No setting names its factor, so the cluster's own default.replication.factor applies (-1), never a capped 3.
         await ensureTopics(admin, [{ topic: this.topic, partitions: 1, replicationFactor: -1, configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '3600000' } }]);
-      } finally {
-        await admin.close();
-      }
+      }, 'ferry-ops-journal');
       this.ensured = true;
     }
     if (!this.producer) {

@@ -10,7 +10,7 @@
 //   cutover  producers stopped on A (end offsets quiet), drain, final exact group commit, full verification,
 //            pause the flow
 // Topic names stay the same (IdentityReplicationPolicy) unless the configuration sets a policy.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { PartitionReader } from '../../kafka/partition-reader.js';
 import type { PatternList } from '../../connectors/mirror/filters.js';
 import { IDENTITY_REPLICATION_POLICY_CLASS, REPLICATION_POLICY_CLASS_CONFIG } from '../../connectors/mirror/replication-policy.js';
@@ -24,9 +24,8 @@ import {
 import { OpsJournal, type OpRecord } from './journal.js';
 import { renderProperties, singleFlowProperties, startFlowInProcess } from './flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
-import { commitMoves, describeMoves, flowLag, groupCommits, waitForDrain, type FlowLag, type GroupCommitResult } from './steps.js';
-import { summarizeMoves, translateForward, translateGroupForward, type MovedOffset } from './translate.js';
-import { pauseStep } from './failover.js';
+import { commitStep, flowLag, groupCommits, pauseStep, preflightStep, translateStep, waitForDrain, type FlowLag, type Selection } from './steps.js';
+import { translateForward } from './translate.js';
 import { verifyFlow, type VerifyReport } from './verify.js';
 import { fmtBytes, fmtCount, fmtDuration, plural, progressBar, table } from './format.js';
 
@@ -280,9 +279,7 @@ export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions
   const flow = flowContext(raw, o.from, o.to);
   await requireReachable(flow.sourceProps, o.from);
   await requireReachable(flow.targetProps, o.to);
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-plan-a');
-  const b = new ClusterAdmin(flow.targetProps, 'ferry-migrate-plan-b');
-  try {
+  return withClusterAdmin(flow.sourceProps, (a) => withClusterAdmin(flow.targetProps, async (b) => {
     const topics = await selectedTopics(flow, a, o);
     const facts = await topicFacts(a, b, flow, topics);
     const { planned, warnings } = await planTopics(flow, topics, facts, o.to);
@@ -294,9 +291,7 @@ export async function migratePlan(src: ClusterSource, o: MigrateSelectionOptions
       from: o.from, to: o.to, policy: raw[REPLICATION_POLICY_CLASS_CONFIG]!, topics: planned, acls, groups,
       totals: planTotals(planned, rate), assumeRateMiBps: rate, warnings,
     };
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  }, 'ferry-migrate-plan-b'), 'ferry-migrate-plan-a');
 }
 
 export function renderMigrationPlan(p: MigrationPlan): string {
@@ -323,17 +318,14 @@ export function renderMigrationPlan(p: MigrationPlan): string {
 
 /** Computes a new migration job from the selection on the source (throws when it selects nothing). */
 async function newJob(flow: FlowContext, raw: Record<string, string>, o: MigrateSelectionOptions): Promise<MigrationJob> {
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-start');
-  try {
+  return withClusterAdmin(flow.sourceProps, async (a) => {
     const topics = await selectedTopics(flow, a, o);
     if (o.groups) {
       const gs = selectGroups(flow, await a.consumerGroups(), o.groups);
       if (gs.length === 0) throw new OpsError(`--groups matches no consumer group on ${o.from}`);
     }
     return { topics, groupsPattern: o.groupsText ?? null, policyClass: raw[REPLICATION_POLICY_CLASS_CONFIG]!, flowOverrides: jobOverrides(o.from, o.to, topics, o.groupsText ?? null) };
-  } finally {
-    await a.close();
-  }
+  }, 'ferry-migrate-start');
 }
 
 /** Computes the migration job: the one an earlier start journaled (unless restarting), or a new one. */
@@ -376,9 +368,7 @@ function createTopicsStep(jf: FlowContext, job: MigrationJob, props: Record<stri
   return {
     name: 'create-topics', title: `create the topics on ${to} with the source's partition counts and configs`,
     run: async (ctx) => {
-      const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-topics-a');
-      const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-topics-b');
-      try {
+      return withClusterAdmin(jf.sourceProps, (a) => withClusterAdmin(jf.targetProps, async (b) => {
         const counts = await a.partitionCounts(job.topics);
         const configs = await a.topicConfigs(job.topics);
         const have = await b.partitionCounts(job.topics.map((t) => jf.remoteTopic(t)));
@@ -388,9 +378,7 @@ function createTopicsStep(jf: FlowContext, job: MigrationJob, props: Record<stri
         const extended = await extendTopics(b, jf, job, counts, have);
         for (const t of todo) ctx.out(renderCreatedTopic(t));
         return { details: { created, extended }, summary: `${created.length} created, ${job.topics.length - todo.length} existed${extended > 0 ? `, ${extended} extended` : ''}` };
-      } finally {
-        await Promise.all([a.close(), b.close()]);
-      }
+      }, 'ferry-migrate-topics-b'), 'ferry-migrate-topics-a');
     },
   };
 }
@@ -400,9 +388,7 @@ function createAclsStep(jf: FlowContext, job: MigrationJob, from: string, to: st
   return {
     name: 'create-acls', title: `copy the topics' ACLs to ${to} (WRITE included: producers move too)`,
     run: async () => {
-      const a = new ClusterAdmin(jf.sourceProps, 'ferry-migrate-acls-a');
-      const b = new ClusterAdmin(jf.targetProps, 'ferry-migrate-acls-b');
-      try {
+      return withClusterAdmin(jf.sourceProps, (a) => withClusterAdmin(jf.targetProps, async (b) => {
         let acls: Awaited<ReturnType<ClusterAdmin['topicAcls']>>;
         try {
           acls = await a.topicAcls();
@@ -414,9 +400,7 @@ function createAclsStep(jf: FlowContext, job: MigrationJob, from: string, to: st
         if (want.length === 0) return { summary: 'no topic ACLs to copy' };
         await b.createTopicAcls(want.map((x) => ({ resourceType: 'TOPIC', resourceName: x.resourceName, patternType: 'LITERAL', principal: x.principal, host: x.host, operation: x.operation, permission: x.permissionType === 'DENY' ? 'DENY' : 'ALLOW' })));
         return { details: { created: want.length }, summary: `${want.length} ACL(s) created` };
-      } finally {
-        await Promise.all([a.close(), b.close()]);
-      }
+      }, 'ferry-migrate-acls-b'), 'ferry-migrate-acls-a');
     },
   };
 }
@@ -535,9 +519,7 @@ export async function migrateStatus(src: ClusterSource, o: { from: string; to: s
   const { job, op, cutover, flow, journal } = await loadJob(src, o.from, o.to);
   await journal.close();
   await requireReachable(flow.sourceProps, o.from);
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-status');
-  const b = new ClusterAdmin(flow.targetProps, 'ferry-migrate-status-b');
-  try {
+  return withClusterAdmin(flow.sourceProps, (a) => withClusterAdmin(flow.targetProps, async (b) => {
     const l1 = await flowLag(flow, job.topics, a);
     const t1 = Date.now();
     await sleep(o.sampleMs ?? 2000);
@@ -577,9 +559,7 @@ export async function migrateStatus(src: ClusterSource, o: { from: string; to: s
       topics, totals: { total, mirrored, fraction: total === 0 ? 1 : mirrored / total, ratePerSec: rate, etaMs: total - mirrored === 0 ? 0 : rate > 0 ? ((total - mirrored) / rate) * 1000 : null, lag: l2.total },
       groups, safety, at: new Date().toISOString(),
     };
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  }, 'ferry-migrate-status-b'), 'ferry-migrate-status');
 }
 
 function eta(ms: number | null): string {
@@ -611,13 +591,7 @@ export async function migrateVerify(src: ClusterSource, o: { from: string; to: s
   const { job, flow, journal } = await loadJob(src, o.from, o.to);
   await journal.close();
   await requireReachable(flow.sourceProps, o.from);
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-migrate-verify');
-  let groups: string[];
-  try {
-    groups = await movingGroups(a, flow, job);
-  } finally {
-    await a.close();
-  }
+  const groups = await withClusterAdmin(flow.sourceProps, (a) => movingGroups(a, flow, job), 'ferry-migrate-verify');
   return verifyFlow(flow, { selectedTopics: job.topics, selectedGroups: groups, strict: o.strict ?? false, tailRecords: o.tailRecords ?? 0, allowDuplicates: o.allowDuplicates ?? false });
 }
 
@@ -633,8 +607,6 @@ export interface CutoverOptions {
   /** Copies the mirror re-sent after a crash do not fail the verification (they are still reported). */
   allowDuplicates?: boolean;
 }
-
-interface CutoverSelection { topics: string[]; groups: string[] }
 
 /** Computes the groups that move with a migration: the job's groups with commits on its topics. */
 async function movingGroups(a: ClusterAdmin, flow: FlowContext, job: MigrationJob): Promise<string[]> {
@@ -666,7 +638,7 @@ function quiesceStep(flow: FlowContext, o: CutoverOptions, quiet: number): OpSte
   return {
     name: 'quiesce', title: `confirm producers stopped on ${o.from}: end offsets unchanged for ${fmtDuration(quiet)}`,
     run: async (ctx) => {
-      const s = ctx.details<CutoverSelection>('preflight')!;
+      const s = ctx.details<Selection>('preflight')!;
       const waited = await waitQuiet(flow, s.topics, quiet, o.timeoutMs ?? 300_000, ctx.progress);
       return { details: { waitedMs: waited }, summary: `no writes for ${fmtDuration(quiet)} (waited ${fmtDuration(waited)})` };
     },
@@ -678,69 +650,9 @@ function drainStep(flow: FlowContext, o: CutoverOptions): OpStep {
   return {
     name: 'drain', title: `wait until everything is mirrored and the groups stopped on ${o.from}`,
     run: async (ctx) => {
-      const s = ctx.details<CutoverSelection>('preflight')!;
+      const s = ctx.details<Selection>('preflight')!;
       const d = await waitForDrain(flow, s.topics, s.groups, { timeoutMs: o.timeoutMs ?? 300_000, progress: ctx.progress });
       return { details: d, summary: `lag 0 after ${fmtDuration(d.waitedMs)}` };
-    },
-  };
-}
-
-/** Renders a commit the offset maps cannot translate. */
-function renderUntranslatable(g: string, u: { topic: string; partition: number; offset: number; reason: string }): string {
-  return `${g}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`;
-}
-
-/** Renders the summary of the translate step. */
-function renderTranslateSummary(groupsMoved: Record<string, MovedOffset[]>, untranslatable: number): string {
-  const sum = summarizeMoves(Object.values(groupsMoved).flat());
-  return `${plural(sum.partitions, 'partition')}: ${sum.exact} exact${untranslatable > 0 ? `, ${untranslatable} untranslatable` : ''}`;
-}
-
-/** Step: translate the groups' final commits on the source exactly through the offset maps. */
-function translateStep(flow: FlowContext): OpStep {
-  return {
-    name: 'translate', title: 'translate the groups\' final commits exactly',
-    run: async (ctx) => {
-      const s = ctx.details<CutoverSelection>('preflight')!;
-      const admin = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-translate');
-      try {
-        const maps = (await loadFlowMaps(flow, new Set(s.topics))) ?? new Map();
-        const cm = await groupCommits(admin, s.groups, new Set(s.topics));
-        const groupsMoved: Record<string, MovedOffset[]> = {};
-        let untranslatable = 0;
-        for (const g of s.groups) {
-          const r = translateGroupForward(g, cm[g] ?? [], maps, flow.remoteTopic);
-          groupsMoved[g] = r.moved;
-          untranslatable += r.untranslatable.length;
-          for (const u of r.untranslatable) ctx.out(renderUntranslatable(g, u));
-          describeMoves(r.moved, ctx.out, 12);
-        }
-        return { details: { groups: groupsMoved }, summary: renderTranslateSummary(groupsMoved, untranslatable) };
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
-
-/** Renders the summary of the commit step. */
-function renderCommitSummary(r: { results: GroupCommitResult[]; incomplete: boolean }): string {
-  return `${r.results.filter((x) => x.status === 'committed').length} committed, ${r.results.filter((x) => x.status === 'unchanged').length} already in place${r.incomplete ? ', SOME SKIPPED (active on the target)' : ''}`;
-}
-
-/** Step: commit the translated offsets of the groups on the target (forward only). */
-function commitStep(flow: FlowContext, o: CutoverOptions): OpStep {
-  return {
-    name: 'commit', title: `final commit of the groups on ${o.to} (forward only)`,
-    run: async (ctx) => {
-      const t = ctx.details<{ groups: Record<string, MovedOffset[]> }>('translate')!;
-      const b = new ClusterAdmin(flow.targetProps, 'ferry-cutover-commit');
-      try {
-        const r = await commitMoves(b, t.groups, o.to, ctx.out, flow.targetProps);
-        return { details: r.results, incomplete: r.incomplete, summary: renderCommitSummary(r) };
-      } finally {
-        await b.close();
-      }
     },
   };
 }
@@ -760,7 +672,7 @@ function verifyStep(flow: FlowContext, o: CutoverOptions): OpStep {
   return {
     name: 'verify', title: o.verifyTail ? `verify the last ${fmtCount(o.verifyTail)} records of every partition, configs and groups` : 'verify every record, the configs and the group offsets',
     run: async (ctx) => {
-      const s = ctx.details<CutoverSelection>('preflight')!;
+      const s = ctx.details<Selection>('preflight')!;
       const report = await verifyFlow(flow, { selectedTopics: s.topics, selectedGroups: s.groups, strict: true, tailRecords: o.verifyTail ?? 0, checkAcls: false, allowDuplicates: o.allowDuplicates ?? false, onProgress: (p) => ctx.progress(`verify: ${p.partitionsDone}/${p.partitions} partitions, ${fmtCount(p.records)} records`) });
       for (const p of report.problems.slice(0, 20)) ctx.out(`problem: ${p}`);
       if (!report.ok) throw new OpsError(renderVerifyFailure(report), OPS_EXIT.mismatch);
@@ -770,13 +682,13 @@ function verifyStep(flow: FlowContext, o: CutoverOptions): OpStep {
 }
 
 /** The steps of a cutover. */
-function cutoverSteps(flow: FlowContext, o: CutoverOptions, sel: CutoverSelection): OpStep[] {
+function cutoverSteps(flow: FlowContext, o: CutoverOptions, sel: Selection): OpStep[] {
   return [
-    { name: 'preflight', title: `record the selection (${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')})`, run: async () => ({ details: sel, summary: `${plural(sel.groups.length, 'group')}` }) },
+    preflightStep(sel),
     quiesceStep(flow, o, o.quietPeriodMs ?? 10_000),
     drainStep(flow, o),
-    translateStep(flow),
-    commitStep(flow, o),
+    translateStep(flow, { title: 'translate the groups\' final commits exactly', clientId: 'ferry-cutover-translate', checkpointFallback: false }),
+    commitStep(flow, { title: `final commit of the groups on ${o.to} (forward only)`, clientId: 'ferry-cutover-commit' }),
     verifyStep(flow, o),
     pauseStep(flow, `pause the migration flow ${o.from}->${o.to}`),
     { name: 'complete', title: 'mark the migration complete', run: async () => ({ summary: `consumers and producers can now use ${o.to}` }) },
@@ -788,8 +700,7 @@ export async function planCutover(src: ClusterSource, o: CutoverOptions): Promis
   await journal.close();
   if (op.status !== 'done') throw new OpsError(`migration ${o.from}->${o.to} is not fully set up (start is ${op.status}): re-run 'ferry migrate start' first`, OPS_EXIT.precondition);
   await requireReachable(flow.sourceProps, o.from);
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-plan');
-  try {
+  return withClusterAdmin(flow.sourceProps, async (a) => {
     const groups = await movingGroups(a, flow, job);
     const st = await readFlowStatus(flow);
     const lag = await flowLag(flow, job.topics, a);
@@ -799,16 +710,13 @@ export async function planCutover(src: ClusterSource, o: CutoverOptions): Promis
       steps: cutoverSteps(flow, o, { topics: job.topics, groups }), blockers: cutoverBlockers(flow, st, lag, o), blockersCheckedBy: 'verify',
       journalProps: flow.targetProps, data: { topics: job.topics, groups, lag: lag.total }, args: {},
     };
-  } finally {
-    await a.close();
-  }
+  }, 'ferry-cutover-plan');
 }
 
 /** Waits until the end offsets of the topics stay unchanged for `quietMs`; returns how long it waited. */
 async function waitQuiet(flow: FlowContext, topics: string[], quietMs: number, timeoutMs: number, progress: (l: string) => void): Promise<number> {
-  const a = new ClusterAdmin(flow.sourceProps, 'ferry-cutover-quiet');
   const started = Date.now();
-  try {
+  return withClusterAdmin(flow.sourceProps, async (a) => {
     const snap = async () => {
       const m = await topicWatermarks(a, topics);
       const out = new Map<string, number>();
@@ -833,9 +741,7 @@ async function waitQuiet(flow: FlowContext, topics: string[], quietMs: number, t
       }
       last = now;
     }
-  } finally {
-    await a.close();
-  }
+  }, 'ferry-cutover-quiet');
 }
 
 export async function migrateCutover(src: ClusterSource, o: CutoverOptions, exec: ExecuteOptions = {}): Promise<OperationResult> {

@@ -1,12 +1,14 @@
 // Building blocks the operations share: replication lag of a flow from its offset maps, waiting for a flow to
-// drain, reading a group's commits, and committing moved offsets forward-only on the cluster a group moves to.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+// drain, reading a group's commits, committing moved offsets forward-only on the cluster a group moves to, and the
+// step factories failover and migrate both run (preflight, translate, commit, pause-flow).
+import { withClusterAdmin, type ClusterAdmin } from '../../kafka/cluster-admin.js';
 import type { ClientProps } from '../../kafka/client.js';
 import { GroupActiveError, commitGroupOffsets } from './offsets.js';
 import { planGroupOffsetSync } from '../../connectors/mirror/checkpoints.js';
 import { topicPartitionKey, type OffsetMap } from '../../connectors/mirror/offset-map.js';
-import { OPS_EXIT, OpsError, loadFlowMaps, sleep, topicWatermarks, type FlowContext } from './context.js';
-import type { MovedOffset } from './translate.js';
+import { OPS_EXIT, OpsError, loadFlowMaps, readCheckpoints, setFlowTargetState, sleep, topicWatermarks, type FlowContext } from './context.js';
+import type { OpStep } from './plan.js';
+import { summarizeMoves, translateGroupForward, type MovedOffset, type Untranslatable } from './translate.js';
 import { fmtCount, fmtDuration, plural } from './format.js';
 
 export interface PartitionLag {
@@ -64,10 +66,9 @@ export interface DrainResult {
 export async function waitForDrain(
   flow: FlowContext, topics: string[], groups: string[], opts: { timeoutMs: number; progress: (l: string) => void; signal?: AbortSignal; requireInactiveGroups?: boolean },
 ): Promise<DrainResult> {
-  const source = new ClusterAdmin(flow.sourceProps, 'ferry-ops-drain');
   const started = Date.now();
   let lastReport = 0;
-  try {
+  return withClusterAdmin(flow.sourceProps, async (source) => {
     for (;;) {
       const lag = await flowLag(flow, topics, source);
       const recreated = lag.partitions.filter((p) => p.recreated);
@@ -103,9 +104,7 @@ export async function waitForDrain(
       }
       await sleep(500, opts.signal);
     }
-  } finally {
-    await source.close();
-  }
+  }, 'ferry-ops-drain');
 }
 
 /**
@@ -198,4 +197,105 @@ export function describeMoves(moves: readonly MovedOffset[], out: (l: string) =>
     if (shown++ >= limit) { out(`… ${moves.length - limit} more`); break; }
     out(`${m.group}  ${m.fromTopic}-${m.partition}@${m.fromOffset} -> ${m.toTopic}-${m.partition}@${m.toOffset}  ${m.exact ? 'exact' : 'inexact'} (${m.via})${m.note ? `  ${m.note}` : ''}`);
   }
+}
+
+// ------------------------------------------------------------------------------------------------ step factories
+
+/** The topics and groups an operation works on, recorded by its `preflight` step: a resume works on the same. */
+export interface Selection {
+  topics: string[];
+  groups: string[];
+}
+
+/** Step `preflight`: records the selection in the journal. */
+export function preflightStep(sel: Selection): OpStep {
+  const summary = `${plural(sel.topics.length, 'topic')}, ${plural(sel.groups.length, 'group')}`;
+  return { name: 'preflight', title: `record the selection (${summary})`, run: async () => ({ details: sel, summary }) };
+}
+
+/** What the `translate` step records: each group's moves, and the commits nothing could translate. */
+export interface TranslateDetails {
+  groups: Record<string, MovedOffset[]>;
+  untranslatable: Untranslatable[];
+}
+
+export interface TranslateStepOptions {
+  title: string;
+  /** Client id of the admin that reads the groups' commits on the source. */
+  clientId: string;
+  /** A commit the offset maps cannot translate falls back to the group's newest checkpoint (failover); migrate has none. */
+  checkpointFallback: boolean;
+}
+
+/** Renders the summary of the `translate` step. */
+export function renderTranslateSummary(d: TranslateDetails): string {
+  const sum = summarizeMoves(Object.values(d.groups).flat());
+  const untranslatable = d.untranslatable.length > 0 ? `, ${d.untranslatable.length} untranslatable` : '';
+  return `${plural(sum.partitions, 'partition')} in ${plural(Object.keys(d.groups).length, 'group')}: ${sum.exact} exact, ${sum.redelivered} record(s) to re-deliver${untranslatable}`;
+}
+
+/** Renders a commit nothing could translate. */
+function renderUntranslatable(u: Untranslatable): string {
+  return `${u.group}  ${u.topic}-${u.partition}@${u.offset}: NOT translatable — ${u.reason}`;
+}
+
+/** Step `translate`: the selected groups' commits on the flow's source, moved exactly through the offset maps. */
+export function translateStep(flow: FlowContext, o: TranslateStepOptions): OpStep {
+  return {
+    name: 'translate', title: o.title,
+    run: async (ctx) => {
+      const s = ctx.details<Selection>('preflight')!;
+      const topics = new Set(s.topics);
+      const maps = (await loadFlowMaps(flow, topics)) ?? new Map<string, OffsetMap>();
+      const checkpoints = o.checkpointFallback ? await readCheckpoints(flow) : null;
+      const commits = await withClusterAdmin(flow.sourceProps, (source) => groupCommits(source, s.groups, topics), o.clientId);
+      const details: TranslateDetails = { groups: {}, untranslatable: [] };
+      for (const g of s.groups) {
+        const cps = checkpoints?.get(g);
+        const fallback = cps ? (t: string, p: number) => cps.get(topicPartitionKey(flow.remoteTopic(t), p)) : undefined;
+        const r = translateGroupForward(g, commits[g] ?? [], maps, flow.remoteTopic, fallback);
+        details.groups[g] = r.moved;
+        details.untranslatable.push(...r.untranslatable);
+        describeMoves(r.moved, ctx.out, 12);
+      }
+      for (const u of details.untranslatable) ctx.out(renderUntranslatable(u));
+      return { details, summary: renderTranslateSummary(details) };
+    },
+  };
+}
+
+/** Renders the summary of the `commit` step. */
+export function renderCommitSummary(r: { results: GroupCommitResult[] }, alias: string): string {
+  const count = (...st: GroupCommitResult['status'][]) => r.results.filter((x) => st.includes(x.status)).length;
+  const skipped = count('skipped-active', 'failed');
+  return `${count('committed')} group(s) committed, ${count('unchanged')} unchanged${skipped > 0 ? `, ${skipped} SKIPPED (active on ${alias})` : ''}`;
+}
+
+/** Step `commit`: the translated offsets committed on the flow's target, forward only; groups active there are skipped. */
+export function commitStep(flow: FlowContext, o: { title: string; clientId: string }): OpStep {
+  return {
+    name: 'commit', title: o.title,
+    run: async (ctx) => {
+      const t = ctx.details<Pick<TranslateDetails, 'groups'>>('translate')!;
+      const r = await withClusterAdmin(flow.targetProps, (target) => commitMoves(target, t.groups, flow.target, ctx.out, flow.targetProps), o.clientId);
+      return { details: r.results, incomplete: r.incomplete, summary: renderCommitSummary(r, flow.target) };
+    },
+  };
+}
+
+/** Step `pause-flow`: pauses the flow's source and checkpoint connectors where it runs as a dedicated-mode flow. */
+export function pauseStep(flow: FlowContext, title?: string): OpStep {
+  return {
+    name: 'pause-flow', title: title ?? `pause the flow ${flow.source}->${flow.target} (${flow.connectorNames.source}, ${flow.connectorNames.checkpoint})`,
+    run: async (ctx) => {
+      try {
+        const previous = await setFlowTargetState(flow, 'PAUSED');
+        return { details: { previous }, summary: `paused (was ${Object.values(previous).join('/')})` };
+      } catch (e) {
+        if (!(e instanceof OpsError)) throw e;
+        ctx.out(e.message);
+        return { details: { skipped: e.message }, summary: 'not paused: the flow is not a dedicated-mode flow on the target (pause it where it runs)' };
+      }
+    },
+  };
 }

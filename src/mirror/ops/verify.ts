@@ -11,7 +11,7 @@
 //
 // This file runs the steps; each concern is its own module: verify-configs.ts (topics and configs),
 // verify-acls.ts, verify-records.ts (data and safety), verify-groups.ts; verify-render.ts words every line.
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin } from '../../kafka/cluster-admin.js';
 import type { CompareCounts } from './compare.js';
 import { OPS_EXIT, OpsError, selectGroups, selectTopics, type FlowContext } from './context.js';
 import { checkAcls } from './verify-acls.js';
@@ -32,9 +32,7 @@ export { renderVerifyReport } from './verify-render.js';
 /** Runs every check of `ferry verify` for the flow. Needs both clusters. */
 export async function verifyFlow(flow: FlowContext, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
-  const src = new ClusterAdmin(flow.sourceProps, 'ferry-verify-source');
-  const tgt = new ClusterAdmin(flow.targetProps, 'ferry-verify-target');
-  try {
+  return withClusterAdmin(flow.sourceProps, (src) => withClusterAdmin(flow.targetProps, async (tgt) => {
     const { topics, groups } = await selectScope(flow, src, opts);
     const scope = await readTopicState(flow, opts, src, tgt, topics);
     const topicResults = checkTopics(scope);
@@ -42,9 +40,7 @@ export async function verifyFlow(flow: FlowContext, opts: VerifyOptions = {}): P
     const data = await checkData(scope, started);
     const groupResults = await checkGroups(scope, groups);
     return buildReport(scope, started, { topicResults, acls, data, groupResults });
-  } finally {
-    await Promise.all([src.close(), tgt.close()]);
-  }
+  }, 'ferry-verify-target'), 'ferry-verify-source');
 }
 
 /** The exit code of `ferry verify`: ok, or mismatch. */
