@@ -1,7 +1,7 @@
 // `ferry restore`: backed-up topics (S3Sink, LosslessJsonFormat) back into a cluster — same partitions, keys,
 // values, headers and timestamps, optionally renamed — exactly once across re-runs, with a progress bar, an offset
 // mapping file and `--groups` to commit consumer groups at the exact restored offsets.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../connect/api/errors.js';
@@ -14,7 +14,7 @@ import { ClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
 import { listBackedUpTopics } from '../connectors/s3/backup-reader.js';
 import { s3SourceConfigDef, type StorageSettings } from '../connectors/s3/config.js';
-import { formatMapping, parseMapping, runRestore, translateOffset, type OffsetRun } from '../connectors/s3/restore-job.js';
+import { formatMapping, runRestore, translateOffset, type OffsetRun } from '../connectors/s3/restore-job.js';
 import { ObjectStore } from '../connectors/s3/storage.js';
 import { AbstractConfig } from '../connect/api/config-def.js';
 import { readGroupSnapshot } from './backup.js';
@@ -206,9 +206,4 @@ export async function restoreGroups(
     }
   } finally { await admin.close(); }
   return out;
-}
-
-export function readMappingFile(path: string): OffsetRun[] {
-  if (!existsSync(path)) throw new UsageError(`no mapping file ${path}`);
-  return parseMapping(readFileSync(path, 'utf8'));
 }

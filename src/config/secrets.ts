@@ -68,12 +68,6 @@ export function redactConfig<T extends Record<string, unknown>>(c: T): T {
   return (out ?? c) as T;
 }
 
-/** A value as it may be printed for a key: `[hidden]` when the key is secret. */
-export function displayValue(key: string, value: unknown): string {
-  if (value !== null && value !== undefined && isSecretKey(key)) return HIDDEN;
-  return String(value);
-}
-
 // Secret values seen at resolution time (secret keys' values, whatever a provider resolved them
 // from). The log sink scrubs these out of every line, which catches a secret that reached a message
 // some other way (an exception from a client library quoting its config, a JAAS parse error).

@@ -23,8 +23,6 @@ export const CLIENT_CERT_USER = 'alice';
 /** A host name no resolver answers, so a certificate for it never matches the broker's address. */
 export const WRONG_HOST = 'wrong-host.ferry.invalid';
 
-export type StoreFlavour = 'jks' | 'pkcs12' | 'pem';
-
 /** Files of one truststore (the CA certificate) in every flavour. */
 export interface TruststoreFiles {
   jks: string;

@@ -15,11 +15,13 @@ import { StringConverter } from '../../src/connect/converters/string-converter.j
 import type { EncodedBatch, EncodedBatchSink, RecordProducer } from '../../src/kafka/producer.js';
 import { logger } from '../../src/observability/logger.js';
 import type { TaskConverters } from '../../src/connect/runtime/task-common.js';
-import { sleep } from '../../src/backoff.js';
+import { pollUntil, sleep } from '../../src/backoff.js';
 
 class BytesTask extends SourceTask {
   sink: EncodedBatchSink | null = null;
   polls = 0;
+  /** Every call of poll, including those that return nothing. */
+  calls = 0;
   private pending: Promise<void>[] = [];
   override version(): string { return '1'; }
   async start(): Promise<void> {}
@@ -27,6 +29,7 @@ class BytesTask extends SourceTask {
   useEncodedBatches(sink: EncodedBatchSink): boolean { this.sink = sink; return true; }
   async flushEncoded(): Promise<void> { await Promise.all(this.pending); }
   async poll(): Promise<SourceRecord[] | null> {
+    this.calls++;
     await sleep(5);
     if (!this.sink || this.polls >= 3) return null;
     const n = this.polls++;
@@ -43,6 +46,7 @@ class BytesTask extends SourceTask {
 /** Polls 3 batches of 4 records on the record path (its converters keep the runtime from offering the byte path). */
 class RecordsTask extends BytesTask {
   override async poll(): Promise<SourceRecord[] | null> {
+    this.calls++;
     await sleep(5);
     if (this.polls >= 3) return null;
     const n = this.polls++;
@@ -80,9 +84,8 @@ async function run(conv: TaskConverters, stages: unknown[], task = new BytesTask
     log, offsetFlushIntervalMs: 60_000,
   });
   runner.start();
-  const until = Date.now() + 5000;
-  while (task.polls < 3 && task.sink && Date.now() < until) await sleep(10);
-  if (!task.sink) await sleep(50);
+  // Until the task has polled its 3 batches, or (byte path not offered) has been polled a few times for nothing.
+  await pollUntil('the task polled its batches', () => task.polls >= 3 || (!task.sink && !(task instanceof RecordsTask) && task.calls >= 5), { timeoutMs: 5000, intervalMs: 5 });
   await runner.stop(5000);
   return { task, sent, store, failures };
 }

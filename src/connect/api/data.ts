@@ -14,10 +14,6 @@ export type SchemaType =
   | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'
   | 'BOOLEAN' | 'STRING' | 'BYTES' | 'ARRAY' | 'MAP' | 'STRUCT';
 
-export const PRIMITIVE_TYPES: readonly SchemaType[] = [
-  'INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING', 'BYTES',
-];
-
 export interface Field {
   readonly name: string;
   readonly index: number;
@@ -248,22 +244,6 @@ export function fromLogical(schema: Schema, value: unknown): unknown {
     }
     case LOGICAL.TIMESTAMP:
       return value instanceof Date ? value.getTime() : Number(value);
-    default:
-      return value;
-  }
-}
-
-/** Underlying primitive -> logical value. */
-export function toLogical(schema: Schema, value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  switch (schema.name) {
-    case LOGICAL.DECIMAL:
-      return value instanceof Decimal ? value : Decimal.fromBytes(value as Uint8Array, decimalScale(schema));
-    case LOGICAL.DATE:
-      return value instanceof Date ? value : new Date(Number(value) * MS_PER_DAY);
-    case LOGICAL.TIME:
-    case LOGICAL.TIMESTAMP:
-      return value instanceof Date ? value : new Date(Number(value));
     default:
       return value;
   }

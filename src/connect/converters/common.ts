@@ -2,11 +2,10 @@
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js';
 import type { Schema } from '../api/data.js';
 import { Decimal, Struct } from '../api/data.js';
-import type { Props, SchemaAndValue } from '../api/connector.js';
+import type { Props } from '../api/connector.js';
 import { DataError } from '../api/errors.js';
 
 export const CONVERTER_TYPE_CONFIG = 'converter.type';
-export type ConverterType = 'key' | 'value' | 'header';
 
 /** Adds Connect's ConverterConfig key (set by the framework, not by users). */
 export function defineConverterType(def: ConfigDef): ConfigDef {
@@ -40,11 +39,6 @@ export function deserializationError(topic: string, cause: unknown): DataError {
   return new DataError(`Converting byte[] to Kafka Connect data failed due to serialization error of topic ${topic}: ${why}`, { cause });
 }
 
-export function serializationError(topic: string, cause: unknown): DataError {
-  const why = cause instanceof Error ? cause.message : String(cause);
-  return new DataError(`Converting Kafka Connect data to byte[] failed due to serialization error of topic ${topic}: ${why}`, { cause });
-}
-
 /** A short description of a JS value's type for error messages. */
 export function typeOf(v: unknown): string {
   if (v === null) return 'null';
@@ -61,9 +55,4 @@ export function typeOf(v: unknown): string {
 
 export function schemaLabel(schema: Schema): string {
   return schema.name ? `${schema.type} (${schema.name})` : schema.type;
-}
-
-/** A fresh {schema: null, value: null} (callers may mutate what they get). */
-export function nullSchemaAndValue(): SchemaAndValue {
-  return { schema: null, value: null };
 }

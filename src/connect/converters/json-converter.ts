@@ -27,8 +27,6 @@ export const SCHEMAS_CACHE_SIZE_CONFIG = 'schemas.cache.size';
 export const DECIMAL_FORMAT_CONFIG = 'decimal.format';
 export const REPLACE_NULL_WITH_DEFAULT_CONFIG = 'replace.null.with.default';
 
-export type DecimalFormat = 'BASE64' | 'NUMERIC';
-
 const ENVELOPE_ERROR =
   'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields.' +
   ' If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';

@@ -131,10 +131,6 @@ function readConnectorTasks(r: Reader): { connectors: string[]; tasks: TaskRef[]
   return { connectors, tasks };
 }
 
-export function emptyAssignment(version: 0 | 1 | 2 = 1): ConnectAssignment {
-  return { version, error: NO_ERROR, leader: '', leaderUrl: '', configOffset: -1, connectors: [], tasks: [], revokedConnectors: [], revokedTasks: [], delay: 0 };
-}
-
 export function encodeAssignment(a: ConnectAssignment): Buffer {
   const w = new Writer().int16(a.version).int16(a.error).string(a.leader).string(a.leaderUrl).int64(a.configOffset);
   writeConnectorTasks(w, a.connectors, a.tasks);

@@ -21,11 +21,6 @@ export function runOwned<T>(owner: TaskOwner, fn: () => T): T {
   return owners.run(owner, fn);
 }
 
-/** The owner of the current async context, if any. */
-export function currentOwner(): TaskOwner | undefined {
-  return owners.getStore();
-}
-
 function handle(kind: 'uncaughtException' | 'unhandledRejection', err: unknown): void {
   const owner = owners.getStore();
   if (owner) {

@@ -9,10 +9,6 @@ import { SKIP } from './error-handling.js';
 export type { TaskId } from '../api/states.js';
 import type { TaskId } from '../api/states.js';
 
-export function taskIdString(id: TaskId): string {
-  return `${id.connector}-${id.task}`;
-}
-
 export interface RecordTransformer {
   /** The configured transformations; none means records pass unchanged (a source task may then write bytes). */
   readonly stages: readonly unknown[];

@@ -20,16 +20,6 @@ export function offsetKeyJson(connector: string, partition: SourcePartition): st
   return JSON.stringify([connector, partition]);
 }
 
-export function parseOffsetKey(json: string): { connector: string; partition: SourcePartition } | null {
-  try {
-    const v = JSON.parse(json) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && v[1] && typeof v[1] === 'object' && !Array.isArray(v[1])) {
-      return { connector: v[0], partition: v[1] as SourcePartition };
-    }
-  } catch { /* fall through */ }
-  return null;
-}
-
 export interface OffsetStore {
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -19,7 +19,6 @@ import {
 export const MIRROR_SOURCE_CONNECTOR_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
 export const MIRROR_CHECKPOINT_CONNECTOR_CLASS = 'org.apache.kafka.connect.mirror.MirrorCheckpointConnector';
 export const MIRROR_HEARTBEAT_CONNECTOR_CLASS = 'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector';
-export const MIRROR_CONNECTOR_CLASSES = [MIRROR_SOURCE_CONNECTOR_CLASS, MIRROR_HEARTBEAT_CONNECTOR_CLASS, MIRROR_CHECKPOINT_CONNECTOR_CLASS] as const;
 
 // ---- key names (MM2's) ----
 export const ENABLED = 'enabled';
@@ -60,7 +59,6 @@ export const HEARTBEATS_TOPIC_REPLICATION_FACTOR = 'heartbeats.topic.replication
 /** Set by the connector on each task (comma-separated `topic-partition`, as MirrorUtils.encodeTopicPartition). */
 export const TASK_TOPIC_PARTITIONS = 'task.assigned.partitions';
 export const TASK_CONSUMER_GROUPS = 'task.assigned.groups';
-export const TASK_INDEX = 'task.index';
 
 export const SOURCE_CLUSTER_PREFIX = 'source.cluster.';
 export const TARGET_CLUSTER_PREFIX = 'target.cluster.';
@@ -414,7 +412,6 @@ export function mirrorClientConfig(props: RawProps, side: Side, kind: Kind, role
 }
 
 export const sourceConsumerConfig = (props: RawProps, role?: string): Record<string, string> => mirrorClientConfig(props, 'source', 'consumer', role);
-export const sourceProducerConfig = (props: RawProps, role?: string): Record<string, string> => mirrorClientConfig(props, 'source', 'producer', role);
 export const sourceAdminConfig = (props: RawProps, role?: string): Record<string, string> => mirrorClientConfig(props, 'source', 'admin', role);
 export const targetConsumerConfig = (props: RawProps, role?: string): Record<string, string> => mirrorClientConfig(props, 'target', 'consumer', role);
 export const targetProducerConfig = (props: RawProps, role?: string): Record<string, string> => mirrorClientConfig(props, 'target', 'producer', role);

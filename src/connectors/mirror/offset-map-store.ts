@@ -18,8 +18,6 @@ export function encodeOffsetMapRecord(topic: string, partition: number, map: Off
   return { key: encodeOffsetSyncKey(topic, partition), value: map.toBuffer() };
 }
 
-export const OFFSET_MAPS_PARTITIONS = 1;
-
 /** Loads the latest map of every (selected) partition. A missing topic yields an empty result. */
 export async function loadOffsetMaps(
   props: ClientProps,
