@@ -8,7 +8,7 @@ import { ConfigError } from '../connect/api/errors.js';
 import { compileJavaRegex } from '../connect/api/java-regex.js';
 import { readPropertiesFile } from '../config/properties.js';
 import { ferryEnv } from '../config/ferry-env.js';
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
 import type { StorageSettings } from '../connectors/s3/config.js';
 import { ObjectStore } from '../connectors/s3/storage.js';
@@ -71,11 +71,10 @@ export async function readGroupSnapshot(s: StorageSettings): Promise<GroupSnapsh
 
 export async function writeGroupSnapshot(s: StorageSettings, bootstrap: ClientProps, pattern: string): Promise<GroupSnapshot> {
   const re = compileJavaRegex(pattern, true);
-  const admin = new ClusterAdmin(bootstrap, 'ferry-backup-groups');
   const snap: GroupSnapshot = { takenAt: new Date().toISOString(), groups: {} };
-  try {
+  await withClusterAdmin(bootstrap, async (admin) => {
     for (const g of (await admin.consumerGroups()).filter((x) => re.test(x) && !x.startsWith('connect-'))) snap.groups[g] = await admin.groupOffsets(g);
-  } finally { await admin.close(); }
+  }, 'ferry-backup-groups');
   const store = new ObjectStore(s);
   try { await store.put(groupSnapshotKey(s), Buffer.from(JSON.stringify(snap, null, 2))); } finally { store.close(); }
   return snap;
@@ -149,11 +148,10 @@ export async function backupStatus(connectUrl: string | null, name: string, stor
   const committed = new Map<string, number>();
   const ends = new Map<string, number>();
   if (cluster) {
-    const admin = new ClusterAdmin(cluster, 'ferry-backup-status');
-    try {
+    await withClusterAdmin(cluster, async (admin) => {
       for (const o of await admin.groupOffsets(`connect-${name}`)) { committed.set(`${o.topic}\u0000${o.partition}`, o.offset); if (!perTopic.has(o.topic)) perTopic.set(o.topic, new Map()); }
       for (const t of perTopic.keys()) for (const w of await admin.watermarks(t).catch(() => [])) ends.set(`${t}\u0000${w.partition}`, w.high);
-    } finally { await admin.close(); }
+    }, 'ferry-backup-status');
   }
   const topics: BackupStatus['topics'] = [...perTopic].sort((a, b) => a[0].localeCompare(b[0])).map(([topic, parts]) => {
     const ids = new Set([...parts.keys(), ...[...ends.keys()].filter((k) => k.startsWith(`${topic}\u0000`)).map((k) => Number(k.split('\u0000')[1]))]);

@@ -10,7 +10,7 @@ import { readPropertiesFile } from '../config/properties.js';
 import { ferryEnv } from '../config/ferry-env.js';
 import { resolveOwnReferences } from '../config/config-providers.js';
 import { FileOffsetStore } from '../connect/storage/offset-store.js';
-import { ClusterAdmin } from '../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../kafka/cluster-admin.js';
 import type { ClientProps } from '../kafka/client.js';
 import { listBackedUpTopics } from '../connectors/s3/backup-reader.js';
 import { s3SourceConfigDef, type StorageSettings } from '../connectors/s3/config.js';
@@ -180,11 +180,10 @@ export async function restoreGroups(
   const re = compileJavaRegex(pattern, true);
   let committed: Map<string, Array<{ topic: string; partition: number; offset: number }>>;
   if (groupsFrom !== undefined) {
-    const admin = new ClusterAdmin({ 'bootstrap.servers': groupsFrom }, 'ferry-restore-groups');
-    try {
-      committed = new Map();
+    committed = new Map();
+    await withClusterAdmin({ 'bootstrap.servers': groupsFrom }, async (admin) => {
       for (const g of (await admin.consumerGroups()).filter((x) => re.test(x))) committed.set(g, await admin.groupOffsets(g));
-    } finally { await admin.close(); }
+    }, 'ferry-restore-groups');
   } else {
     const snap = await readGroupSnapshot(storage);
     if (!snap) throw new UsageError(`--groups needs the groups' offsets: --groups-from the original cluster, or a snapshot in S3 (ferry backup groups); none found in ${storage.bucket}`);
@@ -193,8 +192,7 @@ export async function restoreGroups(
   const restoredTopics = new Map<string, string>();
   for (const r of runs) restoredTopics.set(r.topic, r.targetTopic);
   const out: Array<{ group: string; offsets: Array<{ topic: string; partition: number; offset: number }> }> = [];
-  const admin = new ClusterAdmin(target, 'ferry-restore-groups');
-  try {
+  await withClusterAdmin(target, async (admin) => {
     for (const [group, offs] of committed) {
       const translated = offs.filter((o) => restoredTopics.has(o.topic)).map((o) => {
         const t = restoredTopics.get(o.topic)!;
@@ -204,6 +202,6 @@ export async function restoreGroups(
       await admin.setGroupOffsets(group, translated);
       out.push({ group, offsets: translated });
     }
-  } finally { await admin.close(); }
+  }, 'ferry-restore-groups');
   return out;
 }

@@ -5,7 +5,7 @@ import type { Props, SinkConnector, SourceConnector } from '../api/connector.js'
 import { BadRequestError, NotFoundError } from '../api/errors.js';
 import type { ClientProps } from '../../kafka/client.js';
 import { withClusterAdmin } from '../../kafka/cluster-admin.js';
-import { ClusterAdmin, GroupActiveError } from '../../kafka/cluster-admin.js';
+import { GroupActiveError } from '../../kafka/cluster-admin.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../runtime/connector-config.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
@@ -46,14 +46,11 @@ export async function alterSinkConnectorOffsets(adminProps: ClientProps, name: s
     // KIP-875: null removes the partition's committed offset; kafkajs lacks OffsetDelete, so it is left as is.
     if (off !== null) commits.push({ topic, partition, offset: off });
   }
-  const admin = new ClusterAdmin(adminProps, 'ferry-sink-offsets');
   try {
-    await admin.setGroupOffsets(groupId, commits);
+    await withClusterAdmin(adminProps, (admin) => admin.setGroupOffsets(groupId, commits), 'ferry-sink-offsets');
   } catch (e) {
     if (e instanceof GroupActiveError) throw new BadRequestError(`The consumer group ${groupId} still has active members; stop the connector first`, { cause: e });
     throw e;
-  } finally {
-    await admin.close();
   }
   return 'The offsets for this connector have been altered successfully';
 }

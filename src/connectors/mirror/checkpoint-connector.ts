@@ -4,7 +4,7 @@
 // moving them forward. Partitions without a Ferry map (e.g. taking over from Apache MM2) are translated
 // from MM2's offset syncs the way MM2 does.
 import { ConfigDef, Schemas, SourceConnector, SourceTask, javaHashMapKeyOrder, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { PartitionReader } from '../../kafka/partition-reader.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import type { InRecord } from '../../kafka/consumer.js';
@@ -325,12 +325,9 @@ export class MirrorCheckpointConnector extends SourceConnector {
     this.settings = parseMirrorCheckpointConfig(props);
     if (!this.settings.enabled || this.settings.emitCheckpointsIntervalMs === null) return;
     this.source = new ClusterAdmin(sourceAdminConfig(props, 'checkpoint-connector-admin'), 'ferry-checkpoint-connector-admin');
-    const target = new ClusterAdmin(targetAdminConfig(props, 'checkpoint-connector-target'), 'ferry-checkpoint-connector-target');
-    try {
-      await target.createTopics([{ topic: this.settings.checkpointsTopic, partitions: 1, replicationFactor: this.settings.checkpointsTopicReplicationFactor, replicationFactorSetting: CHECKPOINTS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }]);
-    } finally {
-      await target.close();
-    }
+    await withClusterAdmin(targetAdminConfig(props, 'checkpoint-connector-target'), (target) => target.createTopics([{
+      topic: this.settings.checkpointsTopic, partitions: 1, replicationFactor: this.settings.checkpointsTopicReplicationFactor, replicationFactorSetting: CHECKPOINTS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' },
+    }]), 'ferry-checkpoint-connector-target');
     this.groups = await this.findGroups();
     if (this.settings.refreshGroupsIntervalMs !== null) {
       this.timer = setInterval(() => {

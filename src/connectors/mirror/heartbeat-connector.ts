@@ -2,7 +2,7 @@
 // emit.heartbeats.interval.seconds to the `heartbeats` topic of the flow's target (via the worker producer).
 // Replicated onward, heartbeat topics (A.heartbeats, B.A.heartbeats…) let MirrorClient find the topology.
 import { ConfigDef, Schemas, SourceConnector, SourceTask, sourceRecord, type Props, type SourceRecord, type TaskFactory } from '../../connect/api/index.js';
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { mirrorMetrics } from '../../observability/mirror-metrics.js';
 import { encodeHeartbeat } from './heartbeat.js';
 import { HEARTBEATS_TOPIC_REPLICATION_FACTOR, mirrorHeartbeatConfigDef, parseMirrorHeartbeatConfig, targetAdminConfig, type MirrorHeartbeatSettings } from './mirror-config.js';
@@ -61,12 +61,9 @@ export class MirrorHeartbeatConnector extends SourceConnector {
     // `enabled` is deliberately ignored, as in MM2: the heartbeat-only reverse flow of a one-way mirror must
     // still emit, or upstream tools (MirrorClient.upstreamClusters, replicationHops) see no topology.
     if (this.settings.emitHeartbeatsIntervalMs === null) return;
-    const admin = new ClusterAdmin(targetAdminConfig(props, 'heartbeats-admin'), 'ferry-heartbeats-admin');
-    try {
+    return withClusterAdmin(targetAdminConfig(props, 'heartbeats-admin'), async (admin) => {
       await admin.createTopics([{ topic: this.settings.heartbeatsTopic, partitions: 1, replicationFactor: this.settings.heartbeatsTopicReplicationFactor, replicationFactorSetting: HEARTBEATS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }]);
-    } finally {
-      await admin.close();
-    }
+    }, 'ferry-heartbeats-admin');
   }
 
   override taskConfigs(): Props[] {

@@ -4,7 +4,7 @@
 // latest sync — the complete history survives and any committed offset still in the source's retention
 // translates exactly. Stored next to the offset-syncs topic (offset-syncs.topic.location).
 import type { ClientProps } from '../../kafka/client.js';
-import { ClusterAdmin } from '../../kafka/cluster-admin.js';
+import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import { OffsetMap } from './offset-map.js';
 import { decodeOffsetSyncKey, encodeOffsetSyncKey } from './offset-sync.js';
@@ -65,8 +65,7 @@ export async function dropContradictedMaps(
   }
   if (byTopic.size === 0) return [];
   const dropped: ContradictedMap[] = [];
-  const admin = new ClusterAdmin(targetAdminProps, 'ferry-offset-maps-check');
-  try {
+  await withClusterAdmin(targetAdminProps, async (admin) => {
     const existing = new Set(await admin.topics());
     for (const [topic, list] of byTopic) {
       const remote = remoteTopic(topic);
@@ -80,8 +79,6 @@ export async function dropContradictedMaps(
         dropped.push({ topic, partition, remoteTopic: remote, lastDownstream: last.downstreamOffset, remoteEnd });
       }
     }
-  } finally {
-    await admin.close();
-  }
+  }, 'ferry-offset-maps-check');
   return dropped;
 }

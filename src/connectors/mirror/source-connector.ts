@@ -1,7 +1,7 @@
 // MirrorSourceConnector: discovers source topics, creates and extends remote topics, syncs topic configs
 // and ACLs, creates the offset-syncs and offset-maps topics, and spreads partitions over tasks.
 import { ConfigDef, SourceConnector, type Props, type TaskFactory } from '../../connect/api/index.js';
-import { ClusterAdmin, type AclBinding as AdminAcl, type TopicConfigEntry as AdminConfigEntry } from '../../kafka/cluster-admin.js';
+import { ClusterAdmin, withClusterAdmin, type AclBinding as AdminAcl, type TopicConfigEntry as AdminConfigEntry } from '../../kafka/cluster-admin.js';
 import { ReplicationFactorError } from '../../kafka/replication-factor.js';
 import {
   mirrorSourceConfigDef, offsetSyncsClientConfig, parseMirrorSourceConfig, sourceAdminConfig, targetAdminConfig, validateMirrorSourceProps,
@@ -100,15 +100,12 @@ export class MirrorSourceConnector extends SourceConnector {
 
   private async createInternalTopics(): Promise<void> {
     const location = this.settings.offsetSyncsTopicLocation;
-    const admin = new ClusterAdmin(offsetSyncsClientConfig(this.props, 'admin'), 'ferry-offset-syncs-admin');
-    try {
+    await withClusterAdmin(offsetSyncsClientConfig(this.props, 'admin'), async (admin) => {
       const rf = this.settings.offsetSyncsTopicReplicationFactor;
       const topics = [{ topic: offsetMapsTopicName(location, this.settings.sourceClusterAlias, this.settings.targetClusterAlias), partitions: 1, replicationFactor: rf, replicationFactorSetting: OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } }];
       if (this.settings.emitOffsetSyncsEnabled) topics.push({ topic: this.settings.offsetSyncsTopic, partitions: 1, replicationFactor: rf, replicationFactorSetting: OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, configs: { 'cleanup.policy': 'compact' } });
       await admin.createTopics(topics);
-    } finally {
-      await admin.close();
-    }
+    }, 'ferry-offset-syncs-admin');
   }
 
   private async findSourcePartitions(): Promise<TopicPartitionRef[]> {

@@ -22,7 +22,7 @@ import { decodeHeartbeat } from '../../connectors/mirror/heartbeat.js';
 import type { ReplicationPolicy } from '../../connectors/mirror/replication-policy.js';
 import { decodeConfigRecord, decodeStatusRecord, encodeTargetState, targetStateKey } from '../../connect/storage/internal-formats.js';
 import type { TargetState } from '../../connect/herder/herder.js';
-import { sleep } from '../../backoff.js';
+import { pollUntil, retry } from '../../backoff.js';
 
 /** Exit codes shared by the operations commands. */
 export const OPS_EXIT = {
@@ -246,24 +246,21 @@ function isMissingTopic(e: unknown): boolean {
 export async function ensureTopics(admin: ClusterAdmin, topics: { topic: string; partitions: number; replicationFactor: number; replicationFactorSetting?: string; configs?: Record<string, string> }[]): Promise<string[]> {
   const created: string[] = [];
   for (const t of topics) {
-    for (let attempt = 0; ; attempt++) {
+    created.push(...await retry(async () => {
       try {
-        created.push(...await admin.createTopics([t]));
-        break;
+        return await admin.createTopics([t]);
       } catch (e) {
-        if ((await admin.topics().catch(() => [] as string[])).includes(t.topic)) { created.push(t.topic); break; }
-        if (attempt >= 5 || !(isMissingTopic(e) || /already exists|LEADER_NOT_AVAILABLE/i.test((e as Error).message))) throw e;
-        await sleep(300 * (attempt + 1));
+        if ((await admin.topics().catch(() => [] as string[])).includes(t.topic)) return [t.topic];
+        throw e;
       }
-    }
+    }, { attempts: 6, retriable: (e) => isMissingTopic(e) || /already exists|LEADER_NOT_AVAILABLE/i.test((e as Error).message), backoffMs: (attempt) => 300 * attempt }));
   }
-  // The topics must be usable (metadata propagated) before anyone produces to them.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const counts = await admin.partitionCounts(topics.map((t) => t.topic)).catch(() => new Map<string, number>());
-    if (topics.every((t) => counts.has(t.topic)) || Date.now() > deadline) break;
-    await sleep(200);
-  }
+  // The topics must be usable (metadata propagated) before anyone produces to them; after 15 s the producer's own
+  // metadata retries take over.
+  await pollUntil('the new topics in the metadata', async () => {
+    const counts = await admin.partitionCounts(topics.map((t) => t.topic));
+    return topics.every((t) => counts.has(t.topic));
+  }, { timeoutMs: 15_000, intervalMs: 200 }).catch(() => undefined);
   return created;
 }
 
@@ -462,5 +459,3 @@ export async function lastRecordTimestamp(props: ClientProps, topic: string, par
     await reader.disconnect();
   }
 }
-
-export { sleep };

@@ -18,9 +18,10 @@ import { newTopicConfigs, type AclBinding } from '../../connectors/mirror/topic-
 import { toPolicyEntries } from '../../connectors/mirror/source-connector.js';
 import { topicPartitionKey } from '../../connectors/mirror/offset-map.js';
 import {
-  OPS_EXIT, OpsError, ensureTopics, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, selectionPattern, sleep,
+  OPS_EXIT, OpsError, ensureTopics, flowContext, loadFlowMaps, readFlowStatus, requireReachable, resolveRawProperties, selectGroups, selectTopics, selectionPattern,
   topicWatermarks, type ClusterSource, type FlowContext, type FlowStatus, type PartitionEnds,
 } from './context.js';
+import { sleep } from '../../backoff.js';
 import { OpsJournal, type OpRecord } from './journal.js';
 import { renderProperties, singleFlowProperties, startFlowInProcess } from './flow.js';
 import { executePlan, type ExecuteOptions, type OperationPlan, type OperationResult, type OpStep } from './plan.js';
