@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { acksOf, consumerConfig, createKafka, producerConfig, withAdmin } from '../../src/kafka/client.js';
 import { uniqueName, useKafka } from '../helpers/kafka.js';
-import { sleep } from '../../src/backoff.js';
+import { pollUntil } from '../../src/backoff.js';
 
 const kafka = useKafka({ clusters: ['roundtrip'] });
 const props = () => kafka.cluster('roundtrip').props;
@@ -121,12 +121,7 @@ test('kafkajs quirk: subscribing to a topic that does not exist yet fails once, 
     }
     if (firstError !== undefined) {
       assert.match(firstError, /does not host this topic-partition/);
-      let ok = false;
-      for (let i = 0; i < 20 && !ok; i++) {
-        await sleep(250);
-        ok = await consumer.subscribe({ topic, fromBeginning: true }).then(() => true, () => false);
-      }
-      assert.ok(ok, 'subscribe succeeds once the auto-created topic exists');
+      await pollUntil('subscribe to succeed once the auto-created topic exists', () => consumer.subscribe({ topic, fromBeginning: true }).then(() => true, () => false), { timeoutMs: 5000, intervalMs: 250 });
     }
     const topics = await withAdmin(props(), (admin) => admin.listTopics());
     assert.ok(topics.includes(topic), 'the metadata request auto-created the topic');

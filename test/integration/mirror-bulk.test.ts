@@ -97,7 +97,7 @@ test('kill -9 of connect-mirror-maker mid-stream, then restart: nothing lost, du
   const producing = (async () => {
     for (let k = 0; k < BATCHES; k++) {
       producedCount += await produceMixed(a.props, [topic], { run: 'crash', partitions, from: k * PER_BATCH, count: PER_BATCH, batchSize: 500, concurrency: 1 });
-      await sleep(250);
+      await sleep(250); // pacing: spreads the stream over ~15 s
     }
   })();
 

@@ -332,13 +332,15 @@ test('checkpoints land on the exact next record, in plain, transactional and com
   await produceTransactions(a.props, 'cp-txn', 'cp-txn-producer');
 
   // Compacted topic: values superseded and keys deleted (tombstones), compacted before the mirror starts.
-  await createTopics(a.props, [{ topic: 'cp-compact', partitions: 1, configs: { 'cleanup.policy': 'compact', 'segment.ms': '300', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' } }]);
+  const SEGMENT_MS = 300;
+  await createTopics(a.props, [{ topic: 'cp-compact', partitions: 1, configs: { 'cleanup.policy': 'compact', 'segment.ms': String(SEGMENT_MS), 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' } }]);
   const cprod = createKafka(a.props, { clientId: 'cp-compact' }).producer({ allowAutoTopicCreation: false, idempotent: false });
   await cprod.connect();
   try {
     const round = async (msgs: { key: string; value: string | null }[]) => {
       await cprod.send({ topic: 'cp-compact', acks: -1, messages: msgs.map((m) => ({ partition: 0, key: m.key, value: m.value })) });
-      await sleep(400); // the next write rolls the segment
+      // A fixed time is the point: once segment.ms has elapsed, the next write rolls the segment.
+      await sleep(SEGMENT_MS + 100);
     };
     await round(Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `v1-${i}` })));
     await round(Array.from({ length: 35 }, (_, i) => ({ key: `k${i}`, value: i < 25 ? `v2-${i}` : null })));
@@ -358,6 +360,7 @@ test('checkpoints land on the exact next record, in plain, transactional and com
   }
   await waitFor('cp-compact stable', async () => {
     const x = JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
+    // A fixed time is the point (stability window): several cleaner backoffs (log.cleaner.backoff.ms 200) without a change.
     await sleep(1500);
     return x === JSON.stringify(await partitionFingerprints(a.props, 'cp-compact', 0));
   }, 30_000, 100);

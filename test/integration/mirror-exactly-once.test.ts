@@ -57,7 +57,7 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
   const producing = (async () => {
     for (let from = 0; from < opts.total; from += BATCH) {
       produced += await produceMixed(a.props, [topic], { run: topic, partitions: PARTITIONS, from, count: Math.min(BATCH, opts.total - from), batchSize: BATCH, concurrency: 1 });
-      await sleep(opts.pauseMs);
+      await sleep(opts.pauseMs); // pacing: spreads the stream over the kills
     }
   })();
 
@@ -84,6 +84,8 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
       } finally {
         nodes[i]!.child.kill('SIGCONT');
       }
+      // A fixed time is the point: the thawed zombie gets 2 s to send its in-flight writes and commits (to be rejected)
+      // before the kills; whether it had any shows only in its log, so there is no condition to wait on.
       await sleep(2000);
       const fenced = nodes[i]!.output().match(/fenced|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/g)?.length ?? 0;
       log(`${topic}: freeze ${f + 1}/${opts.freezes} of node ${i + 1}/${nodes.length} while producing (${produced} produced): its partitions moved on without it; thawed, ${fenced} fenced writes or commits in its log`);
@@ -94,7 +96,7 @@ async function run(opts: { name: string; total: number; kills: number; freezes?:
       const restartedAt = Date.now();
       await waitFor(`mirror progress before kill ${k + 1}`, async () => (await targetCount()) > before + 500 || (produced >= opts.total && Date.now() - restartedAt > 6000), 60_000, 100)
         .catch((e: Error) => { throw explain(e); });
-      await sleep(Math.floor(Math.random() * 1000));
+      await sleep(Math.floor(Math.random() * 1000)); // a random moment of the copying, on purpose
       const i = k % nodes.length;
       nodes[i]!.kill9();
       await nodes[i]!.exited;

@@ -109,7 +109,7 @@ function watchTasks(mm: MirrorMakerHandle) {
           if (seen[seen.length - 1] !== entry && !seen.includes(entry)) seen.push(entry);
         }
       }
-      await sleep(250);
+      await sleep(250); // the sampling interval of the watcher, not a wait
     }
   })();
   return {

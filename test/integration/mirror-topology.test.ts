@@ -123,7 +123,8 @@ test('new topic, partition increase and config changes follow the source; target
       return c.get('retention.ms')?.value === '987654321' && c.get('max.message.bytes')?.source !== 'dynamic-topic';
     }, 30_000, 200);
     log(`config change and removal synced ${Date.now() - changed} ms later`);
-    // Let two more sync rounds pass: the target-only override must still be there.
+    // A fixed time is the point: two more config sync rounds (sync.topic.configs.interval.seconds) must pass, and the
+    // target-only override must still be there after them.
     await sleep(2 * REFRESH_S * 1000 + 500);
     const after = await topicConfig(b.props, 'P.dyn-1');
     assert.equal(after.get('segment.ms')?.value, '7200000', 'the target-only override survives config sync');
@@ -206,8 +207,8 @@ test('active-active A↔B with the default policy: no loops, each record once pe
       const [ba, ab] = await Promise.all([endOffsets(b.props, 'A.orders'), endOffsets(a.props, 'B.orders')]);
       return ba.length === P && ab.length === P && ba.every((x, p) => x >= endsA[p]!) && ab.every((x, p) => x >= endsB[p]!);
     }, 60_000, 250);
-    // Give loops a chance to show up: two topic refreshes and plenty of polls.
-    await sleep(5000);
+    // A fixed time is the point (no loop may appear): two topic refreshes and plenty of polls.
+    await sleep(2 * Number(mm2.props['refresh.topics.interval.seconds']) * 1000 + 1000);
     const loopsA = await listRemoteLoops(a.props, /^(A|B)\.(A|B)\./);
     const loopsB = await listRemoteLoops(b.props, /^(A|B)\.(A|B)\./);
     assert.deepEqual([...loopsA, ...loopsB], [], 'no A.B.x / B.A.x topics');
@@ -249,7 +250,8 @@ test('active-active X↔Y with IdentityReplicationPolicy (identical names): no l
       const [ea, eb] = await Promise.all([endOffsets(a.props, 'shared'), endOffsets(b.props, 'shared')]);
       return sum(ea) >= 2 * N && sum(eb) >= 2 * N;
     }, 60_000, 250);
-    await sleep(5000);
+    // A fixed time is the point (nothing may loop back): two topic refreshes and plenty of polls.
+    await sleep(2 * Number(mm2.props['refresh.topics.interval.seconds']) * 1000 + 1000);
     const [ea, eb] = await Promise.all([endOffsets(a.props, 'shared'), endOffsets(b.props, 'shared')]);
     assert.equal(sum(ea), 2 * N, 'X holds its records and Y\'s, nothing looped back');
     assert.equal(sum(eb), 2 * N, 'Y holds its records and X\'s, nothing looped back');

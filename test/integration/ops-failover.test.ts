@@ -17,14 +17,13 @@ import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { PartitionReader } from '../../src/kafka/partition-reader.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import type { MirrorMakerHandle } from '../../src/mirror/dedicated.js';
-import { loadFlowMaps, readFlowStatus, resolveFlow, setFlowTargetState } from '../../src/mirror/ops/context.js';
+import { loadFlowMaps, readCheckpoints, readFlowStatus, resolveFlow, setFlowTargetState } from '../../src/mirror/ops/context.js';
 import { OpsJournal } from '../../src/mirror/ops/journal.js';
 import { translateForward } from '../../src/mirror/ops/translate.js';
 import { topicPartitionKey } from '../../src/connectors/mirror/offset-map.js';
 import { createTopics, deliveryReport, fingerprint, SeqConsumer, SeqProducer } from '../../scenarios/lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../../scenarios/lib/mirror.js';
 import { runFerry } from '../../scenarios/lib/cli.js';
-import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let mirror: MirrorMakerHandle | null = null;
@@ -206,7 +205,11 @@ test('unplanned failover with A killed: checkpoints committed, recovery point re
   } finally {
     await badmin.close();
   }
-  await sleep(2000);
+  // The unplanned failover moves g3 by its checkpoints: A dies (under traffic) once B holds one for every partition.
+  await until('checkpoints of g3 for every partition of a.orders on b', async () => {
+    const cps = (await readCheckpoints(flow)).get('g3');
+    return cps !== undefined && [0, 1, 2].every((p) => cps.has(topicPartitionKey('a.orders', p)));
+  }, 30_000, 500);
   a.kill();
   const killedAt = Date.now();
   await bounded(producer.stop(), 5000);

@@ -9,7 +9,6 @@ import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor } from '../helpers/connect.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import type { ConnectorSpec } from '../../src/cli/connect.js';
-import { sleep } from '../../src/backoff.js';
 
 let kafka: KafkaHarness;
 let bootstrap: string;
@@ -61,8 +60,14 @@ test('100,000 lines round trip byte-identical across a worker restart; no duplic
     assert.ok(midway < 100_000 || statSync(output).size > 0);
     worker = await startTestWorker(bootstrap, { dir: tmp.dir, connectors });
     await waitFor('all lines in the output file', () => lineCount(output) >= 100_000, 120_000);
-    // Give a duplicate (if any) a chance to show up before comparing.
-    await sleep(1500);
+    // The source has nothing more to send (so a duplicate, if any, is already in the topic) once its committed
+    // position is the end of the input: offsets are committed only for records the broker acknowledged.
+    const inputSize = statSync(input).size;
+    await waitFor(`file-source's committed position to reach the end of the input (${inputSize} bytes)`, async () => {
+      const r = await worker.rest('GET', '/connectors/file-source/offsets');
+      const offsets = (r.body as { offsets?: { offset: { position?: unknown } }[] } | null)?.offsets ?? [];
+      return offsets.some((o) => Number(o.offset.position) === inputSize);
+    }, 30_000);
     assert.equal(await topicCount('lines'), 100_000, 'topic holds each line exactly once');
     const outLines = readFileSync(output, 'utf8').split('\n');
     const firstDiff = lines.findIndex((l, i) => outLines[i] !== l);

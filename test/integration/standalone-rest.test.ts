@@ -9,6 +9,7 @@ import { startKafka, type KafkaHarness } from '../helpers/kafka.js';
 import { startTestWorker, tempDir, waitFor, type TestWorker } from '../helpers/connect.js';
 import { withAdmin } from '../../src/kafka/client.js';
 import { sleep } from '../../src/backoff.js';
+import { FileStreamSourceTask } from '../../src/connectors/file/file-stream-source.js';
 
 let kafka: KafkaHarness;
 let worker: TestWorker;
@@ -123,7 +124,8 @@ test('connector lifecycle: create, read, update, pause/resume, restart, stop, of
   assert.equal((await worker.rest('PUT', '/connectors/src/pause')).status, 202);
   await waitFor('PAUSED', async () => JSON.stringify(await state('src')) === JSON.stringify({ connector: 'PAUSED', tasks: ['PAUSED'] }));
   appendFileSync(input, 'row 100\n');
-  await sleep(1000);
+  // A fixed time is the point (nothing may happen): a running task would pick the line up within one poll wait.
+  await sleep(4 * FileStreamSourceTask.dataWaitMs);
   assert.equal(await topicCount('rest-lines'), 100, 'a paused task produces nothing');
   assert.equal((await worker.rest('PUT', '/connectors/src/resume')).status, 202);
   await waitFor('RUNNING again and the new line delivered', async () => (await state('src')).connector === 'RUNNING' && (await topicCount('rest-lines')) === 101);
@@ -172,7 +174,8 @@ test('connector lifecycle: create, read, update, pause/resume, restart, stop, of
   assert.equal((await worker.rest('PATCH', '/connectors/src/offsets', { offsets: [] })).status, 400);
   assert.equal((await worker.rest('PUT', '/connectors/src/resume')).status, 202);
   await waitFor('the 11 rewound lines produced again', async () => (await topicCount('rest-lines')) === 112);
-  await sleep(500);
+  // A fixed time is the point (nothing more may come): two of the task's poll waits at the end of the file.
+  await sleep(2 * FileStreamSourceTask.dataWaitMs);
   assert.equal(await topicCount('rest-lines'), 112);
 
   // Reset: everything is read again.
