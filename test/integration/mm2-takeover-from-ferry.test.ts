@@ -104,7 +104,10 @@ test('Ferry mirrors, stops, MM2 takes over: 0 lost, 0 duplicated, no ERROR in MM
   assert.deepEqual(rewritten, [], 'MM2 keeps the connector and task configs Ferry wrote');
   // MM2's log file was written (INFO and above), so an empty error list means something.
   assert.match(mm2.log(), /MirrorSourceConnector/, `MM2's log ${mm2.logFile}`);
-  const errors = mm2.errors();
+  // Except MM2's own stop race: while a checkpoint task stops (the SIGTERM above), its scheduler can still query a
+  // group through the admin client the task is closing ("Cannot accept new calls when AdminClient is closing", an
+  // ERROR from MirrorCheckpointTask.refreshIdleConsumerGroupOffset): about MM2 stopping, not what it read from Ferry.
+  const errors = mm2.errors().filter((e) => !/Cannot accept new calls when AdminClient is closing/.test(e));
   assert.deepEqual(errors, [], `MM2 logged errors after taking over from Ferry:\n${errors.join('\n')}`);
   assert.doesNotMatch(mm2.log(), /could not be found|Failed to start task|Failed to deserialize|Failed to convert/i);
   log(`Ferry → MM2: ${await assertSameCopy(a.props, b.props, topic, remote, P, 'Ferry → MM2')} records, per-partition counts and sha256 digests equal`);

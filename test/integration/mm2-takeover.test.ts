@@ -11,7 +11,7 @@ import { waitFor } from '../helpers/connect.js';
 import { commitGroupOffsets, createTopics, endOffsets, produceMixed, spawnMirrorMaker, waitForEndOffsets } from '../helpers/mirror.js';
 import {
   assertSameCopy, exactTarget, fingerprints, groupAt, interopFlowFile, javaTranslate, startApacheMirrorMaker, useJavaInterop, waitForJavaTranslation,
-  type JavaOffset,
+  type JavaOffset, type JavaStores,
 } from '../helpers/java-interop.js';
 
 const interop = useJavaInterop('ferry-mm2-takeover-');
@@ -47,6 +47,17 @@ test('MM2 mirrors, stops, Ferry takes over: 0 lost, 0 duplicated, groups before 
     const code = await mm2.stop();
     log(`MM2 stopped (${code})`);
   }
+  // MM2 is at-least-once: records it wrote after its last offset commit are written again by whoever resumes from
+  // that commit. A graceful stop (SIGTERM: the JVM's shutdown hook stops the tasks, which commit their offsets;
+  // 143 = 128 + SIGTERM) leaves that window empty, and everything was mirrored before the stop, so MM2's committed
+  // offsets must be the last source offset of every partition; 0 duplicates below is then the exact bound (a
+  // killed MM2 would leave up to one offset.flush.interval.ms of records to be written twice).
+  const mm2Exit = await mm2.exited;
+  assert.ok(mm2Exit === 143 || mm2Exit === 0, `MM2 did not stop gracefully (exit ${mm2Exit}):\n${mm2.log().slice(-3000)}`);
+  const mm2Ends = await endOffsets(a.props, topic);
+  const stored = kit.interop<JavaStores>(['connect-stores', b.bootstrap, 'mm2-configs.S1.internal', 'mm2-offsets.S1.internal', 'mm2-status.S1.internal', 'MirrorSourceConnector']).result.offsets['MirrorSourceConnector'] ?? [];
+  const committed = mm2Ends.map((_, p) => stored.find((o) => o.partition['topic'] === topic && Number(o.partition['partition']) === p)?.offset?.['offset']);
+  assert.deepEqual(committed, mm2Ends.map((e) => e - 1), `MM2's committed source offsets for ${topic} (mm2-offsets.S1.internal, read by Java) are the last record of each partition it mirrored`);
   await produceMixed(a.props, [topic], { run: 'm2f', partitions: P, from: 3 * STEP, count: STEP });
 
   const ferry = spawnMirrorMaker(file);
@@ -54,6 +65,9 @@ test('MM2 mirrors, stops, Ferry takes over: 0 lost, 0 duplicated, groups before 
     await produceMixed(a.props, [topic], { run: 'm2f', partitions: P, from: 4 * STEP, count: STEP });
     const ends = await endOffsets(a.props, topic);
     await waitForEndOffsets(b.props, remote, ends, 120_000, `${remote} (Ferry)`);
+    // Ferry resumed exactly where MM2's commit says: nothing written twice (here, before the translations below,
+    // which assume one copy of each record; checked again at the end for copies written later).
+    await assertSameCopy(a.props, b.props, topic, remote, P, 'MM2 → Ferry, once caught up');
     const src = await fingerprints(a.props, topic, P);
     const tgt = await fingerprints(b.props, remote, P);
     // After the takeover: one group in Ferry's era, one committed now at an offset MM2 mirrored.

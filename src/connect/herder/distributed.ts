@@ -519,9 +519,35 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       this.log.warn({ connector: t.connector, task: t.task }, 'assigned a task without a committed config; not started');
       return;
     }
+    const stale = this.staleTasks(t.connector);
+    if (stale.length > 0) {
+      // The config topic holds a newer generation of this connector's task configs than some of its tasks here run
+      // with (the update is read, its handler is queued behind this call). Work moves between task ids across
+      // generations (a mirror's partitions are dealt round-robin again), so starting this task with the new config
+      // now could run the old and the new owner of the same source partitions side by side, both resuming from the
+      // same stored offsets: every record after them written twice. Connect starts a connector's tasks from one
+      // config snapshot; here the queued update stops the stale tasks and rebalances, and the assignment that
+      // follows starts this one.
+      this.log.info({ connector: t.connector, task: t.task, staleTasks: stale }, 'task not started yet: tasks of its connector still run with the previous task configs');
+      return;
+    }
     const target = this.configStore.targetState(t.connector) === 'PAUSED' ? 'PAUSED' : 'STARTED';
     this.runningTasks.set(taskKeyOf(t.connector, t.task), taskConfig);
     await this.worker.startTask({ connector: t.connector, task: t.task }, connectorConfig, taskConfig, target);
+  }
+
+  /** Tasks of `connector` running here with a config other than the one now committed for them (ids, e.g. "c-0"). */
+  private staleTasks(connector: string): string[] {
+    const committed = this.configStore.tasks(connector);
+    const prefix = taskKeyOf(connector, 0).slice(0, -1);
+    const stale: string[] = [];
+    for (const [key, config] of this.runningTasks) {
+      if (!key.startsWith(prefix)) continue;
+      const task = Number(key.slice(prefix.length));
+      const now = committed[task];
+      if (!now || canonicalJson(now) !== canonicalJson(config)) stale.push(`${connector}-${task}`);
+    }
+    return stale;
   }
 
   private statusValue(state: State, trace?: string): StatusValue {
