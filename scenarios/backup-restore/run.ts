@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../../src/observability/logger.js';
+import { ferryEnv } from '../../src/config/ferry-env.js';
 import { startStandalone, type StandaloneHandle } from '../../src/cli/connect.js';
 import { startS3Server, type S3Server } from '../../src/dev/s3.js';
 import { findFreePorts } from '../../src/dev/ports.js';
@@ -144,7 +145,7 @@ export function renderBackupRestoreReport(r: BackupRestoreReport): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { records: { type: 'string' }, small: { type: 'boolean' }, json: { type: 'boolean' } } });
-  setLevel('root', process.env['FERRY_LOG_LEVEL'] ?? 'error');
+  setLevel('root', ferryEnv().logLevel ?? 'error');
   const r = await runBackupRestore({ small: values.small === true, ...(values.records ? { records: Number(values.records) } : {}) });
   console.log(values.json ? JSON.stringify(r, null, 2) : renderBackupRestoreReport(r));
   return r.ok ? 0 : 1;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../../src/observability/logger.js';
+import { ferryEnv } from '../../src/config/ferry-env.js';
 import type { ClientProps } from '../../src/kafka/client.js';
 import { fmtCount, fmtDuration } from '../../src/mirror/ops/format.js';
 import { createTopics, deliveryReport, SeqConsumer, SeqProducer, type Consumed } from '../lib/apps.js';
@@ -194,7 +195,7 @@ export function renderDrReport(r: DrReport): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { mode: { type: 'string' }, seconds: { type: 'string' }, small: { type: 'boolean' }, json: { type: 'boolean' } } });
-  setLevel('root', process.env['FERRY_LOG_LEVEL'] ?? 'error');
+  setLevel('root', ferryEnv().logLevel ?? 'error');
   const mode = (values.mode ?? 'both') as DrReport['mode'];
   if (!['planned', 'unplanned', 'both'].includes(mode)) throw new Error(`--mode must be planned, unplanned or both`);
   const r = await runDrFailover({ mode, small: values.small === true, ...(values.seconds ? { seconds: Number(values.seconds) } : {}) });

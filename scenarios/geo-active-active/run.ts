@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ClusterAdmin } from '../../src/kafka/cluster-admin.js';
 import { setLevel } from '../../src/observability/logger.js';
+import { ferryEnv } from '../../src/config/ferry-env.js';
 import { createTopics, deliveryReport, SeqConsumer, SeqProducer } from '../lib/apps.js';
 import { mm2Properties, startMirror, until, writeProperties } from '../lib/mirror.js';
 import { runFerry } from '../lib/cli.js';
@@ -124,7 +125,7 @@ export function renderGeoReport(r: GeoReport): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { records: { type: 'string' }, small: { type: 'boolean' }, json: { type: 'boolean' } } });
-  setLevel('root', process.env['FERRY_LOG_LEVEL'] ?? 'error');
+  setLevel('root', ferryEnv().logLevel ?? 'error');
   const r = await runGeoActiveActive({ ...(values.records ? { records: Number(values.records) } : {}), small: values.small === true });
   console.log(values.json ? JSON.stringify(r, null, 2) : renderGeoReport(r));
   return r.ok ? 0 : 1;

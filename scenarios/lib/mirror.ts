@@ -6,6 +6,7 @@ import { startMirrorMaker, type MirrorMakerHandle } from '../../src/mirror/dedic
 import { prepareFlowTopics, renderProperties } from '../../src/mirror/ops/flow.js';
 import { startEphemeralClusters, type EphemeralKafka } from '../../src/dev/ephemeral.js';
 import { DEFAULT_KAFKA_VERSION } from '../../src/dev/jars.js';
+import { ferryEnv } from '../../src/config/ferry-env.js';
 import { pollUntil } from '../../src/backoff.js';
 import { FAST_INTERVALS, SINGLE_BROKER_REPLICATION } from '../../src/dev/mm2-local.js';
 
@@ -44,7 +45,7 @@ export async function startMirror(props: Record<string, string>): Promise<Mirror
 
 export async function startClusters(names: string[], progress: (m: string) => void = (m) => process.stderr.write(`# ${m}\n`)): Promise<EphemeralKafka> {
   return startEphemeralClusters({
-    clusters: names, kafkaVersion: process.env['FERRY_KAFKA_VERSION'] || DEFAULT_KAFKA_VERSION, fastStartup: true, prefix: 'ferry-demo-', progress,
+    clusters: names, kafkaVersion: ferryEnv().kafkaVersion ?? DEFAULT_KAFKA_VERSION, fastStartup: true, prefix: 'ferry-demo-', progress,
   });
 }
 

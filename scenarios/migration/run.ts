@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLevel } from '../../src/observability/logger.js';
+import { ferryEnv } from '../../src/config/ferry-env.js';
 // The scenario's transactional application is a standard client's (kafkajs's producer), as a user's would be.
 // eslint-disable-next-line no-restricted-imports
 import { createKafka, type ClientProps } from '../../src/kafka/client.js';
@@ -196,7 +197,7 @@ export function renderMigrationReport(r: MigrationReport): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { records: { type: 'string' }, small: { type: 'boolean' }, json: { type: 'boolean' } } });
-  setLevel('root', process.env['FERRY_LOG_LEVEL'] ?? 'error');
+  setLevel('root', ferryEnv().logLevel ?? 'error');
   const r = await runMigration({ small: values.small === true, ...(values.records ? { records: Number(values.records) } : {}) });
   console.log(values.json ? JSON.stringify(r, null, 2) : renderMigrationReport(r));
   return r.ok ? 0 : 1;
