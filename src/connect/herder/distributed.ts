@@ -35,7 +35,7 @@ import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { GroupMember, type GroupProtocol, type JoinedGroup } from '../../kafka/group-membership.js';
 import { Worker, taskTransactionalId, type ExactlyOnceSource, type TransformerFactory } from '../runtime/worker.js';
 import { fenceProducers, transactionsUnavailable } from '../../kafka/transactions.js';
-import { retry, sleep } from '../../backoff.js';
+import { exponentialBackoff, retry, sleep } from '../../backoff.js';
 import type { PluginRegistry } from '../runtime/plugins.js';
 import { WorkerConfig } from '../runtime/worker-config.js';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store.js';
@@ -574,27 +574,24 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   }
 
   private async reconfigureWithRetry(name: string): Promise<void> {
-    let backoff = 250;
-    for (let attempt = 0; !this.stopping; attempt++) {
-      if (!this.ownedConnectors.has(name) || !this.worker.isRunning(name) || this.configStore.targetState(name) === 'STOPPED') return;
-      try {
-        const raw = this.running.get(name)?.config ?? this.configStore.connectorConfig(name) ?? {};
-        // References the connector copied into its task configs go back in, so the topic never holds a secret.
-        const configs = reverseTransform(raw, await this.worker.connectorTaskConfigs(name));
-        if (!this.ownedConnectors.has(name) || this.configStore.targetState(name) === 'STOPPED') return;
-        const committed = this.configStore.tasks(name);
-        const same = !this.configStore.isInconsistent(name) && configs.length === committed.length
-          && configs.every((c, i) => canonicalJson(c) === canonicalJson(committed[i]));
-        if (same) return;
-        await this.publishTaskConfigs(name, configs);
-        return;
-      } catch (e) {
-        if (this.stopping) return;
-        this.log.warn({ connector: name, attempt, err: (e as Error).message }, 'publishing task configs failed; retrying');
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5_000);
-      }
-    }
+    await retry(() => this.reconfigureOnce(name), {
+      retriable: () => !this.stopping,
+      backoffMs: exponentialBackoff(250, 5_000),
+      onRetry: (e, attempt) => this.log.warn({ connector: name, attempt, err: (e as Error).message }, 'publishing task configs failed; retrying'),
+    }).catch((e: unknown) => { if (!this.stopping) throw e; });
+  }
+
+  /** Generates the connector's task configs and publishes them when they differ from the committed ones. */
+  private async reconfigureOnce(name: string): Promise<void> {
+    if (this.stopping || !this.ownedConnectors.has(name) || !this.worker.isRunning(name) || this.configStore.targetState(name) === 'STOPPED') return;
+    const raw = this.running.get(name)?.config ?? this.configStore.connectorConfig(name) ?? {};
+    // References the connector copied into its task configs go back in, so the topic never holds a secret.
+    const configs = reverseTransform(raw, await this.worker.connectorTaskConfigs(name));
+    if (!this.ownedConnectors.has(name) || this.configStore.targetState(name) === 'STOPPED') return;
+    const committed = this.configStore.tasks(name);
+    const same = !this.configStore.isInconsistent(name) && configs.length === committed.length
+      && configs.every((c, i) => canonicalJson(c) === canonicalJson(committed[i]));
+    if (!same) await this.publishTaskConfigs(name, configs);
   }
 
   private async publishTaskConfigs(name: string, configs: Props[]): Promise<void> {
