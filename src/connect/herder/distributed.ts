@@ -538,16 +538,15 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
 
   /** Tasks of `connector` running here with a config other than the one now committed for them (ids, e.g. "c-0"). */
   private staleTasks(connector: string): string[] {
-    const committed = this.configStore.tasks(connector);
-    const prefix = taskKeyOf(connector, 0).slice(0, -1);
-    const stale: string[] = [];
-    for (const [key, config] of this.runningTasks) {
-      if (!key.startsWith(prefix)) continue;
-      const task = Number(key.slice(prefix.length));
-      const now = committed[task];
-      if (!now || canonicalJson(now) !== canonicalJson(config)) stale.push(`${connector}-${task}`);
-    }
-    return stale;
+    return [...this.ownedTasks.values()].filter((t) => t.connector === connector && this.runsStaleConfig(connector, t.task)).map((t) => `${connector}-${t.task}`);
+  }
+
+  /** True when the task runs here with a config other than the one now committed for it (or none is committed). */
+  private runsStaleConfig(connector: string, task: number): boolean {
+    const running = this.runningTasks.get(taskKeyOf(connector, task));
+    if (!running) return false;
+    const now = this.configStore.tasks(connector)[task];
+    return !now || canonicalJson(now) !== canonicalJson(running);
   }
 
   private statusValue(state: State, trace?: string): StatusValue {
@@ -651,12 +650,7 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
   private async onTaskConfigUpdate(name: string): Promise<void> {
     // Tasks of this connector run with stale configs: stop and release them; the leader reassigns the new set.
     const tasks = [...this.ownedTasks.values()].filter((t) => t.connector === name);
-    const committed = this.configStore.tasks(name);
-    const changed = tasks.filter((t) => {
-      const now = committed[t.task];
-      const was = this.runningTasks.get(taskKeyOf(t.connector, t.task));
-      return !now || !was || canonicalJson(now) !== canonicalJson(was);
-    });
+    const changed = tasks.filter((t) => !this.runningTasks.has(taskKeyOf(t.connector, t.task)) || this.runsStaleConfig(t.connector, t.task));
     await this.stopWork([], changed);
     for (const t of changed) this.ownedTasks.delete(taskKeyOf(t.connector, t.task));
     this.requestRebalance(`task configs of ${name} changed`);

@@ -121,16 +121,20 @@ export function resolveRawProperties(src: ClusterSource, from: string, to: strin
   return raw;
 }
 
+/** Parses mm2 properties for an operation; a bad configuration is a usage error naming the problem. */
+export function parseOpsMm2(props: Record<string, string>): Mm2Config {
+  try {
+    return parseMm2Properties(props);
+  } catch (e) {
+    throw new OpsError(`invalid mirror configuration: ${(e as Error).message}`, OPS_EXIT.usage, { cause: e });
+  }
+}
+
 /** Builds the flow context for source→target from mm2 properties. */
 export function flowContext(raw: Record<string, string>, source: string, target: string): FlowContext {
   const configuredEnabled = (raw[`${source}->${target}.enabled`] ?? raw['enabled'] ?? 'false').trim().toLowerCase() === 'true';
   const forced = { ...raw, [`${source}->${target}.enabled`]: 'true' };
-  let mm2: Mm2Config;
-  try {
-    mm2 = parseMm2Properties(forced);
-  } catch (e) {
-    throw new OpsError(`invalid mirror configuration: ${(e as Error).message}`, OPS_EXIT.usage, { cause: e });
-  }
+  const mm2 = parseOpsMm2(forced);
   const flow = mm2.flows.find((f) => f.source === source && f.target === target);
   if (!flow) throw new OpsError(`no replication flow ${source}->${target} in the configuration`);
   const sp = flow.connectors.MirrorSourceConnector;

@@ -5,9 +5,9 @@
 // continue from the same offsets.
 import { withClusterAdmin } from '../../kafka/cluster-admin.js';
 import { writeProperties } from '../../config/properties.js';
-import { parseMm2Properties, type Mm2Config } from '../../connectors/mirror/mm2-properties.js';
+import type { Mm2Config } from '../../connectors/mirror/mm2-properties.js';
 import { startMirrorMaker, type MirrorMakerHandle } from '../dedicated.js';
-import { ensureTopics, OpsError, OPS_EXIT } from './context.js';
+import { ensureTopics, OpsError, OPS_EXIT, parseOpsMm2 } from './context.js';
 
 /** mm2 properties with only source→target running (every other pair disabled, heartbeats included). */
 export function singleFlowProperties(raw: Readonly<Record<string, string>>, source: string, target: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -42,12 +42,7 @@ function rank(k: string): number {
 
 /** Parses the single-flow properties into the dedicated-mode plan (only the one pair). */
 export function singleFlowConfig(props: Record<string, string>, source: string, target: string): Mm2Config {
-  let cfg: Mm2Config;
-  try {
-    cfg = parseMm2Properties(props);
-  } catch (e) {
-    throw new OpsError(`invalid mirror configuration: ${(e as Error).message}`, OPS_EXIT.usage, { cause: e });
-  }
+  const cfg = parseOpsMm2(props);
   const flows = cfg.flows.filter((f) => f.source === source && f.target === target);
   return { ...cfg, flows, enabledFlows: () => flows.filter((f) => f.replicationEnabled) };
 }
