@@ -64,6 +64,7 @@ function run(list, concurrency, extraEnv = {}) {
       ...list,
     ], { stdio: 'inherit', env });
     printSlowest(list, guardDir);
+    printFailures(guardDir);
     const incomplete = checkComplete(list, guardDir);
     if (incomplete.length > 0) {
       console.error(`\nrun-tests: ${incomplete.length} test file${incomplete.length > 1 ? 's' : ''} did not run or report all of ${incomplete.length > 1 ? 'their' : 'its'} tests (the counts above miss them):`);
@@ -93,6 +94,27 @@ function printSlowest(list, dir, shown = 15) {
   const total = times.reduce((s, t) => s + t.seconds, 0);
   console.log(`\n# Slowest files (of ${times.length}, ${total.toFixed(0)} s in all):`);
   for (const t of times.slice(0, shown)) console.log(`#   ${t.seconds.toFixed(0).padStart(5)} s  ${t.file}`);
+}
+
+// Every failed test of the whole run, listed again after the suite timings.
+const failures = [];
+
+/** Lists the tests of a run that failed (file, name, first lines of the error), as the runner received them. */
+function printFailures(dir) {
+  let log = '';
+  try { log = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { return; }
+  const mine = [];
+  for (const line of log.split('\n')) {
+    if (line === '') continue;
+    const { failure } = JSON.parse(line);
+    if (!failure) continue;
+    const file = failure.file ? relative(process.cwd(), failure.file.startsWith('file:') ? fileURLToPath(failure.file) : failure.file) : '?';
+    mine.push(`${file}: "${failure.name}": ${failure.message}`);
+  }
+  if (mine.length === 0) return;
+  console.log(`\n# Failed tests (${mine.length}):`);
+  for (const f of mine) console.log(`#   ${f}`);
+  failures.push(...mine);
 }
 
 /**
@@ -176,5 +198,6 @@ else {
     status = timed(`kafka ${KAFKA3_VERSION}`, () => run(KAFKA3_FILES, 1, { FERRY_TEST_KAFKA_VERSION: KAFKA3_VERSION })) || status;
   }
   if (timings.length > 1) console.log(`\n# Suite timings\n${timings.map((t) => `#   ${t}`).join('\n')}`);
+  if (timings.length > 1 && failures.length > 0) console.log(`\n# Failed tests of the whole run (${failures.length}):\n${failures.map((f) => `#   ${f}`).join('\n')}`);
 }
 process.exit(status);

@@ -117,7 +117,18 @@ export default async function* runGuardReporter(source) {
   let fd = open();
   for await (const event of source) {
     if (fd !== null && (event.type === 'test:pass' || event.type === 'test:fail')) {
-      try { writeSync(fd, `${JSON.stringify({ key: resultKey(event.data) })}\n`); } catch { fd = null; }
+      // A failure also carries its file, name and first line of error, for the summary run-tests.mjs prints last
+      // (a CI log's tail is often all there is to read).
+      const failure = event.type === 'test:fail' && event.data.details?.error?.failureType !== 'subtestsFailed' ? failureOf(event.data) : undefined;
+      try { writeSync(fd, `${JSON.stringify({ key: resultKey(event.data), ...(failure ? { failure } : {}) })}\n`); } catch { fd = null; }
     }
   }
+}
+
+/** What the summary shows of a failed test: its file, name and the first lines of its error. */
+function failureOf(data) {
+  const error = data.details?.error;
+  const cause = error?.cause ?? error;
+  const message = String(cause?.message ?? cause ?? 'failed').split('\n').filter((l) => l.trim() !== '').slice(0, 4).join(' | ');
+  return { file: data.file ?? null, name: data.name ?? null, message: message.length > 400 ? `${message.slice(0, 400)}…` : message };
 }

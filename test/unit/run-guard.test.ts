@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXITS_MIDWAY = 'test/fixtures/run-guard/exits-midway.ts';
 const COMPLETE = 'test/fixtures/run-guard/complete.ts';
+const FAILS = 'test/fixtures/run-guard/fails.ts';
 const NODE_20 = process.versions.node.startsWith('20.');
 
 interface Run { status: number | null; stdout: string; stderr: string }
@@ -44,10 +45,21 @@ describe('run-tests refuses tests skipped without a failure', { timeout: 60_000 
     assert.match(r.stderr, /"second > three", "second > four", "second"/);
   });
 
+  test('failed tests are listed last, each with its file, name and the first lines of its error', async () => {
+    const r = await runTests(FAILS);
+    assert.notEqual(r.status, 0, r.stdout + r.stderr);
+    const summary = r.stdout.slice(r.stdout.lastIndexOf('# Failed tests (2):'));
+    assert.match(summary, /^# Failed tests \(2\):\n/);
+    assert.match(summary, new RegExp(`${FAILS.replace(/\./g, '\\.')}: "compares counts": target has 1999 of 2000 records`));
+    assert.match(summary, new RegExp(`${FAILS.replace(/\./g, '\\.')}: "throws": first line \\| second line`));
+    assert.doesNotMatch(summary, /"suite"/, 'a suite that failed because of its tests is not listed again');
+  });
+
   test('a file that runs all of its tests passes', async () => {
     const r = await runTests(COMPLETE);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ℹ tests 4\n/);
     assert.doesNotMatch(r.stderr, /did not run or report/);
+    assert.doesNotMatch(r.stdout, /# Failed tests/);
   });
 });
