@@ -101,7 +101,7 @@ const failures = [];
 
 /** Lists the tests of a run that failed (file, name, first lines of the error), as the runner received them. */
 function printFailures(dir) {
-  let log = '';
+  let log;
   try { log = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { return; }
   const mine = [];
   for (const line of log.split('\n')) {
