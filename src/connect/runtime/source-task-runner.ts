@@ -4,7 +4,7 @@
 // commits an offset for a record that did not reach Kafka.
 import type { SourceTask, SourceTaskContext, OffsetStorageReader } from '../api/connector.js';
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/records.js';
-import { RetriableError, errorTrace } from '../api/errors.js';
+import { ConnectError, RetriableError, errorTrace } from '../api/errors.js';
 import type { EncodedBatch, EncodedBatchSink, OutRecord, RecordMetadata, RecordProducer, Segment } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { metrics, strimziConnect } from '../../observability/metrics.js';
@@ -33,6 +33,8 @@ export interface SourceTaskRunnerDeps {
   startPaused?: boolean;
   /** Set for an exactly-once source task (KIP-618); the producer then has a transactional.id. */
   transactions?: SourceTransactions;
+  /** How long an offset read waits for the offsets topic to be read to its end before it fails (default 60 s). */
+  offsetReadTimeoutMs?: number;
 }
 
 /**
@@ -157,9 +159,18 @@ export class SourceTaskRunner implements TaskRunner {
   private context(): SourceTaskContext {
     const store = this.d.offsetStore;
     const connector = this.id.connector;
+    const timeoutMs = this.d.offsetReadTimeoutMs ?? 60_000;
+    // Every read first waits for what other workers committed (a task that moved resumes from their last commit).
+    const caughtUp = async () => {
+      try {
+        await store.readToEnd?.(timeoutMs);
+      } catch (e) {
+        throw new ConnectError(`Failed to fetch offsets for connector ${connector}: ${(e as Error).message}`);
+      }
+    };
     const reader: OffsetStorageReader = {
-      offset: async (p) => store.get(connector, p),
-      offsets: async (ps) => new Map(ps.map((p) => [canonicalJson(p), store.get(connector, p)])),
+      offset: async (p) => { await caughtUp(); return store.get(connector, p); },
+      offsets: async (ps) => { await caughtUp(); return new Map(ps.map((p) => [canonicalJson(p), store.get(connector, p)])); },
     };
     return { offsetStorageReader: reader, logger: pluginLogger(this.d.log), taskId: this.id.task, connectorName: connector };
   }

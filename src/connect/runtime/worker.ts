@@ -328,6 +328,7 @@ export class Worker {
       return new SourceTaskRunner({
         id, task: task as SourceTask, taskProps, converters, transformer, producer, offsetStore, errors,
         listener, log, offsetFlushIntervalMs: flush, onTopicUsed, startPaused: targetState === 'PAUSED', transactions,
+        offsetReadTimeoutMs: this.config.getLong('offset.flush.timeout.ms') * 10,
       });
     }
     const consumerProps = this.config.clientProps('consumer', { 'client.id': `connector-consumer-${id.connector}-${id.task}`, ...overrides('consumer.override.') });

@@ -41,8 +41,13 @@ export class ConnectorOffsetStore implements OffsetStore {
 
   stop(): Promise<void> { return this.own.stop(); }
 
-  /** Waits until what was written to the connector's topic before the call is visible (read_committed with exactly-once). */
-  readToEnd(timeoutMs?: number): Promise<void> { return this.own.readToEnd(timeoutMs); }
+  /**
+   * Waits until what was written before the call is visible, in the connector's topic (read_committed with
+   * exactly-once) and in the worker's, which reads fall back to.
+   */
+  async readToEnd(timeoutMs?: number): Promise<void> {
+    await Promise.all([this.own.readToEnd(timeoutMs), this.worker.readToEnd?.(timeoutMs)]);
+  }
 
   get(connector: string, partition: SourcePartition): SourceOffset | null {
     return this.own.get(connector, partition) ?? this.worker.get(connector, partition);

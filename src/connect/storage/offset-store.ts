@@ -24,6 +24,12 @@ export interface OffsetStore {
   start(): Promise<void>;
   stop(): Promise<void>;
   get(connector: string, partition: SourcePartition): SourceOffset | null;
+  /**
+   * A store shared by several workers (an offsets topic): waits until every offset any of them wrote before the
+   * call is visible here. A task's offset reads call it first, as Connect's offsets backing store reads its topic
+   * to the end before each read, so a task that moved from another worker resumes from that worker's last commit.
+   */
+  readToEnd?(timeoutMs?: number): Promise<void>;
   /** Every partition with a stored offset for this connector. */
   connectorOffsets(connector: string): { partition: SourcePartition; offset: SourceOffset }[];
   /** Durable when the promise resolves. A null offset removes the partition. */
