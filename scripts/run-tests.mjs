@@ -101,12 +101,8 @@ const failures = [];
 
 /** Lists the tests of a run that failed (file, name, first lines of the error), as the runner received them. */
 function printFailures(dir) {
-  let log;
-  try { log = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { return; }
   const mine = [];
-  for (const line of log.split('\n')) {
-    if (line === '') continue;
-    const { failure } = JSON.parse(line);
+  for (const { failure } of runnerResults(dir)) {
     if (!failure) continue;
     const file = failure.file ? relative(process.cwd(), failure.file.startsWith('file:') ? fileURLToPath(failure.file) : failure.file) : '?';
     mine.push(`${file}: "${failure.name}": ${failure.message}`);
@@ -117,19 +113,20 @@ function printFailures(dir) {
   failures.push(...mine);
 }
 
+/** The results the runner received ({key, failure?} per line of runner.jsonl; none when it wrote nothing). */
+function runnerResults(dir) {
+  let log = '';
+  try { log = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { /* no result reached the runner */ }
+  return log.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+}
+
 /**
  * Compares, per test file, what the file's process wrote (file-<pid>.json, written as it exits) with the results the
  * runner received (runner.jsonl). Returns one line per problem, naming the file and the tests that were missed.
  */
 function checkComplete(list, dir) {
   const received = new Map();
-  let runnerLog = '';
-  try { runnerLog = readFileSync(join(dir, 'runner.jsonl'), 'utf8'); } catch { /* no result reached the runner */ }
-  for (const line of runnerLog.split('\n')) {
-    if (line === '') continue;
-    const { key } = JSON.parse(line);
-    received.set(key, (received.get(key) ?? 0) + 1);
-  }
+  for (const { key } of runnerResults(dir)) received.set(key, (received.get(key) ?? 0) + 1);
   const records = new Map();
   let recordFiles = [];
   try { recordFiles = readdirSync(dir); } catch { /* no record: every file is reported below */ }

@@ -117,7 +117,7 @@ export default async function* runGuardReporter(source) {
   let fd = open();
   for await (const event of source) {
     if (fd !== null && (event.type === 'test:pass' || event.type === 'test:fail')) {
-      // A failure also carries its file, name and first line of error, for the summary run-tests.mjs prints last
+      // A failure also carries its file, name and first lines of error, for the summary run-tests.mjs prints last
       // (a CI log's tail is often all there is to read).
       const failure = event.type === 'test:fail' && event.data.details?.error?.failureType !== 'subtestsFailed' ? failureOf(event.data) : undefined;
       try { writeSync(fd, `${JSON.stringify({ key: resultKey(event.data), ...(failure ? { failure } : {}) })}\n`); } catch { fd = null; }

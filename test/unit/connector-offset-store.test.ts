@@ -10,7 +10,7 @@ class Recording extends MemoryOffsetStore {
   readonly writes: string[] = [];
   constructor(readonly name: string, private readonly order: string[], private readonly failing = false) { super(); }
   get topic(): string { return this.name; }
-  async readToEnd(): Promise<void> {}
+  async readToEnd(timeoutMs?: number): Promise<void> { this.order.push(`${this.name}:read-to-end(${timeoutMs})`); }
   applyWritten(entries: readonly OffsetEntry[]): void { this.apply(entries); }
   override async set(entries: readonly OffsetEntry[]): Promise<void> {
     this.order.push(`${this.name}:${entries.map((e) => (e.offset === null ? 'remove' : 'put')).join(',')}`);
@@ -32,6 +32,13 @@ test('reads take the connector\'s topic first and fall back to the worker\'s; th
   assert.deepEqual(store.get('c', p('b')), { position: 20 }, 'its own topic wins');
   assert.equal(store.get('c', p('z')), null);
   assert.deepEqual(store.connectorOffsets('c').map((e) => [e.partition.filename, e.offset.position]).sort(), [['a', 1], ['b', 20]]);
+});
+
+test('reading to the end reads both topics, its own and the worker\'s that reads fall back to', async () => {
+  const order: string[] = [];
+  const store = new ConnectorOffsetStore(new Recording('own', order), new Recording('worker', order), logger('test'));
+  await store.readToEnd(500);
+  assert.deepEqual(order.sort(), ['own:read-to-end(500)', 'worker:read-to-end(500)']);
 });
 
 test('writes go to the connector\'s topic, then a copy to the worker\'s; removals to the worker\'s first', async () => {

@@ -790,7 +790,6 @@ export class DistributedHerder implements Herder, HerderRestExtensions {
       groupId: this.config.getString('group.id'),
       offsetsTopic: this.offsetStore.topic,
       fenceZombies: (connector) => this.fenceZombiesFor(connector),
-      readOffsetsToEnd: () => this.offsetStore.readToEnd(this.config.getInt('worker.sync.timeout.ms') * 10),
       offsetsCommitted: (entries, metadata) => this.offsetStore.applyWritten(entries, metadata),
     };
   }

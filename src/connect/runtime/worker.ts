@@ -43,8 +43,6 @@ export interface ExactlyOnceSource {
   offsetsTopic: string;
   /** Resolves once the producers of the connector's earlier task generations are fenced (the leader does it). */
   fenceZombies(connector: string): Promise<void>;
-  /** Reads the offsets topic to its end (read_committed), so a task starts from the last committed transaction. */
-  readOffsetsToEnd(): Promise<void>;
   /** Offsets a task committed in a transaction (applied to the worker's view at once). */
   offsetsCommitted(entries: readonly OffsetEntry[], metadata: readonly RecordMetadata[]): void;
 }
@@ -377,10 +375,10 @@ export class Worker {
     }
     const interval = parsed['transaction.boundary.interval.ms'];
     await eos.fenceZombies(id.connector);
-    await eos.readOffsetsToEnd();
+    // The task's offset reads then read the offsets topic(s) to the end, read_committed, after this task's producer
+    // fenced its own earlier incarnation: it starts from the last committed transaction (SourceTaskRunner.context).
     // With its own offsets topic, the task's transactions write there; the worker's topic gets a copy after commit.
     const own = offsets instanceof ConnectorOffsetStore ? offsets : null;
-    if (own) await own.readToEnd(this.config.getLong('offset.flush.timeout.ms') * 10);
     log.info({ transactionalId, boundary, offsetsTopic: own?.topic ?? eos.offsetsTopic }, 'exactly-once source task: records and offsets are written in transactions');
     return {
       boundary, intervalMs: interval === null || interval === undefined ? flushMs : Number(interval),
